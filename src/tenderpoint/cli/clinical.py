@@ -1,0 +1,1 @@
+"""Commands of the clinical core (`tenderpoint score`)."""

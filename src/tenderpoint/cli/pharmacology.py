@@ -1,0 +1,1 @@
+"""Commands of the pharmacology core (`tenderpoint models`, `simulate`, `tci`)."""

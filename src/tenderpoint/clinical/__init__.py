@@ -1,0 +1,1 @@
+"""Fibromyalgia criteria and patient-reported instruments (standard library only)."""

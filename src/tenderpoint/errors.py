@@ -1,0 +1,85 @@
+"""The project's one exception hierarchy.
+
+Every error carries a stable machine-readable ``code`` and a message a clinician can act on.
+The web layer turns these into form errors (HTTP 400/422), never into a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class TenderpointError(Exception):
+    """Base of every error raised on purpose by tenderpoint.
+
+    ``code`` is stable across releases (tests and API clients match on it); ``field`` names the
+    input at fault when there is one; ``params`` holds the values that explain the error.
+    """
+
+    default_code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.field = field
+        self.params: dict[str, Any] = dict(params or {})
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready description of the error (for the API and the CLI)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "params": self.params,
+        }
+
+
+class InvalidInputError(TenderpointError, ValueError):
+    """An input is missing, of the wrong type, or outside its plausible range."""
+
+    default_code = "invalid_input"
+
+
+class InvalidResponseError(InvalidInputError):
+    """A questionnaire or examination answer cannot be scored as given."""
+
+    default_code = "invalid_response"
+
+
+class DoseLimitError(TenderpointError):
+    """A dose, rate or concentration would cross a hard safety limit; the plan is refused."""
+
+    default_code = "dose_limit"
+
+
+class UnknownModelError(TenderpointError, LookupError):
+    """A pharmacokinetic/pharmacodynamic model id is not in the registry."""
+
+    default_code = "unknown_model"
+
+
+class UnknownInstrumentError(TenderpointError, LookupError):
+    """An instrument or criterion id is not known to the clinical core."""
+
+    default_code = "unknown_instrument"
+
+
+class InsufficientDataError(TenderpointError):
+    """There are too few observations to compute a result honestly."""
+
+    default_code = "insufficient_data"
+
+
+class ConfigurationError(TenderpointError):
+    """The deployment's configuration is missing or malformed."""
+
+    default_code = "configuration"

@@ -1,0 +1,1 @@
+"""Diary analytics: treatment response, flares, durability of relief, forecasts, cohorts."""

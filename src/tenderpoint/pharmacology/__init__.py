@@ -1,0 +1,1 @@
+"""Ketamine dosing, PK/PD simulation, population prediction and target-controlled infusion."""
