@@ -1,0 +1,1 @@
+"""Pharmacodynamics: acute sigmoid-Emax effects and the slow relief compartment."""
