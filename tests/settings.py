@@ -1,1 +1,23 @@
-PLACEHOLDER = True
+"""Test settings: the real settings module, with a throwaway secret and fast hashing.
+
+The environment is prepared before the import because the settings module reads it at import
+time and refuses to start without a secret (as production must).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("TENDERPOINT_SECRET_KEY", "test-only-secret-" + "x" * 48)
+os.environ.setdefault("TENDERPOINT_DATA_DIR", tempfile.mkdtemp(prefix="tenderpoint-test-"))
+os.environ.setdefault("TENDERPOINT_HTTPS", "false")
+
+from tenderpoint.web.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns without it)

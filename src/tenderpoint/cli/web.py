@@ -1,12 +1,222 @@
-"""Commands that run the web application: demo, serve, manage, version."""
+"""Commands that run the web application: demo, serve, manage, demo-code, version.
+
+Django is imported inside the commands, after the environment is prepared, so the scientific
+commands of the other modules start fast and never need a database.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
 import tenderpoint
-from tenderpoint.cli.app import app, console
+from tenderpoint.cli.app import app, console, err_console
+
+SETTINGS_MODULE = "tenderpoint.web.settings"
+DEMO_MARKER = "demo-data-dir"
+
+
+def _use_data_dir(data_dir: Path | None) -> Path:
+    from tenderpoint.web.datadir import data_dir as default_data_dir
+
+    if data_dir is not None:
+        os.environ["TENDERPOINT_DATA_DIR"] = str(data_dir.resolve())
+    return default_data_dir()
+
+
+def _use_secret_from_data_dir(directory: Path, *, create: bool) -> None:
+    """Point the settings at the data directory's own secret unless one is configured."""
+    from tenderpoint.web.datadir import SECRET_KEY_FILE, ensure_secret_key_file
+
+    if os.environ.get("TENDERPOINT_SECRET_KEY") or os.environ.get("TENDERPOINT_SECRET_KEY_FILE"):
+        return
+    path = ensure_secret_key_file(directory) if create else directory / SECRET_KEY_FILE
+    if path.exists():
+        os.environ["TENDERPOINT_SECRET_KEY_FILE"] = str(path)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:  # noqa: BLE001  (any configuration failure becomes one clear line)
+        err_console.print(f"[red]Cannot start:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from tenderpoint.web.wsgi import application
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("graceful_timeout", 5)
+
+        def load(self) -> Any:
+            return application
+
+    _Server().run()
 
 
 @app.command()
 def version() -> None:
     """Print the installed tenderpoint version."""
     console.print(tenderpoint.__version__)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete the demo data and start over.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (default: $TENDERPOINT_DATA_DIR or ./var).")
+    ] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Prepare the data, do not serve.")
+    ] = False,
+) -> None:
+    """Run the demo clinic: migrate an SQLite database, load synthetic data, serve locally."""
+    directory = _use_data_dir(data_dir)
+    if reset and directory.exists():
+        if not (directory / DEMO_MARKER).exists():
+            err_console.print(
+                f"[red]Refusing to reset {directory}:[/red] it is not a demo data directory."
+            )
+            raise typer.Exit(2)
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
+    _use_secret_from_data_dir(directory, create=True)
+    os.environ.pop("DATABASE_URL", None)  # the demo always uses its embedded database
+    os.environ.update(
+        {
+            "TENDERPOINT_DEMO": "true",
+            "TENDERPOINT_DEBUG": "false",
+            "TENDERPOINT_HTTPS": "false",  # plain HTTP on this machine only
+            "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
+            "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
+        }
+    )
+    _setup_django()
+    from django.core.management import call_command
+
+    from tenderpoint.web.demo.seed import DEMO_PASSWORD, demo_clinic_exists, demo_logins
+
+    console.print(f"Data directory: {directory}")
+    with console.status("Preparing the database…"):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        first_run = not demo_clinic_exists()
+        call_command("load_demo", verbosity=0)
+    console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
+
+    table = Table(title="Demo log-ins (synthetic accounts)")
+    table.add_column("e-mail", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("password", no_wrap=True)
+    table.add_column("second factor")
+    for login in demo_logins():
+        table.add_row(
+            login.email, login.role, DEMO_PASSWORD, "authenticator code" if login.uses_mfa else "—"
+        )
+    console.print(table)
+    data_dir_option = f" --data-dir {directory}" if data_dir is not None else ""
+    console.print(
+        "Staff accounts ask for an authenticator code; print the current one with\n"
+        f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
+    )
+    url = f"http://{host}:{port}/"
+    if no_serve:
+        console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
+        return
+    console.print(f"Serving on [bold]{url}[/bold] — press Ctrl-C to stop.")
+    sys.stdout.flush()
+    _gunicorn(host, port, workers=1, threads=4)
+
+
+@app.command("demo-code")
+def demo_code(
+    email: Annotated[str, typer.Argument(help="A demo staff account's e-mail address.")],
+    data_dir: Annotated[Path | None, typer.Option(help="The demo's data directory.")] = None,
+) -> None:
+    """Print the current two-factor code of a demo staff account (demo data only)."""
+    directory = _use_data_dir(data_dir)
+    if not (directory / DEMO_MARKER).exists():
+        err_console.print(f"[red]{directory} is not a demo data directory.[/red]")
+        raise typer.Exit(2)
+    _use_secret_from_data_dir(directory, create=False)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("TENDERPOINT_DEMO", "true")
+    _setup_django()
+    from allauth.mfa.models import Authenticator
+
+    from tenderpoint.web.demo.totp import current_code
+
+    try:
+        console.print(current_code(email))
+    except (PermissionError, Authenticator.DoesNotExist):
+        err_console.print(f"[red]{email} is not a demo staff account.[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 4,
+) -> None:
+    """Serve the application with gunicorn and whitenoise; settings come from the environment."""
+    if os.environ.get("TENDERPOINT_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
+        err_console.print("[red]Refusing to serve with TENDERPOINT_DEBUG on.[/red]")
+        raise typer.Exit(2)
+    if not (
+        os.environ.get("TENDERPOINT_SECRET_KEY") or os.environ.get("TENDERPOINT_SECRET_KEY_FILE")
+    ):
+        err_console.print(
+            "[red]Refusing to serve without TENDERPOINT_SECRET_KEY "
+            "or TENDERPOINT_SECRET_KEY_FILE.[/red]"
+        )
+        raise typer.Exit(2)
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("check", deploy=True, fail_level="ERROR")
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _gunicorn(host, port, workers=workers, threads=threads)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `tenderpoint manage verify_audit`."""
+    directory = _use_data_dir(None)
+    _use_secret_from_data_dir(directory, create=False)
+    if (directory / DEMO_MARKER).exists() and not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("TENDERPOINT_DEMO", "true")
+        os.environ.setdefault("TENDERPOINT_SQLITE_IN_PRODUCTION", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tenderpoint manage", *ctx.args])

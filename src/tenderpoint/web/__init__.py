@@ -1,0 +1,1 @@
+"""The Django web application: settings, URLs and one app per bounded context."""

@@ -1,0 +1,88 @@
+"""Clinic administration: settings and staff. Each write is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from tenderpoint.web.accounts.choices import Role
+from tenderpoint.web.accounts.models import Clinic, Membership, User
+from tenderpoint.web.audit import services as audit
+from tenderpoint.web.audit.choices import Action
+
+
+def check_can_manage_clinic(user: Any) -> Clinic:
+    if not rules.has_perm("accounts.manage_clinic", user):
+        raise PermissionDenied("Only clinic administrators manage the clinic.")
+    return user.clinic
+
+
+def do_update_clinic(clinic: Clinic, *, user: Any, request: Any, changed: list[str]) -> Clinic:
+    check_can_manage_clinic(user)
+    clinic.full_clean()
+    clinic.save()
+    audit.record(Action.UPDATE, request=request, user=user, obj=clinic, detail={"fields": changed})
+    return clinic
+
+
+def do_add_staff_member(
+    *, clinic: Clinic, full_name: str, email: str, role: str, user: Any, request: Any
+) -> User:
+    """Create the account without a password and send the new member a link to set one."""
+    check_can_manage_clinic(user)
+    with transaction.atomic():
+        member = User.objects.create_user(email=email, full_name=full_name)
+        member.set_unusable_password()
+        member.save(update_fields=["password"])
+        EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
+        Membership.objects.create(user=member, clinic=clinic, role=Role(role))
+    audit.record(Action.CREATE, request=request, user=user, obj=member, detail={"role": role})
+    send_set_password_link(member, request)
+    return member
+
+
+def send_set_password_link(member: User, request: Any) -> None:
+    """E-mail the member allauth's password-reset link, which is how they set a first one."""
+    form = ResetPasswordForm(data={"email": member.email})
+    if form.is_valid():
+        form.save(request)
+
+
+def do_change_role(membership: Membership, *, role: str, user: Any, request: Any) -> Membership:
+    clinic = check_can_manage_clinic(user)
+    if membership.clinic_id != clinic.pk or membership.role == Role.PATIENT:
+        raise PermissionDenied("That person is not a staff member of your clinic.")
+    previous = membership.role
+    membership.role = Role(role)
+    membership.save(update_fields=["role"])
+    audit.record(
+        Action.UPDATE,
+        request=request,
+        user=user,
+        obj=membership,
+        detail={"role": {"from": previous, "to": role}},
+    )
+    return membership
+
+
+def do_deactivate_member(membership: Membership, *, user: Any, request: Any) -> Membership:
+    """End a staff member's access; the account stays for the audit trail."""
+    clinic = check_can_manage_clinic(user)
+    if membership.clinic_id != clinic.pk or membership.role == Role.PATIENT:
+        raise PermissionDenied("That person is not a staff member of your clinic.")
+    if membership.user_id == user.pk:
+        raise PermissionDenied("You cannot remove your own access.")
+    with transaction.atomic():
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        membership.user.is_active = False
+        membership.user.save(update_fields=["is_active"])
+    audit.record(
+        Action.UPDATE, request=request, user=user, obj=membership, detail={"deactivated": True}
+    )
+    return membership

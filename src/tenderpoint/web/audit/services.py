@@ -1,0 +1,75 @@
+"""Writing to the audit trail: the one place events are created."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.audit.models import AuditChainHead, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client address as the app server saw it (the proxy's job to set REMOTE_ADDR)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: Action | str,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    patient: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event, linked by hash to the one before it.
+
+    The chain head row is updated first inside the transaction: that takes the write lock on
+    SQLite (IMMEDIATE transactions) and a row lock on PostgreSQL, so concurrent writers queue
+    instead of forking the chain. The event is written in its own transaction, so it survives
+    a failure in the view that caused it.
+    """
+    actor = user if user is not None else getattr(request, "user", None)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
+    patient_public_id: uuid.UUID | None = None
+    if patient is not None:
+        patient_public_id = patient.public_id
+    membership = actor.membership if actor is not None else None
+
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(pk=1)
+        AuditChainHead.objects.filter(pk=1).update(last_sequence=F("last_sequence") + 1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        event = AuditEvent(
+            sequence=head.last_sequence,
+            actor_id=actor.pk if actor is not None else None,
+            actor_email=actor.email if actor is not None else "",
+            role=actor.audit_role if actor is not None else "",
+            clinic_id=membership.clinic_id if membership is not None else None,
+            action=str(action),
+            object_type=object_type,
+            object_id=object_id,
+            patient_id=patient_public_id,
+            path=(request.get_full_path()[:500] if request is not None else ""),
+            ip_address=client_ip(request),
+            user_agent=(request.headers.get("user-agent", "")[:500] if request is not None else ""),
+            detail=detail or {},
+            previous_hash=head.last_hash,
+        )
+        event.entry_hash = event.compute_hash()
+        event.save()
+        AuditChainHead.objects.filter(pk=1).update(last_hash=event.entry_hash)
+    return event

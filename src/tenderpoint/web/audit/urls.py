@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tenderpoint.web.audit import views
+
+app_name = "audit"
+
+urlpatterns = [path("", views.event_list, name="list")]

@@ -1,0 +1,192 @@
+"""A synthetic demo clinic: staff of every role and patients with profiles.
+
+Everything is invented and labelled so. Loading is idempotent (keyed on the clinic's slug), and
+deterministic for a given seed so screenshots and tests see the same people.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from tenderpoint.web.accounts.choices import Role
+from tenderpoint.web.accounts.models import Clinic, Membership, User
+from tenderpoint.web.patients.choices import ContactPreference, DiagnosisStatus, Sex
+from tenderpoint.web.patients.models import Patient
+
+DEMO_SLUG = "demo-clinic"
+DEMO_DOMAIN = "demo.example"
+DEMO_PASSWORD = "tenderpoint-demo"  # noqa: S105  (printed to the person running the demo)
+PATIENT_COUNT = 30
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    name: str
+    uses_mfa: bool
+
+
+STAFF = [
+    ("clinician@" + DEMO_DOMAIN, "Dr Ana Rivera", Role.CLINICIAN),
+    ("clinician2@" + DEMO_DOMAIN, "Dr Samuel Chen", Role.CLINICIAN),
+    ("nurse@" + DEMO_DOMAIN, "Grace Okafor, RN", Role.NURSE),
+    ("admin@" + DEMO_DOMAIN, "Lena Fischer", Role.CLINIC_ADMIN),
+]
+PATIENT_LOGIN_EMAIL = "patient@" + DEMO_DOMAIN
+
+GIVEN_FEMALE = [
+    "Maria",
+    "Jennifer",
+    "Aisha",
+    "Sofia",
+    "Emily",
+    "Grace",
+    "Hannah",
+    "Olivia",
+    "Chloe",
+    "Priya",
+    "Rosa",
+    "Nadia",
+    "Laura",
+    "Fatima",
+    "Julia",
+    "Mei",
+    "Sarah",
+    "Elena",
+    "Zoe",
+    "Amara",
+]
+GIVEN_MALE = [
+    "James",
+    "David",
+    "Carlos",
+    "Daniel",
+    "Omar",
+    "Lukas",
+    "Ethan",
+    "Kwame",
+    "Ivan",
+    "Noah",
+]
+FAMILY = [
+    "Garcia",
+    "Smith",
+    "Nguyen",
+    "Johnson",
+    "Patel",
+    "Kowalski",
+    "Brown",
+    "Hernandez",
+    "Kim",
+    "Martin",
+    "Okonkwo",
+    "Rossi",
+    "Silva",
+    "Novak",
+    "Walker",
+    "Haddad",
+    "Lopez",
+    "Murphy",
+    "Yamamoto",
+    "Andersen",
+    "Clarke",
+    "Dubois",
+    "Schmidt",
+    "Costa",
+    "Ivanova",
+    "Moreau",
+    "Ali",
+    "Bauer",
+    "Reyes",
+    "Tanaka",
+]
+REFERRALS = ["Primary care physician", "Rheumatology", "Pain clinic", "Self-referral", "Neurology"]
+
+
+def demo_logins() -> list[DemoLogin]:
+    logins = [DemoLogin(email, role.value, name, uses_mfa=True) for email, name, role in STAFF]
+    logins.append(
+        DemoLogin(PATIENT_LOGIN_EMAIL, Role.PATIENT.value, "Maria Garcia", uses_mfa=False)
+    )
+    return logins
+
+
+def demo_clinic_exists() -> bool:
+    return Clinic.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@transaction.atomic
+def load_demo_clinic(seed: int = 20261121) -> Clinic:
+    """Create the demo clinic once; a second call returns the existing one unchanged."""
+    existing = Clinic.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing
+    rng = random.Random(seed)  # noqa: S311  (synthetic people, not secrets)
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow by design
+    clinic = Clinic.objects.create(
+        name="Riverside Fibromyalgia & Infusion Clinic (demo)",
+        slug=DEMO_SLUG,
+        time_zone="America/Chicago",
+        phone="+1 555 0100 200",
+        sms_number="+1 555 0100 201",
+        email="hello@" + DEMO_DOMAIN,
+        address="1200 Example Avenue, Suite 300\nSpringfield, IL 62701",
+        hours="Monday to Friday 8:00–17:00\nInfusion suite from 7:30\nClosed on public holidays",
+    )
+    staff_users = {}
+    for email, name, role in STAFF:
+        user = _demo_user(email, name, password_hash)
+        Membership.objects.create(user=user, clinic=clinic, role=role)
+        TOTP.activate(user, generate_totp_secret())
+        RecoveryCodes.activate(user)
+        staff_users[role] = user
+
+    creator = staff_users[Role.CLINICIAN]
+    today = datetime.date(2026, 11, 1)
+    for index in range(PATIENT_COUNT):
+        female = index == 0 or rng.random() < 0.8  # women are diagnosed about twice as often
+        given = "Maria" if index == 0 else rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
+        family = "Garcia" if index == 0 else FAMILY[index % len(FAMILY)]
+        age = rng.randint(24, 71)
+        birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
+        height = rng.gauss(164, 7) if female else rng.gauss(177, 7)
+        bmi = rng.uniform(19.5, 36.0)
+        patient = Patient.objects.create(
+            clinic=clinic,
+            medical_record_number=f"RFC-{1001 + index}",
+            given_name=given,
+            family_name=family,
+            date_of_birth=birth,
+            sex=Sex.FEMALE if female else Sex.MALE,
+            email=f"{given.lower()}.{family.lower()}@example.org",
+            phone=f"+1 555 01{rng.randint(10, 99)} {rng.randint(1000, 9999)}",
+            contact_preference=rng.choice(list(ContactPreference)),
+            height_cm=Decimal(f"{height:.1f}"),
+            weight_kg=Decimal(f"{bmi * (height / 100) ** 2:.1f}"),
+            diagnosis_status=rng.choices(list(DiagnosisStatus), weights=[3, 10, 1, 2], k=1)[0],
+            referral_source=rng.choice(REFERRALS),
+            created_by=creator,
+            updated_by=creator,
+        )
+        if index == 0:
+            account = _demo_user(PATIENT_LOGIN_EMAIL, f"{given} {family}", password_hash)
+            Membership.objects.create(user=account, clinic=clinic, role=Role.PATIENT)
+            patient.user = account
+            patient.save(update_fields=["user"])
+    return clinic
+
+
+def _demo_user(email: str, name: str, password_hash: str) -> User:
+    user = User.objects.create(email=email, full_name=name, password=password_hash)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user

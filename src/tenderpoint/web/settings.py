@@ -1,0 +1,252 @@
+"""The one settings module, read from the environment (see docs/configuration.md).
+
+Nothing here has a production default that could be unsafe: no committed secret key, DEBUG off
+unless asked for, HTTPS-only cookies and HSTS outside debug. ``tenderpoint demo`` sets the
+variables a local demo needs (its own secret key file, plain HTTP on loopback).
+"""
+
+from __future__ import annotations
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from tenderpoint.web.datadir import DATABASE_FILE, data_dir
+from tenderpoint.web.env import env_bool, env_int, env_list, env_secret, env_str
+
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("TENDERPOINT_DEBUG", default=False)
+
+SECRET_KEY = env_secret("TENDERPOINT_SECRET_KEY")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "TENDERPOINT_SECRET_KEY (or TENDERPOINT_SECRET_KEY_FILE) is not set. Generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`; "
+        "`tenderpoint demo` creates its own in the data directory."
+    )
+
+ALLOWED_HOSTS = env_list("TENDERPOINT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("TENDERPOINT_CSRF_TRUSTED_ORIGINS", [])
+
+# --- applications --------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "tenderpoint.web.common",
+    "tenderpoint.web.accounts",
+    "tenderpoint.web.audit",
+    "tenderpoint.web.patients",
+    "tenderpoint.web.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "django_htmx",
+    "template_partials",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
+    "tenderpoint.web.common.middleware.StaffMFARequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "tenderpoint.web.urls"
+WSGI_APPLICATION = "tenderpoint.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenderpoint.web.common.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- database ------------------------------------------------------------------------------
+
+SQLITE_PATH = DATA_DIR / DATABASE_FILE
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue on the busy timeout instead of failing on a lock upgrade.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared across processes: TOTP replay protection and log-in rate limits must hold for every
+# app server, so the cache lives in the database (created by `createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tenderpoint_cache",
+    }
+}
+
+# --- accounts and authentication -----------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "tenderpoint.web.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[tenderpoint] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "tenderpoint"
+
+# Staff must enrol a second factor before they see any patient data (tenderpoint.E002).
+TENDERPOINT_STAFF_MFA_REQUIRED = env_bool("TENDERPOINT_STAFF_MFA_REQUIRED", default=True)
+TENDERPOINT_STAFF_IDLE_TIMEOUT_MIN = env_int(
+    "TENDERPOINT_STAFF_IDLE_TIMEOUT_MIN", default=15, minimum=1
+)
+TENDERPOINT_PATIENT_IDLE_TIMEOUT_MIN = env_int(
+    "TENDERPOINT_PATIENT_IDLE_TIMEOUT_MIN", default=60, minimum=1
+)
+TENDERPOINT_SQLITE_IN_PRODUCTION = env_bool("TENDERPOINT_SQLITE_IN_PRODUCTION", default=False)
+TENDERPOINT_DEMO = env_bool("TENDERPOINT_DEMO", default=False)
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- security headers ----------------------------------------------------------------------
+
+HTTPS = env_bool("TENDERPOINT_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- e-mail --------------------------------------------------------------------------------
+
+EMAIL_HOST = env_str("TENDERPOINT_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("TENDERPOINT_EMAIL_PORT", default=587, minimum=1)
+    EMAIL_HOST_USER = env_str("TENDERPOINT_EMAIL_USER", "") or ""
+    EMAIL_HOST_PASSWORD = env_secret("TENDERPOINT_EMAIL_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("TENDERPOINT_EMAIL_USE_TLS", default=True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("TENDERPOINT_DEFAULT_FROM_EMAIL", "tenderpoint <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- internationalisation and time ---------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files --------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- logging -------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("TENDERPOINT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,28 @@
+"""Suite-wide behaviour.
+
+With ``TENDERPOINT_REQUIRE_ALL=1`` (set by CI) a test that would be skipped – no browser, no
+PostgreSQL – fails instead, so a green run means every test really ran.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_ALL = os.environ.get("TENDERPOINT_REQUIRE_ALL", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Skipped under TENDERPOINT_REQUIRE_ALL=1: {reason}"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]
+    return [f"tenderpoint: database={database} require_all={REQUIRE_ALL}"]
