@@ -1,0 +1,300 @@
+"""Checked reading of scorer inputs: every problem gets a stable code and a clear message.
+
+A :class:`Form` wraps the ``answers`` mapping of one scoring call. Each accessor checks one field
+and records a problem instead of raising, so that one call reports every problem at once
+(habit 5); :meth:`Form.finish` then raises a single :class:`InvalidResponseError` whose code,
+field and message are those of the first problem and whose ``params["errors"]`` lists them all.
+Nothing is clipped, rounded into range, coerced or guessed: ``True`` is not 1, ``3.0`` is not 3
+and ``"3"`` is not 3.
+
+Stable codes: ``wrong_type``, ``missing_item``, ``unknown_field``, ``value_out_of_range``,
+``wrong_item_count``, ``unknown_area``, ``duplicate_area`` (the last two for every list of body
+locations: WPI areas, tender points and AAPT sites).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from collections.abc import Set as AbstractSet
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tenderpoint.errors import InvalidResponseError
+
+_LISTS = (list, tuple)
+
+
+class Form:
+    """The answers of one scoring call, read field by field with checks."""
+
+    __slots__ = ("_answers", "_instrument_id", "problems")
+
+    def __init__(self, instrument_id: str, answers: object, fields: Collection[str]) -> None:
+        if not isinstance(answers, Mapping):
+            raise InvalidResponseError(
+                f"{instrument_id}: answers must be a JSON object (mapping) of the fields "
+                f"{', '.join(sorted(fields))}; got {type(answers).__name__}",
+                code="wrong_type",
+                field=None,
+                params={"allowed": sorted(fields)},
+            )
+        self._instrument_id = instrument_id
+        self._answers: Mapping[Any, Any] = answers
+        self.problems: list[dict[str, Any]] = []
+        for key in answers:
+            if key not in fields:
+                self.problem(
+                    "unknown_field",
+                    str(key),
+                    f"{key!r} is not an input of {instrument_id}; "
+                    f"allowed fields: {', '.join(sorted(fields))}",
+                    allowed=sorted(fields),
+                )
+
+    def problem(self, code: str, field: str, message: str, **params: Any) -> None:
+        """Record one problem (the caller carries on, so that all problems are reported)."""
+        self.problems.append({"code": code, "field": field, "message": message, "params": params})
+
+    def finish(self) -> None:
+        """Raise one InvalidResponseError for every problem recorded, if any."""
+        if not self.problems:
+            return
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        message = f"{self._instrument_id}: {first['message']}"
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise InvalidResponseError(
+            message,
+            code=first["code"],
+            field=first["field"],
+            params={**first["params"], "errors": list(self.problems)},
+        )
+
+    def present(self, name: str) -> bool:
+        """Whether an optional field was given (a JSON null counts as not given)."""
+        return self._answers.get(name) is not None
+
+    def _get(self, name: str) -> Any:
+        try:
+            return self._answers[name]
+        except KeyError:
+            self.problem("missing_item", name, f"{name} is required")
+            return None
+
+    # --- scalars ---------------------------------------------------------------------------
+
+    def integer(self, name: str, low: int, high: int) -> int:
+        """A required integer in ``low..high`` inclusive."""
+        value = self._answers.get(name)
+        if value is None:
+            self.problem(
+                "missing_item",
+                name,
+                f"{name} is required (a whole number from {low} to {high})",
+                allowed=[low, high],
+            )
+            return low
+        return self.check_int(value, name, low, high)
+
+    def check_int(self, value: object, name: str, low: int, high: int) -> int:
+        """Check an already-read value as an integer in ``low..high``; record problems."""
+        if type(value) is not int:
+            self.problem(
+                "wrong_type",
+                name,
+                f"{name} must be a whole number from {low} to {high}; got {value!r}",
+                allowed=[low, high],
+                value=_jsonable(value),
+            )
+            return low
+        if not low <= value <= high:
+            self.problem(
+                "value_out_of_range",
+                name,
+                f"{name} must be from {low} to {high}; got {value}",
+                allowed=[low, high],
+                value=value,
+            )
+            return low
+        return value
+
+    def boolean(self, name: str) -> bool:
+        """A required true/false answer (JSON true/false only)."""
+        if self._answers.get(name) is None:
+            self.problem("missing_item", name, f"{name} is required (true or false)")
+            return False
+        value = self._answers[name]
+        if type(value) is not bool:
+            self.problem(
+                "wrong_type",
+                name,
+                f"{name} must be true or false; got {value!r}",
+                allowed=[True, False],
+                value=_jsonable(value),
+            )
+            return False
+        return value
+
+    def choice(self, name: str, allowed: Collection[str], default: str) -> str:
+        """An optional string from ``allowed``; ``default`` when absent."""
+        value = self._answers.get(name)
+        if value is None:
+            return default
+        if value not in allowed or type(value) is not str:
+            self.problem(
+                "value_out_of_range" if isinstance(value, str) else "wrong_type",
+                name,
+                f"{name} must be one of {', '.join(allowed)}; got {value!r}",
+                allowed=list(allowed),
+                value=_jsonable(value),
+            )
+            return default
+        return value
+
+    def number(self, name: str, low: int, high: int) -> Fraction:
+        """A required real number in ``low..high`` (int, finite float or Decimal), kept exact.
+
+        A float is read through its shortest decimal text (``45.5`` -> 91/2, ``0.1`` -> 1/10),
+        i.e. as the number that was written in the JSON, not as its binary approximation.
+        """
+        if self._answers.get(name) is None:
+            self.problem("missing_item", name, f"{name} is required (a number {low}-{high})")
+            return Fraction(low)
+        value = self._answers[name]
+        exact: Fraction | None = None
+        if type(value) is int:
+            exact = Fraction(value)
+        elif type(value) is float and math.isfinite(value):
+            exact = Fraction(repr(value))
+        elif isinstance(value, (Decimal, Fraction)) and (
+            not isinstance(value, Decimal) or value.is_finite()
+        ):
+            exact = Fraction(value)
+        if exact is None:
+            self.problem(
+                "wrong_type",
+                name,
+                f"{name} must be a number from {low} to {high}; got {value!r}",
+                allowed=[low, high],
+                value=_jsonable(value),
+            )
+            return Fraction(low)
+        if not low <= exact <= high:
+            self.problem(
+                "value_out_of_range",
+                name,
+                f"{name} must be from {low} to {high}; got {value}",
+                allowed=[low, high],
+                value=_jsonable(value),
+            )
+            return Fraction(low)
+        return exact
+
+    # --- lists -----------------------------------------------------------------------------
+
+    def items(
+        self, name: str, count: int, low: int, high: int, *, allow_missing: bool = False
+    ) -> list[int | None]:
+        """A list of exactly ``count`` integers in ``low..high`` (None allowed if so stated)."""
+        if self._answers.get(name) is None:
+            self.problem("missing_item", name, f"{name} is required (a list of {count} answers)")
+            return [low] * count
+        values = self._answers[name]
+        if type(values) not in _LISTS:
+            self.problem(
+                "wrong_type",
+                name,
+                f"{name} must be a list of {count} whole numbers from {low} to {high}; "
+                f"got {type(values).__name__}",
+                allowed=[low, high],
+            )
+            return [low] * count
+        if len(values) != count:
+            self.problem(
+                "wrong_item_count",
+                name,
+                f"{name} must have exactly {count} answers; got {len(values)}",
+                expected=count,
+                got=len(values),
+            )
+            return [low] * count
+        result: list[int | None] = []
+        for position, value in enumerate(values):
+            if value is None:
+                if not allow_missing:
+                    self.problem(
+                        "missing_item",
+                        f"{name}[{position}]",
+                        f"{name}[{position}] (item {position + 1}) is missing; "
+                        f"an answer from {low} to {high} is required",
+                        allowed=[low, high],
+                    )
+                result.append(None)
+            else:
+                result.append(self.check_int(value, f"{name}[{position}]", low, high))
+        return result
+
+    def complete_items(self, name: str, count: int, low: int, high: int) -> list[int]:
+        """Like :meth:`items` with every answer required."""
+        return [value or 0 for value in self.items(name, count, low, high)]
+
+    def ids(
+        self, name: str, vocabulary: AbstractSet[str], *, kind: str = "area", required: bool = True
+    ) -> frozenset[str]:
+        """A list of distinct ids from ``vocabulary`` (order is irrelevant, repeats rejected)."""
+        if self._answers.get(name) is None:
+            if required:
+                self.problem("missing_item", name, f"{name} is required (a list of {kind} ids)")
+            return frozenset()
+        values = self._answers[name]
+        if type(values) not in _LISTS:
+            self.problem(
+                "wrong_type",
+                name,
+                f"{name} must be a list of {kind} ids; got {type(values).__name__}",
+                allowed=sorted(vocabulary),
+            )
+            return frozenset()
+        chosen = frozenset(values) if all(type(v) is str for v in values) else None
+        if chosen is not None and len(chosen) == len(values) and chosen <= vocabulary:
+            return chosen
+        seen: set[str] = set()
+        for value in values:
+            if type(value) is not str:
+                self.problem(
+                    "wrong_type",
+                    name,
+                    f"{name} must contain {kind} ids (text); got {value!r}",
+                    value=_jsonable(value),
+                )
+            elif value not in vocabulary:
+                self.problem(
+                    "unknown_area",
+                    name,
+                    f"{value!r} is not a known {kind} id in {name}; "
+                    f"allowed: {', '.join(sorted(vocabulary))}",
+                    value=value,
+                    allowed=sorted(vocabulary),
+                )
+            elif value in seen:
+                self.problem(
+                    "duplicate_area",
+                    name,
+                    f"{value!r} appears more than once in {name}; list each {kind} once",
+                    value=value,
+                )
+            else:
+                seen.add(value)
+        return frozenset(seen)
+
+
+def _jsonable(value: object) -> object:
+    """The offending value as something JSON can carry in ``params``."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    return repr(value)

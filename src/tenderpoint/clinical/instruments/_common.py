@@ -1,0 +1,81 @@
+"""Definitions shared by several instruments: answer sets, licences, small helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tenderpoint.clinical.definition import AnswerOption, Item, Licence, Rater
+
+LOCAL_SYSTEM = "https://tenderpoint.github.io/fhir/CodeSystem/clinical"
+"""Canonical URL of the project's local code system (see ``fhir.fhir_code_system``)."""
+LOINC_SYSTEM = "http://loinc.org"
+
+OWN_WORDING = Licence(
+    True,
+    "Criteria rules and short labels are facts; the question wording here is tenderpoint's own "
+    "(the published survey forms are copyrighted journal material).",
+)
+FREE_PHQ = Licence(
+    True,
+    "Pfizer: no permission required to reproduce, translate, display or distribute "
+    "(PHQ-9 and GAD-7).",
+)
+NOT_APPLICABLE = Licence(True, "A calculation on other scores; it has no item wording.")
+
+RATERS_ANY: tuple[Rater, ...] = ("patient", "clinician")
+
+
+def numeric_options(
+    low: int, high: int, anchors: dict[int, str] | None = None
+) -> tuple[AnswerOption, ...]:
+    """Options ``low..high`` scored as their own value, labelled with the anchors given."""
+    anchors = anchors or {}
+    return tuple(
+        AnswerOption(value, anchors.get(value, str(value)), score=value)
+        for value in range(low, high + 1)
+    )
+
+
+def list_items(
+    prefix: str,
+    options: tuple[AnswerOption, ...],
+    count: int,
+    *,
+    texts: Sequence[str | None] | None = None,
+    loincs: Sequence[str | None] | None = None,
+    field: str = "items",
+    required: bool = True,
+    first_index: int = 0,
+    ids: Sequence[str] | None = None,
+) -> tuple[Item, ...]:
+    """Items answered in one list field (``{"items": [...]}``), numbered from 1."""
+    low = min(int(option.value) for option in options)
+    high = max(int(option.value) for option in options)
+    return tuple(
+        Item(
+            id=ids[n] if ids else f"{prefix}{n + 1}",
+            field=field,
+            kind="choice",
+            options=options,
+            text=texts[n] if texts else None,
+            index=first_index + n,
+            required=required,
+            loinc=loincs[n] if loincs else None,
+            min_value=low,
+            max_value=high,
+        )
+        for n in range(count)
+    )
+
+
+def band(value: int, bands: Sequence[tuple[int, str]]) -> str:
+    """The label of the first band whose inclusive upper bound is at least ``value``."""
+    for upper, label in bands:
+        if value <= upper:
+            return label
+    raise AssertionError(f"{value} is above every band")  # pragma: no cover - inputs are checked
+
+
+def yes_no(flag: bool) -> str:
+    """'yes' or 'no', for explanations."""
+    return "yes" if flag else "no"

@@ -1,0 +1,177 @@
+"""Revised Fibromyalgia Impact Questionnaire, FIQR (Bennett et al. 2009; reference §8).
+
+21 items on 0-10 in three domains, past 7 days. Function = sum of 9 items / 3 (0-30); overall
+impact = sum of 2 items (0-20); symptoms = sum of 10 items / 2 (0-50); total 0-100.
+
+Missing items follow the developer's current page (fiqr.info), chosen by the reference over the
+older proration-for-all page: at most one missing *function* item, whose domain is prorated
+(sum x 9/8 / 3); any other missing item makes the form invalid: the result says
+``valid: false`` with a ``reason`` and carries no scores (an instrument rule, not an input
+error). The fiqr.info rule about multiple marks on three or more items concerns paper forms and
+cannot arise here: each item takes exactly one integer, so the clinic resolves multiple marks
+before entry.
+
+Scores are exact fractions (multiples of 1/6, or 1/8 with proration); ``total_display_1dp``
+rounds half up (2.25 -> 2.3), unlike Python's ``round``. Item wording is licensed (FIQR
+developers / Mapi for the FIQ): it does not ship; item ids are ``function_1..9``,
+``overall_1..2`` and ``symptoms_1..10`` and the anchors are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from tenderpoint.clinical.definition import Instrument, Licence
+from tenderpoint.clinical.form import Form
+from tenderpoint.clinical.instruments._common import list_items, numeric_options
+from tenderpoint.clinical.numbers import plain, round_half_up
+from tenderpoint.clinical.result import ScoreResult
+
+ID = "fiqr"
+VERSION = "fiqr-2009/scoring-1"
+FIELDS = frozenset({"function", "overall", "symptoms"})
+DOMAINS = (("function", 9, 3), ("overall", 2, 1), ("symptoms", 10, 2))
+"""(field, number of items, divisor) of each domain."""
+
+SYMPTOM_TOPICS = (
+    "pain",
+    "energy",
+    "stiffness",
+    "sleep quality",
+    "depression",
+    "memory problems",
+    "anxiety",
+    "tenderness to touch",
+    "balance problems",
+    "sensitivity to noise, light, odours and cold",
+)
+"""Topic (not wording) of each symptom item, in the order the reference records [R]."""
+
+_INVALID = {
+    "function": (
+        "two_or_more_function_items_missing",
+        "{n} function items missing: the FIQR is invalid when two or more are missing",
+    ),
+    "overall": (
+        "overall_item_missing",
+        "{n} overall-impact item(s) missing: the FIQR is invalid when any is missing",
+    ),
+    "symptoms": (
+        "symptom_item_missing",
+        "{n} symptom item(s) missing: the FIQR is invalid when any is missing",
+    ),
+}
+
+
+def score(answers: Mapping[str, Any]) -> ScoreResult:
+    """Score the FIQR; an incomplete form beyond the developer's rule is reported as invalid."""
+    form = Form(ID, answers, FIELDS)
+    lists = {name: form.items(name, count, 0, 10, allow_missing=True) for name, count, _ in DOMAINS}
+    form.finish()
+
+    missing = {name: values.count(None) for name, values in lists.items()}
+    for name, allowed in (("function", 1), ("overall", 0), ("symptoms", 0)):
+        if missing[name] > allowed:
+            reason, text = _INVALID[name]
+            return ScoreResult(
+                ID,
+                VERSION,
+                {
+                    "valid": False,
+                    "reason": reason,
+                    "function_domain": None,
+                    "overall_domain": None,
+                    "symptom_domain": None,
+                    "total": None,
+                    "total_display_1dp": None,
+                    "function_items_answered": 9 - missing["function"],
+                    "prorated": False,
+                },
+                (text.format(n=missing[name]), "no score (form invalid)"),
+            )
+
+    function_sum = sum(v for v in lists["function"] if v is not None)
+    answered = 9 - missing["function"]
+    function = Fraction(function_sum * 9, answered * 3)
+    overall = sum(v for v in lists["overall"] if v is not None)
+    symptoms_sum = sum(v for v in lists["symptoms"] if v is not None)
+    symptom = Fraction(symptoms_sum, 2)
+    total = function + overall + symptom
+    display = round_half_up(total, 1)
+    prorated = answered == 8
+    function_step = (
+        f"function {plain(function)} = {function_sum} × 9/8 ÷ 3 (one item missing, prorated)"
+        if prorated
+        else f"function {plain(function)} = {function_sum} ÷ 3"
+    )
+    steps = (
+        function_step,
+        f"overall impact {overall} = {overall} ÷ 1",
+        f"symptoms {plain(symptom)} = {symptoms_sum} ÷ 2",
+        f"total {plain(total)} → {display:.1f} (rounded half up to 1 decimal)",
+    )
+    return ScoreResult(
+        ID,
+        VERSION,
+        {
+            "valid": True,
+            "reason": None,
+            "function_domain": float(function),
+            "overall_domain": float(overall),
+            "symptom_domain": float(symptom),
+            "total": float(total),
+            "total_display_1dp": display,
+            "function_items_answered": answered,
+            "prorated": prorated,
+        },
+        steps,
+    )
+
+
+_ANCHORS_FUNCTION = numeric_options(0, 10, {0: "No difficulty", 10: "Very difficult"})
+_ANCHORS_OVERALL = numeric_options(0, 10, {0: "Never", 10: "Always"})
+_ANCHORS_SYMPTOMS = numeric_options(0, 10, {0: "Best (none)", 10: "Worst"})
+
+INSTRUMENT = Instrument(
+    id=ID,
+    title="Revised Fibromyalgia Impact Questionnaire (FIQR)",
+    version="fiqr-2009",
+    scoring_version="1",
+    citation=(
+        "Bennett RM, Friend R, Jones KD, Ward R, Han BK, Ross RL. The Revised Fibromyalgia Impact "
+        "Questionnaire (FIQR): validation and psychometric properties. Arthritis Res Ther "
+        "2009;11(4):R120. doi:10.1186/ar2783. Scoring: fiqr.info 'Scoring the FIQR and SIQR'."
+    ),
+    licence=Licence(
+        False,
+        "Item wording is copyrighted and licensed by the developers (FIQ via Mapi Research "
+        "Trust); load the clinic's licensed wording with tenderpoint.clinical.load_wording. "
+        "The scoring algorithm is not protected.",
+    ),
+    recall_window="past 7 days",
+    kind="questionnaire",
+    items=(
+        *list_items("function_", _ANCHORS_FUNCTION, 9, field="function", required=False),
+        *list_items("overall_", _ANCHORS_OVERALL, 2, field="overall"),
+        *list_items("symptoms_", _ANCHORS_SYMPTOMS, 10, field="symptoms"),
+    ),
+    inputs={
+        "function": "list of 9 answers 0-10 (null = missing; one missing is prorated)",
+        "overall": "list of 2 answers 0-10 (null = missing makes the form invalid)",
+        "symptoms": "list of 10 answers 0-10 (null = missing makes the form invalid)",
+    },
+    outputs=(
+        "valid",
+        "reason",
+        "function_domain",
+        "overall_domain",
+        "symptom_domain",
+        "total",
+        "total_display_1dp",
+        "function_items_answered",
+        "prorated",
+    ),
+    scorer=score,
+)

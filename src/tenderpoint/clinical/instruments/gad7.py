@@ -1,0 +1,73 @@
+"""Generalized Anxiety Disorder-7 (Spitzer et al. 2006; reference §9.2).
+
+Seven items 0-3 over the last 2 weeks, total 0-21; bands 0-4 minimal, 5-9 mild, 10-14 moderate,
+15-21 severe; a total >= 10 is the usual screening cut point (``screen_positive``). All items are
+required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.form import Form
+from tenderpoint.clinical.instruments._common import FREE_PHQ, band, list_items, yes_no
+from tenderpoint.clinical.instruments.phq9 import FREQUENCY
+from tenderpoint.clinical.result import ScoreResult
+
+ID = "gad7"
+VERSION = "gad7/scoring-1"
+FIELDS = frozenset({"items"})
+BANDS = ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe"))
+TEXTS = (
+    "Feeling nervous, anxious, or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid, as if something awful might happen",
+)
+LOINC_ITEMS = ("69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7")
+
+
+def score(answers: Mapping[str, Any]) -> ScoreResult:
+    """Total, severity band and the >= 10 screening result."""
+    form = Form(ID, answers, FIELDS)
+    items = form.complete_items("items", 7, 0, 3)
+    form.finish()
+    total = sum(items)
+    severity = band(total, BANDS)
+    steps = (
+        f"total {total} = {' + '.join(map(str, items))}",
+        f"severity {severity} (0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)",
+        f"total ≥ 10 (screening cut point): {yes_no(total >= 10)}",
+    )
+    return ScoreResult(
+        ID, VERSION, {"total": total, "severity": severity, "screen_positive": total >= 10}, steps
+    )
+
+
+INSTRUMENT = Instrument(
+    id=ID,
+    title="Generalized Anxiety Disorder-7 (GAD-7)",
+    version="gad7",
+    scoring_version="1",
+    citation=(
+        "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized "
+        "anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092-1097. "
+        "doi:10.1001/archinte.166.10.1092"
+    ),
+    licence=FREE_PHQ,
+    recall_window="last 2 weeks",
+    kind="questionnaire",
+    items=list_items("item", FREQUENCY, 7, texts=TEXTS, loincs=LOINC_ITEMS),
+    inputs={"items": "list of 7 answers 0-3"},
+    outputs=("total", "severity", "screen_positive"),
+    scorer=score,
+    loinc_panel="69737-5",
+    loinc_total="70274-6",
+    instructions="Over the last 2 weeks, how often have you been bothered by the following "
+    "problems?",
+)

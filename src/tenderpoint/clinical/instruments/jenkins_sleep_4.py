@@ -1,0 +1,68 @@
+"""Jenkins Sleep Scale, 4 items (Jenkins et al. 1988; reference §9.8).
+
+Four items about the past month, each 0 (not at all) to 5 (22-31 days), total 0-20, higher is
+worse. No universal cut-off exists (>= 12 is only "sometimes used"), so none is applied.
+Intermediate anchors are recall [R]. The wording is printed in the original article without a
+licensing programme; permission is unclear, so only topics and anchors ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
+from tenderpoint.clinical.form import Form
+from tenderpoint.clinical.instruments._common import list_items
+from tenderpoint.clinical.result import ScoreResult
+
+ID = "jenkins_sleep_4"
+VERSION = "jss4-jenkins1988/scoring-1"
+FIELDS = frozenset({"items"})
+ANCHORS = (
+    AnswerOption(0, "Not at all", score=0),
+    AnswerOption(1, "1-3 days", score=1),
+    AnswerOption(2, "4-7 days", score=2),
+    AnswerOption(3, "8-14 days", score=3),
+    AnswerOption(4, "15-21 days", score=4),
+    AnswerOption(5, "22-31 days", score=5),
+)
+TOPICS = (
+    "trouble_falling_asleep",
+    "waking_several_times",
+    "trouble_staying_asleep",
+    "tired_on_waking",
+)
+
+
+def score(answers: Mapping[str, Any]) -> ScoreResult:
+    """Total of the four items."""
+    form = Form(ID, answers, FIELDS)
+    items = form.complete_items("items", 4, 0, 5)
+    form.finish()
+    total = sum(items)
+    steps = (f"total {total} of 20 = {' + '.join(map(str, items))} (higher = worse sleep)",)
+    return ScoreResult(ID, VERSION, {"total": total}, steps)
+
+
+INSTRUMENT = Instrument(
+    id=ID,
+    title="Jenkins Sleep Scale (4 items)",
+    version="jss4-jenkins1988",
+    scoring_version="1",
+    citation=(
+        "Jenkins CD, Stanton BA, Niemcryk SJ, Rose RM. A scale for the estimation of sleep "
+        "problems in clinical research. J Clin Epidemiol 1988;41(4):313-321."
+    ),
+    licence=Licence(
+        False,
+        "Printed in the original article; no licensing programme found. Ask the publisher "
+        "before embedding the wording.",
+    ),
+    recall_window="past month",
+    kind="questionnaire",
+    items=list_items("", ANCHORS, 4, ids=TOPICS),
+    inputs={"items": "list of 4 answers 0-5"},
+    outputs=("total",),
+    scorer=score,
+)
