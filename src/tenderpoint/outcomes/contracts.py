@@ -1,0 +1,506 @@
+"""Data contracts of the outcomes core: polars schemas, validation on entry, the daily value rule.
+
+Every public function of the core takes frames with these columns. ``validate_*`` checks a frame
+against its contract, casts compatible types (integers to floats, other time zones to UTC), and
+raises one :class:`~tenderpoint.errors.InvalidInputError` that lists *every* problem found, each
+with a stable code, the field at fault, the number of rows and an example (habit 5).
+
+Conventions
+-----------
+* Every diary score is a 0-10 numeric rating where **10 is the worst**: pain, fatigue,
+  sleep_quality (0 = woke rested, 10 = woke very tired, as in the FIQR item), fog, mood
+  (0 = not depressed, 10 = very depressed) and headache. Improvement is therefore always a
+  reduction.
+* ``recorded_at`` is stored in UTC; ``local_date`` is the patient's own calendar date at the
+  moment of the entry (DESIGN.md: "a diary day is the patient's local date"). The two may differ
+  by at most one day, which is how entries made across a time-zone change are kept honest.
+* Several entries a day are allowed. The daily value of a score is the mean of that day's
+  entries (``DEFAULT_DAILY_RULE``); ``flare`` is true for a day if any entry declared one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from tenderpoint.errors import InvalidInputError
+
+UTC_DATETIME: Final = pl.Datetime("us", "UTC")
+
+SCORE_COLUMNS: Final = ("pain", "fatigue", "sleep_quality", "fog", "mood", "headache")
+"""Diary scores, each 0-10 with 10 the worst."""
+
+DIARY_SCHEMA: Final[Mapping[str, pl.DataType]] = {
+    "patient_id": pl.String(),
+    "recorded_at": UTC_DATETIME,
+    "local_date": pl.Date(),
+    "pain": pl.Float64(),
+    "fatigue": pl.Float64(),
+    "sleep_quality": pl.Float64(),
+    "fog": pl.Float64(),
+    "mood": pl.Float64(),
+    "headache": pl.Float64(),
+    "flare": pl.Boolean(),
+    "note": pl.String(),
+}
+"""One row per diary entry. Required non-null: patient_id, recorded_at, local_date, pain."""
+
+INFUSION_SCHEMA: Final[Mapping[str, pl.DataType]] = {
+    "patient_id": pl.String(),
+    "start": UTC_DATETIME,
+    "end": UTC_DATETIME,
+    "drug": pl.String(),
+    "total_dose_mg": pl.Float64(),
+    "dose_mg_per_kg": pl.Float64(),
+}
+"""One row per infusion session (times in UTC). ``drug`` is one of :data:`DRUGS`."""
+
+SUBSCALE_DTYPE: Final = pl.List(pl.Struct({"name": pl.String(), "score": pl.Float64()}))
+
+ASSESSMENT_SCHEMA: Final[Mapping[str, pl.DataType]] = {
+    "patient_id": pl.String(),
+    "date": pl.Date(),
+    "instrument_id": pl.String(),
+    "total": pl.Float64(),
+    "subscales": SUBSCALE_DTYPE,
+}
+"""One row per scored questionnaire (scores come from the clinical core). ``subscales`` is a
+list of ``{name, score}``; the FIQR physical-function domain is named ``"function"``."""
+
+PATIENT_SCHEMA: Final[Mapping[str, pl.DataType]] = {
+    "patient_id": pl.String(),
+    "sex": pl.String(),
+    "age_years": pl.Int64(),
+    "timezone": pl.String(),
+    "planned_induction_infusions": pl.Int64(),
+}
+"""One row per patient: stratification covariates, home time zone (IANA name, used to give
+infusions a local date) and the number of infusions planned for the induction series."""
+
+DRUGS: Final = frozenset({"racemic_ketamine", "esketamine"})
+SEXES: Final = frozenset({"female", "male", "other", "unknown"})
+DailyRule = Literal["mean", "median", "max", "last"]
+DEFAULT_DAILY_RULE: Final[DailyRule] = "mean"
+
+_OPTIONAL = {
+    "diary": {"fatigue", "sleep_quality", "fog", "mood", "headache", "flare", "note"},
+    "infusions": {"drug", "total_dose_mg", "dose_mg_per_kg"},
+    "assessments": {"subscales"},
+    "patients": {"sex", "age_years", "timezone", "planned_induction_infusions"},
+}
+_PATIENT_DEFAULTS: dict[str, Any] = {
+    "sex": "unknown",
+    "age_years": None,
+    "timezone": "UTC",
+    "planned_induction_infusions": 5,
+}
+
+
+class _Problems:
+    """Collects every problem of one frame before raising once."""
+
+    def __init__(self, frame_name: str) -> None:
+        self.frame_name = frame_name
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, code: str, field: str, message: str, **params: Any) -> None:
+        self.items.append({"code": code, "field": field, "message": message, **params})
+
+    def check_mask(
+        self, df: pl.DataFrame, mask: pl.Expr, code: str, field: str, message: str
+    ) -> None:
+        bad = df.filter(mask)
+        if bad.height:
+            example = {k: _plain(v) for k, v in bad.row(0, named=True).items()}
+            self.add(code, field, message, n_rows=bad.height, example=example)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        first = self.items[0]
+        lines = "; ".join(
+            f"{p['field']}: {p['message']}" + (f" ({p['n_rows']} rows)" if "n_rows" in p else "")
+            for p in self.items
+        )
+        raise InvalidInputError(
+            f"The {self.frame_name} frame is not valid: {lines}.",
+            code=first["code"],
+            field=first["field"],
+            params={"frame": self.frame_name, "errors": self.items},
+        )
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _conform(
+    df: pl.DataFrame, schema: Mapping[str, pl.DataType], optional: set[str], problems: _Problems
+) -> pl.DataFrame:
+    """Select and cast the contract's columns; add absent optional columns as nulls."""
+    if not isinstance(df, pl.DataFrame):
+        raise InvalidInputError(
+            f"The {problems.frame_name} must be a polars DataFrame, not {type(df).__name__}.",
+            code="wrong_type",
+            field=problems.frame_name,
+        )
+    exprs: list[pl.Expr] = []
+    for name, dtype in schema.items():
+        if name not in df.columns:
+            if name in optional:
+                exprs.append(pl.lit(None, dtype=dtype).alias(name))
+            else:
+                problems.add("missing_column", name, "required column is missing")
+            continue
+        have = df.schema[name]
+        if have == dtype:
+            exprs.append(pl.col(name))
+        elif isinstance(dtype, pl.Datetime):
+            if not isinstance(have, pl.Datetime):
+                problems.add("wrong_type", name, f"expected a UTC datetime, got {have}")
+            elif have.time_zone is None:
+                problems.add("naive_datetime", name, "datetimes must carry a time zone (store UTC)")
+            else:
+                exprs.append(pl.col(name).dt.convert_time_zone("UTC").cast(dtype))
+        elif dtype == pl.Float64() and have.is_numeric():
+            exprs.append(pl.col(name).cast(pl.Float64))
+        elif dtype == pl.Int64() and have.is_integer():
+            exprs.append(pl.col(name).cast(pl.Int64))
+        elif dtype == pl.String() and have in (pl.Categorical(), pl.Null()):
+            exprs.append(pl.col(name).cast(pl.String))
+        elif have == pl.Null():
+            exprs.append(pl.col(name).cast(dtype))
+        else:
+            problems.add("wrong_type", name, f"expected {dtype}, got {have}")
+    problems.raise_if_any()
+    return df.select(exprs)
+
+
+def _required(df: pl.DataFrame, names: Iterable[str], problems: _Problems) -> None:
+    for name in names:
+        problems.check_mask(df, pl.col(name).is_null(), "missing_value", name, "value is missing")
+
+
+def _known_patients(
+    df: pl.DataFrame, patient_ids: Iterable[str] | pl.Series | None, problems: _Problems
+) -> None:
+    if patient_ids is None:
+        return
+    known = pl.Series("patient_id", list(patient_ids), dtype=pl.String)
+    problems.check_mask(
+        df,
+        ~pl.col("patient_id").is_in(known.implode()),
+        "unknown_patient",
+        "patient_id",
+        "patient id is not in the patients frame",
+    )
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise InvalidInputError("now must be timezone-aware.", code="naive_datetime", field="now")
+    return now.astimezone(dt.UTC)
+
+
+def validate_diary(
+    diary: pl.DataFrame,
+    *,
+    patient_ids: Iterable[str] | pl.Series | None = None,
+    now: dt.datetime | None = None,
+) -> pl.DataFrame:
+    """Check a diary frame against :data:`DIARY_SCHEMA` and return it conformed.
+
+    Parameters
+    ----------
+    diary : polars.DataFrame
+        One row per entry; extra columns are dropped, absent optional ones added as nulls.
+    patient_ids : iterable of str, optional
+        Known patients; any other id is an ``unknown_patient`` error.
+    now : datetime, optional
+        Reference "now" (timezone-aware); entries after it are ``future_date`` errors.
+
+    Returns
+    -------
+    polars.DataFrame
+        The frame with exactly the contract's columns and types, sorted by patient and time.
+
+    Raises
+    ------
+    InvalidInputError
+        Listing every problem (``params["errors"]``): ``missing_column``, ``wrong_type``,
+        ``naive_datetime``, ``missing_value``, ``out_of_range``, ``future_date``,
+        ``inconsistent_local_date``, ``duplicate_rows``, ``unknown_patient``.
+    """
+    problems = _Problems("diary")
+    df = _conform(diary, DIARY_SCHEMA, _OPTIONAL["diary"], problems)
+    reference = _now(now)
+    _required(df, ("patient_id", "recorded_at", "local_date", "pain"), problems)
+    for score in SCORE_COLUMNS:
+        problems.check_mask(
+            df,
+            ~pl.col(score).is_between(0.0, 10.0) | pl.col(score).is_nan(),
+            "out_of_range",
+            score,
+            "scores run from 0 to 10",
+        )
+    problems.check_mask(
+        df,
+        pl.col("recorded_at") > reference,
+        "future_date",
+        "recorded_at",
+        f"entry is in the future (after {reference.isoformat()})",
+    )
+    utc_date = pl.col("recorded_at").dt.date()
+    problems.check_mask(
+        df,
+        (pl.col("local_date") - utc_date).dt.total_days().abs() > 1,
+        "inconsistent_local_date",
+        "local_date",
+        "local date is more than one day away from the UTC date of recorded_at",
+    )
+    problems.check_mask(
+        df,
+        pl.struct("patient_id", "recorded_at").is_duplicated(),
+        "duplicate_rows",
+        "recorded_at",
+        "the same patient has two entries at the same instant",
+    )
+    _known_patients(df, patient_ids, problems)
+    problems.raise_if_any()
+    return df.sort("patient_id", "recorded_at")
+
+
+def validate_infusions(
+    infusions: pl.DataFrame,
+    *,
+    patient_ids: Iterable[str] | pl.Series | None = None,
+    now: dt.datetime | None = None,
+) -> pl.DataFrame:
+    """Check an infusion frame against :data:`INFUSION_SCHEMA` and return it conformed.
+
+    Parameters
+    ----------
+    infusions : polars.DataFrame
+        One row per session.
+    patient_ids : iterable of str, optional
+        Known patients.
+    now : datetime, optional
+        Reference "now"; sessions starting after it are ``future_date`` errors.
+
+    Returns
+    -------
+    polars.DataFrame
+        Conformed frame sorted by patient and start.
+
+    Raises
+    ------
+    InvalidInputError
+        Codes as for :func:`validate_diary`, plus ``end_before_start``, ``overlapping_sessions``
+        and ``unknown_drug``.
+    """
+    problems = _Problems("infusions")
+    df = _conform(infusions, INFUSION_SCHEMA, _OPTIONAL["infusions"], problems)
+    reference = _now(now)
+    _required(df, ("patient_id", "start", "end"), problems)
+    problems.check_mask(
+        df, pl.col("end") < pl.col("start"), "end_before_start", "end", "ends before it starts"
+    )
+    problems.check_mask(
+        df, pl.col("start") > reference, "future_date", "start", "session is in the future"
+    )
+    problems.check_mask(
+        df,
+        ~pl.col("drug").is_in(sorted(DRUGS)) & pl.col("drug").is_not_null(),
+        "unknown_drug",
+        "drug",
+        f"drug must be one of {sorted(DRUGS)}",
+    )
+    for name in ("total_dose_mg", "dose_mg_per_kg"):
+        problems.check_mask(df, pl.col(name) < 0, "out_of_range", name, "a dose cannot be negative")
+    problems.check_mask(
+        df,
+        pl.struct("patient_id", "start").is_duplicated(),
+        "duplicate_rows",
+        "start",
+        "the same patient has two sessions starting at the same instant",
+    )
+    ordered = df.sort("patient_id", "start")
+    problems.check_mask(
+        ordered,
+        (pl.col("start") < pl.col("end").shift(1).over("patient_id"))
+        & ~pl.struct("patient_id", "start").is_duplicated(),
+        "overlapping_sessions",
+        "start",
+        "session starts before the previous one ended",
+    )
+    _known_patients(df, patient_ids, problems)
+    problems.raise_if_any()
+    return ordered
+
+
+def validate_assessments(
+    assessments: pl.DataFrame,
+    *,
+    patient_ids: Iterable[str] | pl.Series | None = None,
+    now: dt.datetime | None = None,
+) -> pl.DataFrame:
+    """Check an assessment frame against :data:`ASSESSMENT_SCHEMA` and return it conformed.
+
+    Parameters
+    ----------
+    assessments : polars.DataFrame
+        One row per scored questionnaire.
+    patient_ids : iterable of str, optional
+        Known patients.
+    now : datetime, optional
+        Reference "now"; assessments dated after its date are ``future_date`` errors.
+
+    Returns
+    -------
+    polars.DataFrame
+        Conformed frame sorted by patient, date and instrument.
+
+    Raises
+    ------
+    InvalidInputError
+        ``missing_column``, ``missing_value``, ``future_date``, ``duplicate_rows``,
+        ``unknown_patient``, ``out_of_range`` (negative totals).
+    """
+    problems = _Problems("assessments")
+    df = _conform(assessments, ASSESSMENT_SCHEMA, _OPTIONAL["assessments"], problems)
+    reference = _now(now)
+    _required(df, ("patient_id", "date", "instrument_id", "total"), problems)
+    problems.check_mask(
+        df, pl.col("date") > reference.date(), "future_date", "date", "date is in the future"
+    )
+    problems.check_mask(
+        df, pl.col("total") < 0, "out_of_range", "total", "a total score cannot be negative"
+    )
+    problems.check_mask(
+        df,
+        pl.struct("patient_id", "date", "instrument_id").is_duplicated(),
+        "duplicate_rows",
+        "date",
+        "the same instrument is recorded twice on one day for one patient",
+    )
+    _known_patients(df, patient_ids, problems)
+    problems.raise_if_any()
+    return df.sort("patient_id", "date", "instrument_id")
+
+
+def validate_patients(patients: pl.DataFrame) -> pl.DataFrame:
+    """Check a patient frame against :data:`PATIENT_SCHEMA` and return it conformed.
+
+    Absent optional columns take documented defaults: sex ``"unknown"``, age null, time zone
+    ``"UTC"``, five planned induction infusions.
+
+    Parameters
+    ----------
+    patients : polars.DataFrame
+        One row per patient.
+
+    Returns
+    -------
+    polars.DataFrame
+        Conformed frame sorted by patient id.
+
+    Raises
+    ------
+    InvalidInputError
+        ``missing_column``, ``missing_value``, ``duplicate_rows``, ``out_of_range``,
+        ``unknown_sex``, ``unknown_timezone``.
+    """
+    problems = _Problems("patients")
+    df = _conform(patients, PATIENT_SCHEMA, _OPTIONAL["patients"], problems)
+    df = df.with_columns(
+        pl.col(name).fill_null(value)
+        for name, value in _PATIENT_DEFAULTS.items()
+        if value is not None
+    )
+    _required(df, ("patient_id",), problems)
+    problems.check_mask(
+        df, pl.col("patient_id").is_duplicated(), "duplicate_rows", "patient_id", "duplicated id"
+    )
+    problems.check_mask(
+        df,
+        ~pl.col("sex").is_in(sorted(SEXES)),
+        "unknown_sex",
+        "sex",
+        f"sex must be one of {sorted(SEXES)}",
+    )
+    problems.check_mask(
+        df, ~pl.col("age_years").is_between(0, 120), "out_of_range", "age_years", "age 0-120"
+    )
+    problems.check_mask(
+        df,
+        pl.col("planned_induction_infusions") < 1,
+        "out_of_range",
+        "planned_induction_infusions",
+        "at least one infusion must be planned",
+    )
+    bad_zones = [z for z in df["timezone"].unique().to_list() if not _is_zone(z)]
+    if bad_zones:
+        problems.add("unknown_timezone", "timezone", "not an IANA time zone", example=bad_zones[:3])
+    problems.raise_if_any()
+    return df.sort("patient_id")
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def daily_values(diary: pl.DataFrame, rule: DailyRule = DEFAULT_DAILY_RULE) -> pl.DataFrame:
+    """Collapse a (validated) diary to one row per patient and local date.
+
+    Parameters
+    ----------
+    diary : polars.DataFrame
+        Conformed diary (:func:`validate_diary`).
+    rule : {"mean", "median", "max", "last"}
+        How several entries of one day become the day's value (default the mean; ``last`` is
+        the latest by ``recorded_at``). Missing scores are ignored; ``flare`` is any-of.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``patient_id, local_date, <scores>, flare, n_entries``, sorted.
+    """
+    if rule not in ("mean", "median", "max", "last"):
+        raise InvalidInputError(
+            "The daily rule must be mean, median, max or last.",
+            code="unknown_rule",
+            field="rule",
+            params={"value": rule},
+        )
+
+    def agg(name: str) -> pl.Expr:
+        col = pl.col(name)
+        if rule == "mean":
+            return col.mean()
+        if rule == "median":
+            return col.median()
+        if rule == "max":
+            return col.max()
+        return col.sort_by("recorded_at").drop_nulls().last()
+
+    return (
+        diary.group_by("patient_id", "local_date")
+        .agg(
+            *(agg(s) for s in SCORE_COLUMNS),
+            pl.col("flare").any().alias("flare"),
+            pl.len().cast(pl.Int64).alias("n_entries"),
+        )
+        .sort("patient_id", "local_date")
+    )

@@ -1,0 +1,513 @@
+"""Treatment response: percent change by follow-up window, IMMPACT category, FM30, time to relief
+and durability of relief.
+
+Definitions (clinical.md section 11 unless marked *decision*):
+
+* Percent reduction = (baseline - follow-up) / baseline x 100, rounded half-up to 4 decimals
+  before comparing; thresholds inclusive. IMMPACT categories: ``none`` < 10 %, ``minimal``
+  10 - < 30 %, ``moderate`` 30 - < 50 %, ``substantial`` >= 50 %; baseline 0 gives
+  ``not_computable`` (Dworkin et al., J Pain 2008;9:105-121).
+* Follow-up windows (*decision*) count local days from the first infusion (day 0): ``day1`` is
+  day 1; ``weekN`` is days 7(N-1)+1 .. 7N (week 4 = days 22-28). A week needs 4 of its 7 days
+  with a value, like the baseline; day 1 needs its one day.
+* FM30 (Arnold et al., Arthritis Rheum 2012;64:885-894), platform adaptation: weekly mean pain
+  >= 30 % reduction, FIQR ``function`` subscale >= 10 % reduction, and >= 30 % reduction in sleep
+  or fatigue (short) / in 2 of sleep, fatigue, mood, fog (long; the diary has no anxiety item, so
+  *decision*: 2 of the 4 available domains). Baseline FIQR = latest within 28 days up to the
+  first infusion; follow-up FIQR = latest within the window or the 7 days after it. Labelled an
+  adaptation; only weekly windows qualify.
+* Time to relief (issue 4): hours from the first session of a course to the first diary *entry*
+  (sub-daily when the patient writes several a day) with pain >= 30 % below baseline, within
+  ``horizon_days`` (default 28) and before the next course; otherwise censored at the earliest of
+  the horizon, the next course and the last entry.
+* Durability (issue 4): days from the relief onset (the local date of that entry) to the first
+  of 3 consecutive diary days whose daily pain is back within 10 % of baseline (reduction
+  <= 10 %); censored at the last diary day of the course, which is the day before the next course
+  when the diary runs up to it (``censor_reason`` says which). A missing day breaks the run of 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+import polars as pl
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.baseline import BASELINE_OK
+from tenderpoint.outcomes.schedule import course_table
+
+NOT_COMPUTABLE: Final = "not_computable"
+IMMPACT_THRESHOLDS: Final = ((50.0, "substantial"), (30.0, "moderate"), (10.0, "minimal"))
+IMMPACT_CITATION: Final = (
+    "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of treatment "
+    "outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain 2008;9:105-121."
+)
+FM30_CITATION: Final = (
+    "Arnold LM, Williams DA, Hudson JI, et al. Development of responder definitions for "
+    "fibromyalgia clinical trials. Arthritis Rheum 2012;64:885-894 (platform adaptation)."
+)
+
+
+@dataclass(frozen=True)
+class FollowUpWindow:
+    """A follow-up window in local days after the first infusion (inclusive bounds)."""
+
+    name: str
+    start_day: int
+    end_day: int
+    min_days: int
+
+    @property
+    def is_weekly(self) -> bool:
+        """Whether the window spans a week (FM30 uses weekly means)."""
+        return self.end_day - self.start_day + 1 >= 7
+
+
+DEFAULT_WINDOWS: Final = (
+    FollowUpWindow("day1", 1, 1, 1),
+    FollowUpWindow("week1", 1, 7, 4),
+    FollowUpWindow("week2", 8, 14, 4),
+    FollowUpWindow("week4", 22, 28, 4),
+    FollowUpWindow("week8", 50, 56, 4),
+    FollowUpWindow("week12", 78, 84, 4),
+)
+
+
+@dataclass(frozen=True)
+class ReliefRule:
+    """Thresholds for relief and its end (percent of baseline pain)."""
+
+    relief_reduction_pct: float = 30.0
+    return_within_pct: float = 10.0
+    return_run_days: int = 3
+    horizon_days: int = 28
+
+
+def percent_reduction(baseline: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """Percent reduction from baseline, rounded half-up to 4 decimals; null if baseline is 0.
+
+    Parameters
+    ----------
+    baseline, value : polars.Expr
+        Baseline and follow-up scores (same scale).
+
+    Returns
+    -------
+    polars.Expr
+        ``(baseline - value) / baseline * 100`` (positive = improvement).
+    """
+    raw = (baseline - value) / baseline * 100.0
+    return pl.when(baseline > 0).then(raw.round(4, mode="half_away_from_zero"))
+
+
+def immpact_category_expr(pct: pl.Expr) -> pl.Expr:
+    """IMMPACT category of a percent reduction expression (null reduction -> not_computable)."""
+    expr = pl.when(pct.is_null()).then(pl.lit(NOT_COMPUTABLE))
+    for threshold, label in IMMPACT_THRESHOLDS:
+        expr = expr.when(pct >= threshold).then(pl.lit(label))
+    return expr.otherwise(pl.lit("none"))
+
+
+def immpact_category(baseline: float, follow_up: float) -> str:
+    """IMMPACT category of one change, computed exactly (decimal arithmetic).
+
+    Parameters
+    ----------
+    baseline, follow_up : float
+        Pain scores 0-10.
+
+    Returns
+    -------
+    str
+        ``none``, ``minimal``, ``moderate``, ``substantial`` or ``not_computable``.
+    """
+    for name, v in (("baseline", baseline), ("follow_up", follow_up)):
+        if not 0 <= v <= 10:
+            raise InvalidInputError(
+                f"{name} must be between 0 and 10.", code="out_of_range", field=name
+            )
+    b, f = Decimal(str(baseline)), Decimal(str(follow_up))
+    if b == 0:
+        return NOT_COMPUTABLE
+    pct = ((b - f) / b * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    for threshold, label in IMMPACT_THRESHOLDS:
+        if pct >= Decimal(str(threshold)):
+            return label
+    return "none"
+
+
+_ITEMS = ("pain", "fatigue", "sleep_quality", "fog", "mood")
+
+
+def window_responses(
+    daily: pl.DataFrame,
+    baselines: pl.DataFrame,
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+) -> pl.DataFrame:
+    """Percent change and IMMPACT category per patient and follow-up window.
+
+    Parameters
+    ----------
+    daily : polars.DataFrame
+        Daily values.
+    baselines : polars.DataFrame
+        Output of :func:`tenderpoint.outcomes.baseline.baseline_scores`.
+    windows : tuple of FollowUpWindow
+        Windows to evaluate.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per patient with an infusion and window: ``patient_id, window, n_days, pain,
+        pct_reduction_pain`` (and fatigue, sleep_quality, fog, mood), ``immpact, status`` where
+        status is ``ok``, ``insufficient_data`` (too few days) or ``no_baseline``.
+    """
+    base = baselines.filter(pl.col("first_infusion_date").is_not_null())
+    d = daily.join(
+        base.select("patient_id", "first_infusion_date"), on="patient_id", how="inner"
+    ).with_columns(
+        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day")
+    )
+    parts = []
+    for w in windows:
+        parts.append(
+            d.filter(pl.col("day").is_between(w.start_day, w.end_day))
+            .group_by("patient_id")
+            .agg(
+                pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
+                *(pl.col(s).mean() for s in _ITEMS),
+            )
+            .with_columns(pl.lit(w.name).alias("window"))
+        )
+    measured = pl.concat(parts, how="vertical")
+    grid = base.join(
+        pl.DataFrame(
+            {
+                "window": [w.name for w in windows],
+                "window_start_day": [w.start_day for w in windows],
+                "window_end_day": [w.end_day for w in windows],
+                "window_min_days": [w.min_days for w in windows],
+            }
+        ),
+        how="cross",
+    )
+    out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
+        pl.col("n_days").fill_null(0)
+    )
+    status = (
+        pl.when(pl.col("baseline_status") != BASELINE_OK)
+        .then(pl.lit("no_baseline"))
+        .when(pl.col("n_days") < pl.col("window_min_days"))
+        .then(pl.lit("insufficient_data"))
+        .otherwise(pl.lit("ok"))
+    )
+    out = out.with_columns(status.alias("status")).with_columns(
+        pl.when(pl.col("status") == "ok")
+        .then(percent_reduction(pl.col(f"baseline_{s}"), pl.col(s)))
+        .alias(f"pct_reduction_{s}")
+        for s in _ITEMS
+    )
+    return out.with_columns(
+        immpact_category_expr(pl.col("pct_reduction_pain")).alias("immpact")
+    ).select(
+        "patient_id",
+        "window",
+        "window_start_day",
+        "window_end_day",
+        "first_infusion_date",
+        "n_days",
+        "baseline_pain",
+        "pain",
+        *(f"pct_reduction_{s}" for s in _ITEMS),
+        "immpact",
+        "status",
+    )
+
+
+def _function_scores(assessments: pl.DataFrame, instrument_id: str) -> pl.DataFrame:
+    return (
+        assessments.filter(pl.col("instrument_id") == instrument_id)
+        .explode("subscales")
+        .filter(pl.col("subscales").struct.field("name") == "function")
+        .select("patient_id", "date", pl.col("subscales").struct.field("score").alias("function"))
+    )
+
+
+def fm30(
+    responses: pl.DataFrame,
+    assessments: pl.DataFrame | None,
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+    *,
+    instrument_id: str = "fiqr",
+) -> pl.DataFrame:
+    """Add FM30 short and long composite responder labels to :func:`window_responses` output.
+
+    Parameters
+    ----------
+    responses : polars.DataFrame
+        Output of :func:`window_responses`.
+    assessments : polars.DataFrame or None
+        Validated assessments; the ``function`` subscale of ``instrument_id`` is used.
+    windows : tuple of FollowUpWindow
+        The windows used for ``responses`` (only weekly ones qualify).
+    instrument_id : str
+        Instrument giving physical function (default the FIQR).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``responses`` plus ``pct_reduction_function``, ``fm30_short`` and ``fm30_long``, each
+        ``responder``, ``non_responder`` or ``not_computable`` (missing components).
+    """
+    weekly = [w.name for w in windows if w.is_weekly]
+    if assessments is None or assessments.height == 0:
+        fn = pl.DataFrame(
+            schema={
+                "patient_id": pl.String,
+                "window": pl.String,
+                "pct_reduction_function": pl.Float64,
+            }
+        )
+    else:
+        scores = _function_scores(assessments, instrument_id)
+        keys = responses.select(
+            "patient_id", "window", "first_infusion_date", "window_start_day", "window_end_day"
+        ).filter(pl.col("window").is_in(weekly))
+        base_fn = (
+            keys.select("patient_id", "first_infusion_date")
+            .unique()
+            .join(scores, on="patient_id")
+            .filter(
+                pl.col("date").is_between(
+                    pl.col("first_infusion_date") - pl.duration(days=28),
+                    pl.col("first_infusion_date"),
+                )
+            )
+            .sort("date")
+            .group_by("patient_id")
+            .agg(pl.col("function").last().alias("function_baseline"))
+        )
+        follow_fn = (
+            keys.join(scores, on="patient_id")
+            .filter(
+                pl.col("date").is_between(
+                    pl.col("first_infusion_date") + pl.duration(days=pl.col("window_start_day")),
+                    pl.col("first_infusion_date") + pl.duration(days=pl.col("window_end_day") + 7),
+                )
+            )
+            .sort("date")
+            .group_by("patient_id", "window")
+            .agg(pl.col("function").last().alias("function_follow"))
+        )
+        fn = follow_fn.join(base_fn, on="patient_id", how="inner").select(
+            "patient_id",
+            "window",
+            percent_reduction(pl.col("function_baseline"), pl.col("function_follow")).alias(
+                "pct_reduction_function"
+            ),
+        )
+    out = responses.join(fn, on=["patient_id", "window"], how="left")
+    pain = pl.col("pct_reduction_pain") >= 30.0
+    function = pl.col("pct_reduction_function") >= 10.0
+    domains = [pl.col(f"pct_reduction_{s}") >= 30.0 for s in ("sleep_quality", "fatigue")]
+    long_domains = [
+        (pl.col(f"pct_reduction_{s}") >= 30.0).cast(pl.Int32)
+        for s in ("sleep_quality", "fatigue", "mood", "fog")
+    ]
+    n_known = pl.sum_horizontal(
+        pl.col(f"pct_reduction_{s}").is_not_null().cast(pl.Int32)
+        for s in ("sleep_quality", "fatigue", "mood", "fog")
+    )
+    n_met = pl.sum_horizontal(d.fill_null(0) for d in long_domains)
+    # Kleene logic: a failed component decides "non_responder" even if another is missing.
+    long_domain_ok = (
+        pl.when(n_met >= 2)
+        .then(pl.lit(True))
+        .when(n_met + (4 - n_known) < 2)
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, dtype=pl.Boolean))
+    )
+    in_weekly = pl.col("window").is_in(weekly) & (pl.col("status") == "ok")
+
+    def label(ok: pl.Expr) -> pl.Expr:
+        return (
+            pl.when(~in_weekly | ok.is_null())
+            .then(pl.lit(NOT_COMPUTABLE))
+            .when(ok)
+            .then(pl.lit("responder"))
+            .otherwise(pl.lit("non_responder"))
+        )
+
+    return out.with_columns(
+        label(pain & function & (domains[0] | domains[1])).alias("fm30_short"),
+        label(pain & function & long_domain_ok).alias("fm30_long"),
+    )
+
+
+def relief_episodes(
+    diary: pl.DataFrame,
+    daily: pl.DataFrame,
+    sessions: pl.DataFrame,
+    baselines: pl.DataFrame,
+    rule: ReliefRule | None = None,
+) -> pl.DataFrame:
+    """Time to relief and durability of relief per patient and course.
+
+    Parameters
+    ----------
+    diary : polars.DataFrame
+        Validated raw entries (for sub-daily time to relief).
+    daily : polars.DataFrame
+        Daily values.
+    sessions : polars.DataFrame
+        Output of :func:`tenderpoint.outcomes.schedule.infusion_courses`.
+    baselines : polars.DataFrame
+        Output of :func:`tenderpoint.outcomes.baseline.baseline_scores`.
+    rule : ReliefRule, optional
+        Thresholds.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per (patient, course) with a baseline: ``relief`` (bool),
+        ``time_to_relief_hours`` (to relief, or to censoring when ``relief`` is false),
+        ``relief_resolution`` (``sub_daily`` or ``daily``), ``relief_onset_date``,
+        ``durability_days`` and ``durability_event`` (true: pain came back; false: censored),
+        ``censor_reason`` (``next_infusion`` or ``last_entry``), ``status``.
+    """
+    rule = rule or ReliefRule()
+    courses = course_table(sessions).join(
+        baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
+            "patient_id", "baseline_pain"
+        ),
+        on="patient_id",
+        how="inner",
+    )
+    horizon = pl.duration(days=rule.horizon_days)
+    course_keys = courses.select(
+        "patient_id", "course", "course_start", "next_course_start", "baseline_pain"
+    ).sort("course_start")
+    entries = (
+        diary.select("patient_id", "recorded_at", "local_date", "pain")
+        .filter(pl.col("patient_id").is_in(courses["patient_id"].unique().implode()))
+        .sort("recorded_at")
+        .join_asof(
+            course_keys,
+            left_on="recorded_at",
+            right_on="course_start",
+            by="patient_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .filter(
+            pl.col("course").is_not_null()
+            & (pl.col("recorded_at") < pl.col("course_start") + horizon)
+        )
+    )
+    reduction = percent_reduction(pl.col("baseline_pain"), pl.col("pain"))
+    onset = (
+        entries.filter(reduction >= rule.relief_reduction_pct)
+        .group_by("patient_id", "course")
+        .agg(
+            pl.col("recorded_at").min().alias("relief_at"),
+            pl.col("local_date").sort_by("recorded_at").first().alias("relief_onset_date"),
+        )
+    )
+    observed = entries.group_by("patient_id", "course").agg(
+        pl.col("recorded_at").max().alias("last_entry_in_horizon"),
+        (pl.col("local_date").n_unique() < pl.len()).alias("sub_daily"),
+    )
+    day_keys = courses.select("patient_id", "course", "course_date").sort("course_date")
+    d = (
+        daily.select("patient_id", "local_date", "pain")
+        .filter(pl.col("patient_id").is_in(courses["patient_id"].unique().implode()))
+        .sort("local_date")
+        .join_asof(
+            day_keys,
+            left_on="local_date",
+            right_on="course_date",
+            by="patient_id",
+            check_sortedness=False,
+        )
+        .filter(pl.col("course").is_not_null())
+        .join(courses.select("patient_id", "baseline_pain").unique(), on="patient_id")
+        .sort("patient_id", "local_date")
+    )
+    back = (
+        percent_reduction(pl.col("baseline_pain"), pl.col("pain")) <= rule.return_within_pct
+    ).fill_null(False)
+    run = back
+    for lag in range(1, rule.return_run_days):
+        run = (
+            run
+            & back.shift(-lag).over("patient_id").fill_null(False)
+            & ((pl.col("local_date").shift(-lag) - pl.col("local_date")).dt.total_days() == lag)
+            .over("patient_id")
+            .fill_null(False)
+            & (pl.col("course").shift(-lag) == pl.col("course")).over("patient_id").fill_null(False)
+        )
+    d = d.with_columns(run.alias("returned"))
+    last_day = d.group_by("patient_id", "course").agg(
+        pl.col("local_date").max().alias("last_day_in_course")
+    )
+    returns = (
+        d.filter("returned")
+        .join(
+            onset.select("patient_id", "course", "relief_onset_date"), on=["patient_id", "course"]
+        )
+        .filter(pl.col("local_date") > pl.col("relief_onset_date"))
+        .group_by("patient_id", "course")
+        .agg(pl.col("local_date").min().alias("return_date"))
+    )
+    out = (
+        courses.join(onset, on=["patient_id", "course"], how="left")
+        .join(observed, on=["patient_id", "course"], how="left")
+        .join(last_day, on=["patient_id", "course"], how="left")
+        .join(returns, on=["patient_id", "course"], how="left")
+    )
+    censor_at = pl.min_horizontal(
+        pl.col("course_start") + horizon,
+        pl.col("next_course_start"),
+        pl.col("last_entry_in_horizon"),
+    )
+    relief = pl.col("relief_at").is_not_null()
+    hours = (
+        pl.when(relief).then(pl.col("relief_at")).otherwise(censor_at) - pl.col("course_start")
+    ).dt.total_seconds(fractional=True) / 3600.0
+    event = pl.col("return_date").is_not_null()
+    end_date = pl.when(event).then(pl.col("return_date")).otherwise(pl.col("last_day_in_course"))
+    reached_next = pl.col("next_course_date").is_not_null() & (
+        pl.col("last_day_in_course") >= pl.col("next_course_date") - pl.duration(days=1)
+    )
+    return out.select(
+        "patient_id",
+        "course",
+        "course_date",
+        "course_size",
+        "baseline_pain",
+        relief.alias("relief"),
+        pl.when(pl.col("last_entry_in_horizon").is_not_null() | relief)
+        .then(hours)
+        .alias("time_to_relief_hours"),
+        pl.when(pl.col("sub_daily").fill_null(False))
+        .then(pl.lit("sub_daily"))
+        .otherwise(pl.lit("daily"))
+        .alias("relief_resolution"),
+        "relief_onset_date",
+        pl.when(relief)
+        .then((end_date - pl.col("relief_onset_date")).dt.total_days())
+        .cast(pl.Float64)
+        .alias("durability_days"),
+        pl.when(relief).then(event).alias("durability_event"),
+        pl.when(relief & ~event)
+        .then(pl.when(reached_next).then(pl.lit("next_infusion")).otherwise(pl.lit("last_entry")))
+        .alias("censor_reason"),
+        pl.when(pl.col("last_entry_in_horizon").is_null() & ~relief)
+        .then(pl.lit("insufficient_data"))
+        .when(relief)
+        .then(pl.lit("ok"))
+        .otherwise(pl.lit("no_relief"))
+        .alias("status"),
+    ).sort("patient_id", "course")
