@@ -1,0 +1,482 @@
+"""Cohort summary: responder rates with Wilson intervals, induction completion and drop-off,
+Kaplan-Meier curves of durability of relief and of time to relief, stratified.
+
+Decisions:
+
+* Responder (default) = pain reduction >= 30 % (IMMPACT "moderate" or better) in the week-2
+  window (days 8-14 after the first infusion). Week 2 is the default because relief in the
+  Dahan 2011 model fades with a ~11-day half-life, so by week 4 many true responders have
+  already lost it; the window is a parameter and every window's rate is reported anyway.
+  Denominator: patients whose status for that window is ``ok`` (baseline and 4 of 7 days).
+* Intervals for proportions are Wilson score intervals (Wilson 1927), which keep their coverage
+  for small n and rates near 0 or 1, unlike the Wald interval.
+* Induction completion uses the first course: completed when it has at least the patient's
+  ``planned_induction_infusions``; otherwise the patient dropped off after infusion k = the
+  number received.
+* Kaplan-Meier (lifelines ``KaplanMeierFitter``, 95 % pointwise log(-log) bands as lifelines
+  computes them) on the first course per patient, so each patient contributes one observation;
+  the median comes with lifelines' ``median_survival_times`` of the band, ``inf`` meaning
+  "not reached".
+* Strata: ``sex``, ``age_band`` (18-39, 40-59, 60+, unknown) and ``baseline_severity`` (Serlin
+  1995 cut points 5 and 7 on the 0-10 NRS: mild < 5, moderate 5 - < 7, severe >= 7; clinical.md
+  9.4).
+* Everything is computed with polars expressions over the whole cohort; the only Python loops
+  run over windows and strata (a handful), never over patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from scipy.stats import norm
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
+from tenderpoint.outcomes.contracts import (
+    DEFAULT_DAILY_RULE,
+    DailyRule,
+    daily_values,
+    validate_assessments,
+    validate_diary,
+    validate_infusions,
+    validate_patients,
+)
+from tenderpoint.outcomes.response import (
+    DEFAULT_WINDOWS,
+    FollowUpWindow,
+    ReliefRule,
+    fm30,
+    relief_episodes,
+    window_responses,
+)
+from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS, infusion_courses
+
+Stratum = Literal["sex", "age_band", "baseline_severity"]
+STRATA: Final = ("sex", "age_band", "baseline_severity")
+SUMMARY_VERSION: Final = "tenderpoint-outcomes-cohort/1.0"
+WILSON_CITATION: Final = (
+    "Wilson EB. Probable inference, the law of succession, and statistical inference. "
+    "J Am Stat Assoc 1927;22:209-212."
+)
+
+
+def wilson_interval(
+    successes: npt.ArrayLike, n: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Wilson score interval for binomial proportions (vectorised).
+
+    Parameters
+    ----------
+    successes, n : array_like of int
+        Counts; ``n = 0`` gives NaN bounds.
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    (low, high) : tuple of numpy.ndarray
+        Bounds in [0, 1].
+    """
+    k = np.asarray(successes, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    if np.any(k < 0) or np.any(k > m):
+        raise InvalidInputError(
+            "successes must lie between 0 and n.", code="out_of_range", field="successes"
+        )
+    z = float(norm.ppf(0.5 + confidence / 2.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / m
+        denom = 1.0 + z * z / m
+        centre = (p + z * z / (2.0 * m)) / denom
+        half = z / denom * np.sqrt(p * (1.0 - p) / m + z * z / (4.0 * m * m))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def _with_rate(df: pl.DataFrame, k: str, n: str, prefix: str) -> pl.DataFrame:
+    low, high = wilson_interval(df[k].to_numpy(), df[n].to_numpy())
+    return df.with_columns(
+        pl.when(pl.col(n) > 0).then(pl.col(k) / pl.col(n)).alias(f"{prefix}_rate"),
+        pl.Series(f"{prefix}_ci_low", low, nan_to_null=True),
+        pl.Series(f"{prefix}_ci_high", high, nan_to_null=True),
+    )
+
+
+def strata_frame(patients: pl.DataFrame, baselines: pl.DataFrame) -> pl.DataFrame:
+    """Stratification covariates per patient: sex, age band, baseline severity."""
+    age = pl.col("age_years")
+    severity = pl.col("baseline_pain")
+    return patients.join(
+        baselines.select("patient_id", "baseline_pain"), on="patient_id", how="left"
+    ).select(
+        "patient_id",
+        "sex",
+        pl.when(age.is_null())
+        .then(pl.lit("unknown"))
+        .when(age < 40)
+        .then(pl.lit("18-39"))
+        .when(age < 60)
+        .then(pl.lit("40-59"))
+        .otherwise(pl.lit("60+"))
+        .alias("age_band"),
+        pl.when(severity.is_null())
+        .then(pl.lit("unknown"))
+        .when(severity < 5)
+        .then(pl.lit("mild"))
+        .when(severity < 7)
+        .then(pl.lit("moderate"))
+        .otherwise(pl.lit("severe"))
+        .alias("baseline_severity"),
+    )
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """A Kaplan-Meier estimate per stratum.
+
+    Attributes
+    ----------
+    curve : polars.DataFrame
+        ``stratum, time, survival, ci_low, ci_high`` (time in the unit of ``unit``).
+    medians : polars.DataFrame
+        ``stratum, n, events, median, median_ci_low, median_ci_high, status`` where status is
+        ``ok``, ``not_reached`` (median is inf) or ``insufficient_data`` (no patient).
+    unit : str
+        ``"days"`` or ``"hours"``.
+    """
+
+    curve: pl.DataFrame
+    medians: pl.DataFrame
+    unit: str
+
+
+def kaplan_meier(
+    durations: pl.DataFrame,
+    *,
+    time: str,
+    event: str,
+    by: str | None = None,
+    unit: str,
+    confidence: float = 0.95,
+) -> KaplanMeier:
+    """Fit lifelines' Kaplan-Meier estimator to each stratum of a frame.
+
+    Parameters
+    ----------
+    durations : polars.DataFrame
+        One row per patient with the duration column ``time``, boolean ``event`` and (if
+        ``by``) the stratum column.
+    time, event : str
+        Column names.
+    by : str, optional
+        Stratum column; ``None`` gives one curve labelled ``"all"``.
+    unit : str
+        Unit of ``time`` (reported).
+    confidence : float
+        Level of the bands.
+
+    Returns
+    -------
+    KaplanMeier
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    data = durations.filter(pl.col(time).is_not_null() & pl.col(event).is_not_null())
+    key = pl.col(by).cast(pl.String) if by else pl.lit("all")
+    data = data.with_columns(key.alias("stratum"))
+    curves, medians = [], []
+    for (stratum,), group in data.group_by("stratum", maintain_order=False):
+        t = group[time].to_numpy().astype(np.float64)
+        e = group[event].to_numpy().astype(bool)
+        kmf = KaplanMeierFitter(alpha=1.0 - confidence).fit(t, e)
+        sf = kmf.survival_function_.iloc[:, 0].to_numpy()
+        ci = kmf.confidence_interval_.to_numpy()
+        curves.append(
+            pl.DataFrame(
+                {
+                    "stratum": [str(stratum)] * sf.size,
+                    "time": kmf.survival_function_.index.to_numpy().astype(np.float64),
+                    "survival": sf,
+                    "ci_low": ci[:, 0],
+                    "ci_high": ci[:, 1],
+                }
+            )
+        )
+        med = float(kmf.median_survival_time_)
+        med_ci = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
+        medians.append(
+            {
+                "stratum": str(stratum),
+                "n": int(t.size),
+                "events": int(e.sum()),
+                "median": med,
+                "median_ci_low": float(med_ci[0]),
+                "median_ci_high": float(med_ci[1]),
+                "status": "ok" if math.isfinite(med) else "not_reached",
+            }
+        )
+    schema = {
+        "stratum": pl.String,
+        "n": pl.Int64,
+        "events": pl.Int64,
+        "median": pl.Float64,
+        "median_ci_low": pl.Float64,
+        "median_ci_high": pl.Float64,
+        "status": pl.String,
+    }
+    if not medians:
+        medians.append(
+            {
+                "stratum": "all",
+                "n": 0,
+                "events": 0,
+                "median": None,
+                "median_ci_low": None,
+                "median_ci_high": None,
+                "status": "insufficient_data",
+            }
+        )
+    curve_schema = {k: pl.Float64 for k in ("time", "survival", "ci_low", "ci_high")}
+    curve = (
+        pl.concat(curves) if curves else pl.DataFrame(schema={"stratum": pl.String, **curve_schema})
+    )
+    return KaplanMeier(
+        curve=curve.sort("stratum", "time"),
+        medians=pl.DataFrame(medians, schema=schema).sort("stratum"),
+        unit=unit,
+    )
+
+
+@dataclass(frozen=True)
+class CohortConfig:
+    """Rules of a cohort summary (every default is documented in the module docstring)."""
+
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS
+    responder_window: str = "week2"
+    responder_reduction_pct: float = 30.0
+    baseline: BaselineRule = field(default_factory=BaselineRule)
+    relief: ReliefRule = field(default_factory=ReliefRule)
+    daily_rule: DailyRule = DEFAULT_DAILY_RULE
+    course_gap_days: int = DEFAULT_COURSE_GAP_DAYS
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """The clinic-level answer. Frames are per stratum (``stratum = "all"`` when unstratified).
+
+    Attributes
+    ----------
+    n_patients : int
+        Patients in the patients frame.
+    by : str or None
+        Stratification used.
+    responder_rates : polars.DataFrame
+        Per window and stratum: ``n_evaluable, n_responders, responder_rate, responder_ci_low,
+        responder_ci_high`` (Wilson) plus the IMMPACT category counts.
+    induction : polars.DataFrame
+        Per stratum: ``n_started, n_completed, completion_rate`` and Wilson bounds.
+    dropoff : polars.DataFrame
+        Per stratum and ``dropped_after_infusion``: number of patients.
+    durability : KaplanMeier
+        Days from relief to return of pain (first course).
+    time_to_relief : KaplanMeier
+        Hours from the first infusion to relief (first course).
+    patients : polars.DataFrame
+        Per patient: strata, baseline, first-course relief and durability, responder label.
+    version : str
+        Version of the summary rules.
+    """
+
+    n_patients: int
+    by: str | None
+    responder_rates: pl.DataFrame
+    induction: pl.DataFrame
+    dropoff: pl.DataFrame
+    durability: KaplanMeier
+    time_to_relief: KaplanMeier
+    patients: pl.DataFrame
+    config: CohortConfig
+    version: str = SUMMARY_VERSION
+    interval_method: str = "wilson"
+
+
+def cohort_summary(
+    diary: pl.DataFrame,
+    infusions: pl.DataFrame,
+    patients: pl.DataFrame,
+    assessments: pl.DataFrame | None = None,
+    *,
+    by: Stratum | None = None,
+    config: CohortConfig | None = None,
+    now: dt.datetime | None = None,
+    validate: bool = True,
+) -> CohortSummary:
+    """Summarise a clinic's outcomes (vectorised over all patients).
+
+    Parameters
+    ----------
+    diary, infusions, patients : polars.DataFrame
+        Contract frames (validated here unless ``validate`` is false).
+    assessments : polars.DataFrame, optional
+        Contract frame; only used for FM30 in ``patients``.
+    by : {"sex", "age_band", "baseline_severity"}, optional
+        Stratify every table and curve.
+    config : CohortConfig, optional
+        Rules.
+    now : datetime, optional
+        Reference time for the "future date" check.
+    validate : bool
+        Validate the frames first (set false only for frames validated already).
+
+    Returns
+    -------
+    CohortSummary
+    """
+    config = config or CohortConfig()
+    if by is not None and by not in STRATA:
+        raise InvalidInputError(
+            f"by must be one of {list(STRATA)}.", code="unknown_stratum", field="by"
+        )
+    if config.responder_window not in {w.name for w in config.windows}:
+        raise InvalidInputError(
+            "responder_window must name one of the windows.",
+            code="unknown_window",
+            field="responder_window",
+        )
+    if validate:
+        patients = validate_patients(patients)
+        ids = patients["patient_id"]
+        diary = validate_diary(diary, patient_ids=ids, now=now)
+        infusions = validate_infusions(infusions, patient_ids=ids, now=now)
+        if assessments is not None:
+            assessments = validate_assessments(assessments, patient_ids=ids, now=now)
+    daily = daily_values(diary, config.daily_rule)
+    sessions = infusion_courses(infusions, patients, course_gap_days=config.course_gap_days)
+    baselines = baseline_scores(daily, sessions, config.baseline)
+    strata = strata_frame(patients, baselines)
+    responses = window_responses(daily, baselines, config.windows)
+    if assessments is not None:
+        responses = fm30(responses, assessments, config.windows)
+    relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
+    group = ["window", by] if by else ["window"]
+
+    responses = responses.join(strata, on="patient_id", how="left")
+    if not by:
+        responses = responses.with_columns(pl.lit("all").alias("stratum"))
+        key = "stratum"
+    else:
+        key = by
+    ok = pl.col("status") == "ok"
+    rates = (
+        responses.group_by(["window", key])
+        .agg(
+            ok.sum().cast(pl.Int64).alias("n_evaluable"),
+            (ok & (pl.col("pct_reduction_pain") >= config.responder_reduction_pct))
+            .sum()
+            .cast(pl.Int64)
+            .alias("n_responders"),
+            *(
+                (ok & (pl.col("immpact") == c)).sum().cast(pl.Int64).alias(f"n_{c}")
+                for c in ("none", "minimal", "moderate", "substantial")
+            ),
+        )
+        .rename({key: "stratum"})
+    )
+    rates = _with_rate(rates, "n_responders", "n_evaluable", "responder")
+    order = {w.name: i for i, w in enumerate(config.windows)}
+    rates = (
+        rates.with_columns(
+            pl.col("window").replace_strict(order, return_dtype=pl.Int64).alias("_o")
+        )
+        .sort("_o", "stratum")
+        .drop("_o")
+    )
+    del group
+
+    first_course = (
+        sessions.filter(pl.col("course") == 1)
+        .select("patient_id", "course_size")
+        .unique()
+        .join(patients.select("patient_id", "planned_induction_infusions"), on="patient_id")
+        .join(strata, on="patient_id")
+        .with_columns(
+            (pl.col("course_size") >= pl.col("planned_induction_infusions")).alias("completed"),
+            pl.lit("all").alias("stratum") if not by else pl.col(by).alias("stratum"),
+        )
+    )
+    induction = first_course.group_by("stratum").agg(
+        pl.len().cast(pl.Int64).alias("n_started"),
+        pl.col("completed").sum().cast(pl.Int64).alias("n_completed"),
+    )
+    induction = _with_rate(induction, "n_completed", "n_started", "completion").sort("stratum")
+    dropoff = (
+        first_course.filter(~pl.col("completed"))
+        .group_by("stratum", pl.col("course_size").alias("dropped_after_infusion"))
+        .agg(pl.len().cast(pl.Int64).alias("n_patients"))
+        .sort("stratum", "dropped_after_infusion")
+    )
+
+    first = relief.filter(pl.col("course") == 1).join(strata, on="patient_id", how="left")
+    durability = kaplan_meier(
+        first.filter(pl.col("relief")),
+        time="durability_days",
+        event="durability_event",
+        by=by,
+        unit="days",
+        confidence=config.confidence,
+    )
+    ttr = kaplan_meier(
+        first,
+        time="time_to_relief_hours",
+        event="relief",
+        by=by,
+        unit="hours",
+        confidence=config.confidence,
+    )
+    primary = responses.filter(pl.col("window") == config.responder_window).select(
+        "patient_id",
+        pl.when(pl.col("status") == "ok")
+        .then(pl.col("pct_reduction_pain") >= config.responder_reduction_pct)
+        .alias("responder"),
+        pl.col("pct_reduction_pain").alias("primary_pct_reduction_pain"),
+    )
+    per_patient = (
+        strata.join(
+            baselines.select(
+                "patient_id", "first_infusion_date", "baseline_pain", "baseline_status"
+            ),
+            on="patient_id",
+            how="left",
+        )
+        .join(primary, on="patient_id", how="left")
+        .join(
+            first.select(
+                "patient_id",
+                "relief",
+                "time_to_relief_hours",
+                "durability_days",
+                "durability_event",
+            ),
+            on="patient_id",
+            how="left",
+        )
+        .sort("patient_id")
+    )
+    return CohortSummary(
+        n_patients=patients.height,
+        by=by,
+        responder_rates=rates,
+        induction=induction,
+        dropoff=dropoff,
+        durability=durability,
+        time_to_relief=ttr,
+        patients=per_patient,
+        config=config,
+    )
