@@ -1,0 +1,82 @@
+"""Runs every worked example in tests/clinical/vectors/*.json (reference clinical.md §14 schema).
+
+Each vector names an instrument, its input and the expected outputs (only the listed keys are
+asserted). Booleans, integers, strings and null compare exactly; floats with an absolute
+tolerance of 1e-4 (expected floats are rounded half up to 4 decimals); ``total_display_1dp``
+compares exactly. ``expected.error`` is the stable code of the InvalidResponseError.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tenderpoint.clinical import instruments, score
+from tenderpoint.errors import InvalidResponseError
+
+VECTOR_DIR = Path(__file__).parent / "vectors"
+
+
+def _load() -> list[dict[str, Any]]:
+    vectors: list[dict[str, Any]] = []
+    for path in sorted(VECTOR_DIR.glob("*.json")):
+        vectors.extend(json.loads(path.read_text(encoding="utf-8")))
+    return vectors
+
+
+VECTORS = _load()
+
+
+def _matches(key: str, expected: Any, actual: Any) -> bool:
+    if isinstance(expected, float) and key != "total_display_1dp":
+        return (
+            isinstance(actual, (int, float))
+            and not isinstance(actual, bool)
+            and abs(actual - expected) <= 1e-4
+        )
+    if isinstance(expected, bool) or expected is None:
+        return actual is expected
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        # An exact integer such as a domain maximum may be carried as a float (30.0).
+        return not isinstance(actual, bool) and actual == expected
+    return bool(actual == expected) and type(actual) is type(expected)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["id"] for v in VECTORS])
+def test_vector(vector: dict[str, Any]) -> None:
+    expected = vector["expected"]
+    if "error" in expected:
+        with pytest.raises(InvalidResponseError) as caught:
+            score(vector["instrument"], vector["input"])
+        assert caught.value.code == expected["error"], vector["note"]
+        return
+    result = score(vector["instrument"], vector["input"])
+    outputs = result.as_dict()
+    for key, value in expected.items():
+        assert key in outputs, f"{vector['id']}: no output {key!r}"
+        assert _matches(key, value, outputs[key]), (
+            f"{vector['id']} ({vector['note']}): {key} = {outputs[key]!r}, expected {value!r}"
+        )
+
+
+def test_vector_ids_are_unique() -> None:
+    ids = [v["id"] for v in VECTORS]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_instrument_has_vectors_including_an_error_case() -> None:
+    covered = {v["instrument"] for v in VECTORS}
+    with_errors = {v["instrument"] for v in VECTORS if "error" in v["expected"]}
+    known = {i.id for i in instruments()}
+    assert covered == known
+    assert with_errors == known
+
+
+def test_display_rounding_is_half_up_not_bankers() -> None:
+    # The FIQR-10 vector exists because round(2.25, 1) == 2.2 in Python.
+    assert round(2.25, 1) == 2.2
+    fiqr10 = next(v for v in VECTORS if v["id"] == "FIQR-10")
+    assert fiqr10["expected"]["total_display_1dp"] == 2.3
