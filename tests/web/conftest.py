@@ -35,6 +35,7 @@ class World:
     clinic_admin: User
     other_clinician: User
     other_clinic_patient_record: Patient
+    totp_secrets: dict[str, str]
 
     def persona(self, name: str) -> User:
         return getattr(self, name)
@@ -56,20 +57,28 @@ def world(db: None) -> World:
     nurse = member(clinic, Role.NURSE, email="nina@example.org")
     admin = member(clinic, Role.CLINIC_ADMIN, email="adam@example.org")
     other_clinician = member(other_clinic, Role.CLINICIAN, email="otto@example.org")
-    for staff in (clinician, nurse, admin, other_clinician):
-        enrol_totp(staff)
+    totp_secrets = {
+        staff.email: enrol_totp(staff) for staff in (clinician, nurse, admin, other_clinician)
+    }
     return World(
         clinic=clinic,
         other_clinic=other_clinic,
         patient=patient,
-        patient_record=PatientFactory(clinic=clinic, user=patient, given_name="Paula"),
+        patient_record=PatientFactory(
+            clinic=clinic, user=patient, given_name="Paula", family_name="Anderby"
+        ),
         other_patient=other_patient,
-        other_patient_record=PatientFactory(clinic=clinic, user=other_patient),
+        other_patient_record=PatientFactory(
+            clinic=clinic, user=other_patient, given_name="Peter", family_name="Bergqvist"
+        ),
         clinician=clinician,
         nurse=nurse,
         clinic_admin=admin,
         other_clinician=other_clinician,
-        other_clinic_patient_record=PatientFactory(clinic=other_clinic),
+        other_clinic_patient_record=PatientFactory(
+            clinic=other_clinic, given_name="Olga", family_name="Xylander"
+        ),
+        totp_secrets=totp_secrets,
     )
 
 

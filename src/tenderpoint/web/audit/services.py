@@ -50,8 +50,8 @@ def record(
     membership = actor.membership if actor is not None else None
 
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(pk=1)
-        AuditChainHead.objects.filter(pk=1).update(last_sequence=F("last_sequence") + 1)
+        if not AuditChainHead.objects.filter(pk=1).update(last_sequence=F("last_sequence") + 1):
+            AuditChainHead.objects.create(pk=1, last_sequence=1)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         event = AuditEvent(
             sequence=head.last_sequence,

@@ -1,0 +1,141 @@
+"""The web commands: version, serve's refusals, and the demo run for real on a free port."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import tenderpoint
+from tenderpoint.cli import app
+
+runner = CliRunner()
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TENDERPOINT_", "DJANGO_", "DATABASE_URL"))
+    }
+    env["TENDERPOINT_REQUIRE_ALL"] = os.environ.get("TENDERPOINT_REQUIRE_ALL", "")
+    return env | extra
+
+
+def _tenderpoint(*args: str, env: dict[str, str], timeout: float = 180):
+    return subprocess.run(
+        [sys.executable, "-m", "tenderpoint", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_version():
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == tenderpoint.__version__
+
+
+def test_serve_refuses_debug(monkeypatch):
+    monkeypatch.setenv("TENDERPOINT_DEBUG", "true")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "Refusing to serve with TENDERPOINT_DEBUG on" in result.output
+
+
+def test_serve_refuses_to_run_without_a_secret(monkeypatch):
+    monkeypatch.delenv("TENDERPOINT_DEBUG", raising=False)
+    monkeypatch.delenv("TENDERPOINT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TENDERPOINT_SECRET_KEY_FILE", raising=False)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "without TENDERPOINT_SECRET_KEY" in result.output
+
+
+def test_reset_refuses_a_directory_the_demo_did_not_create(tmp_path: Path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = _tenderpoint(
+        "demo", "--reset", "--no-serve", "--data-dir", str(tmp_path), env=_clean_env()
+    )
+    assert result.returncode == 2
+    assert (tmp_path / "precious.txt").exists()
+
+
+def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
+    data_dir = tmp_path / "demo"
+    port = _free_port()
+    env = _clean_env()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tenderpoint",
+            "demo",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        health = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                    health = response.read().decode()
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert health == '{"status": "ok", "database": "ok"}'
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+            home = response.read().decode()
+        assert "Riverside Fibromyalgia" in home
+        assert "synthetic" in home
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert "clinician@demo.example" in output
+    assert f"http://127.0.0.1:{port}/" in output
+    assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+
+    again = _tenderpoint("demo", "--no-serve", "--data-dir", str(data_dir), env=env)
+    assert again.returncode == 0, again.stderr
+    assert "Reusing the demo data." in again.stdout
+
+    code = _tenderpoint("demo-code", "nurse@demo.example", "--data-dir", str(data_dir), env=env)
+    assert re.fullmatch(r"\d{6}", code.stdout.strip()), code.stderr
+
+    verify = _tenderpoint(
+        "manage", "verify_audit", env=env | {"TENDERPOINT_DATA_DIR": str(data_dir)}
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "Audit trail intact" in verify.stdout
+
+    reset = _tenderpoint("demo", "--reset", "--no-serve", "--data-dir", str(data_dir), env=env)
+    assert "Loaded the synthetic demo clinic." in reset.stdout

@@ -1,0 +1,123 @@
+"""Home pages per role and the clinic administrator's pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tenderpoint.web.accounts.models import Membership, User
+from tenderpoint.web.audit.models import AuditEvent
+
+
+@pytest.mark.parametrize(
+    ("persona", "destination"),
+    [
+        ("patient", lambda w: w.patient_record.get_absolute_url()),
+        ("clinician", lambda w: reverse("patients:list")),
+        ("nurse", lambda w: reverse("patients:list")),
+        ("clinic_admin", lambda w: reverse("accounts:clinic_settings")),
+    ],
+)
+def test_each_role_lands_on_its_home(world, client_for, persona, destination):
+    response = client_for(world.persona(persona)).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == destination(world)
+
+
+@pytest.mark.django_db
+def test_visitors_see_the_landing_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Sign in to your record" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_up_is_closed(client):
+    response = client.get("/accounts/signup/")
+    assert "Sign Up Closed" in response.content.decode()
+
+
+def test_clinic_admin_updates_settings_and_it_is_audited(world, client_for):
+    client = client_for(world.clinic_admin)
+    response = client.post(
+        reverse("accounts:clinic_settings"),
+        {
+            "name": "Clinic A",
+            "time_zone": "America/Chicago",
+            "phone": "+1 555 0100",
+            "sms_number": "+1 555 0101",
+            "email": "",
+            "address": "",
+            "hours": "",
+        },
+    )
+    assert response.status_code == 302
+    world.clinic.refresh_from_db()
+    assert world.clinic.time_zone == "America/Chicago"
+    event = AuditEvent.objects.get(action="update", object_type="accounts.clinic")
+    assert sorted(event.detail["fields"]) == ["phone", "sms_number", "time_zone"]
+
+
+def test_clinic_settings_reject_an_unknown_time_zone(world, client_for):
+    response = client_for(world.clinic_admin).post(
+        reverse("accounts:clinic_settings"), {"name": "Clinic A", "time_zone": "Mars/Olympus"}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Mars/Olympus is not an IANA time zone name" in body
+    assert 'value="Mars/Olympus"' in body
+
+
+def test_clinic_admin_adds_a_staff_member_who_gets_a_link(world, client_for):
+    response = client_for(world.clinic_admin).post(
+        reverse("accounts:staff"),
+        {"full_name": "Dr New", "email": "New@Example.org", "role": "clinician"},
+    )
+    assert response.status_code == 302
+    newcomer = User.objects.get(email="new@example.org")
+    assert not newcomer.has_usable_password()
+    assert newcomer.role == "clinician"
+    assert newcomer.clinic == world.clinic
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert AuditEvent.objects.filter(action="create", object_type="accounts.user").exists()
+
+
+def test_clinic_admin_changes_a_role_and_removes_access(world, client_for):
+    client = client_for(world.clinic_admin)
+    membership = Membership.objects.get(user=world.nurse)
+    client.post(reverse("accounts:staff_role", args=[membership.pk]), {"role": "clinician"})
+    membership.refresh_from_db()
+    assert membership.role == "clinician"
+    client.post(reverse("accounts:staff_deactivate", args=[membership.pk]))
+    membership.refresh_from_db()
+    world.nurse.refresh_from_db()
+    assert not membership.is_active
+    assert not world.nurse.is_active
+
+
+def test_clinic_admin_cannot_touch_another_clinics_staff(world, client_for):
+    other = Membership.objects.get(user=world.other_clinician)
+    response = client_for(world.clinic_admin).post(
+        reverse("accounts:staff_deactivate", args=[other.pk])
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.is_active
+
+
+@pytest.mark.parametrize("persona", ["clinician", "nurse", "patient"])
+def test_only_clinic_admins_manage_the_clinic(world, client_for, persona):
+    client = client_for(world.persona(persona))
+    for name in ("accounts:clinic_settings", "accounts:staff", "audit:list"):
+        assert client.get(reverse(name)).status_code == 403
+    assert AuditEvent.objects.filter(action="denied", object_type="accounts.clinic").count() == 3
+
+
+def test_clinic_admin_reads_their_clinics_audit_trail(world, client_for):
+    client_for(world.other_clinician).get(world.other_clinic_patient_record.get_absolute_url())
+    client_for(world.nurse).get(world.patient_record.get_absolute_url())
+    body = client_for(world.clinic_admin).get(reverse("audit:list")).content.decode()
+    assert world.nurse.email in body
+    assert world.other_clinician.email not in body
