@@ -12,7 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import tenderpoint

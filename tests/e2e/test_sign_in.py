@@ -66,7 +66,8 @@ def test_patient_is_denied_another_patients_page_and_it_is_recorded(world, page:
     sign_in(page, world.patient.email)
     expect(page.get_by_role("heading", name="My record")).to_be_visible()
     response = page.goto(world.other_patient_record.get_absolute_url())
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
     expect(page.get_by_text("Bergqvist")).to_have_count(0)
     denied = AuditEvent.objects.filter(action="denied", actor_email=world.patient.email).get()
