@@ -1,0 +1,105 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.contracts import (
+    daily_values,
+    validate_diary,
+    validate_infusions,
+    validate_patients,
+)
+
+from .helpers import NOW, at, day, diary, infusions
+
+
+def _codes(err: InvalidInputError) -> set[tuple[str, str]]:
+    return {(e["code"], e["field"]) for e in err.params["errors"]}
+
+
+def test_valid_diary_is_conformed_with_optional_columns_added() -> None:
+    out = validate_diary(diary([("a", 0, 5), ("a", 1, 6)]), patient_ids=["a"], now=NOW)
+    assert out.columns[:4] == ["patient_id", "recorded_at", "local_date", "pain"]
+    assert out["fatigue"].null_count() == 2
+    assert out.schema["recorded_at"] == pl.Datetime("us", "UTC")
+
+
+def test_every_problem_is_reported_with_code_and_field() -> None:
+    bad = pl.concat(
+        [
+            diary([("a", 0, 11)]),  # pain 11
+            diary([("zz", 1, 5)]),  # unknown patient
+            diary([("a", 400, 5)]),  # future
+            diary([("a", 2, 4), ("a", 2, 4)]),  # duplicated rows
+        ]
+    )
+    with pytest.raises(InvalidInputError) as info:
+        validate_diary(bad, patient_ids=["a"], now=NOW)
+    assert _codes(info.value) == {
+        ("out_of_range", "pain"),
+        ("unknown_patient", "patient_id"),
+        ("future_date", "recorded_at"),
+        ("duplicate_rows", "recorded_at"),
+    }
+    assert info.value.field == "pain"
+    assert "pain" in info.value.message
+
+
+def test_missing_column_and_naive_datetime() -> None:
+    df = pl.DataFrame({"patient_id": ["a"], "recorded_at": [dt.datetime(2025, 1, 1)]})  # noqa: DTZ001
+    with pytest.raises(InvalidInputError) as info:
+        validate_diary(df, now=NOW)
+    assert ("naive_datetime", "recorded_at") in _codes(info.value)
+    assert ("missing_column", "pain") in _codes(info.value)
+
+
+def test_local_date_more_than_a_day_from_utc_is_refused() -> None:
+    df = diary([("a", 5, 5)]).with_columns(pl.lit(day(8)).alias("local_date"))
+    with pytest.raises(InvalidInputError) as info:
+        validate_diary(df, now=NOW)
+    assert info.value.code == "inconsistent_local_date"
+
+
+def test_other_time_zones_are_converted_to_utc() -> None:
+    df = diary([("a", 5, 5)]).with_columns(
+        pl.col("recorded_at").dt.convert_time_zone("America/New_York")
+    )
+    out = validate_diary(df, now=NOW)
+    assert out["recorded_at"][0] == at(5)
+
+
+def test_daily_rule_mean_and_flare_any() -> None:
+    df = diary([("a", 0, 4), ("a", 0, 7), ("a", 1, 5)], hours=[8, 20, 20]).with_columns(
+        pl.Series("flare", [False, True, None])
+    )
+    daily = daily_values(validate_diary(df, now=NOW))
+    assert daily["pain"].to_list() == [5.5, 5.0]
+    assert daily["flare"].to_list() == [True, False]
+    assert daily["n_entries"].to_list() == [2, 1]
+    last = daily_values(validate_diary(df, now=NOW), "last")
+    assert last["pain"].to_list() == [7.0, 5.0]
+
+
+def test_infusion_checks() -> None:
+    df = infusions([("a", 0), ("a", 0)]).with_columns(pl.lit("coffee").alias("drug"))
+    with pytest.raises(InvalidInputError) as info:
+        validate_infusions(df, now=NOW)
+    assert {c for c, _ in _codes(info.value)} >= {"duplicate_rows", "unknown_drug"}
+    swapped = infusions([("a", 0)]).with_columns(pl.col("start").alias("end"), pl.col("end").alias("start"))
+    with pytest.raises(InvalidInputError, match="before it starts"):
+        validate_infusions(swapped, now=NOW)
+
+
+def test_patient_defaults_and_checks() -> None:
+    out = validate_patients(pl.DataFrame({"patient_id": ["a"]}))
+    assert out.row(0, named=True) == {
+        "patient_id": "a",
+        "sex": "unknown",
+        "age_years": None,
+        "timezone": "UTC",
+        "planned_induction_infusions": 5,
+    }
+    with pytest.raises(InvalidInputError) as info:
+        validate_patients(pl.DataFrame({"patient_id": ["a", "a"], "timezone": ["Mars/Olympus", "UTC"]}))
+    assert {c for c, _ in _codes(info.value)} == {"duplicate_rows", "unknown_timezone"}

@@ -1,0 +1,159 @@
+
+import polars as pl
+import pytest
+
+from tenderpoint.outcomes.baseline import baseline_scores
+from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
+from tenderpoint.outcomes.response import (
+    immpact_category,
+    immpact_category_expr,
+    percent_reduction,
+    relief_episodes,
+    window_responses,
+)
+from tenderpoint.outcomes.schedule import infusion_courses
+
+from .helpers import NOW, at, day, diary, infusions, patients
+
+
+@pytest.mark.parametrize(
+    ("baseline", "follow_up", "expected"),
+    [
+        (6, 4.2, "moderate"),  # exactly 30 % (29.999... in binary floating point)
+        (10, 9, "minimal"),  # exactly 10 %
+        (10, 9.01, "none"),  # 9.9 %
+        (4, 2, "substantial"),  # 50 %
+        (5, 6, "none"),  # worse
+        (0, 0, "not_computable"),
+    ],
+)
+def test_immpact_categories(baseline: float, follow_up: float, expected: str) -> None:
+    assert immpact_category(baseline, follow_up) == expected
+    df = pl.DataFrame({"b": [float(baseline)], "f": [float(follow_up)]})
+    got = df.select(immpact_category_expr(percent_reduction(pl.col("b"), pl.col("f"))))
+    assert got.item() == expected
+
+
+def _frames(rows, inf_rows, hours=None, ids=("a",)):
+    raw = validate_diary(diary(rows, hours), now=NOW)
+    daily = daily_values(raw)
+    ses = infusion_courses(infusions(inf_rows), validate_patients(patients(list(ids))))
+    return raw, daily, ses, baseline_scores(daily, ses)
+
+
+BASE = [(d, 8.0) for d in range(3, 10)]  # baseline 8 for an infusion on day 10
+
+
+def test_windows_percent_change_and_minimum_days() -> None:
+    rows = [("a", d, p) for d, p in BASE] + [("a", 11, 6), ("a", 12, 4), ("a", 13, 4), ("a", 14, 4)]
+    rows += [("a", d, 4) for d in (18, 19, 20)]  # only 3 days of week 2
+    _, daily, _, base = _frames(rows, [("a", 10)])
+    out = {r["window"]: r for r in window_responses(daily, base).to_dicts()}
+    assert out["day1"]["pct_reduction_pain"] == 25.0
+    assert out["day1"]["immpact"] == "minimal"
+    assert out["week1"]["pain"] == 4.5
+    assert out["week1"]["pct_reduction_pain"] == 43.75
+    assert out["week1"]["immpact"] == "moderate"
+    assert out["week2"]["status"] == "insufficient_data"
+    assert out["week2"]["immpact"] == "not_computable"
+
+
+def _relief_rows():
+    a = [("a", d, p) for d, p in BASE] + [("a", 10, 7), ("a", 11, 5.6), ("a", 11, 4.4)]
+    a += [("a", d, 4) for d in range(12, 21)] + [("a", 21, 7.2), ("a", 22, 7.2), ("a", 23, 6)]
+    a += [("a", d, 8) for d in (24, 25, 26)]
+    hours = [20] * 7 + [20, 8, 20] + [20] * 15
+    return a, hours
+
+
+def test_time_to_relief_from_sub_daily_entries_and_durability_event() -> None:
+    rows, hours = _relief_rows()
+    raw, daily, ses, base = _frames(rows, [("a", 10)], hours)
+    row = relief_episodes(raw, daily, ses, base).row(0, named=True)
+    # infusion 10:00 on day 10; first entry >= 30 % below 8 is 5.6 at 08:00 on day 11: 22 h
+    assert row["relief"] is True
+    assert row["time_to_relief_hours"] == 22.0
+    assert row["relief_resolution"] == "sub_daily"
+    assert row["relief_onset_date"] == day(11)
+    # back within 10 % on days 21-22 only (day 23 breaks it); the 3-day run starts on day 24
+    assert row["durability_days"] == 13.0
+    assert row["durability_event"] is True
+    assert row["censor_reason"] is None
+
+
+def test_durability_censored_at_next_course_and_at_last_entry() -> None:
+    rows = [("b", d, p) for d, p in BASE] + [("b", d, 4) for d in range(11, 30)]
+    rows += [("c", d, p) for d, p in BASE] + [("c", d, 4) for d in range(11, 16)]
+    raw, daily, ses, base = _frames(rows, [("b", 10), ("b", 30), ("c", 10)], ids=("b", "c"))
+    out = relief_episodes(raw, daily, ses, base).filter(pl.col("course") == 1)
+    b, c = out.to_dicts()
+    assert b["time_to_relief_hours"] == 34.0  # 10:00 day 10 to 20:00 day 11
+    assert b["relief_resolution"] == "daily"
+    assert (b["durability_days"], b["durability_event"], b["censor_reason"]) == (
+        18.0,
+        False,
+        "next_infusion",
+    )
+    assert (c["durability_days"], c["durability_event"], c["censor_reason"]) == (
+        4.0,
+        False,
+        "last_entry",
+    )
+
+
+def test_no_relief_is_censored_time_to_relief() -> None:
+    rows = [("a", d, p) for d, p in BASE] + [("a", 11, 7), ("a", 12, 7)]
+    raw, daily, ses, base = _frames(rows, [("a", 10)])
+    row = relief_episodes(raw, daily, ses, base).row(0, named=True)
+    assert row["relief"] is False
+    assert row["status"] == "no_relief"
+    assert row["time_to_relief_hours"] == 58.0  # censored at the last entry, 20:00 day 12
+    assert row["durability_days"] is None
+
+
+def test_infusions_on_consecutive_days_form_one_course() -> None:
+    rows = [("a", d, p) for d, p in BASE] + [("a", d, 4) for d in range(11, 35)]
+    raw, daily, ses, base = _frames(rows, [("a", 10), ("a", 11), ("a", 12), ("a", 30)])
+    assert ses["course"].to_list() == [1, 1, 1, 2]
+    assert ses["course_size"].to_list() == [3, 3, 3, 1]
+    rel = relief_episodes(raw, daily, ses, base)
+    first = rel.row(0, named=True)
+    assert first["course_size"] == 3
+    # relief on day 11 is not censored by the day-11 and day-12 sessions, only by day 30
+    assert first["durability_days"] == 18.0
+    assert first["censor_reason"] == "next_infusion"
+
+
+def test_entries_across_a_time_zone_change() -> None:
+    # the patient flies from UTC to UTC+9 on day 11: the 20:00 local entry of day 12 is
+    # 11:00 UTC; the local date, not the UTC date, is the diary day
+    base = [("a", d, p) for d, p in BASE]
+    df = pl.concat(
+        [
+            diary(base),
+            pl.DataFrame(
+                {
+                    "patient_id": ["a", "a", "a"],
+                    "recorded_at": [at(11, 20), at(12, 11), at(12, 23)],
+                    "local_date": [day(11), day(12), day(13)],
+                    "pain": [6.0, 5.0, 4.0],
+                }
+            ),
+        ]
+    )
+    raw = validate_diary(df, now=NOW)
+    daily = daily_values(raw)
+    assert daily.filter(pl.col("local_date") > day(10))["pain"].to_list() == [6.0, 5.0, 4.0]
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    base_df = baseline_scores(daily, ses)
+    row = relief_episodes(raw, daily, ses, base_df).row(0, named=True)
+    # 5.0 is 37.5 % below 8, recorded 49 h after the 10:00 UTC start on day 10
+    assert row["time_to_relief_hours"] == 49.0
+    assert row["relief_onset_date"] == day(12)
+
+
+def test_one_entry_is_not_a_crash() -> None:
+    raw, daily, ses, base = _frames([("a", 12, 5)], [("a", 10)])
+    assert base["baseline_status"].to_list() == ["insufficient_data"]
+    assert window_responses(daily, base)["status"].unique().to_list() == ["no_baseline"]
+    assert relief_episodes(raw, daily, ses, base).height == 0
