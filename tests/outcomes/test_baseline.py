@@ -1,4 +1,3 @@
-import polars as pl
 
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
@@ -39,5 +38,7 @@ def test_no_baseline_and_no_infusion_are_results_not_errors() -> None:
 
 
 def test_custom_rule() -> None:
-    out = _baseline([("a", 8, 4), ("a", 9, 6)], [("a", 10)], BaselineRule(window_days=2, min_days=2))
+    out = _baseline(
+        [("a", 8, 4), ("a", 9, 6)], [("a", 10)], BaselineRule(window_days=2, min_days=2)
+    )
     assert out["baseline_pain"] == 5.0

@@ -86,7 +86,9 @@ def test_infusion_checks() -> None:
     with pytest.raises(InvalidInputError) as info:
         validate_infusions(df, now=NOW)
     assert {c for c, _ in _codes(info.value)} >= {"duplicate_rows", "unknown_drug"}
-    swapped = infusions([("a", 0)]).with_columns(pl.col("start").alias("end"), pl.col("end").alias("start"))
+    swapped = infusions([("a", 0)]).with_columns(
+        pl.col("start").alias("end"), pl.col("end").alias("start")
+    )
     with pytest.raises(InvalidInputError, match="before it starts"):
         validate_infusions(swapped, now=NOW)
 
@@ -101,5 +103,7 @@ def test_patient_defaults_and_checks() -> None:
         "planned_induction_infusions": 5,
     }
     with pytest.raises(InvalidInputError) as info:
-        validate_patients(pl.DataFrame({"patient_id": ["a", "a"], "timezone": ["Mars/Olympus", "UTC"]}))
+        validate_patients(
+            pl.DataFrame({"patient_id": ["a", "a"], "timezone": ["Mars/Olympus", "UTC"]})
+        )
     assert {c for c, _ in _codes(info.value)} == {"duplicate_rows", "unknown_timezone"}

@@ -242,7 +242,7 @@ def kaplan_meier(
                 "status": "insufficient_data",
             }
         )
-    curve_schema = {k: pl.Float64 for k in ("time", "survival", "ci_low", "ci_high")}
+    curve_schema = dict.fromkeys(("time", "survival", "ci_low", "ci_high"), pl.Float64)
     curve = (
         pl.concat(curves) if curves else pl.DataFrame(schema={"stratum": pl.String, **curve_schema})
     )

@@ -1,0 +1,74 @@
+import math
+
+import polars as pl
+import pytest
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.cohort import cohort_summary, wilson_interval
+
+from .helpers import NOW, diary, infusions
+from .test_response import BASE, _relief_rows
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        (0, 10, 0.0, 0.27753),  # upper = z^2 / (n + z^2)
+        (5, 10, 0.23659, 0.76341),
+        (1, 2, 0.09453, 0.90547),
+    ],
+)
+def test_wilson_interval_by_hand(k: int, n: int, low: float, high: float) -> None:
+    lo, hi = wilson_interval([k], [n])
+    assert lo[0] == pytest.approx(low, abs=1e-5)
+    assert hi[0] == pytest.approx(high, abs=1e-5)
+
+
+def test_wilson_rejects_impossible_counts() -> None:
+    with pytest.raises(InvalidInputError):
+        wilson_interval([3], [2])
+    lo, _ = wilson_interval([0], [0])
+    assert math.isnan(lo[0])
+
+
+def _clinic():
+    a, hours = _relief_rows()
+    b = [("b", d, p) for d, p in BASE] + [("b", d, 4) for d in range(11, 30)]
+    c = [("c", d, p) for d, p in BASE] + [("c", d, 4) for d in range(11, 16)]
+    d = [("d", 12, 5)]
+    df = pl.concat([diary(a, hours), diary(b + c + d)])
+    inf = infusions([("a", 10), ("b", 10), ("b", 30), ("c", 10), ("d", 10)])
+    pts = pl.DataFrame(
+        {
+            "patient_id": ["a", "b", "c", "d"],
+            "sex": ["female", "female", "male", "female"],
+            "age_years": [30, 45, 61, None],
+            "planned_induction_infusions": [1, 1, 1, 3],
+        }
+    )
+    return df, inf, pts
+
+
+def test_summary_by_hand() -> None:
+    s = cohort_summary(*_clinic(), now=NOW)
+    week2 = s.responder_rates.filter(pl.col("window") == "week2").row(0, named=True)
+    # a: week-2 mean (3x4 + 2x7.2 + 6 + 8)/7 = 5.771 -> 27.9 % (no); b: 4 -> 50 % (yes);
+    # c: no week-2 data; d: no baseline
+    assert (week2["n_evaluable"], week2["n_responders"]) == (2, 1)
+    assert week2["responder_ci_low"] == pytest.approx(0.09453, abs=1e-5)
+    ind = s.induction.row(0, named=True)
+    assert (ind["n_started"], ind["n_completed"]) == (4, 3)
+    assert s.dropoff.rows() == [("all", 1, 1)]
+    # durabilities 13 (event), 18 and 4 (censored): S(13) = 1 - 1/2 -> median 13
+    med = s.durability.medians.row(0, named=True)
+    assert (med["n"], med["events"], med["median"]) == (3, 1, 13.0)
+    assert s.time_to_relief.unit == "hours"
+
+
+def test_stratified_summary() -> None:
+    s = cohort_summary(*_clinic(), by="age_band", now=NOW)
+    strata = set(s.responder_rates["stratum"].to_list())
+    assert strata == {"18-39", "40-59", "60+", "unknown"}
+    assert set(s.durability.medians["stratum"].to_list()) == {"18-39", "40-59", "60+"}
+    with pytest.raises(InvalidInputError):
+        cohort_summary(*_clinic(), by="eye_colour", now=NOW)  # type: ignore[arg-type]

@@ -1,0 +1,50 @@
+import math
+
+import polars as pl
+
+from tenderpoint.outcomes.baseline import baseline_scores
+from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
+from tenderpoint.outcomes.forecast import forecast_booster
+from tenderpoint.outcomes.schedule import infusion_courses
+
+from .helpers import NOW, day, diary, infusions, patients
+from .test_response import BASE
+
+
+def _forecast(post_days: int):
+    # relief 0.6 * exp(-k t) after a course on day 10 with a 10-day half-life:
+    # relief falls to 30 % when exp(-k t) = 1/2, i.e. t = 10 days -> day 20
+    k = math.log(2) / 10
+    rows = [("a", d, p) for d, p in BASE]
+    rows += [("a", 10 + t, 8 * (1 - 0.6 * math.exp(-k * t))) for t in range(1, post_days + 1)]
+    daily = daily_values(validate_diary(diary(rows), now=NOW))
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    return forecast_booster("a", daily, ses, baseline_scores(daily, ses), today=day(10 + post_days))
+
+
+def test_exponential_fit_recovers_the_crossing_date() -> None:
+    f = _forecast(8)
+    assert f.basis == "exponential"
+    assert f.status == "ok"
+    assert f.predicted_date is not None
+    assert day(20) <= f.predicted_date <= day(21)  # ceil of ~10 days, prior pulls slightly
+    assert f.interval_low is not None and f.interval_high is not None
+    assert f.interval_low <= f.predicted_date <= f.interval_high
+    assert f.threshold_pain == 8 * 0.7
+    assert any("exponential" in r for r in f.reasons)
+
+
+def test_scarce_data_falls_back_to_the_cohort_prior_and_says_so() -> None:
+    f = _forecast(2)
+    assert f.basis == "cohort_prior"
+    assert any("cohort prior" in r for r in f.reasons)
+
+
+def test_no_baseline_is_a_result() -> None:
+    daily = daily_values(validate_diary(diary([("a", 12, 5)]), now=NOW))
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    f = forecast_booster("a", daily, ses, baseline_scores(daily, ses))
+    assert f.status == "insufficient_data"
+    assert f.predicted_date is None
+    assert "baseline" in f.reasons[0].lower()
+    assert isinstance(pl.__version__, str)
