@@ -1,0 +1,127 @@
+"""Outcomes core benchmark: generation, cohort summary (polars vs plain pandas), one patient.
+
+Usage: uv run python benchmarks/outcomes_bench.py [--patients 10000] [--days 730] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import time
+
+import numpy as np
+import pandas as pd
+
+from tenderpoint.outcomes.cohort import cohort_summary, wilson_interval
+from tenderpoint.outcomes.contracts import validate_diary
+from tenderpoint.outcomes.patient import analyse_patient
+from tenderpoint.outcomes.synthetic import generate_cohort
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+def pandas_summary(diary: pd.DataFrame, infusions: pd.DataFrame) -> dict[str, float]:
+    """The same headline numbers in plain pandas: daily means, baseline (4 of 7 days), week-2
+    responder rate with a Wilson interval, and first-course induction size."""
+    daily = diary.groupby(["patient_id", "local_date"], as_index=False)["pain"].mean()
+    inf = infusions.sort_values(["patient_id", "start"]).copy()
+    inf["local_date"] = inf["start"].dt.normalize()
+    first = inf.groupby("patient_id", as_index=False)["local_date"].min()
+    first.columns = ["patient_id", "first"]
+    d = daily.merge(first, on="patient_id")
+    d["day"] = (pd.to_datetime(d["local_date"]) - d["first"]).dt.days
+    base = (
+        d[(d["day"] >= -7) & (d["day"] <= -1)].groupby("patient_id")["pain"].agg(["mean", "count"])
+    )
+    base = base[base["count"] >= 4]["mean"].rename("baseline")
+    w2 = d[(d["day"] >= 8) & (d["day"] <= 14)].groupby("patient_id")["pain"].agg(["mean", "count"])
+    w2 = w2[w2["count"] >= 4].join(base, how="inner")
+    pct = ((w2["baseline"] - w2["mean"]) / w2["baseline"] * 100).round(4)
+    k, n = int((pct >= 30).sum()), int(pct.size)
+    lo, hi = wilson_interval([k], [n])
+    gap = (
+        inf.groupby("patient_id")["local_date"]
+        .diff()
+        .apply(lambda x: x.days if pd.notna(x) else 99)
+    )
+    inf["course"] = (gap > 7).groupby(inf["patient_id"]).cumsum()
+    size = inf[inf["course"] == 1].groupby("patient_id").size()
+    return {
+        "rate": k / n,
+        "ci_low": float(lo[0]),
+        "ci_high": float(hi[0]),
+        "completed": float((size >= 5).mean()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    cohort = generate_cohort(args.patients, args.days, seed=args.seed)
+    t_gen = time.perf_counter() - t0
+    print(
+        f"cohort: {args.patients} patients x {args.days} days, {cohort.diary.height:,} diary rows"
+    )
+    print(f"generation: {t_gen:.2f} s")
+
+    t0 = time.perf_counter()
+    s = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
+    t_sum_val = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    s = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW, validate=False)
+    t_sum = time.perf_counter() - t0
+    week2 = s.responder_rates.filter(s.responder_rates["window"] == "week2").row(0, named=True)
+    print(f"summary (polars, validation included): {t_sum_val:.2f} s")
+    print(f"summary (polars, frames already validated): {t_sum:.2f} s")
+    print(
+        f"  week-2 responder rate {week2['responder_rate']:.3f} "
+        f"(Wilson {week2['responder_ci_low']:.3f}-{week2['responder_ci_high']:.3f}); "
+        f"KM median durability {s.durability.medians['median'][0]:.0f} days"
+    )
+
+    # no pyarrow in the lock: hand the columns over as numpy arrays
+    pdf_diary = pd.DataFrame(
+        {c: cohort.diary[c].to_numpy() for c in ("patient_id", "local_date", "pain")}
+    )
+    pdf_inf = pd.DataFrame(
+        {
+            "patient_id": cohort.infusions["patient_id"].to_numpy(),
+            "start": cohort.infusions["start"].dt.replace_time_zone(None).to_numpy(),
+        }
+    )
+    t0 = time.perf_counter()
+    p = pandas_summary(pdf_diary, pdf_inf)
+    t_pd = time.perf_counter() - t0
+    print(
+        f"summary subset (plain pandas): {t_pd:.2f} s; rate {p['rate']:.3f} "
+        f"(Wilson {p['ci_low']:.3f}-{p['ci_high']:.3f}), induction completed {p['completed']:.3f}"
+    )
+    print(f"pandas / polars (validated frames): {t_pd / t_sum:.1f}x")
+
+    diary = validate_diary(cohort.diary, now=NOW)
+    ids = cohort.patients["patient_id"].to_list()[:20]
+    times = []
+    for pid in ids:
+        t0 = time.perf_counter()
+        analyse_patient(pid, diary, cohort.infusions, cohort.patients)
+        times.append(time.perf_counter() - t0)
+    one = diary.filter(diary["patient_id"] == ids[0])
+    inf1 = cohort.infusions.filter(cohort.infusions["patient_id"] == ids[0])
+    pts1 = cohort.patients.filter(cohort.patients["patient_id"] == ids[0])
+    t0 = time.perf_counter()
+    analyse_patient(ids[0], one, inf1, pts1)
+    t_one = time.perf_counter() - t0
+    print(f"one patient, filtered from the whole clinic: median {np.median(times) * 1000:.0f} ms")
+    print(f"one patient, own frames only: {t_one * 1000:.0f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
