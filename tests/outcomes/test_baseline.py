@@ -1,4 +1,3 @@
-
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
 from tenderpoint.outcomes.schedule import infusion_courses
@@ -14,7 +13,9 @@ def _baseline(rows, inf_rows, rule=None):
 
 def test_mean_of_the_seven_days_before_the_first_infusion() -> None:
     # days 3..9 before the infusion on day 10; day 2 is outside, day 10 itself excluded
-    rows = [("a", 2, 9)] + [("a", d, p) for d, p in zip(range(3, 10), [4, 5, 6, 7, 6, 5, 3])]
+    rows = [("a", 2, 9)] + [
+        ("a", d, p) for d, p in zip(range(3, 10), [4, 5, 6, 7, 6, 5, 3], strict=True)
+    ]
     rows.append(("a", 10, 0))
     out = _baseline(rows, [("a", 10)])
     assert out["baseline_status"] == "ok"

@@ -28,7 +28,8 @@ def test_exponential_fit_recovers_the_crossing_date() -> None:
     assert f.status == "ok"
     assert f.predicted_date is not None
     assert day(20) <= f.predicted_date <= day(21)  # ceil of ~10 days, prior pulls slightly
-    assert f.interval_low is not None and f.interval_high is not None
+    assert f.interval_low is not None
+    assert f.interval_high is not None
     assert f.interval_low <= f.predicted_date <= f.interval_high
     assert f.threshold_pain == 8 * 0.7
     assert any("exponential" in r for r in f.reasons)

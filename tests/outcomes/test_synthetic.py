@@ -28,13 +28,14 @@ SEED = 20261121
 
 @pytest.fixture(scope="module")
 def cohort():
-    print(f"synthetic seed {SEED}")
+    print(f"synthetic seed {SEED}")  # noqa: T201 - lifelines habit: print the seed
     return generate_cohort(800, 300, seed=SEED)
 
 
 def test_deterministic_and_labelled() -> None:
     a, b = generate_cohort(20, 60, seed=1), generate_cohort(20, 60, seed=1)
-    assert a.diary.equals(b.diary) and a.truth.equals(b.truth)
+    assert a.diary.equals(b.diary)
+    assert a.truth.equals(b.truth)
     assert not generate_cohort(20, 60, seed=2).diary.equals(a.diary)
     assert a.label == SYNTHETIC_LABEL
     assert a.patients["patient_id"].str.starts_with("SYN-").all()
@@ -94,7 +95,7 @@ def test_injected_flares_are_found(cohort) -> None:
         )
     )
     precision = matched["found_id"].n_unique() / found.height
-    print(f"flares: recall {recall:.3f}, precision {precision:.3f}, n_true {true.height}")
+    print(f"flares: recall {recall:.3f}, precision {precision:.3f}, n_true {true.height}")  # noqa: T201
     assert recall >= 0.9
     assert precision >= 0.8
 

@@ -294,7 +294,8 @@ def forecast_booster(
         return None if x is None else course_date + dt.timedelta(days=math.ceil(x))
 
     predicted = day(crossing)
-    reference = today or (post["local_date"].max() if post.height else course_date)
+    latest: dt.date = post["local_date"].max() if post.height else course_date  # type: ignore[assignment]
+    reference = today or latest
     status = "due_now" if predicted is not None and predicted <= reference else "ok"
     if status == "due_now":
         reasons.append("Relief is estimated to be below the threshold already.")

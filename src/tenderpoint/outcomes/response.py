@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -104,10 +104,11 @@ def percent_reduction(baseline: pl.Expr, value: pl.Expr) -> pl.Expr:
 
 def immpact_category_expr(pct: pl.Expr) -> pl.Expr:
     """IMMPACT category of a percent reduction expression (null reduction -> not_computable)."""
-    expr = pl.when(pct.is_null()).then(pl.lit(NOT_COMPUTABLE))
+    expr: Any = pl.when(pct.is_null()).then(pl.lit(NOT_COMPUTABLE))
     for threshold, label in IMMPACT_THRESHOLDS:
         expr = expr.when(pct >= threshold).then(pl.lit(label))
-    return expr.otherwise(pl.lit("none"))
+    result: pl.Expr = expr.otherwise(pl.lit("none"))
+    return result
 
 
 def immpact_category(baseline: float, follow_up: float) -> str:

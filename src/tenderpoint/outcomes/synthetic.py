@@ -36,7 +36,8 @@ Generative model, per patient ``i`` and local day ``t`` (day 0 = ``start_date``)
   constant hazard ``dropout_per_year``; the diary ends at drop-out.
 
 Ground truth (noise-free, first course): ``true_week2_reduction_pct`` (mean relief over days
-8-14 after the first infusion, in percent of the pain level), ``true_relief`` (relief >= 30 % reached within 28 days),
+8-14 after the first infusion, in percent of the pain level), ``true_relief`` (relief >= 30 %
+reached within 28 days),
 ``true_durability_days`` (days from the first day with >= 30 % relief to the first day with
 <= 10 %, on the counterfactual path without boosters - so it is never censored) and the injected
 flare episodes.
@@ -291,7 +292,7 @@ def generate_cohort(
     relief_entry = np.where(ss == 0, relief_morning[ii, tt], relief_evening[ii, tt])
     clean = level[ii] * (1.0 - relief_entry)
     pain = clean + flare_add[ii, tt] + ar[ii, tt] + rng.normal(0.0, p.entry_noise_sd, ii.size)
-    columns: dict[str, object] = {"pain": np.clip(np.rint(pain), 0, 10)}
+    columns: dict[str, FloatArray] = {"pain": np.clip(np.rint(pain), 0, 10)}
     for name, (a, b) in _ITEM_BASES.items():
         base = rng.uniform(a, b, n)
         value = (
