@@ -172,12 +172,13 @@ def _divergences(r2016: ScoreResult, r2011: ScoreResult) -> tuple[str, ...]:
     if new["meets_criteria"] == old["meets_criteria"]:
         return ()
     if old["meets_criteria"]:
-        reasons = ["2011 criteria met but 2016 not met"]
-        if not new["generalized_pain"]:
-            reasons.append(
-                f"2016 requires generalized pain (≥ 4 of 5 regions) and pain is in "
-                f"{new['region_count']}; jaw, chest and abdomen do not count toward regions"
-            )
+        # Both read the same duration answer, so 2016 can fail here only through generalized
+        # pain, which always fails too when WPI is 3 (three areas reach at most three regions).
+        reasons = [
+            "2011 criteria met but 2016 not met",
+            f"2016 requires generalized pain (≥ 4 of 5 regions) and pain is in "
+            f"{new['region_count']}; jaw, chest and abdomen do not count toward regions",
+        ]
         if not new["wpi_sss_threshold_met"]:
             reasons.append(
                 f"WPI {new['wpi']} meets the 2011 lower band (WPI 3–6 with SS ≥ 9) but the 2016 "

@@ -62,16 +62,16 @@ def _item(instrument: Instrument, item: Item) -> dict[str, Any]:
     result: dict[str, Any] = {
         "linkId": item.id,
         "code": [code],
+        "text": item.text,
         "type": _TYPES[item.kind],
         "required": item.required,
     }
-    if item.text:
-        result["text"] = item.text
     if item.kind == "multi_choice":
         result["repeats"] = True
     if item.options and item.kind != "boolean":
         result["answerOption"] = [_answer(instrument, item, o) for o in item.options]
-    return result
+    # Licensed items without clinic wording would have no text: FHIR then omits the element.
+    return {key: value for key, value in result.items() if value is not None}
 
 
 def fhir_questionnaire(instrument_id: str, wording: ItemWording | None = None) -> dict[str, Any]:
@@ -106,9 +106,9 @@ def fhir_questionnaire(instrument_id: str, wording: ItemWording | None = None) -
         if instrument.loinc_panel
         else _local(instrument.id, instrument.title)
     )
-    description = f"{instrument.title}. {instrument.citation}"
-    if instrument.recall_window:
-        description += f" Recall window: {instrument.recall_window}."
+    description = (
+        f"{instrument.title}. {instrument.citation} Recall window: {instrument.recall_window}."
+    )
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": _fhir_id(instrument.id),

@@ -77,13 +77,6 @@ class Form:
         """Whether an optional field was given (a JSON null counts as not given)."""
         return self._answers.get(name) is not None
 
-    def _get(self, name: str) -> Any:
-        try:
-            return self._answers[name]
-        except KeyError:
-            self.problem("missing_item", name, f"{name} is required")
-            return None
-
     # --- scalars ---------------------------------------------------------------------------
 
     def integer(self, name: str, low: int, high: int) -> int:
@@ -241,13 +234,10 @@ class Form:
         """Like :meth:`items` with every answer required."""
         return [value or 0 for value in self.items(name, count, low, high)]
 
-    def ids(
-        self, name: str, vocabulary: AbstractSet[str], *, kind: str = "area", required: bool = True
-    ) -> frozenset[str]:
-        """A list of distinct ids from ``vocabulary`` (order is irrelevant, repeats rejected)."""
+    def ids(self, name: str, vocabulary: AbstractSet[str], *, kind: str = "area") -> frozenset[str]:
+        """A required list of distinct ids from ``vocabulary`` (order irrelevant, no repeats)."""
         if self._answers.get(name) is None:
-            if required:
-                self.problem("missing_item", name, f"{name} is required (a list of {kind} ids)")
+            self.problem("missing_item", name, f"{name} is required (a list of {kind} ids)")
             return frozenset()
         values = self._answers[name]
         if type(values) not in _LISTS:

@@ -2,7 +2,8 @@
 
 Activity, respiration, circulation, consciousness and SpO2, each 0-2, total 0-10. Discharge rules
 differ between units, so the rule is chosen per call: ``total_ge_9`` (default, the common rule) or
-``total_ge_8_resp_spo2_2`` (total >= 8 with respiration and SpO2 both 2).
+``total_ge_8_resp_spo2_2`` (total >= 8 with respiration and SpO2 both 2). The level anchors
+below are short summaries from the reference; the form wording itself does not ship.
 """
 
 from __future__ import annotations
@@ -35,13 +36,6 @@ CRITERIA = {
         "Needs O2 to keep SpO2 > 90 %",
         "SpO2 < 90 % even with O2",
     ),
-}
-TITLES = {
-    "activity": "Activity",
-    "respiration": "Respiration",
-    "circulation": "Circulation",
-    "consciousness": "Consciousness",
-    "spo2": "Oxygen saturation (SpO2)",
 }
 RULES = ("total_ge_9", "total_ge_8_resp_spo2_2")
 FIELDS = frozenset({*CRITERIA, "rule"})
@@ -77,7 +71,11 @@ INSTRUMENT = Instrument(
     citation=(
         "Aldrete JA. The post-anesthesia recovery score revisited. J Clin Anesth 1995;7(1):89-91."
     ),
-    licence=Licence(True, "Widely reproduced clinical scale; labels here are our own summary."),
+    licence=Licence(
+        False,
+        "Widely reproduced clinical scale, but the reference (§10) says to check the "
+        "publisher's terms before shipping its wording: criterion ids and level anchors only.",
+    ),
     recall_window="at the time of assessment",
     kind="questionnaire",
     items=tuple(
@@ -86,7 +84,6 @@ INSTRUMENT = Instrument(
             name,
             "choice",
             tuple(AnswerOption(2 - n, label, score=2 - n) for n, label in enumerate(labels)),
-            TITLES[name],
         )
         for name, labels in CRITERIA.items()
     ),

@@ -86,8 +86,8 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         f"item 9 answered {items[8]} → safety flag {'RAISED: follow up today' if item9 else 'no'}"
         " (independent of the total)",
         f"{len(counted)} of 9 items at more than half the days or more (item 9: any answer), "
-        f"item 1 or 2 among them: {yes_no(0 in counted or 1 in counted)} → major depressive syndrome "
-        f"algorithm {'positive' if syndrome else 'negative'}",
+        f"item 1 or 2 among them: {yes_no(0 in counted or 1 in counted)} → major depressive "
+        f"syndrome algorithm {'positive' if syndrome else 'negative'}",
     )
     return ScoreResult(
         ID,

@@ -1,0 +1,35 @@
+"""Half-up presentation rounding and exact percent reduction."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from tenderpoint.clinical.numbers import percent_reduction, plain, round_half_up
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (Fraction(9, 4), 1, 2.3),
+        (Fraction(21, 4), 1, 5.3),
+        (Fraction(-9, 4), 1, -2.3),
+        (Fraction(1, 3), 4, 0.3333),
+        (Fraction(2, 3), 4, 0.6667),
+        (7, 1, 7.0),
+    ],
+)
+def test_round_half_up(value: Fraction | int, places: int, shown: float) -> None:
+    assert round_half_up(value, places) == shown
+
+
+def test_percent_reduction() -> None:
+    assert percent_reduction(Fraction(3), Fraction("2.1")) == 30.0
+    assert percent_reduction(Fraction(0), Fraction(1)) is None
+
+
+def test_plain() -> None:
+    assert plain(Fraction(6)) == "6"
+    assert plain(Fraction(9, 4)) == "2.25"
+    assert plain(Fraction(1, 3)) == "0.3333"
