@@ -1,0 +1,106 @@
+"""Numeric dose limits for the calculator (reference section 3.8), as data.
+
+All mg/kg limits are per kg of *dosing weight*, racemic ketamine base. Esketamine orders halve
+every mg/kg limit (reference rule, from the ~2x potency). Decision: the same factor is applied
+to the absolute mg limits (50 mg bolus, 400 mg session, 80 mg first-infusion minimum) and to the
+predicted-peak concentration limits, because the potency argument is the same; this is more
+conservative than the reference, never less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tenderpoint.pharmacology.regimen import Product
+
+Severity = Literal["hard", "soft"]
+ESKETAMINE_FACTOR = 0.5
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One set of limits (racemic by default; ``for_product`` gives the esketamine set)."""
+
+    bolus_soft_mg_per_kg: float = 0.35
+    bolus_hard_mg_per_kg: float = 0.5
+    bolus_hard_mg: float = 50.0
+    bolus_duration_soft_min: float = 2.0
+    bolus_duration_hard_min: float = 1.0
+    rate_soft_mg_per_kg_per_h: float = 1.0
+    rate_hard_mg_per_kg_per_h: float = 2.0
+    session_soft_mg_per_kg: float = 2.0
+    session_hard_mg_per_kg: float = 4.0
+    session_hard_mg: float = 400.0
+    first_infusion_min_mg: float = 80.0
+    first_infusion_min_duration_min: float = 120.0
+    day_soft_mg_per_kg: float = 4.0
+    day_hard_mg_per_kg: float = 6.0
+    peak_soft_ng_per_ml: float = 400.0
+    peak_hard_ng_per_ml: float = 800.0
+    bag_conc_soft_mg_per_ml: float = 2.0
+    syringe_conc_soft_mg_per_ml: float = 10.0
+    conc_hard_mg_per_ml: float = 100.0
+    pump_soft_ml_per_h: float = 300.0
+    weight_soft_kg: tuple[float, float] = (40.0, 150.0)
+    weight_hard_kg: tuple[float, float] = (30.0, 250.0)
+    adult_age_years: float = 18.0
+    tci_target_soft_ng_per_ml: float = 250.0
+    tci_target_hard_ng_per_ml: float = 400.0
+    tci_cap_soft_ratio: float = 2.0
+
+    def for_product(self, product: Product) -> Limits:
+        """The limits for ``product``: dose and concentration limits halved for esketamine."""
+        if product == "racemic":
+            return self
+        f = ESKETAMINE_FACTOR
+        return Limits(
+            bolus_soft_mg_per_kg=self.bolus_soft_mg_per_kg * f,
+            bolus_hard_mg_per_kg=self.bolus_hard_mg_per_kg * f,
+            bolus_hard_mg=self.bolus_hard_mg * f,
+            rate_soft_mg_per_kg_per_h=self.rate_soft_mg_per_kg_per_h * f,
+            rate_hard_mg_per_kg_per_h=self.rate_hard_mg_per_kg_per_h * f,
+            session_soft_mg_per_kg=self.session_soft_mg_per_kg * f,
+            session_hard_mg_per_kg=self.session_hard_mg_per_kg * f,
+            session_hard_mg=self.session_hard_mg * f,
+            first_infusion_min_mg=self.first_infusion_min_mg * f,
+            day_soft_mg_per_kg=self.day_soft_mg_per_kg * f,
+            day_hard_mg_per_kg=self.day_hard_mg_per_kg * f,
+            peak_soft_ng_per_ml=self.peak_soft_ng_per_ml * f,
+            peak_hard_ng_per_ml=self.peak_hard_ng_per_ml * f,
+            tci_target_soft_ng_per_ml=self.tci_target_soft_ng_per_ml * f,
+            tci_target_hard_ng_per_ml=self.tci_target_hard_ng_per_ml * f,
+        )
+
+
+RACEMIC_LIMITS = Limits()
+LIMITS_SOURCE = (
+    "tenderpoint reference pharmacology.md section 3.8 (proposed guard-rails for clinician "
+    "review; anchors: ASRA/AAPM/ASA 2018 consensus bolus 0.35 mg/kg, infusion 0.5-2 mg/kg/h, "
+    ">= 80 mg over > 2 h first infusion; Ketalar label; Idvall 1979 recovery concentration)"
+)
+
+
+@dataclass(frozen=True)
+class LimitFinding:
+    """A limit crossed by a plan.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier (e.g. ``"bolus_mg_per_kg"``).
+    severity : {"hard", "soft"}
+        Hard limits refuse the plan; soft limits need acknowledgement.
+    message : str
+        What was crossed, in words.
+    value, limit : float
+        The plan's value and the limit it crossed.
+    unit : str
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    value: float
+    limit: float
+    unit: str

@@ -1,0 +1,385 @@
+"""plan_infusion: the worked pump examples of reference section 4 and the limits of 3.8."""
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tenderpoint.errors import DoseLimitError, InvalidInputError
+from tenderpoint.pharmacology.dosing import PROTOCOLS, plan_infusion
+from tenderpoint.pharmacology.dosing.limits import RACEMIC_LIMITS
+from tenderpoint.pharmacology.patient import Patient
+
+MAN_70 = Patient(70.0, 175.0, 40.0, "male")
+MAN_80 = Patient(80.0, 180.0, 40.0, "male")
+
+
+def test_example_1a_dose_in_100_ml_bag() -> None:
+    # 35 mg (0.70 mL of 50 mg/mL) in 100 mL: C = 35/100.7 = 0.3476 mg/mL; 151.1 mL/h.
+    plan = plan_infusion("depression-0.5-over-40", MAN_70, vial_mg_per_ml=50, bag_volume_ml=100)
+    assert plan.total_dose_mg == pytest.approx(35.0)
+    assert plan.drug_volume_ml == pytest.approx(0.70)
+    assert plan.final_concentration_mg_per_ml == pytest.approx(0.3476, abs=5e-5)
+    (segment,) = plan.segments
+    assert segment.rate_ml_per_h_display == pytest.approx(151.1)
+    assert segment.vtbi_ml == pytest.approx(100.7)
+    assert plan.ready
+    assert any("151.05 mL/h" in step for step in plan.steps)
+    assert plan.predicted_peak_plasma_ng_per_ml["domino1984"] == pytest.approx(240.3, abs=0.1)
+    # VP10 prints Ce(40) = 215.0 and calls it the peak; Ce still rises for a moment after the
+    # infusion stops (Cp > Ce at 40 min), so the true peak is a little higher.
+    assert plan.predicted_peak_effect_ng_per_ml["domino1984"] == pytest.approx(215.0, abs=0.2)
+    assert plan.peak_model_id == "domino1984"
+
+
+def test_example_1b_standard_1_mg_per_ml() -> None:
+    plan = plan_infusion(
+        "depression-0.5-over-40",
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=100,
+        standard_conc_mg_per_ml=1.0,
+    )
+    assert plan.drug_volume_ml == pytest.approx(2.0)
+    assert plan.segments[0].rate_ml_per_h == pytest.approx(52.5)
+    assert plan.segments[0].vtbi_ml == pytest.approx(35.0)
+
+
+def test_example_2_chronic_pain_2_mg_per_ml() -> None:
+    plan = plan_infusion(
+        None,
+        MAN_80,
+        vial_mg_per_ml=50,
+        bag_volume_ml=100,
+        standard_conc_mg_per_ml=2.0,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=240,
+    )
+    assert plan.segments[0].rate_ml_per_h == pytest.approx(20.0)
+    assert plan.segments[0].vtbi_ml == pytest.approx(80.0)
+    assert plan.total_dose_mg == pytest.approx(160.0)
+
+
+def test_example_3_bolus_rate() -> None:
+    # 0.35 mg/kg x 80 kg = 28 mg at 2 mg/mL = 14 mL over 2 min -> 420 mL/h.
+    plan = plan_infusion(
+        None,
+        MAN_80,
+        vial_mg_per_ml=50,
+        bag_volume_ml=250,
+        standard_conc_mg_per_ml=2.0,
+        bolus_mg_per_kg=0.35,
+        bolus_duration_min=2,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=120,
+    )
+    bolus = plan.segments[0]
+    assert bolus.dose_mg == pytest.approx(28.0)
+    assert bolus.vtbi_ml == pytest.approx(14.0)
+    assert bolus.rate_ml_per_h == pytest.approx(420.0)
+    assert {w.code for w in plan.warnings} == {"pump_rate"}
+
+
+def test_guideline_bolus_passes_the_peak_limit_on_the_effect_site() -> None:
+    # Reference VP4: the 0.35 mg/kg bolus spikes Domino plasma to 2,815 ng/mL at 1 min; the
+    # limit is applied to the equilibrated (effect-site) peak instead (module docstring).
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=250,
+        standard_conc_mg_per_ml=2.0,
+        bolus_mg_per_kg=0.35,
+        bolus_duration_min=1.0,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=120,
+    )
+    assert plan.predicted_peak_plasma_ng_per_ml["domino1984"] == pytest.approx(2814.7, abs=0.1)
+    assert max(plan.predicted_peak_effect_ng_per_ml.values()) < 400
+
+
+def test_example_4_guideline_minimum() -> None:
+    # 80 mg over 2 h at 1 mg/mL: 40 mL/h, 80 mL (0.5 mg/kg/h at 80 kg).
+    plan = plan_infusion(
+        None,
+        MAN_80,
+        vial_mg_per_ml=50,
+        bag_volume_ml=100,
+        standard_conc_mg_per_ml=1.0,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=120,
+    )
+    assert plan.segments[0].rate_ml_per_h == pytest.approx(40.0)
+    assert plan.segments[0].vtbi_ml == pytest.approx(80.0)
+
+
+def test_obese_woman_uses_adjusted_weight() -> None:
+    # Reference 3.9: 165 cm, 110 kg: ABW 78.1 kg; 0.5 mg/kg/h -> 39.1 mg/h.
+    woman = Patient(110.0, 165.0, 45.0, "female")
+    plan = plan_infusion(
+        "asra-chronic-pain-0.5-per-h-4h", woman, vial_mg_per_ml=50, bag_volume_ml=250
+    )
+    assert plan.dosing_weight.basis == "adjusted"
+    assert plan.segments[0].rate_mg_per_h == pytest.approx(39.07, abs=0.01)
+
+
+def test_hard_limits_raise_with_every_finding() -> None:
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            None,
+            MAN_70,
+            vial_mg_per_ml=50,
+            bag_volume_ml=100,
+            dose_mg_per_kg_per_h=2.5,
+            duration_min=240,
+        )
+    codes = {f["code"] for f in info.value.params["findings"]}
+    assert {"rate_mg_per_kg_per_h", "session_mg_per_kg", "day_mg_per_kg"} <= codes
+    assert "predicted_peak" in codes  # Clements at 175 mg/h for 4 h exceeds 800 ng/mL
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"bolus_mg_per_kg": 0.6, "bolus_duration_min": 2}, "bolus_mg_per_kg"),
+        ({"bolus_mg_per_kg": 0.35, "bolus_duration_min": 0.5}, "bolus_duration"),
+        ({"prior_24h_mg": 400.0}, "day_mg_per_kg"),
+        ({"device_max_ml_per_h": 10.0}, "pump_rate"),
+    ],
+)
+def test_single_hard_limits(kwargs, code) -> None:
+    args = {
+        "vial_mg_per_ml": 50,
+        "bag_volume_ml": 100,
+        "dose_mg_per_kg_per_h": 0.5,
+        "duration_min": 120,
+    } | kwargs
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(None, MAN_70, **args)
+    assert code in {f["code"] for f in info.value.params["findings"]}
+
+
+def test_bolus_over_50_mg_is_refused() -> None:
+    heavy = Patient(150.0, 200.0, 40.0, "male")  # ABW 116.0 kg x 0.45 mg/kg = 52.2 mg
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            None,
+            heavy,
+            vial_mg_per_ml=50,
+            bag_volume_ml=100,
+            bolus_mg_per_kg=0.45,
+            bolus_duration_min=2,
+            dose_mg_per_kg_per_h=0.5,
+            duration_min=60,
+        )
+    assert "bolus_mg" in {f["code"] for f in info.value.params["findings"]}
+
+
+def test_undiluted_100_mg_per_ml_is_refused() -> None:
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            None,
+            MAN_70,
+            vial_mg_per_ml=100,
+            bag_volume_ml=0,
+            dose_mg_per_kg=0.5,
+            duration_min=40,
+            container="syringe",
+        )
+    assert "final_concentration" in {f["code"] for f in info.value.params["findings"]}
+
+
+def test_weight_outside_hard_range_is_refused() -> None:
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            "depression-0.5-over-40",
+            Patient(25.0, 130.0, 30.0, "female"),
+            vial_mg_per_ml=50,
+            bag_volume_ml=100,
+        )
+    assert info.value.code == "weight_implausible"
+
+
+def test_soft_warnings_need_acknowledgement() -> None:
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=100,
+        dose_mg_per_kg_per_h=1.5,
+        duration_min=60,
+    )
+    assert not plan.ready
+    assert "rate_mg_per_kg_per_h" in {w.code for w in plan.unacknowledged_warnings}
+    acked = plan.acknowledge([w.code for w in plan.warnings])
+    assert acked.ready
+    with pytest.raises(InvalidInputError):
+        plan.acknowledge(["not_a_warning"])
+
+
+def test_first_infusion_below_guideline_minimum_warns() -> None:
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=100,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=60,
+        first_pain_infusion=True,
+    )
+    assert "below_guideline_minimum" in {w.code for w in plan.warnings}
+
+
+def test_esketamine_halves_the_limits() -> None:
+    # 1.2 mg/kg/h is allowed (soft) for racemic but above the 1.0 mg/kg/h esketamine hard limit.
+    racemic = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=250,
+        dose_mg_per_kg_per_h=1.2,
+        duration_min=60,
+    )
+    assert "rate_mg_per_kg_per_h" in {w.code for w in racemic.warnings}
+    with pytest.raises(DoseLimitError):
+        plan_infusion(
+            None,
+            MAN_70,
+            vial_mg_per_ml=50,
+            bag_volume_ml=250,
+            dose_mg_per_kg_per_h=1.2,
+            duration_min=60,
+            product="esketamine",
+        )
+    noppers = plan_infusion(
+        "fm-noppers-s-ketamine-0.5-over-30", MAN_70, vial_mg_per_ml=25, bag_volume_ml=50
+    )
+    assert noppers.product == "esketamine"
+
+
+def test_physician_override_is_recorded() -> None:
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=500,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=240,
+        prior_24h_mg=300.0,
+        hard_limit_overrides={"day_mg_per_kg": "second session, reviewed"},
+    )
+    assert plan.overridden == {"day_mg_per_kg": "second session, reviewed"}
+    with pytest.raises(InvalidInputError):
+        plan_infusion(
+            None,
+            MAN_70,
+            vial_mg_per_ml=50,
+            bag_volume_ml=500,
+            dose_mg_per_kg_per_h=0.5,
+            duration_min=240,
+            hard_limit_overrides={"day_mg_per_kg": " "},
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"vial_mg_per_ml": -1}, "vial_mg_per_ml"),
+        ({"bag_volume_ml": float("nan")}, "bag_volume_ml"),
+        ({"dose_mg_per_kg_per_h": 0.0}, "dose_mg_per_kg_per_h"),
+        ({"duration_min": None}, "duration_min"),
+    ],
+)
+def test_bad_input_names_the_field(kwargs, field) -> None:
+    args = {
+        "vial_mg_per_ml": 50,
+        "bag_volume_ml": 100,
+        "dose_mg_per_kg_per_h": 0.5,
+        "duration_min": 60,
+    } | kwargs
+    with pytest.raises(InvalidInputError) as info:
+        plan_infusion(None, MAN_70, **args)
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize("protocol_id", sorted(PROTOCOLS))
+def test_every_protocol_plans_for_a_typical_adult(protocol_id: str) -> None:
+    plan = plan_infusion(
+        protocol_id, MAN_70, vial_mg_per_ml=50, bag_volume_ml=250, standard_conc_mg_per_ml=2.0
+    )
+    assert plan.protocol_citation
+    assert plan.total_dose_mg > 0
+
+
+def _hard_limits_respected(plan, patient, prior_mg: float, device_max: float) -> None:
+    """Re-derive every hard limit from the plan's own numbers, independently of the planner."""
+    lim = RACEMIC_LIMITS.for_product(plan.product)
+    kg = plan.dosing_weight.weight_kg
+    assert kg <= patient.weight_kg + 1e-9
+    for seg in plan.segments:
+        if seg.label == "bolus":
+            assert seg.dose_mg / kg <= lim.bolus_hard_mg_per_kg + 1e-12
+            assert seg.dose_mg <= lim.bolus_hard_mg + 1e-12
+            assert seg.duration_min >= lim.bolus_duration_hard_min
+        else:
+            assert seg.rate_mg_per_h / kg <= lim.rate_hard_mg_per_kg_per_h + 1e-12
+        assert seg.rate_ml_per_h <= device_max + 1e-9
+    assert plan.total_dose_mg / kg <= lim.session_hard_mg_per_kg + 1e-12
+    assert plan.total_dose_mg <= lim.session_hard_mg + 1e-12
+    assert (plan.total_dose_mg + prior_mg) / kg <= lim.day_hard_mg_per_kg + 1e-12
+    assert plan.final_concentration_mg_per_ml < lim.conc_hard_mg_per_ml
+    assert max(plan.predicted_peak_effect_ng_per_ml.values()) <= lim.peak_hard_ng_per_ml
+    assert math.isclose(plan.regimen.total_dose_mg, plan.total_dose_mg, rel_tol=1e-9)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    weight=st.floats(30.0, 250.0),
+    height=st.floats(140.0, 210.0),
+    sex=st.sampled_from(["female", "male"]),
+    kind=st.sampled_from(["over", "per_h"]),
+    dose=st.floats(0.01, 10.0),
+    duration=st.floats(1.0, 1440.0),
+    bolus=st.floats(0.0, 2.0),
+    bolus_min=st.floats(0.0, 20.0),
+    vial=st.sampled_from([10.0, 50.0, 100.0]),
+    bag=st.sampled_from([0.0, 20.0, 50.0, 100.0, 250.0, 500.0]),
+    product=st.sampled_from(["racemic", "esketamine"]),
+    prior=st.floats(0.0, 500.0),
+    device_max=st.floats(50.0, 1200.0),
+)
+def test_no_input_yields_a_plan_beyond_a_hard_limit(
+    weight,
+    height,
+    sex,
+    kind,
+    dose,
+    duration,
+    bolus,
+    bolus_min,
+    vial,
+    bag,
+    product,
+    prior,
+    device_max,
+) -> None:
+    patient = Patient(weight, height, 45.0, sex)
+    dose_kwargs = {"dose_mg_per_kg": dose} if kind == "over" else {"dose_mg_per_kg_per_h": dose}
+    try:
+        plan = plan_infusion(
+            None,
+            patient,
+            vial_mg_per_ml=vial,
+            bag_volume_ml=bag,
+            duration_min=duration,
+            bolus_mg_per_kg=bolus,
+            bolus_duration_min=bolus_min,
+            product=product,
+            prior_24h_mg=prior,
+            device_max_ml_per_h=device_max,
+            **dose_kwargs,
+        )
+    except (DoseLimitError, InvalidInputError):
+        return
+    _hard_limits_respected(plan, patient, prior, device_max)
