@@ -33,3 +33,5 @@ def test_plain() -> None:
     assert plain(Fraction(6)) == "6"
     assert plain(Fraction(9, 4)) == "2.25"
     assert plain(Fraction(1, 3)) == "0.3333"
+    assert plain(Fraction(-9, 4)) == "-2.25"
+    assert plain(Fraction(99999, 100000)) == "1"

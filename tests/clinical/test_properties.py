@@ -140,6 +140,19 @@ def test_area_order_does_not_matter(answers: dict[str, Any], random: Any) -> Non
     first = score("acr2016", answers)
     second = score("acr2016", {**answers, "wpi_areas": shuffled})
     assert first == second
+    assert first.explanation == second.explanation
+
+
+@given(acr_answers())
+def test_explanation_agrees_with_the_outputs(answers: dict[str, Any]) -> None:
+    result = score("acr2016", answers)
+    out = result.outputs
+    text = result.explanation
+    assert text.startswith(f"WPI {out['wpi']}")
+    assert f"SSS {out['sss']} = " in text
+    assert ("→ threshold met" in text) == out["wpi_sss_threshold_met"]
+    assert ("criteria met" in text) == out["meets_criteria"]
+    assert f"pain in {out['region_count']} of 5 regions" in text
 
 
 @given(
@@ -157,7 +170,9 @@ def test_tender_point_order_does_not_matter(
     }
     reordered = {**answers, "pain_areas": areas[::-1], "positive_tender_points": points[::-1]}
     random.shuffle(reordered["positive_tender_points"])
-    assert score("acr1990", answers) == score("acr1990", reordered)
+    first, second = score("acr1990", answers), score("acr1990", reordered)
+    assert first == second
+    assert first.explanation == second.explanation
 
 
 @given(st.lists(st.sampled_from(SITES), unique=True), st.booleans(), st.booleans())

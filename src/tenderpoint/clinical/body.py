@@ -214,8 +214,8 @@ def regions_with_pain(areas: Iterable[str]) -> list[str]:
 
     Jaw, chest and abdomen belong to no region, so they never count toward generalized pain.
     """
-    hit = {WPI_AREA_BY_ID[area].region_2016 for area in areas}
-    return [region_id for region_id in REGION_IDS if region_id in hit]
+    painful = areas if isinstance(areas, (set, frozenset)) else set(areas)
+    return [region.id for region in REGIONS if not painful.isdisjoint(region.areas)]
 
 
 def aapt_sites_from_wpi(areas: Iterable[str]) -> list[str]:

@@ -24,6 +24,8 @@ from typing import Any
 from tenderpoint.errors import InvalidResponseError
 
 _LISTS = (list, tuple)
+_INT = {int}
+_STR = {str}
 
 
 class Form:
@@ -31,7 +33,7 @@ class Form:
 
     __slots__ = ("_answers", "_instrument_id", "problems")
 
-    def __init__(self, instrument_id: str, answers: object, fields: Collection[str]) -> None:
+    def __init__(self, instrument_id: str, answers: object, fields: AbstractSet[str]) -> None:
         if not isinstance(answers, Mapping):
             raise InvalidResponseError(
                 f"{instrument_id}: answers must be a JSON object (mapping) of the fields "
@@ -43,6 +45,8 @@ class Form:
         self._instrument_id = instrument_id
         self._answers: Mapping[Any, Any] = answers
         self.problems: list[dict[str, Any]] = []
+        if answers.keys() <= fields:
+            return
         for key in answers:
             if key not in fields:
                 self.problem(
@@ -82,6 +86,8 @@ class Form:
     def integer(self, name: str, low: int, high: int) -> int:
         """A required integer in ``low..high`` inclusive."""
         value = self._answers.get(name)
+        if type(value) is int and low <= value <= high:
+            return value
         if value is None:
             self.problem(
                 "missing_item",
@@ -116,20 +122,20 @@ class Form:
 
     def boolean(self, name: str) -> bool:
         """A required true/false answer (JSON true/false only)."""
-        if self._answers.get(name) is None:
+        value = self._answers.get(name)
+        if value is True or value is False:
+            return value
+        if value is None:
             self.problem("missing_item", name, f"{name} is required (true or false)")
             return False
-        value = self._answers[name]
-        if type(value) is not bool:
-            self.problem(
-                "wrong_type",
-                name,
-                f"{name} must be true or false; got {value!r}",
-                allowed=[True, False],
-                value=_jsonable(value),
-            )
-            return False
-        return value
+        self.problem(
+            "wrong_type",
+            name,
+            f"{name} must be true or false; got {value!r}",
+            allowed=[True, False],
+            value=_jsonable(value),
+        )
+        return False
 
     def choice(self, name: str, allowed: Collection[str], default: str) -> str:
         """An optional string from ``allowed``; ``default`` when absent."""
@@ -205,6 +211,13 @@ class Form:
                 allowed=[low, high],
             )
             return [low] * count
+        if (
+            len(values) == count
+            and set(map(type, values)) == _INT
+            and low <= min(values)
+            and max(values) <= high
+        ):
+            return list(values)
         if len(values) != count:
             self.problem(
                 "wrong_item_count",
@@ -248,9 +261,10 @@ class Form:
                 allowed=sorted(vocabulary),
             )
             return frozenset()
-        chosen = frozenset(values) if all(type(v) is str for v in values) else None
-        if chosen is not None and len(chosen) == len(values) and chosen <= vocabulary:
-            return chosen
+        if set(map(type, values)) <= _STR:
+            chosen = frozenset(values)
+            if len(chosen) == len(values) and chosen <= vocabulary:
+                return chosen
         seen: set[str] = set()
         for value in values:
             if type(value) is not str:

@@ -1,26 +1,40 @@
 """Exact arithmetic and presentation rounding (reference §13.4).
 
-Scores are kept exact (int or Fraction) and rounded only for presentation, half-up, because
-Python's ``round()`` rounds half to even (2.25 would display as 2.2, not 2.3).
+Scores are kept exact (int or Fraction) and rounded only for presentation, half up (away from
+zero), because Python's ``round()`` rounds half to even (2.25 would display as 2.2, not 2.3).
+Rounding is done in integers, which is exact and fast.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+_POW10: tuple[int, ...] = tuple(10**n for n in range(10))
+
+
+def _scaled_half_up(numerator: int, denominator: int, places: int) -> int:
+    """numerator / denominator x 10**places, rounded half away from zero, as an integer."""
+    scaled = abs(numerator) * _POW10[places]
+    rounded = (2 * scaled + denominator) // (2 * denominator)
+    return rounded if numerator >= 0 else -rounded
 
 
 def round_half_up(value: Fraction | int, places: int) -> float:
-    """``value`` rounded half away from zero to ``places`` decimals, as a float for display."""
+    """``value`` rounded half away from zero to ``places`` decimals, as a float for display.
+
+    The float is the correctly rounded double of the decimal result (``2.3``, not 2.2999...).
+    """
     exact = Fraction(value)
-    decimal = Decimal(exact.numerator) / Decimal(exact.denominator)
-    return float(decimal.quantize(_QUANTA[places], rounding=ROUND_HALF_UP))
+    return _scaled_half_up(exact.numerator, exact.denominator, places) / _POW10[places]
+
+
+def ratio_half_up(numerator: int, denominator: int, places: int) -> float:
+    """Like :func:`round_half_up` for ``numerator / denominator`` without building a Fraction."""
+    return _scaled_half_up(numerator, denominator, places) / _POW10[places]
 
 
 def percent_reduction(baseline: Fraction, follow_up: Fraction) -> float | None:
-    """(baseline - follow-up) / baseline x 100, rounded half-up to 4 decimals; None if baseline 0.
+    """(baseline - follow-up) / baseline x 100, rounded half up to 4 decimals; None if baseline 0.
 
     Comparisons against thresholds use this rounded figure (reference §11), so a reduction of
     29.99995 % counts as 30 %.
@@ -30,9 +44,18 @@ def percent_reduction(baseline: Fraction, follow_up: Fraction) -> float | None:
     return round_half_up((baseline - follow_up) / baseline * 100, 4)
 
 
+def plain_ratio(numerator: int, denominator: int) -> str:
+    """A short human form of numerator / denominator: integers as such, others to <= 4 decimals."""
+    whole, rest = divmod(numerator, denominator)
+    if rest == 0:
+        return str(whole)
+    scaled = _scaled_half_up(numerator, denominator, 4)
+    sign = "-" if scaled < 0 else ""
+    units, decimals = divmod(abs(scaled), 10_000)
+    return f"{sign}{units}.{decimals:04d}".rstrip("0").rstrip(".")
+
+
 def plain(value: Fraction | int) -> str:
     """A short human form of an exact number: integers as such, others to at most 4 decimals."""
     exact = Fraction(value)
-    if exact.denominator == 1:
-        return str(exact.numerator)
-    return f"{round_half_up(exact, 4):.4f}".rstrip("0").rstrip(".")
+    return plain_ratio(exact.numerator, exact.denominator)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+Steps = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,19 +14,33 @@ class ScoreResult:
     """A scored instrument or criterion: its named outputs and how they were reached.
 
     ``outputs`` holds JSON-ready values only (bool, int, float, str, None and lists of them)
-    keyed by the names of reference §14; ``explanation`` lists the steps in plain words so that
-    a clinician can check the result by hand; ``version`` names the instrument version and the
-    scoring algorithm version that produced it, to be stored beside the result.
+    keyed by the names of reference §14; ``steps`` / ``explanation`` give the reasoning in plain
+    words so that a clinician can check the result by hand; ``version`` names the instrument
+    version and the scoring algorithm version that produced it, to be stored beside the result.
+
+    A scorer may pass its steps as a function: the words are then built on first access, so
+    bulk scoring (analytics, benchmarks) does not pay for text nobody reads. Equality compares
+    the id, version and outputs: the steps are derived from the same inputs.
     """
 
     instrument_id: str
     version: str
     outputs: Mapping[str, Any]
-    steps: tuple[str, ...]
+    explain: Steps | Callable[[], Steps] = field(repr=False, compare=False)
+    _steps: Steps | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def steps(self) -> Steps:
+        """The scoring steps, in order, each a short plain-words sentence."""
+        if self._steps is None:
+            steps = self.explain if isinstance(self.explain, tuple) else self.explain()
+            object.__setattr__(self, "_steps", steps)
+            return steps
+        return self._steps
 
     @property
     def explanation(self) -> str:
-        """The scoring steps as one sentence-like line, separated by semicolons."""
+        """The scoring steps as one line, separated by semicolons."""
         return "; ".join(self.steps)
 
     def as_dict(self) -> dict[str, Any]:

@@ -36,35 +36,52 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Score the 2016 criteria from the body map, the SSS items and the duration answer."""
     form = Form(ID, answers, FIELDS)
     areas = form.ids("wpi_areas", body.WPI_AREA_IDS)
-    ratings = {key: form.integer(key, 0, 3) for key in _acr.SYMPTOMS}
-    flags = {key: form.boolean(key) for key in _acr.SIX_MONTH}
+    ratings = (
+        form.integer("fatigue", 0, 3),
+        form.integer("waking_unrefreshed", 0, 3),
+        form.integer("cognitive", 0, 3),
+    )
+    flags = (
+        form.boolean("headaches_6mo"),
+        form.boolean("lower_abdominal_pain_or_cramps_6mo"),
+        form.boolean("depression_6mo"),
+    )
     duration = form.boolean("symptoms_generally_present_ge_3_months")
     rater = form.choice("rater", RATERS_ANY, "clinician")
     form.finish()
 
     wpi = len(areas)
-    six_month = flags["headaches_6mo"] + flags["lower_abdominal_pain_or_cramps_6mo"]
-    six_month += flags["depression_6mo"]
-    sss = ratings["fatigue"] + ratings["waking_unrefreshed"] + ratings["cognitive"] + six_month
+    fatigue, unrefreshed, cognitive = ratings
+    six_month = flags[0] + flags[1] + flags[2]
+    sss = fatigue + unrefreshed + cognitive + six_month
     regions = body.regions_with_pain(areas)
     generalized = len(regions) >= 4
-    threshold_met, threshold_step = _acr.threshold(wpi, sss, 4, "SSS")
+    # WPI >= 7 with SSS >= 5, or WPI 4-6 with SSS >= 9 (the words: _acr.threshold).
+    threshold_met = sss >= 5 if wpi >= 7 else wpi >= 4 and sss >= 9
     meets = threshold_met and generalized and duration
     fs = wpi + sss
     psd = _acr.psd_category(fs)
-    region_words = ", ".join(body.REGION_BY_ID[r].label.lower() for r in regions) or "none"
-    steps = (
-        _acr.wpi_step(areas),
-        _acr.symptom_step("SSS", ratings, _acr.six_month_phrase(flags), six_month),
-        threshold_step,
-        f"pain in {len(regions)} of 5 regions ({region_words}) → generalized pain "
-        f"{'present' if generalized else 'absent'} (needs ≥ 4; jaw, chest and abdomen "
-        "do not count)",
-        f"symptoms generally present ≥ 3 months: {yes_no(duration)}",
-        f"criteria {'met' if meets else 'not met'} (2016: other diagnoses do not exclude)",
-        f"FS {fs} = WPI + SSS → PSD category {psd.replace('_', ' ')}",
-        _acr.rater_step(rater),
-    )
+
+    def explain() -> tuple[str, ...]:
+        region_words = ", ".join(body.REGION_BY_ID[r].label.lower() for r in regions) or "none"
+        return (
+            _acr.wpi_step(areas),
+            _acr.symptom_step(
+                "SSS",
+                dict(zip(_acr.SYMPTOMS, ratings, strict=True)),
+                _acr.six_month_phrase(dict(zip(_acr.SIX_MONTH, flags, strict=True))),
+                six_month,
+            ),
+            _acr.threshold(wpi, sss, 4, "SSS")[1],
+            f"pain in {len(regions)} of 5 regions ({region_words}) → generalized pain "
+            f"{'present' if generalized else 'absent'} (needs ≥ 4; jaw, chest and abdomen "
+            "do not count)",
+            f"symptoms generally present ≥ 3 months: {yes_no(duration)}",
+            f"criteria {'met' if meets else 'not met'} (2016: other diagnoses do not exclude)",
+            f"FS {fs} = WPI + SSS → PSD category {psd.replace('_', ' ')}",
+            _acr.rater_step(rater),
+        )
+
     return ScoreResult(
         ID,
         VERSION,
@@ -83,7 +100,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
             "rater": rater,
             "screening_only": rater == "patient",
         },
-        steps,
+        explain,
     )
 
 

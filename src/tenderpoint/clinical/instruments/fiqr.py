@@ -20,20 +20,17 @@ developers / Mapi for the FIQ): it does not ship; item ids are ``function_1..9``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 from tenderpoint.clinical.definition import Instrument, Licence
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import list_items, numeric_options
-from tenderpoint.clinical.numbers import plain, round_half_up
+from tenderpoint.clinical.numbers import plain_ratio, ratio_half_up
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "fiqr"
 VERSION = "fiqr-2009/scoring-1"
 FIELDS = frozenset({"function", "overall", "symptoms"})
-DOMAINS = (("function", 9, 3), ("overall", 2, 1), ("symptoms", 10, 2))
-"""(field, number of items, divisor) of each domain."""
 
 SYMPTOM_TOPICS = (
     "pain",
@@ -65,68 +62,83 @@ _INVALID = {
 }
 
 
+def _invalid(missing: tuple[int, int, int]) -> ScoreResult:
+    """The result of a form that the developer's missing-item rule makes invalid."""
+    if missing[0] > 1:
+        name, count = "function", missing[0]
+    elif missing[1]:
+        name, count = "overall", missing[1]
+    else:
+        name, count = "symptoms", missing[2]
+    reason, text = _INVALID[name]
+    return ScoreResult(
+        ID,
+        VERSION,
+        {
+            "valid": False,
+            "reason": reason,
+            "function_domain": None,
+            "overall_domain": None,
+            "symptom_domain": None,
+            "total": None,
+            "total_display_1dp": None,
+            "function_items_answered": 9 - missing[0],
+            "prorated": False,
+        },
+        (text.format(n=count), "no score (form invalid)"),
+    )
+
+
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Score the FIQR; an incomplete form beyond the developer's rule is reported as invalid."""
     form = Form(ID, answers, FIELDS)
-    lists = {name: form.items(name, count, 0, 10, allow_missing=True) for name, count, _ in DOMAINS}
+    function = form.items("function", 9, 0, 10, allow_missing=True)
+    overall_items = form.items("overall", 2, 0, 10, allow_missing=True)
+    symptom_items = form.items("symptoms", 10, 0, 10, allow_missing=True)
     form.finish()
 
-    missing = {name: values.count(None) for name, values in lists.items()}
-    for name, allowed in (("function", 1), ("overall", 0), ("symptoms", 0)):
-        if missing[name] > allowed:
-            reason, text = _INVALID[name]
-            return ScoreResult(
-                ID,
-                VERSION,
-                {
-                    "valid": False,
-                    "reason": reason,
-                    "function_domain": None,
-                    "overall_domain": None,
-                    "symptom_domain": None,
-                    "total": None,
-                    "total_display_1dp": None,
-                    "function_items_answered": 9 - missing["function"],
-                    "prorated": False,
-                },
-                (text.format(n=missing[name]), "no score (form invalid)"),
-            )
+    missing = (function.count(None), overall_items.count(None), symptom_items.count(None))
+    if missing[0] > 1 or missing[1] or missing[2]:
+        return _invalid(missing)
 
-    function_sum = sum(v for v in lists["function"] if v is not None)
-    answered = 9 - missing["function"]
-    function = Fraction(function_sum * 9, answered * 3)
-    overall = sum(v for v in lists["overall"] if v is not None)
-    symptoms_sum = sum(v for v in lists["symptoms"] if v is not None)
-    symptom = Fraction(symptoms_sum, 2)
-    total = function + overall + symptom
-    display = round_half_up(total, 1)
+    # Exact arithmetic in 24ths: function / 3 (x 9/8 when prorated), overall / 1, symptoms / 2
+    # are all whole multiples of 1/24, so integers carry every score without rounding.
+    # filter(None, ...) drops the missing answers (and zeros, which add nothing).
+    function_sum = sum(filter(None, function))
+    answered = 9 - missing[0]
     prorated = answered == 8
-    function_step = (
-        f"function {plain(function)} = {function_sum} × 9/8 ÷ 3 (one item missing, prorated)"
-        if prorated
-        else f"function {plain(function)} = {function_sum} ÷ 3"
-    )
-    steps = (
-        function_step,
-        f"overall impact {overall} = {overall} ÷ 1",
-        f"symptoms {plain(symptom)} = {symptoms_sum} ÷ 2",
-        f"total {plain(total)} → {display:.1f} (rounded half up to 1 decimal)",
-    )
+    function_24 = function_sum * (9 if prorated else 8)
+    overall = sum(filter(None, overall_items))
+    symptoms_sum = sum(filter(None, symptom_items))
+    total_24 = function_24 + 24 * overall + 12 * symptoms_sum
+    display = ratio_half_up(total_24, 24, 1)
+
+    def explain() -> tuple[str, ...]:
+        function_text = plain_ratio(function_24, 24)
+        return (
+            f"function {function_text} = {function_sum} × 9/8 ÷ 3 (one item missing, prorated)"
+            if prorated
+            else f"function {function_text} = {function_sum} ÷ 3",
+            f"overall impact {overall} = {overall} ÷ 1",
+            f"symptoms {plain_ratio(symptoms_sum, 2)} = {symptoms_sum} ÷ 2",
+            f"total {plain_ratio(total_24, 24)} → {display:.1f} (rounded half up to 1 decimal)",
+        )
+
     return ScoreResult(
         ID,
         VERSION,
         {
             "valid": True,
             "reason": None,
-            "function_domain": float(function),
+            "function_domain": function_24 / 24,
             "overall_domain": float(overall),
-            "symptom_domain": float(symptom),
-            "total": float(total),
+            "symptom_domain": symptoms_sum / 2,
+            "total": total_24 / 24,
             "total_display_1dp": display,
             "function_items_answered": answered,
             "prorated": prorated,
         },
-        steps,
+        explain,
     )
 
 
