@@ -51,17 +51,26 @@ def fiqr_answers(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def measure(instrument_id: str, pool: list[dict[str, Any]], seconds: float) -> float:
-    """Median scorings per second over ROUNDS rounds of about ``seconds`` each."""
+def measure(
+    instrument_id: str, pool: list[dict[str, Any]], seconds: float, *, explain: bool = False
+) -> float:
+    """Median scorings per second over ROUNDS rounds of about ``seconds`` each.
+
+    With ``explain`` the plain-words explanation is built too (it is otherwise built lazily).
+    """
     for answers in pool:  # warm up and check every input is valid
         score(instrument_id, answers)
-    per_round = max(1, int(seconds * 20_000 / len(pool)))
+    per_round = max(1, int(seconds * (5_000 if explain else 20_000) / len(pool)))
     rates: list[float] = []
     for _ in range(ROUNDS):
         start = time.perf_counter()
         for _ in range(per_round):
-            for answers in pool:
-                score(instrument_id, answers)
+            if explain:
+                for answers in pool:
+                    _ = score(instrument_id, answers).explanation
+            else:
+                for answers in pool:
+                    score(instrument_id, answers)
         elapsed = time.perf_counter() - start
         rates.append(per_round * len(pool) / elapsed)
     return statistics.median(rates)
@@ -85,8 +94,10 @@ def main() -> None:
     }
     for instrument_id, make in generators.items():
         pool = [make(rng) for _ in range(POOL)]
-        rate = measure(instrument_id, pool, args.seconds)
-        print(f"{instrument_id:8s} {rate:12,.0f} scorings/s  ({1e6 / rate:5.2f} µs each)")
+        for explain in (False, True):
+            rate = measure(instrument_id, pool, args.seconds, explain=explain)
+            label = f"{instrument_id}{' + explanation' if explain else ''}"
+            print(f"{label:22s} {rate:12,.0f} scorings/s  ({1e6 / rate:5.2f} µs each)")
     sys.stdout.flush()
 
 
