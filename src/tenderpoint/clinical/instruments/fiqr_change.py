@@ -2,7 +2,8 @@
 
 Bennett et al. 2009 found a ~14 % reduction of the original FIQ total clinically important
 (anchored on PGIC). No FIQR-specific MCID was verified, so applying 14 % to the FIQR is an
-extrapolation and every result says so (``mcid_basis``).
+extrapolation and every result says so (``mcid_basis``). Inputs are named as for
+``pain_nrs_change`` (``baseline``, ``follow_up``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tenderpoint.clinical.result import ScoreResult
 
 ID = "fiqr_change"
 VERSION = "fiqr-change-bennett2009/scoring-1"
-FIELDS = frozenset({"baseline_total", "follow_up_total"})
+FIELDS = frozenset({"baseline", "follow_up"})
 MCID_PERCENT = 14.0
 MCID_BASIS = "FIQ MCID ≥ 14 % reduction (Bennett 2009), extrapolated to the FIQR"
 
@@ -27,8 +28,8 @@ MCID_BASIS = "FIQ MCID ≥ 14 % reduction (Bennett 2009), extrapolated to the FI
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Percent reduction of the FIQR total and whether it reaches 14 %."""
     form = Form(ID, answers, FIELDS)
-    baseline = form.number("baseline_total", 0, 100)
-    follow_up = form.number("follow_up_total", 0, 100)
+    baseline = form.number("baseline", 0, 100)
+    follow_up = form.number("follow_up", 0, 100)
     form.finish()
     percent, step = change_step("FIQR total", baseline, follow_up)
     met = at_least(percent, MCID_PERCENT)
@@ -64,12 +65,12 @@ INSTRUMENT = Instrument(
     recall_window=None,
     kind="derived",
     items=(
-        Item("baseline_total", "baseline_total", "decimal", min_value=0, max_value=100),
-        Item("follow_up_total", "follow_up_total", "decimal", min_value=0, max_value=100),
+        Item("baseline", "baseline", "decimal", min_value=0, max_value=100),
+        Item("follow_up", "follow_up", "decimal", min_value=0, max_value=100),
     ),
     inputs={
-        "baseline_total": "FIQR total at baseline, number 0-100",
-        "follow_up_total": "FIQR total at follow-up, number 0-100",
+        "baseline": "FIQR total at baseline, number 0-100",
+        "follow_up": "FIQR total at follow-up, number 0-100",
     },
     outputs=("change", "percent_reduction", "mcid_met", "mcid_basis"),
     scorer=score,
