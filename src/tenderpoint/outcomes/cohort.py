@@ -357,6 +357,22 @@ def cohort_summary(
         infusions = validate_infusions(infusions, patient_ids=ids, now=now)
         if assessments is not None:
             assessments = validate_assessments(assessments, patient_ids=ids, now=now)
+    # Work on a categorical key: joins, group-bys and sorts on 7 million rows are several times
+    # faster on integers than on strings. Category order = sorted ids, so sorted stays sorted.
+    key_dtype = pl.Enum(patients["patient_id"].unique().sort())
+    as_key = pl.col("patient_id").cast(key_dtype)
+    try:
+        patients = patients.with_columns(as_key)
+        diary = diary.with_columns(as_key)
+        infusions = infusions.with_columns(as_key)
+        if assessments is not None:
+            assessments = assessments.with_columns(as_key)
+    except pl.exceptions.InvalidOperationError as exc:
+        raise InvalidInputError(
+            "A frame names a patient who is not in the patients frame.",
+            code="unknown_patient",
+            field="patient_id",
+        ) from exc
     daily = daily_values(diary, config.daily_rule)
     sessions = infusion_courses(infusions, patients, course_gap_days=config.course_gap_days)
     baselines = baseline_scores(daily, sessions, config.baseline)
@@ -468,6 +484,7 @@ def cohort_summary(
             how="left",
         )
         .sort("patient_id")
+        .with_columns(pl.col("patient_id").cast(pl.String))
     )
     return CohortSummary(
         n_patients=patients.height,

@@ -347,6 +347,22 @@ def fm30(
     )
 
 
+def _sorted_within_patient(df: pl.DataFrame, time: str) -> pl.DataFrame:
+    """Sort by patient and ``time`` unless the frame already is (validated frames are)."""
+    ordered = df.select(
+        (
+            (pl.col("patient_id") > pl.col("patient_id").shift(1))
+            | (
+                (pl.col("patient_id") == pl.col("patient_id").shift(1))
+                & (pl.col(time) >= pl.col(time).shift(1))
+            )
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    return df if ordered else df.sort("patient_id", time)
+
+
 def relief_episodes(
     diary: pl.DataFrame,
     daily: pl.DataFrame,
@@ -389,11 +405,14 @@ def relief_episodes(
     horizon = pl.duration(days=rule.horizon_days)
     course_keys = courses.select(
         "patient_id", "course", "course_start", "next_course_start", "baseline_pain"
-    ).sort("course_start")
+    ).sort("patient_id", "course_start")
     entries = (
-        diary.select("patient_id", "recorded_at", "local_date", "pain")
-        .filter(pl.col("patient_id").is_in(courses["patient_id"].unique().implode()))
-        .sort("recorded_at")
+        _sorted_within_patient(
+            diary.select("patient_id", "recorded_at", "local_date", "pain").filter(
+                pl.col("patient_id").is_in(courses["patient_id"].unique().implode())
+            ),
+            "recorded_at",
+        )
         .join_asof(
             course_keys,
             left_on="recorded_at",
@@ -420,11 +439,16 @@ def relief_episodes(
         pl.col("recorded_at").max().alias("last_entry_in_horizon"),
         (pl.col("local_date").n_unique() < pl.len()).alias("sub_daily"),
     )
-    day_keys = courses.select("patient_id", "course", "course_date").sort("course_date")
+    day_keys = courses.select("patient_id", "course", "course_date", "baseline_pain").sort(
+        "patient_id", "course_date"
+    )
     d = (
-        daily.select("patient_id", "local_date", "pain")
-        .filter(pl.col("patient_id").is_in(courses["patient_id"].unique().implode()))
-        .sort("local_date")
+        _sorted_within_patient(
+            daily.select("patient_id", "local_date", "pain").filter(
+                pl.col("patient_id").is_in(courses["patient_id"].unique().implode())
+            ),
+            "local_date",
+        )
         .join_asof(
             day_keys,
             left_on="local_date",
@@ -433,22 +457,22 @@ def relief_episodes(
             check_sortedness=False,
         )
         .filter(pl.col("course").is_not_null())
-        .join(courses.select("patient_id", "baseline_pain").unique(), on="patient_id")
-        .sort("patient_id", "local_date")
     )
-    back = (
-        percent_reduction(pl.col("baseline_pain"), pl.col("pain")) <= rule.return_within_pct
-    ).fill_null(False)
-    run = back
+    d = d.with_columns(
+        (percent_reduction(pl.col("baseline_pain"), pl.col("pain")) <= rule.return_within_pct)
+        .fill_null(False)
+        .alias("back")
+    )
+    # rows are sorted by patient and date, so neighbours are compared by shifting the whole
+    # column and checking patient, course and calendar continuity (no per-patient windows)
+    run = pl.col("back")
     for lag in range(1, rule.return_run_days):
-        run = (
-            run
-            & back.shift(-lag).over("patient_id").fill_null(False)
+        run = run & (
+            pl.col("back").shift(-lag)
+            & (pl.col("patient_id").shift(-lag) == pl.col("patient_id"))
+            & (pl.col("course").shift(-lag) == pl.col("course"))
             & ((pl.col("local_date").shift(-lag) - pl.col("local_date")).dt.total_days() == lag)
-            .over("patient_id")
-            .fill_null(False)
-            & (pl.col("course").shift(-lag) == pl.col("course")).over("patient_id").fill_null(False)
-        )
+        ).fill_null(False)
     d = d.with_columns(run.alias("returned"))
     last_day = d.group_by("patient_id", "course").agg(
         pl.col("local_date").max().alias("last_day_in_course")
