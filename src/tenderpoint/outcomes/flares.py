@@ -246,7 +246,9 @@ def change_points(
     if penalty is None:
         noise = float(np.var(np.diff(signal)) / 2.0) or 1.0
         penalty = 3.0 * float(np.log(signal.size)) * noise
-    breaks = rpt.Pelt(model="l2", min_size=min_size_days, jump=1).fit(signal).predict(pen=penalty)
+    # KernelCPD with the linear kernel is PELT with the L2 cost, implemented in C (~100x faster
+    # than rpt.Pelt(model="l2") in Python for a two-year diary)
+    breaks = rpt.KernelCPD(kernel="linear", min_size=min_size_days).fit(signal).predict(pen=penalty)
     bounds = [0, *breaks]
     rows = []
     dates = df["local_date"].to_list()
