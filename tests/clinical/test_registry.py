@@ -116,6 +116,8 @@ def test_result_is_frozen_versioned_and_json_ready() -> None:
     data = result.as_dict()
     data["total"] = 99
     assert result.outputs["total"] == 7
+    with pytest.raises(TypeError):
+        result.outputs["total"] = 99  # type: ignore[index]
     json.dumps(data)
     assert result.explanation == "; ".join(result.steps)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 Steps = tuple[str, ...]
@@ -28,6 +29,10 @@ class ScoreResult:
     outputs: Mapping[str, Any]
     explain: Steps | Callable[[], Steps] = field(repr=False, compare=False)
     _steps: Steps | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Frozen all the way down to the mapping: stored results must not change under foot.
+        object.__setattr__(self, "outputs", MappingProxyType(dict(self.outputs)))
 
     @property
     def steps(self) -> Steps:
