@@ -32,6 +32,10 @@ def test_percent_reduction() -> None:
 def test_plain() -> None:
     assert plain(Fraction(6)) == "6"
     assert plain(Fraction(9, 4)) == "2.25"
-    assert plain(Fraction(1, 3)) == "0.3333"
+    assert plain(Fraction(1, 3)) == "≈0.3333"
     assert plain(Fraction(-9, 4)) == "-2.25"
-    assert plain(Fraction(99999, 100000)) == "1"
+    assert plain(Fraction(99999, 100000)) == "0.99999"
+    assert plain(Fraction("86.00004")) == "86.00004"
+    assert plain(Fraction(2, 3)) == "≈0.6667"
+    assert plain(Fraction(-1, 3)) == "≈-0.3333"
+    assert plain(Fraction(1, 2**13)) == "≈0.0001"  # 13 decimal places: shown rounded

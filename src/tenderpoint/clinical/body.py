@@ -56,6 +56,9 @@ class TenderPoint:
     pair: str
     side: Literal["left", "right"]
     label: str
+    """Form label, e.g. "Knee, left"."""
+    phrase: str
+    """The same point inside a sentence, e.g. "left knee"."""
     site: str
     """Where to palpate (approximately 4 kg of force)."""
 
@@ -181,7 +184,7 @@ _PAIRS: tuple[tuple[str, str, str], ...] = (
 )
 
 TENDER_POINTS: tuple[TenderPoint, ...] = tuple(
-    TenderPoint(f"{pair}_{side}", pair, side, f"{label}, {side}", site)
+    TenderPoint(f"{pair}_{side}", pair, side, f"{label}, {side}", f"{side} {label.lower()}", site)
     for pair, label, site in _PAIRS
     for side in ("left", "right")
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-_POW10: tuple[int, ...] = tuple(10**n for n in range(10))
+_POW10: tuple[int, ...] = tuple(10**n for n in range(13))
 
 
 def _scaled_half_up(numerator: int, denominator: int, places: int) -> int:
@@ -45,14 +45,25 @@ def percent_reduction(baseline: Fraction, follow_up: Fraction) -> float | None:
 
 
 def plain_ratio(numerator: int, denominator: int) -> str:
-    """A short human form of numerator / denominator: integers as such, others to <= 4 decimals."""
-    whole, rest = divmod(numerator, denominator)
-    if rest == 0:
-        return str(whole)
-    scaled = _scaled_half_up(numerator, denominator, 4)
+    """numerator / denominator for a reader: exact when it is a decimal of <= 12 places
+    (``2.25``, ``86.00004``), else rounded half up to 4 places and marked ``≈`` (``≈0.3333``).
+    """
+    if numerator % denominator == 0:
+        return str(numerator // denominator)
+    rest, twos, fives = denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    places = max(twos, fives)
+    exact = rest == 1 and places <= 12
+    if not exact:
+        places = 4
+    scaled = _scaled_half_up(numerator, denominator, places)
     sign = "-" if scaled < 0 else ""
-    units, decimals = divmod(abs(scaled), 10_000)
-    return f"{sign}{units}.{decimals:04d}".rstrip("0").rstrip(".")
+    units, decimals = divmod(abs(scaled), _POW10[places])
+    text = f"{sign}{units}.{decimals:0{places}d}".rstrip("0").rstrip(".")
+    return text if exact else f"≈{text}"
 
 
 def plain(value: Fraction | int) -> str:

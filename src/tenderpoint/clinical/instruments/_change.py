@@ -67,9 +67,12 @@ def change_step(name: str, baseline: Fraction, follow_up: Fraction) -> tuple[flo
     percent = percent_reduction(baseline, follow_up)
     if percent is None:
         return None, f"{name}: baseline 0 → percent change not computable"
+    exact = (baseline - follow_up) / baseline * 100
+    shown = f"{percent:.4f}".rstrip("0").rstrip(".")
+    rounded = "" if Fraction(shown) == exact else " (rounded half up to 4 decimals)"
     return percent, (
         f"{name}: ({plain(baseline)} − {plain(follow_up)}) / {plain(baseline)} × 100 = "
-        f"{percent:g} % reduction"
+        f"{shown} % reduction{rounded}"
     )
 
 

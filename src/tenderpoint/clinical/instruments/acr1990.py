@@ -52,7 +52,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     count = len(points)
     meets = widespread and duration and count >= 11
     listed = ", ".join(
-        body.TENDER_POINT_BY_ID[p].label.lower()
+        body.TENDER_POINT_BY_ID[p].phrase
         for p in sorted(points, key=body.TENDER_POINT_ORDER.__getitem__)
     )
     component_words = ", ".join(
