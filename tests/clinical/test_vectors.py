@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tenderpoint.clinical import instruments, score
+from tenderpoint.clinical import Instrument, instruments, score
 from tenderpoint.errors import InvalidResponseError
 
 VECTOR_DIR = Path(__file__).parent / "vectors"
@@ -80,3 +80,18 @@ def test_display_rounding_is_half_up_not_bankers() -> None:
     assert round(2.25, 1) == 2.2
     fiqr10 = next(v for v in VECTORS if v["id"] == "FIQR-10")
     assert fiqr10["expected"]["total_display_1dp"] == 2.3
+
+
+@pytest.mark.parametrize("instrument", instruments(), ids=lambda i: i.id)
+def test_outputs_match_the_declaration_and_are_json(instrument: Instrument) -> None:
+    valid = [
+        v for v in VECTORS if v["instrument"] == instrument.id and "error" not in v["expected"]
+    ]
+    assert valid, f"no valid vector for {instrument.id}"
+    for vector in valid:
+        result = score(instrument.id, vector["input"])
+        assert tuple(result.outputs) == instrument.outputs
+        assert result.version == instrument.full_version
+        json.dumps(result.as_dict())
+        assert result.explanation
+        assert all(step.strip() for step in result.steps)
