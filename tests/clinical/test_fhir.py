@@ -174,6 +174,21 @@ def test_wording_for_free_instrument_without_licence_reference() -> None:
     assert "Licence:" not in resource["copyright"]
 
 
+def test_wording_of_another_instrument_is_refused() -> None:
+    wording = parse_wording(
+        {
+            "format": "tenderpoint-wording/1",
+            "instrument": "pgic",
+            "version": "pgic-guy",
+            "language": "en",
+            "items": {"response": "How has your condition changed?"},
+        }
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        fhir_questionnaire("phq9", wording)
+    assert caught.value.code == "wording_mismatch"
+
+
 def _isi_items() -> tuple[Any, ...]:
     return next(i for i in instruments() if i.id == "isi").items
 

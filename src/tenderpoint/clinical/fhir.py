@@ -78,8 +78,9 @@ def fhir_questionnaire(instrument_id: str, wording: ItemWording | None = None) -
     """An R4 Questionnaire for an instrument whose wording may ship (or with licensed wording).
 
     Raises InvalidInputError with code ``wording_not_licensed`` for a licensed instrument
-    without clinic-supplied wording and ``no_questionnaire`` for derived calculations (change
-    scores and bands have no form of their own).
+    without clinic-supplied wording, ``wording_mismatch`` for wording of another instrument,
+    and ``no_questionnaire`` for derived calculations (change scores and bands have no form of
+    their own).
     """
     instrument = get_instrument(instrument_id)
     if instrument.kind == "derived":
@@ -88,7 +89,13 @@ def fhir_questionnaire(instrument_id: str, wording: ItemWording | None = None) -
             code="no_questionnaire",
             field="instrument_id",
         )
-    if wording is not None and wording.instrument_id == instrument.id:
+    if wording is not None:
+        if wording.instrument_id != instrument.id:
+            raise InvalidInputError(
+                f"the wording given is for {wording.instrument_id}, not {instrument_id}",
+                code="wording_mismatch",
+                field="wording",
+            )
         instrument = wording.apply()
     elif not instrument.licence.wording_may_ship:
         raise InvalidInputError(
