@@ -34,6 +34,9 @@ import numpy.typing as npt
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology._validate import finite_array, finite_float
+from tenderpoint.pharmacology.models.base import PKModel
+from tenderpoint.pharmacology.patient import Patient
+from tenderpoint.pharmacology.regimen import Regimen
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -285,3 +288,117 @@ def time_until_relief_below(
     if c_now <= c_star:
         return 0.0
     return math.log(c_now / c_star) / model.k_slow_per_min
+
+
+@dataclass(frozen=True)
+class ReliefPrediction:
+    """Predicted long-lasting relief over a course of sessions.
+
+    Attributes
+    ----------
+    times_min : ndarray, shape (n_times,)
+    c_slow_ng_per_ml : ndarray, shape (n_times,)
+        Slow-compartment S-ketamine (ng/mL).
+    relief_fraction : ndarray, shape (n_times,)
+        Relief for a responder (fraction of baseline pain).
+    expected_relief_fraction : ndarray, shape (n_times,)
+        ``responder_probability x relief_fraction`` (population expectation).
+    model_id, version, enantiomer : str
+        Of the relief model.
+    pk_model_id, pk_model_version : str
+    extrapolated : bool
+    flags : tuple[str, ...]
+    """
+
+    times_min: FloatArray
+    c_slow_ng_per_ml: FloatArray
+    relief_fraction: FloatArray
+    expected_relief_fraction: FloatArray
+    model_id: str
+    version: str
+    enantiomer: str
+    pk_model_id: str
+    pk_model_version: str
+    extrapolated: bool
+    flags: tuple[str, ...]
+
+
+def predict_course(
+    pk_model: PKModel | str,
+    patient: Patient,
+    session: Regimen,
+    session_starts_min: ArrayLike,
+    times_min: ArrayLike,
+    model: ReliefModel = DAHAN2011,
+    *,
+    research_mode: bool = False,
+) -> ReliefPrediction:
+    """Relief over days for a course of identical sessions, exactly.
+
+    The slow compartment is added to the PK system as one more compartment driven by plasma
+    S-ketamine (gain = rate = k_slow), so the whole course is a sum of exponentials evaluated
+    at ``times_min`` directly (reference 5.4: no 1-min grid over 60 days).
+
+    Parameters
+    ----------
+    pk_model : PKModel or str
+    patient : Patient
+    session : Regimen
+        One session, starting at 0.
+    session_starts_min : array_like, shape (n_sessions,)
+        When each session starts (min from the course reference).
+    times_min : array_like, shape (n_times,)
+        Evaluation times (min); days x 1440.
+    model : ReliefModel
+    research_mode : bool
+
+    Returns
+    -------
+    ReliefPrediction
+    """
+    from tenderpoint.pharmacology import engine
+    from tenderpoint.pharmacology.simulate import (
+        individual_system,
+        input_fraction,
+        patient_covariates,
+        resolve_model,
+        schedule_arrays,
+        validity,
+    )
+
+    m = resolve_model(pk_model, research_mode)
+    starts = finite_array(session_starts_min, "session_starts_min", minimum=0.0)
+    times = finite_array(times_min, "times_min")
+    if not isinstance(session, Regimen):
+        raise InvalidInputError("session must be a Regimen.", field="session", code="invalid_type")
+    course = Regimen(product=session.product)
+    for start in starts:
+        course = course + session.shifted(float(start))
+    fraction, notes = input_fraction(m, course)
+    flags = [*notes, model.extrapolation_note]
+    if m.drug == "racemic" and session.product == "racemic":
+        fraction *= 0.5
+        flags.append("Plasma S-ketamine taken as 0.5 x racemic (approximation).")
+    k = np.array([model.k_slow_per_min])
+    disp = individual_system(
+        m, m.covariates(patient_covariates(patient)), None, {"slow": engine.Driven(k, k)}
+    )
+    values = engine.evaluate(disp, schedule_arrays(course, fraction), times, ("slow",))
+    c_slow = np.maximum(values["slow"][0], 0.0) * engine.MG_PER_L_TO_NG_PER_ML
+    _, reasons = validity(m, patient)
+    if reasons:
+        flags.append("PK outside validity range: " + "; ".join(reasons))
+    relief = relief_fraction(c_slow, model)
+    return ReliefPrediction(
+        times,
+        c_slow,
+        relief,
+        model.responder_probability * relief,
+        model.model_id,
+        model.version,
+        model.enantiomer,
+        m.model_id,
+        m.version,
+        True,
+        tuple(flags),
+    )
