@@ -79,3 +79,13 @@ def band(value: int, bands: Sequence[tuple[int, str]]) -> str:
 def yes_no(flag: bool) -> str:
     """'yes' or 'no', for explanations."""
     return "yes" if flag else "no"
+
+
+def clinic_hold(total: int, hold_at: int | None) -> tuple[bool | None, str]:
+    """Discharge hold against the clinic's own threshold (reference §13.7); None without one."""
+    if hold_at is None:
+        return None, "no clinic threshold given: no discharge hold assessed"
+    hold = total >= hold_at
+    return hold, f"total {total} {'≥' if hold else '<'} clinic threshold {hold_at} → " + (
+        "hold discharge" if hold else "no hold"
+    )

@@ -2,9 +2,10 @@
 
 Each item 0-4 (not at all, slightly, moderately, considerably, extremely), total 0-92, as used in
 the ketamine literature. Because CADSS-6 takes items 1, 2, 6, 7, 15 and 22 of the full scale, its
-total is reported from the same answers (``cadss6_total``). Subscale composition is recall only
-in the reference, so no subscales are computed. Wording: ask the author (© J. D. Bremner [R]);
-ids and anchors only.
+total is reported from the same answers (``cadss6_total``). There is no published cut-off; with
+the clinic's own ``hold_discharge_at`` the result says whether discharge is held (§13.7).
+Subscale composition is recall only in the reference, so no subscales are computed. Wording:
+ask the author (© J. D. Bremner [R]); ids and anchors only.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 
 from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import list_items
+from tenderpoint.clinical.instruments._common import clinic_hold, list_items
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "cadss"
 VERSION = "cadss-23/scoring-1"
-FIELDS = frozenset({"items"})
+FIELDS = frozenset({"items", "hold_discharge_at"})
 CADSS6_ITEMS = (1, 2, 6, 7, 15, 22)
 """1-based item numbers of the full CADSS that make up CADSS-6 (Rodrigues 2021)."""
 ANCHORS = (
@@ -39,6 +40,9 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Total of the 23 subjective items and the embedded CADSS-6 total."""
     form = Form(ID, answers, FIELDS)
     items = form.complete_items("items", 23, 0, 4)
+    hold_at = (
+        form.integer("hold_discharge_at", 0, 92) if form.present("hold_discharge_at") else None
+    )
     form.finish()
     total = sum(items)
     six = sum(items[n - 1] for n in CADSS6_ITEMS)
@@ -47,7 +51,13 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         f"CADSS-6 {six} of 24 = items 1, 2, 6, 7, 15, 22 "
         f"({' + '.join(str(items[n - 1]) for n in CADSS6_ITEMS)})",
     )
-    return ScoreResult(ID, VERSION, {"total": total, "cadss6_total": six}, steps)
+    hold, hold_step = clinic_hold(total, hold_at)
+    return ScoreResult(
+        ID,
+        VERSION,
+        {"total": total, "cadss6_total": six, "hold_discharge": hold},
+        (*steps, hold_step),
+    )
 
 
 INSTRUMENT = Instrument(
@@ -64,7 +74,10 @@ INSTRUMENT = Instrument(
     recall_window="during or shortly after the infusion (current state)",
     kind="questionnaire",
     items=list_items("item", ANCHORS, 23),
-    inputs={"items": "list of 23 answers 0-4"},
-    outputs=("total", "cadss6_total"),
+    inputs={
+        "items": "list of 23 answers 0-4",
+        "hold_discharge_at": "optional clinic threshold 0-92: total at or above it holds discharge",
+    },
+    outputs=("total", "cadss6_total", "hold_discharge"),
     scorer=score,
 )

@@ -2,7 +2,7 @@
 
 Items 1, 2, 6, 7, 15 and 22 of the full CADSS, each 0-4, total 0-24. Developed retrospectively
 and, in its authors' words, it "remains unvalidated": there is no cut-off; discharge holds use the
-clinic's own threshold.
+clinic's own threshold, given as ``hold_discharge_at`` (reference §13.7).
 """
 
 from __future__ import annotations
@@ -12,26 +12,30 @@ from typing import Any
 
 from tenderpoint.clinical.definition import Instrument
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import list_items
+from tenderpoint.clinical.instruments._common import clinic_hold, list_items
 from tenderpoint.clinical.instruments.cadss import ANCHORS, CADSS6_ITEMS, LICENCE
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "cadss6"
 VERSION = "cadss6-rodrigues2021/scoring-1"
-FIELDS = frozenset({"items"})
+FIELDS = frozenset({"items", "hold_discharge_at"})
 
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Total of the six items."""
     form = Form(ID, answers, FIELDS)
     items = form.complete_items("items", 6, 0, 4)
+    hold_at = (
+        form.integer("hold_discharge_at", 0, 24) if form.present("hold_discharge_at") else None
+    )
     form.finish()
     total = sum(items)
     steps = (
         f"total {total} of 24 = {' + '.join(map(str, items))} (CADSS items 1, 2, 6, 7, 15, 22)",
-        "no validated cut-off: compare with the clinic's discharge threshold",
+        "no validated cut-off",
     )
-    return ScoreResult(ID, VERSION, {"total": total}, steps)
+    hold, hold_step = clinic_hold(total, hold_at)
+    return ScoreResult(ID, VERSION, {"total": total, "hold_discharge": hold}, (*steps, hold_step))
 
 
 INSTRUMENT = Instrument(
@@ -48,7 +52,10 @@ INSTRUMENT = Instrument(
     recall_window="during or shortly after the infusion (current state)",
     kind="questionnaire",
     items=list_items("", ANCHORS, 6, ids=[f"item{n}" for n in CADSS6_ITEMS]),
-    inputs={"items": "list of 6 answers 0-4 (CADSS items 1, 2, 6, 7, 15, 22 in that order)"},
-    outputs=("total",),
+    inputs={
+        "items": "list of 6 answers 0-4 (CADSS items 1, 2, 6, 7, 15, 22 in that order)",
+        "hold_discharge_at": "optional clinic threshold 0-24: total at or above it holds discharge",
+    },
+    outputs=("total", "hold_discharge"),
     scorer=score,
 )
