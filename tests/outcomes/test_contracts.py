@@ -107,3 +107,20 @@ def test_patient_defaults_and_checks() -> None:
             pl.DataFrame({"patient_id": ["a", "a"], "timezone": ["Mars/Olympus", "UTC"]})
         )
     assert {c for c, _ in _codes(info.value)} == {"duplicate_rows", "unknown_timezone"}
+
+
+def test_daily_values_do_not_depend_on_row_order() -> None:
+    rows = [("b", 0, 3), ("a", 1, 4), ("a", 0, 6), ("a", 0, 2), ("b", 0, 5)]
+    df = diary(rows, hours=[8, 20, 8, 20, 20])
+    valid = validate_diary(df, now=NOW)
+    in_order = daily_values(valid)
+    shuffled_rows = valid.sample(fraction=1.0, shuffle=True, seed=3)
+    shuffled = daily_values(shuffled_rows)  # not sorted: takes the hash group-by path
+    assert in_order.equals(shuffled)
+    assert in_order.select("patient_id", "pain", "n_entries").rows() == [
+        ("a", 4.0, 2),
+        ("a", 4.0, 1),
+        ("b", 4.0, 2),
+    ]
+    for rule in ("median", "max", "last"):
+        assert daily_values(valid, rule).equals(daily_values(shuffled_rows, rule))
