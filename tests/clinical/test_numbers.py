@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from tenderpoint.clinical.numbers import percent_reduction, plain, round_half_up
+from tenderpoint.clinical.numbers import percent_reduction, plain, plain_ratio, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,12 @@ def test_round_half_up(value: Fraction | int, places: int, shown: float) -> None
 def test_percent_reduction() -> None:
     assert percent_reduction(Fraction(3), Fraction("2.1")) == 30.0
     assert percent_reduction(Fraction(0), Fraction(1)) is None
+
+
+def test_plain_ratio_reduces_first() -> None:
+    assert plain_ratio(54, 24) == "2.25"  # 54/24 = 9/4 terminates although 24 has a factor 3
+    assert plain_ratio(48, 24) == "2"
+    assert plain_ratio(8, 24) == "≈0.3333"
 
 
 def test_plain() -> None:

@@ -8,6 +8,7 @@ Rounding is done in integers, which is exact and fast.
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 
 _POW10: tuple[int, ...] = tuple(10**n for n in range(13))
 
@@ -48,8 +49,10 @@ def plain_ratio(numerator: int, denominator: int) -> str:
     """numerator / denominator for a reader: exact when it is a decimal of <= 12 places
     (``2.25``, ``86.00004``), else rounded half up to 4 places and marked ``≈`` (``≈0.3333``).
     """
-    if numerator % denominator == 0:
-        return str(numerator // denominator)
+    common = gcd(numerator, denominator)
+    numerator, denominator = numerator // common, denominator // common
+    if denominator == 1:
+        return str(numerator)
     rest, twos, fives = denominator, 0, 0
     while rest % 2 == 0:
         rest, twos = rest // 2, twos + 1
