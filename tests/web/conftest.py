@@ -47,6 +47,14 @@ def enrol_totp(user: User) -> str:
     return secret
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and TOTP replay marks must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     clinic = ClinicFactory(name="Clinic A")

@@ -16,7 +16,11 @@ PRODUCTION_ENV = {
 
 
 def _django(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TENDERPOINT_", "DATABASE", "DJANGO_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TENDERPOINT_", "DATABASE", "DJANGO_"))
+    }
     clean |= {"DJANGO_SETTINGS_MODULE": "tenderpoint.web.settings"}
     clean |= {"TENDERPOINT_DATA_DIR": str(tmp_path)} | env
     return subprocess.run(

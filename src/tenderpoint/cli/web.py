@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -126,6 +127,7 @@ def demo(
         call_command("collectstatic", interactive=False, verbosity=0)
         first_run = not demo_clinic_exists()
         call_command("load_demo", verbosity=0)
+        call_command("load_public_content", verbosity=0)
     console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
 
     table = Table(title="Demo log-ins (synthetic accounts)")
@@ -149,7 +151,16 @@ def demo(
         return
     console.print(f"Serving on [bold]{url}[/bold] — press Ctrl-C to stop.")
     sys.stdout.flush()
-    _gunicorn(host, port, workers=1, threads=4)
+    # The background-task worker (e-mail to staff) runs beside the web server, as in production.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
+        env=os.environ.copy(),
+    )
+    try:
+        _gunicorn(host, port, workers=1, threads=4)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 @app.command("demo-code")

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tenderpoint.web.accounts",
     "tenderpoint.web.audit",
     "tenderpoint.web.patients",
+    "tenderpoint.web.public",
     "tenderpoint.web.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,6 +54,21 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "tenderpoint.web.urls"
@@ -209,6 +226,23 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- public site (Wagtail) and background tasks -------------------------------------------
+
+WAGTAIL_SITE_NAME = "tenderpoint"
+WAGTAILADMIN_BASE_URL = env_str("TENDERPOINT_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from a clinic's server
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+
+# Contact requests are stored first; staff are told by a background task (retried by the
+# worker, never blocking the visitor). The worker is `tenderpoint manage db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+TENDERPOINT_CONTACT_RATE_LIMIT = env_int("TENDERPOINT_CONTACT_RATE_LIMIT", default=5, minimum=1)
+TENDERPOINT_CONTACT_RATE_WINDOW_MIN = env_int(
+    "TENDERPOINT_CONTACT_RATE_WINDOW_MIN", default=60, minimum=1
+)
 
 # --- e-mail --------------------------------------------------------------------------------
 

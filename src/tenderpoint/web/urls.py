@@ -1,18 +1,30 @@
 from django.contrib import admin
 from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
 
 from tenderpoint.web.accounts import views as account_views
 from tenderpoint.web.common import views as common_views
+from tenderpoint.web.public import views as public_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("home/", account_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    path("robots.txt", public_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("session/keepalive/", common_views.keepalive, name="keepalive"),
     path("accounts/", include("allauth.urls")),
     path("patients/", include("tenderpoint.web.patients.urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),
+    path("manage/contact/", include("tenderpoint.web.public.urls")),
     path("operator/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    # The public site (Wagtail pages) answers every other path.
+    path("", include(wagtail_urls)),
 ]
 
 handler400 = "tenderpoint.web.common.views.bad_request"

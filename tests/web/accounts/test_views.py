@@ -20,16 +20,16 @@ from tenderpoint.web.audit.models import AuditEvent
     ],
 )
 def test_each_role_lands_on_its_home(world, client_for, persona, destination):
-    response = client_for(world.persona(persona)).get("/")
+    response = client_for(world.persona(persona)).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == destination(world)
 
 
 @pytest.mark.django_db
-def test_visitors_see_the_landing_page(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    assert "Sign in to your record" in response.content.decode()
+def test_visitors_are_sent_to_the_public_site(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
 
 @pytest.mark.django_db

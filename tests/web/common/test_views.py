@@ -43,15 +43,6 @@ def test_content_security_policy_is_strict(client):
 
 
 @pytest.mark.django_db
-def test_landing_page_has_skip_link_and_call_and_text_links(world, client):
-    body = client.get("/").content.decode()
-    assert 'href="#main"' in body
-    assert 'href="tel:+4930' in body
-    assert 'href="sms:+49170' in body
-    assert "not a medical device" in body
-
-
-@pytest.mark.django_db
 def test_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404

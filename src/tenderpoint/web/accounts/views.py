@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their own starting page."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "common/landing.html")
+        return redirect("/")
     role = user.role
     if role == Role.PATIENT:
         record = getattr(user, "patient_record", None)

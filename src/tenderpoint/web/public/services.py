@@ -1,0 +1,60 @@
+"""Contact requests: stored first, then staff are notified in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from tenderpoint.web.audit import services as audit
+from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.public.models import ContactRequest
+from tenderpoint.web.public.tasks import notify_staff_of_contact_request
+
+
+def check_contact_rate_limit(ip_address: str | None) -> bool:
+    """True while this address is under the limit; counts the attempt. Shared across servers
+    through the cache (the database in production)."""
+    key = f"tenderpoint:contact:{ip_address or 'unknown'}"
+    window_s = settings.TENDERPOINT_CONTACT_RATE_WINDOW_MIN * 60
+    if cache.add(key, 1, timeout=window_s):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window_s)
+        return True
+    return count <= settings.TENDERPOINT_CONTACT_RATE_LIMIT
+
+
+def do_store_contact_request(form: Any, *, clinic: Any, request: Any) -> ContactRequest:
+    """Save the request; only after the commit is the notification queued, so a failing mail
+    server can never lose a request."""
+    with transaction.atomic():
+        contact_request: ContactRequest = form.save(commit=False)
+        contact_request.clinic = clinic
+        contact_request.save()
+        transaction.on_commit(lambda: notify_staff_of_contact_request.enqueue(contact_request.pk))
+    audit.record(Action.CREATE, request=request, obj=contact_request)
+    return contact_request
+
+
+def do_update_contact_request(
+    contact_request: ContactRequest, *, user: Any, request: Any, changed: list[str]
+) -> ContactRequest:
+    if not rules.has_perm("public.change_contactrequest", user, contact_request):
+        raise PermissionDenied("You cannot change this request.")
+    contact_request.handled_by = user
+    contact_request.save()
+    audit.record(
+        Action.UPDATE,
+        request=request,
+        user=user,
+        obj=contact_request,
+        detail={"fields": sorted(changed), "status": contact_request.status},
+    )
+    return contact_request
