@@ -55,7 +55,8 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         eligible = total >= 8 and values["respiration"] == 2 and values["spo2"] == 2
         rule_words = "total ≥ 8 with respiration 2 and SpO2 2"
     steps = (
-        f"total {total} = " + " + ".join(f"{k} {v}" for k, v in values.items()),
+        f"total {total} = "
+        + " + ".join(f"{k.replace('spo2', 'SpO2')} {v}" for k, v in values.items()),
         f"rule: {rule_words} → discharge eligible: {yes_no(eligible)}",
     )
     return ScoreResult(

@@ -81,8 +81,8 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     syndrome = len(counted) >= 5 and (0 in counted or 1 in counted)
     steps = (
         f"total {total} = {' + '.join(map(str, items))}",
-        f"severity {severity.replace('_', ' ')} (0–4 none–minimal, 5–9 mild, 10–14 moderate, "
-        "15–19 moderately severe, 20–27 severe)",
+        f"severity {severity.replace('none_', 'none–').replace('_', ' ')} (0–4 none–minimal, "
+        "5–9 mild, 10–14 moderate, 15–19 moderately severe, 20–27 severe)",
         f"item 9 answered {items[8]} → safety flag {'RAISED: follow up today' if item9 else 'no'}"
         " (independent of the total)",
         f"{len(counted)} of 9 items at more than half the days or more (item 9: any answer), "
