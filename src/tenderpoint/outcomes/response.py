@@ -171,6 +171,10 @@ def window_responses(
     ).with_columns(
         (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day")
     )
+    # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
+    d = d.filter(
+        pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
+    )
     parts = []
     for w in windows:
         parts.append(
@@ -474,9 +478,13 @@ def relief_episodes(
             & ((pl.col("local_date").shift(-lag) - pl.col("local_date")).dt.total_days() == lag)
         ).fill_null(False)
     d = d.with_columns(run.alias("returned"))
-    last_day = d.group_by("patient_id", "course").agg(
-        pl.col("local_date").max().alias("last_day_in_course")
-    )
+    # sorted rows: the last day of a (patient, course) is the row before the key changes
+    last_day = d.filter(
+        (
+            (pl.col("patient_id") != pl.col("patient_id").shift(-1))
+            | (pl.col("course") != pl.col("course").shift(-1))
+        ).fill_null(True)
+    ).select("patient_id", "course", pl.col("local_date").alias("last_day_in_course"))
     returns = (
         d.filter("returned")
         .join(
