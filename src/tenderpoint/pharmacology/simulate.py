@@ -227,6 +227,8 @@ def simulate(
     ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
     disp = individual_system(m, structural, ke0)
     fraction, notes = input_fraction(m, regimen)
+    if notes:
+        warnings.warn(" ".join(notes), ExtrapolationWarning, stacklevel=2)
     names = [n for n in disp.coefficients if n != "amount_metabolite"]
     values = engine.evaluate(disp, schedule_arrays(regimen, fraction), times, tuple(names))
     outside, reasons = validity(m, patient)
