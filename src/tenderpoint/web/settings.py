@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "tenderpoint.web.common.middleware.CMSContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -230,10 +231,12 @@ CONTENT_SECURITY_POLICY = {
 # --- public site (Wagtail) and background tasks -------------------------------------------
 
 WAGTAIL_SITE_NAME = "tenderpoint"
+WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILADMIN_BASE_URL = env_str("TENDERPOINT_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from a clinic's server
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no staff e-mail hashes sent to a third party
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 # Contact requests are stored first; staff are told by a background task (retried by the

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -20,6 +21,10 @@ urlpatterns = [
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),
     path("manage/contact/", include("tenderpoint.web.public.urls")),
+    # One sign-in for everything: allauth's, which asks staff for their second factor. The
+    # admin sites' own log-in forms would skip it.
+    path("operator/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("operator/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -121,3 +121,25 @@ def test_clinic_admin_reads_their_clinics_audit_trail(world, client_for):
     body = client_for(world.clinic_admin).get(reverse("audit:list")).content.decode()
     assert world.nurse.email in body
     assert world.other_clinician.email not in body
+
+
+def test_clinic_admins_and_only_they_may_edit_the_public_site(world, client_for):
+    from tenderpoint.web.accounts.services import sync_cms_access
+
+    for user in (world.clinic_admin, world.clinician, world.patient):
+        sync_cms_access(user)
+    assert client_for(world.clinic_admin).get("/cms/").status_code == 200
+    assert client_for(world.clinician).get("/cms/").status_code == 302  # Wagtail: no access
+    response = client_for(world.clinic_admin).post(
+        reverse("accounts:staff_role", args=[world.clinic_admin.memberships.get().pk]),
+        {"role": "nurse"},
+    )
+    assert response.status_code == 403  # no one demotes themself out of the last admin seat
+    assert world.clinic_admin.groups.filter(name="Moderators").exists()
+
+
+def test_the_admin_sites_do_not_offer_a_login_that_skips_mfa(client, db):
+    for path in ("/cms/login/", "/operator/login/"):
+        response = client.get(path + "?next=/cms/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))

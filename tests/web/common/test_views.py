@@ -43,6 +43,14 @@ def test_content_security_policy_is_strict(client):
 
 
 @pytest.mark.django_db
+def test_only_the_cms_may_run_inline_scripts(client):
+    cms = client.get("/cms/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in cms
+    assert "unsafe-eval" not in cms
+    assert "unsafe-inline" not in client.get("/healthz")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
 def test_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404

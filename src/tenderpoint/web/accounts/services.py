@@ -16,6 +16,22 @@ from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 
 
+CMS_GROUP = "Moderators"  # Wagtail's group that may edit and publish every page
+
+
+def sync_cms_access(member: User) -> None:
+    """Clinic administrators edit and publish the public site; nobody else does."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=CMS_GROUP).first()
+    if group is None:
+        return
+    if member.is_active and member.role == Role.CLINIC_ADMIN:
+        member.groups.add(group)
+    else:
+        member.groups.remove(group)
+
+
 def check_can_manage_clinic(user: Any) -> Clinic:
     if not rules.has_perm("accounts.manage_clinic", user):
         raise PermissionDenied("Only clinic administrators manage the clinic.")
@@ -41,6 +57,7 @@ def do_add_staff_member(
         member.save(update_fields=["password"])
         EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
         Membership.objects.create(user=member, clinic=clinic, role=Role(role))
+        sync_cms_access(member)
     audit.record(Action.CREATE, request=request, user=user, obj=member, detail={"role": role})
     send_set_password_link(member, request)
     return member
@@ -57,9 +74,13 @@ def do_change_role(membership: Membership, *, role: str, user: Any, request: Any
     clinic = check_can_manage_clinic(user)
     if membership.clinic_id != clinic.pk or membership.role == Role.PATIENT:
         raise PermissionDenied("That person is not a staff member of your clinic.")
+    if membership.user_id == user.pk:
+        raise PermissionDenied("You cannot change your own role; ask another administrator.")
     previous = membership.role
     membership.role = Role(role)
     membership.save(update_fields=["role"])
+    membership.user.__dict__.pop("membership", None)  # drop the cached role
+    sync_cms_access(membership.user)
     audit.record(
         Action.UPDATE,
         request=request,
@@ -82,6 +103,7 @@ def do_deactivate_member(membership: Membership, *, user: Any, request: Any) -> 
         membership.save(update_fields=["is_active"])
         membership.user.is_active = False
         membership.user.save(update_fields=["is_active"])
+        sync_cms_access(membership.user)
     audit.record(
         Action.UPDATE, request=request, user=user, obj=membership, detail={"deactivated": True}
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from tenderpoint.web.accounts.choices import Role
 from tenderpoint.web.accounts.models import Clinic, Membership, User
+from tenderpoint.web.accounts.services import sync_cms_access
 from tenderpoint.web.patients.choices import ContactPreference, DiagnosisStatus, Sex
 from tenderpoint.web.patients.models import Patient
 
@@ -149,6 +150,7 @@ def load_demo_clinic(seed: int = 20261121) -> Clinic:
         Membership.objects.create(user=user, clinic=clinic, role=role)
         TOTP.activate(user, generate_totp_secret())
         RecoveryCodes.activate(user)
+        sync_cms_access(user)
         staff_users[role] = user
 
     creator = staff_users[Role.CLINICIAN]
