@@ -15,7 +15,6 @@ from tenderpoint.web.accounts.models import Clinic, Membership, User
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 
-
 CMS_GROUP = "Moderators"  # Wagtail's group that may edit and publish every page
 
 
