@@ -124,3 +124,11 @@ def test_daily_values_do_not_depend_on_row_order() -> None:
     ]
     for rule in ("median", "max", "last"):
         assert daily_values(valid, rule).equals(daily_values(shuffled_rows, rule))
+
+
+def test_daily_values_of_pain_only_keep_the_schema() -> None:
+    df = validate_diary(diary([("a", 0, 4), ("a", 0, 6)], hours=[8, 20]), now=NOW)
+    out = daily_values(df, scores=("pain",))
+    assert out.columns == daily_values(df).columns
+    assert out["pain"].to_list() == [5.0]
+    assert out["fatigue"].to_list() == [None]

@@ -40,6 +40,7 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import (
     DEFAULT_DAILY_RULE,
+    SCORE_COLUMNS,
     DailyRule,
     daily_values,
     validate_assessments,
@@ -373,7 +374,9 @@ def cohort_summary(
             code="unknown_patient",
             field="patient_id",
         ) from exc
-    daily = daily_values(diary, config.daily_rule)
+    # secondary scores only feed FM30, which needs the assessments
+    scores = SCORE_COLUMNS if assessments is not None else ("pain",)
+    daily = daily_values(diary, config.daily_rule, scores=scores)
     sessions = infusion_courses(infusions, patients, course_gap_days=config.course_gap_days)
     baselines = baseline_scores(daily, sessions, config.baseline)
     strata = strata_frame(patients, baselines)

@@ -466,7 +466,12 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def daily_values(diary: pl.DataFrame, rule: DailyRule = DEFAULT_DAILY_RULE) -> pl.DataFrame:
+def daily_values(
+    diary: pl.DataFrame,
+    rule: DailyRule = DEFAULT_DAILY_RULE,
+    *,
+    scores: tuple[str, ...] = SCORE_COLUMNS,
+) -> pl.DataFrame:
     """Collapse a (validated) diary to one row per patient and local date.
 
     Parameters
@@ -476,6 +481,9 @@ def daily_values(diary: pl.DataFrame, rule: DailyRule = DEFAULT_DAILY_RULE) -> p
     rule : {"mean", "median", "max", "last"}
         How several entries of one day become the day's value (default the mean; ``last`` is
         the latest by ``recorded_at``). Missing scores are ignored; ``flare`` is any-of.
+    scores : tuple of str
+        Scores to aggregate (default all); the others come back as nulls, which saves time
+        when only pain is needed (the cohort summary without assessments).
 
     Returns
     -------
@@ -501,7 +509,10 @@ def daily_values(diary: pl.DataFrame, rule: DailyRule = DEFAULT_DAILY_RULE) -> p
         return col.sort_by("recorded_at").drop_nulls().last()
 
     aggs = (
-        *(agg(s) for s in SCORE_COLUMNS),
+        *(
+            agg(s) if s in scores else pl.lit(None, dtype=pl.Float64).alias(s)
+            for s in SCORE_COLUMNS
+        ),
         pl.col("flare").any().alias("flare"),
         pl.len().cast(pl.Int64).alias("n_entries"),
     )
