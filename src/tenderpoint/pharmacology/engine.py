@@ -19,7 +19,7 @@ output is a sum of exponentials too:
 A schedule is then evaluated by superposition of closed-form infusion and bolus terms
 (``evaluate``), or by the exact state recursion on a time grid (``Recursion``, used for
 populations). When a driven rate coincides with a disposition rate (the degenerate case of
-5.3), the driven rate is nudged by 1e-7 relative, as stanpumpR does with 1e-6; the resulting
+5.3, within 1e-7 relative), the driven rate is nudged by 1e-6 relative, stanpumpR's choice; the
 error is of that order.
 """
 
