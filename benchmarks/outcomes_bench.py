@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import statistics
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,7 @@ from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.outcomes.synthetic import generate_cohort
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+T = TypeVar("T")
 
 
 def pandas_summary(diary: pd.DataFrame, infusions: pd.DataFrame) -> dict[str, float]:
@@ -59,6 +63,22 @@ def pandas_summary(diary: pd.DataFrame, infusions: pd.DataFrame) -> dict[str, fl
     }
 
 
+def timed(f: Callable[[], T], repeats: int) -> tuple[list[float], T]:
+    """Run ``f`` ``repeats`` times; return every duration (s) and the last result."""
+    times, result = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = f()
+        times.append(time.perf_counter() - t0)
+    assert result is not None  # noqa: S101 - repeats >= 1
+    return times, result
+
+
+def fmt(times: list[float]) -> str:
+    """min and median of a list of durations."""
+    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s (n={len(times)})"
+
+
 def polars_subset(
     diary: pl.DataFrame, infusions: pl.DataFrame, patients: pl.DataFrame
 ) -> dict[str, float]:
@@ -66,7 +86,7 @@ def polars_subset(
     key = pl.Enum(patients["patient_id"].unique().sort())
     as_key = pl.col("patient_id").cast(key)
     diary, infusions, patients = (f.with_columns(as_key) for f in (diary, infusions, patients))
-    daily = daily_values(diary)
+    daily = daily_values(diary, scores=("pain",))
     sessions = infusion_courses(infusions, patients)
     base = baseline_scores(daily, sessions)
     week2 = window_responses(daily, base, (DEFAULT_WINDOWS[2],)).filter(pl.col("status") == "ok")
@@ -82,6 +102,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3, help="timings per measurement")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -92,15 +113,31 @@ def main() -> None:
     )
     print(f"generation: {t_gen:.2f} s")
 
-    t0 = time.perf_counter()
-    s = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
-    t_sum_val = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    s = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW, validate=False)
-    t_sum = time.perf_counter() - t0
+    r = args.repeats
+    t_val, s = timed(
+        lambda: cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW), r
+    )
+    t_sum, s = timed(
+        lambda: cohort_summary(
+            cohort.diary, cohort.infusions, cohort.patients, now=NOW, validate=False
+        ),
+        r,
+    )
+    t_fm, _ = timed(
+        lambda: cohort_summary(
+            cohort.diary,
+            cohort.infusions,
+            cohort.patients,
+            cohort.assessments,
+            now=NOW,
+            validate=False,
+        ),
+        r,
+    )
     week2 = s.responder_rates.filter(s.responder_rates["window"] == "week2").row(0, named=True)
-    print(f"summary (polars, validation included): {t_sum_val:.2f} s")
-    print(f"summary (polars, frames already validated): {t_sum:.2f} s")
+    print(f"summary, validation included: {fmt(t_val)}")
+    print(f"summary, frames already validated: {fmt(t_sum)}")
+    print(f"summary with assessments (FM30, all six scores), validated frames: {fmt(t_fm)}")
     print(
         f"  week-2 responder rate {week2['responder_rate']:.3f} "
         f"(Wilson {week2['responder_ci_low']:.3f}-{week2['responder_ci_high']:.3f}); "
@@ -117,22 +154,15 @@ def main() -> None:
             "start": cohort.infusions["start"].dt.replace_time_zone(None).to_numpy(),
         }
     )
-    t0 = time.perf_counter()
-    p = pandas_summary(pdf_diary, pdf_inf)
-    t_pd = time.perf_counter() - t0
-    print(
-        f"summary subset (plain pandas): {t_pd:.2f} s; rate {p['rate']:.3f} "
-        f"(Wilson {p['ci_low']:.3f}-{p['ci_high']:.3f}), induction completed {p['completed']:.3f}"
-    )
-    t0 = time.perf_counter()
-    q = polars_subset(cohort.diary, cohort.infusions, cohort.patients)
-    t_pl = time.perf_counter() - t0
-    print(
-        f"summary subset (polars core): {t_pl:.2f} s; rate {q['rate']:.3f} "
-        f"(Wilson {q['ci_low']:.3f}-{q['ci_high']:.3f}), induction completed {q['completed']:.3f}"
-    )
-    print(f"same subset, pandas / polars: {t_pd / t_pl:.1f}x")
-    print(f"plain pandas subset / full polars summary: {t_pd / t_sum:.1f}x")
+    t_pd, p = timed(lambda: pandas_summary(pdf_diary, pdf_inf), r)
+    t_pl, q = timed(lambda: polars_subset(cohort.diary, cohort.infusions, cohort.patients), r)
+    for name, t, x in (("plain pandas", t_pd, p), ("polars core", t_pl, q)):
+        print(
+            f"same subset, {name}: {fmt(t)}; rate {x['rate']:.3f} (Wilson {x['ci_low']:.3f}-"
+            f"{x['ci_high']:.3f}), induction completed {x['completed']:.3f}"
+        )
+    print(f"same subset, pandas / polars (min times): {min(t_pd) / min(t_pl):.1f}x")
+    print(f"plain pandas subset / full polars summary (min times): {min(t_pd) / min(t_sum):.1f}x")
 
     diary = validate_diary(cohort.diary, now=NOW)
     ids = cohort.patients["patient_id"].to_list()[:21]
