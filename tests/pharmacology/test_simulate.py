@@ -11,6 +11,7 @@ from tenderpoint.pharmacology import models
 from tenderpoint.pharmacology.patient import Patient
 from tenderpoint.pharmacology.regimen import Bolus, Infusion, Regimen
 from tenderpoint.pharmacology.simulate import (
+    ExtrapolationWarning,
     OutOfValidityRangeWarning,
     input_fraction,
     patient_covariates,
@@ -34,6 +35,7 @@ MIXED_TIMES = np.array(
 )
 
 
+@pytest.mark.filterwarnings("ignore::tenderpoint.pharmacology.simulate.ExtrapolationWarning")
 @pytest.mark.parametrize("model_id", sorted(models.MODELS))
 def test_every_model_matches_solve_ivp(model_id: str) -> None:
     model = models.get(model_id)
@@ -244,7 +246,8 @@ def test_monotone_rise_and_fall_around_a_constant_infusion() -> None:
 
 
 def test_metabolite_and_enantiomer_note() -> None:
-    sim = simulate("flint2017", CHILD, MIXED, [10.0], research_mode=True)
+    with pytest.warns(ExtrapolationWarning, match="50 %"):
+        sim = simulate("flint2017", CHILD, MIXED, [10.0], research_mode=True)
     assert sim.metabolite == "S-norketamine"
     assert sim.metabolite_ng_per_ml is not None
     assert any("50 %" in note for note in sim.notes)
