@@ -50,3 +50,19 @@ def test_robots_and_sitemap(site, client):
 
 def test_signed_in_visitor_keeps_the_public_site(site, world, client_for):
     assert client_for(world.patient).get("/").status_code == 200
+
+
+def test_no_asset_on_a_public_page_is_over_200_kb(site, client):
+    import os
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    limit = 200 * 1024
+    for page in [site, *site.get_descendants().live().specific()]:
+        html = client.get(page.url).content.decode()
+        assert len(html.encode()) < limit, page.url
+        for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
+            path = finders.find(asset)
+            assert path, asset
+            assert os.path.getsize(path) < limit, asset

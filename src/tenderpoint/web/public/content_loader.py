@@ -123,6 +123,22 @@ def _add(parent: Page, page: Page) -> Page:
 DEFAULT_PAGE = {"sections": [], "intro": ""}
 
 
+def _tree_root() -> Page:
+    """Wagtail's root page and default locale come from its migrations; recreate them if a
+    database flush removed them (test runs, or an operator's `flush`)."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
+
+
 @transaction.atomic
 def load_public_content(directory: Path = CONTENT_DIR) -> HomePage:
     """Create the site once; return the existing home page if it is already there."""
@@ -135,7 +151,7 @@ def load_public_content(directory: Path = CONTENT_DIR) -> HomePage:
             ref_id=ref_id, defaults={"text": ref["text"], "url": ref.get("url") or ""}
         )
 
-    root = Page.get_first_root_node()
+    root = _tree_root()
     site = Site.objects.filter(is_default_site=True).first()
     placeholder = site.root_page if site is not None else None
     if placeholder is not None and type(placeholder.specific) is Page:
