@@ -103,3 +103,18 @@ def test_bad_input(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as info:
         simulate_population("domino1984", ADULT, VP4, **args)
     assert info.value.field == field
+
+
+def test_covariate_mapping() -> None:
+    rng = np.random.default_rng(5)
+    cov = {"weight_kg": rng.uniform(50, 110, 400), "age_years": [45.0]}
+    pred = simulate_population("domino1984", cov, VP4, 400, 2, [60.0])
+    assert pred.n_subjects == 400
+    assert pred.typical.plasma_ng_per_ml.shape == (1,)
+    with pytest.raises(InvalidInputError) as info:
+        simulate_population(
+            "domino1984", {"weight_kg": [-3.0], "age_years": [40.0]}, VP4, 10, 1, [1.0]
+        )
+    assert info.value.field == "weight_kg"
+    with pytest.raises(InvalidInputError):
+        simulate_population("domino1984", {"weight": [70.0]}, VP4, 10, 1, [1.0])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -104,14 +104,46 @@ class PopulationPrediction:
         return np.asarray(data[self.percentiles.index(percentile)], dtype=np.float64)
 
 
-def _covariate_arrays(subjects: Patient | Sequence[Patient], n: int) -> dict[str, FloatArray]:
+def _covariate_arrays(
+    subjects: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike], n: int
+) -> dict[str, FloatArray]:
+    """Covariate arrays of length n from a patient, n patients, or a mapping of arrays."""
+    if isinstance(subjects, Mapping):
+        bounds = {
+            "weight_kg": (0.5, 350.0),
+            "age_years": (0.0, 120.0),
+            "height_cm": (40.0, 250.0),
+            "is_female": (0.0, 1.0),
+        }
+        unknown = set(subjects) - set(bounds)
+        if unknown or "weight_kg" not in subjects or "age_years" not in subjects:
+            raise InvalidInputError(
+                "Covariates need weight_kg and age_years (optional height_cm, is_female) and "
+                f"nothing else; got {sorted(subjects)}.",
+                field="patient_or_covariates",
+                code="bad_covariates",
+            )
+        out: dict[str, FloatArray] = {}
+        for key, value in subjects.items():
+            arr = finite_array(value, key, minimum=bounds[key][0])
+            if arr.size not in (1, n):
+                raise InvalidInputError(
+                    f"{key} must have 1 or n={n} values.", field=key, code="bad_shape"
+                )
+            if float(arr.max()) > bounds[key][1]:
+                raise InvalidInputError(
+                    f"{key} must be at most {bounds[key][1]:g}.", field=key, code="out_of_range"
+                )
+            out[key] = np.broadcast_to(arr, (n,)).copy()
+        return out
     if isinstance(subjects, Patient):
         people: Sequence[Patient] = [subjects]
     else:
         people = list(subjects)
         if not people or not all(isinstance(p, Patient) for p in people):
             raise InvalidInputError(
-                "patient_or_covariates must be a Patient or a sequence of Patients.",
+                "patient_or_covariates must be a Patient, a sequence of "
+                "Patients or a mapping of covariate arrays.",
                 field="patient_or_covariates",
                 code="invalid_type",
             )
@@ -128,6 +160,25 @@ def _covariate_arrays(subjects: Patient | Sequence[Patient], n: int) -> dict[str
         "is_female": np.array([1.0 if p.sex == "female" else 0.0 for p in people]),
     }
     return {k: np.broadcast_to(v, (n,)).copy() for k, v in cov.items()}
+
+
+def _typical_patient(
+    subjects: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike],
+    covariates: dict[str, FloatArray],
+) -> Patient:
+    """The patient the typical curve is drawn for: the one given, the first, or the medians."""
+    if isinstance(subjects, Patient):
+        return subjects
+    if isinstance(subjects, Mapping):
+        height = float(np.median(covariates["height_cm"])) if "height_cm" in covariates else 170.0
+        female = float(np.median(covariates.get("is_female", np.zeros(1)))) >= 0.5
+        return Patient(
+            float(np.median(covariates["weight_kg"])),
+            height,
+            float(np.median(covariates["age_years"])),
+            "female" if female else "male",
+        )
+    return next(iter(subjects))
 
 
 def sample_structural(
@@ -296,7 +347,7 @@ def population_bands(
 
 def simulate_population(
     model: PKModel | str,
-    patient_or_covariates: Patient | Sequence[Patient],
+    patient_or_covariates: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike],
     regimen: Regimen,
     n: int,
     seed: int,
@@ -313,8 +364,11 @@ def simulate_population(
     Parameters
     ----------
     model : PKModel or str
-    patient_or_covariates : Patient or sequence of Patient
-        One patient (every subject shares the covariates) or ``n`` patients (a cohort).
+    patient_or_covariates : Patient, sequence of Patient, or mapping of arrays
+        One patient (every subject shares the covariates), ``n`` patients (a cohort), or
+        covariate arrays of length 1 or n: ``weight_kg`` and ``age_years`` required,
+        ``height_cm`` and ``is_female`` (0/1) optional. The typical curve is drawn for the
+        patient given, the first patient, or the median covariates.
     regimen : Regimen
     n : int
         Number of virtual subjects (1 to 10,000,000).
@@ -364,11 +418,7 @@ def simulate_population(
 
     n = int(n)
     covariates = _covariate_arrays(patient_or_covariates, n)
-    first = (
-        patient_or_covariates
-        if isinstance(patient_or_covariates, Patient)
-        else next(iter(patient_or_covariates))
-    )
+    first = _typical_patient(patient_or_covariates, covariates)
     rng = np.random.default_rng(int(seed))
     structural = sample_structural(m, covariates, n, rng)
     ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
