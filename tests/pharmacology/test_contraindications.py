@@ -95,3 +95,12 @@ def test_bad_answers_name_the_field(change, field) -> None:
     with pytest.raises(InvalidInputError) as info:
         check(replace(CLEAN, **change))
     assert info.value.field == field
+
+
+def test_mapping_answers_and_unknown_keys() -> None:
+    triage = check({"systolic_bp_mmhg": 185, "diastolic_bp_mmhg": 90})
+    assert triage.hard_stop
+    assert "bp_high" in {f.code for f in triage.findings}
+    with pytest.raises(InvalidInputError) as info:
+        check({"systolic": 120})
+    assert info.value.field == "systolic"

@@ -11,8 +11,9 @@ Decisions: the 3.6 table lists BP >= 180/100 as a hard stop and 160-179 / 95-99 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology._validate import finite_float
@@ -147,13 +148,14 @@ _WARN_BOOLEANS = (
 )
 
 
-def check(answers: Answers) -> Triage:
+def check(answers: Answers | Mapping[str, Any]) -> Triage:
     """Triage the answers into hard stops and warnings (reference 3.6).
 
     Parameters
     ----------
-    answers : Answers
-        Structured answers; ``None`` = not answered.
+    answers : Answers or mapping
+        Structured answers (a mapping uses the ``Answers`` field names); ``None`` or a missing
+        key = not answered.
 
     Returns
     -------
@@ -165,9 +167,20 @@ def check(answers: Answers) -> Triage:
     InvalidInputError
         When an answer is of the wrong type or implausible (naming the field).
     """
+    if isinstance(answers, Mapping):
+        known = {f.name for f in fields(Answers)}
+        unknown = sorted(set(answers) - known)
+        if unknown:
+            raise InvalidInputError(
+                f"Unknown answer {unknown[0]!r}.",
+                field=str(unknown[0]),
+                code="unknown_field",
+                params={"unknown": unknown},
+            )
+        answers = Answers(**answers)
     if not isinstance(answers, Answers):
         raise InvalidInputError(
-            "answers must be an Answers object.", field="answers", code="invalid_type"
+            "answers must be an Answers object or a mapping.", field="answers", code="invalid_type"
         )
     for f in fields(Answers):
         value = getattr(answers, f.name)
