@@ -1,10 +1,16 @@
 import math
 
 import polars as pl
+import pytest
 
 from tenderpoint.outcomes.baseline import baseline_scores
 from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
-from tenderpoint.outcomes.forecast import forecast_booster
+from tenderpoint.outcomes.forecast import (
+    BoosterForecast,
+    ForecastPrior,
+    cohort_prior,
+    forecast_booster,
+)
 from tenderpoint.outcomes.schedule import infusion_courses
 
 from .helpers import NOW, day, diary, infusions, patients
@@ -49,3 +55,17 @@ def test_no_baseline_is_a_result() -> None:
     assert f.predicted_date is None
     assert "baseline" in f.reasons[0].lower()
     assert isinstance(pl.__version__, str)
+
+
+def _fake(half_life: float, basis: str = "relief_model") -> BoosterForecast:
+    return BoosterForecast("x", "ok", basis, 5.0, None, None, None, half_life, 20, ("r",), "c", "v")  # type: ignore[arg-type]
+
+
+def test_cohort_prior_from_fitted_patients() -> None:
+    fits = [_fake(h) for h in (5.0, 10.0, 20.0)] + [_fake(99.0, "cohort_prior")]
+    prior = cohort_prior(fits, min_patients=3)
+    # median of log half-lives (5, 10, 20) is log 10; prior-based forecasts are ignored
+    assert prior.half_life_days == pytest.approx(10.0, rel=1e-12)
+    assert prior.half_life_log_sd == pytest.approx(math.log(2), rel=1e-9)
+    assert "3 patients" in prior.source
+    assert cohort_prior(fits, min_patients=4) == ForecastPrior()

@@ -156,3 +156,13 @@ def test_one_entry_is_not_a_crash() -> None:
     assert base["baseline_status"].to_list() == ["insufficient_data"]
     assert window_responses(daily, base)["status"].unique().to_list() == ["no_baseline"]
     assert relief_episodes(raw, daily, ses, base).height == 0
+
+
+def test_one_patient_analysis_with_one_entry() -> None:
+    from tenderpoint.outcomes.patient import analyse_patient
+
+    raw = validate_diary(diary([("a", 12, 5)]), now=NOW)
+    a = analyse_patient("a", raw, infusions([("a", 10)]), validate_patients(patients(["a"])))
+    assert a.forecast.status == "insufficient_data"
+    assert a.flares.height == 0
+    assert a.change_points.height == 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -139,6 +140,42 @@ def _crossing_days(
     if depth < threshold:
         return None
     return math.log(depth / threshold) / k_per_day
+
+
+def cohort_prior(forecasts: Sequence[BoosterForecast], *, min_patients: int = 10) -> ForecastPrior:
+    """A clinic's own prior from its patients' fitted half-lives.
+
+    Uses the forecasts fitted to the patients' own data (``relief_model`` or ``exponential``
+    basis): the median half-life and the spread of log half-lives (floored at 0.1). With fewer
+    than ``min_patients`` such fits the model's prior is returned unchanged.
+
+    Parameters
+    ----------
+    forecasts : sequence of BoosterForecast
+        Forecasts of the clinic's patients.
+    min_patients : int
+        Fits needed before the clinic's data replace the model's values.
+
+    Returns
+    -------
+    ForecastPrior
+    """
+    half_lives = np.array(
+        [
+            f.half_life_days
+            for f in forecasts
+            if f.basis in ("relief_model", "exponential") and f.half_life_days
+        ],
+        dtype=np.float64,
+    )
+    if half_lives.size < min_patients:
+        return ForecastPrior()
+    logs = np.log(half_lives)
+    return ForecastPrior(
+        half_life_days=float(np.exp(np.median(logs))),
+        half_life_log_sd=max(float(np.std(logs, ddof=1)), 0.1),
+        source=f"this clinic's cohort ({half_lives.size} patients fitted)",
+    )
 
 
 def forecast_booster(
