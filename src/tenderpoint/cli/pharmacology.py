@@ -153,6 +153,11 @@ def simulate(
         console.print(f"  [yellow]warning[/] {w.code} ({mark}): {w.message}")
     for message in {str(c.message) for c in caught}:
         console.print(f"  [yellow]note[/] {message}")
+    if plan.out_of_validity_range:
+        console.print(
+            f"  [yellow]dose-limit models out of validity range[/]: "
+            f"{'; '.join(plan.validity_reasons)}"
+        )
     if sim.out_of_validity_range:
         console.print(f"  [yellow]out of validity range[/]: {'; '.join(sim.validity_reasons)}")
     table = Table(title=f"Predicted concentrations, {sim.model_id} ({sim.drug}), ng/mL")

@@ -383,3 +383,21 @@ def test_no_input_yields_a_plan_beyond_a_hard_limit(
     except (DoseLimitError, InvalidInputError):
         return
     _hard_limits_respected(plan, patient, prior, device_max)
+
+
+def test_plan_flags_patients_outside_the_models_range() -> None:
+    heavy = Patient(160.0, 180.0, 50.0, "male")
+    plan = plan_infusion(
+        None,
+        heavy,
+        vial_mg_per_ml=50,
+        bag_volume_ml=250,
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=120,
+    )
+    assert plan.out_of_validity_range
+    assert any("160 kg" in r for r in plan.validity_reasons)
+    assert "weight_unusual" in {w.code for w in plan.warnings}
+    assert not plan_infusion(
+        "depression-0.5-over-40", MAN_70, vial_mg_per_ml=50, bag_volume_ml=100
+    ).out_of_validity_range

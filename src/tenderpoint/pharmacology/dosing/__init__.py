@@ -121,6 +121,9 @@ class InfusionPlan:
         Warning codes the clinician acknowledged.
     overridden : dict[str, str]
         Hard-limit codes overridden by a physician, with the reason (to be audited).
+    out_of_validity_range : bool
+        The patient lies outside a checked model's studied range (the peaks are less certain).
+    validity_reasons : tuple[str, ...]
     limits_source : str
     version : str
     """
@@ -143,6 +146,8 @@ class InfusionPlan:
     warnings: tuple[LimitFinding, ...]
     acknowledged: frozenset[str] = field(default_factory=frozenset)
     overridden: dict[str, str] = field(default_factory=dict)
+    out_of_validity_range: bool = False
+    validity_reasons: tuple[str, ...] = ()
     limits_source: str = LIMITS_SOURCE
     version: str = PLAN_VERSION
 
@@ -184,13 +189,14 @@ def _fmt(value: float, digits: int = 3) -> str:
 
 def _peak_predictions(
     patient: Patient, regimen: Regimen
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Typical-patient (plasma, effect-site) peaks per checked model (ng/mL)."""
+) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
+    """Typical-patient (plasma, effect-site) peaks per checked model (ng/mL), validity reasons."""
     starts, ends, _, bolus_t, _ = regimen.arrays()
     end = regimen.end_min
     times = np.union1d(np.concatenate([starts, ends, bolus_t]), np.arange(0.0, end + 120.0, 0.1))
     plasma: dict[str, float] = {}
     effect: dict[str, float] = {}
+    reasons: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for m in PEAK_CHECK_MODEL_IDS:
@@ -198,7 +204,8 @@ def _peak_predictions(
             plasma[m] = sim.peak_plasma_ng_per_ml
             assert sim.effect_ng_per_ml is not None  # noqa: S101  (every checked model has ke0)
             effect[m] = float(sim.effect_ng_per_ml.max())
-    return plasma, effect
+            reasons += [f"{m}: {r}" for r in sim.validity_reasons]
+    return plasma, effect, tuple(reasons)
 
 
 def _check(
@@ -690,7 +697,7 @@ def plan_infusion(
         )
     fastest = max(s.rate_ml_per_h for s in segments)
     _check(findings, "pump_rate", fastest, lim.pump_soft_ml_per_h, device_max, "mL/h", "Pump rate")
-    plasma_peaks, effect_peaks = _peak_predictions(patient, regimen)
+    plasma_peaks, effect_peaks, validity_reasons = _peak_predictions(patient, regimen)
     peak_model = max(effect_peaks, key=lambda m: effect_peaks[m])
     steps.append(
         "Predicted peaks (typical patient, total body weight "
@@ -761,6 +768,8 @@ def plan_infusion(
         warnings=soft,
         acknowledged=ack,
         overridden=overridden,
+        out_of_validity_range=bool(validity_reasons),
+        validity_reasons=validity_reasons,
     )
 
 
