@@ -166,3 +166,44 @@ def test_one_patient_analysis_with_one_entry() -> None:
     assert a.forecast.status == "insufficient_data"
     assert a.flares.height == 0
     assert a.change_points.height == 0
+
+
+def test_fm30_short_and_long_by_hand() -> None:
+    from tenderpoint.outcomes.response import fm30
+
+    base_days = [(d, 8.0, 8.0, 8.0) for d in range(3, 10)]
+    week2 = [(d, 4.0, 5.0, 8.0) for d in range(18, 25)]
+    rows = base_days + week2
+    df = pl.DataFrame(
+        {
+            "patient_id": ["a"] * len(rows),
+            "recorded_at": [at(r[0]) for r in rows],
+            "local_date": [day(r[0]) for r in rows],
+            "pain": [r[1] for r in rows],
+            "fatigue": [r[2] for r in rows],
+            "sleep_quality": [r[3] for r in rows],
+        }
+    )
+    daily = daily_values(validate_diary(df, now=NOW))
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    responses = window_responses(daily, baseline_scores(daily, ses))
+    fiqr = pl.DataFrame(
+        {
+            "patient_id": ["a", "a"],
+            "date": [day(9), day(24)],
+            "instrument_id": ["fiqr", "fiqr"],
+            "total": [50.0, 40.0],
+            "subscales": [
+                [{"name": "function", "score": 20.0}],
+                [{"name": "function", "score": 17.0}],
+            ],
+        }
+    )
+    row = fm30(responses, fiqr).filter(pl.col("window") == "week2").row(0, named=True)
+    # pain 8 -> 4 (50 %), function 20 -> 17 (15 % >= 10), fatigue 8 -> 5 (37.5 % >= 30)
+    assert row["pct_reduction_function"] == 15.0
+    assert row["fm30_short"] == "responder"
+    # long needs 2 of sleep, fatigue, mood, fog: fatigue yes, sleep no, mood and fog unknown
+    assert row["fm30_long"] == "not_computable"
+    day1 = fm30(responses, fiqr).filter(pl.col("window") == "day1").row(0, named=True)
+    assert day1["fm30_short"] == "not_computable"  # FM30 uses weekly means

@@ -49,6 +49,9 @@ def test_deterministic_and_labelled() -> None:
 def test_frames_satisfy_the_contracts(cohort) -> None:
     s = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, cohort.assessments, now=NOW)
     assert s.n_patients == 800
+    week2 = s.responder_rates.filter(pl.col("window") == "week2").row(0, named=True)
+    assert week2["n_fm30_short_evaluable"] > 0
+    assert 0.0 <= week2["fm30_short_rate"] <= week2["responder_rate"]  # FM30 adds conditions
 
 
 def test_responder_rate_and_durability_are_recovered(cohort) -> None:

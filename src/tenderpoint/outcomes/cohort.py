@@ -280,7 +280,8 @@ class CohortSummary:
         Stratification used.
     responder_rates : polars.DataFrame
         Per window and stratum: ``n_evaluable, n_responders, responder_rate, responder_ci_low,
-        responder_ci_high`` (Wilson) plus the IMMPACT category counts.
+        responder_ci_high`` (Wilson) plus the IMMPACT category counts; with assessments also
+        ``fm30_short_rate``/``fm30_long_rate`` with their counts and Wilson bounds.
     induction : polars.DataFrame
         Per stratum: ``n_started, n_completed, completion_rate`` and Wilson bounds.
     dropoff : polars.DataFrame
@@ -393,9 +394,18 @@ def cohort_summary(
     else:
         key = by
     ok = pl.col("status") == "ok"
+    fm30_counts: list[pl.Expr] = []
+    if "fm30_short" in responses.columns:
+        for kind in ("short", "long"):
+            label = pl.col(f"fm30_{kind}")
+            fm30_counts += [
+                (label != "not_computable").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_evaluable"),
+                (label == "responder").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_responders"),
+            ]
     rates = (
         responses.group_by(["window", key])
         .agg(
+            *fm30_counts,
             ok.sum().cast(pl.Int64).alias("n_evaluable"),
             (ok & (pl.col("pct_reduction_pain") >= config.responder_reduction_pct))
             .sum()
@@ -409,6 +419,10 @@ def cohort_summary(
         .rename({key: "stratum"})
     )
     rates = _with_rate(rates, "n_responders", "n_evaluable", "responder")
+    for kind in ("short", "long") if fm30_counts else ():
+        rates = _with_rate(
+            rates, f"n_fm30_{kind}_responders", f"n_fm30_{kind}_evaluable", f"fm30_{kind}"
+        )
     order = {w.name: i for i, w in enumerate(config.windows)}
     rates = (
         rates.with_columns(
