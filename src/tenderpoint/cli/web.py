@@ -154,7 +154,7 @@ def demo(
     # The background-task worker (e-mail to staff) runs beside the web server, as in production.
     worker = subprocess.Popen(
         [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
-        env=os.environ.copy(),
+        env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
     )
     try:
         _gunicorn(host, port, workers=1, threads=4)
