@@ -72,3 +72,18 @@ def test_stratified_summary() -> None:
     assert set(s.durability.medians["stratum"].to_list()) == {"18-39", "40-59", "60+"}
     with pytest.raises(InvalidInputError):
         cohort_summary(*_clinic(), by="eye_colour", now=NOW)  # type: ignore[arg-type]
+
+
+def test_a_clinic_without_infusions_or_diary_is_a_result() -> None:
+    from tenderpoint.outcomes.contracts import DIARY_SCHEMA
+
+    pts = pl.DataFrame({"patient_id": ["a", "b"]})
+    none = cohort_summary(diary([("a", 1, 5), ("b", 2, 6)]), infusions([]), pts, now=NOW)
+    assert none.responder_rates.height == 0
+    assert none.durability.medians["status"].to_list() == ["insufficient_data"]
+    empty = cohort_summary(
+        pl.DataFrame(schema=dict(DIARY_SCHEMA)), infusions([("a", 3)]), pts, now=NOW
+    )
+    assert empty.responder_rates["n_evaluable"].unique().to_list() == [0]
+    assert empty.responder_rates["responder_rate"].null_count() == len(empty.responder_rates)
+    assert empty.induction["n_completed"].to_list() == [0]
