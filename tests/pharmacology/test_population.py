@@ -118,3 +118,11 @@ def test_covariate_mapping() -> None:
     assert info.value.field == "weight_kg"
     with pytest.raises(InvalidInputError):
         simulate_population("domino1984", {"weight": [70.0]}, VP4, 10, 1, [1.0])
+
+
+def test_threads_do_not_change_the_numbers() -> None:
+    times = np.arange(0.0, 300.0, 3.0)
+    one = simulate_population("domino1984", ADULT, VP4, 5000, 11, times, chunk_times=16)
+    two = simulate_population("domino1984", ADULT, VP4, 5000, 11, times, chunk_times=16, threads=2)
+    np.testing.assert_array_equal(one.plasma_ng_per_ml, two.plasma_ng_per_ml)
+    np.testing.assert_array_equal(one.effect_ng_per_ml, two.effect_ng_per_ml)

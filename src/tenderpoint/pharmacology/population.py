@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -238,7 +239,7 @@ def population_bands(
     outputs: tuple[str, ...],
     percentiles: tuple[float, ...],
     chunk_times: int = 64,
-    threads: int = 2,
+    threads: int = 1,
 ) -> dict[str, FloatArray]:
     """Exact recursion over time, percentiles per chunk; returns (n_pct, n_times) per output.
 
@@ -320,28 +321,36 @@ def population_bands(
     def percentiles_of(o: str, r0: int, r1: int, col0: int) -> None:
         result[o][:, col0 + r0 : col0 + r1] = _percentiles_float32(buffers[o][r0:r1], pct).T
 
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+    pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
+
+    def run_all(jobs: list[Callable[[], None]]) -> None:
+        if pool is None:
+            for job in jobs:
+                job()
+        else:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+
+    try:
         k_start, resume = 0, False
         for c0 in range(0, output_nodes.size, rows):
             c1 = min(c0 + rows, output_nodes.size)
             k_end = int(output_nodes[c1 - 1])
-            list(
-                pool.map(
-                    lambda ab, k0=k_start, k1=k_end, r=resume: advance(ab[0], ab[1], k0, k1, r),
-                    parts,
-                )
-            )
+            run_all([partial(advance, a, b, k_start, k_end, resume) for a, b in parts])
             # The next chunk steps on from the node this one ended at, without redoing it.
             k_start, resume = k_end, True
-            n_rows = c1 - c0
-            splits = np.linspace(0, n_rows, n_threads + 1).astype(int)
-            jobs = [
-                (o, int(r0), int(r1))
-                for o in outputs
-                for r0, r1 in itertools.pairwise(splits.tolist())
-                if r1 > r0
-            ]
-            list(pool.map(lambda job, col0=c0: percentiles_of(job[0], job[1], job[2], col0), jobs))
+            splits = np.linspace(0, c1 - c0, n_threads + 1).astype(int).tolist()
+            run_all(
+                [
+                    partial(percentiles_of, o, r0, r1, c0)
+                    for o in outputs
+                    for r0, r1 in itertools.pairwise(splits)
+                    if r1 > r0
+                ]
+            )
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return result
 
 
@@ -358,6 +367,7 @@ def simulate_population(
     with_effect_site: bool = True,
     research_mode: bool = False,
     chunk_times: int = 64,
+    threads: int = 1,
 ) -> PopulationPrediction:
     """Percentile bands of plasma (and effect-site, metabolite) concentrations.
 
@@ -382,6 +392,9 @@ def simulate_population(
         As in ``simulate``.
     chunk_times : int
         Time points held in memory at once (memory ~ 8 * chunk_times * n bytes per output).
+    threads : int
+        Worker threads (default 1). 2 helps only when both cores are free; on a machine
+        shared with other processes it was slower (docs/performance.md).
 
     Returns
     -------
@@ -411,6 +424,10 @@ def simulate_population(
         raise InvalidInputError(
             "percentiles must lie in [0, 100].", field="percentiles", code="out_of_range"
         )
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 64:
+        raise InvalidInputError(
+            "threads must be an integer from 1 to 64.", field="threads", code="out_of_range"
+        )
     if isinstance(chunk_times, bool) or not isinstance(chunk_times, int) or chunk_times < 1:
         raise InvalidInputError(
             "chunk_times must be a positive integer.", field="chunk_times", code="out_of_range"
@@ -426,7 +443,7 @@ def simulate_population(
     fraction, notes = input_fraction(m, regimen)
     outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
     bands = population_bands(
-        disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times
+        disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
     )
     scale = engine.MG_PER_L_TO_NG_PER_ML
 
