@@ -385,7 +385,6 @@ def cohort_summary(
     if assessments is not None:
         responses = fm30(responses, assessments, config.windows)
     relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
-    group = ["window", by] if by else ["window"]
 
     responses = responses.join(strata, on="patient_id", how="left")
     if not by:
@@ -431,7 +430,6 @@ def cohort_summary(
         .sort("_o", "stratum")
         .drop("_o")
     )
-    del group
 
     first_course = (
         sessions.filter(pl.col("course") == 1)

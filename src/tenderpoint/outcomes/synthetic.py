@@ -200,7 +200,6 @@ def generate_cohort(
     booster_delay = rng.integers(p.booster_delay_days[0], p.booster_delay_days[1] + 1, n)
 
     # --- sessions and the slow compartment, day by day (vectorised over patients) ---------
-    c50 = p.relief_model.c50_ng_per_ml
     unit = dataclasses.replace(p.relief_model, emax=1.0)
     decay = np.exp(-k_per_day)
     c_now = np.zeros(n)
@@ -237,7 +236,6 @@ def generate_cohort(
             & (r_now <= p.booster_trigger_reduction)
         )
         booster_due = np.where(trigger, t + 1 + booster_delay, booster_due)
-    del c50
 
     # --- ground truth of relief (noise-free, counterfactual first course) -----------------
     after_first = days[None, :] >= first_day[:, None]
