@@ -268,3 +268,18 @@ def test_research_only_and_validity_flags() -> None:
     with pytest.raises(InvalidInputError) as bad:
         simulate("domino1984", ADULT, VP1, [float("inf")])
     assert bad.value.field == "times_min"
+
+
+def test_degenerate_ke0_equal_to_an_eigenvalue() -> None:
+    # ke0 = lambda2 of Domino: the coefficient formula divides by zero; the engine nudges the
+    # rate by 1e-6 relative, so the result stays within ~1e-5 of the ODE solution.
+    model = models.get("domino1984")
+    structural = model.covariates(patient_covariates(ADULT))
+    from tenderpoint.pharmacology.engine import build_disposition
+
+    lam2 = float(build_disposition(structural).rates_per_min[0, 1])
+    times = np.array([1.0, 5.0, 30.0, 60.0, 200.0])
+    sim = simulate(model, ADULT, VP1, times, ke0_per_min=lam2)
+    want = ode_solution(structural, VP1, times, lam2)
+    assert np.all(np.isfinite(sim.effect_ng_per_ml))
+    np.testing.assert_allclose(sim.effect_ng_per_ml, want["effect"], rtol=1e-5)
