@@ -37,7 +37,6 @@ from scipy.optimize import least_squares
 
 from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
-    MIN_PER_DAY,
     ReliefModel,
     relief_fraction,
     slow_compartment_from_auc,
@@ -46,6 +45,7 @@ from tenderpoint.pharmacology.pd.relief import (
 
 Basis = Literal["relief_model", "exponential", "cohort_prior", "none"]
 FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
+MIN_PER_DAY: Final = 1440.0
 ASSUMED_NOISE_POINTS: Final = 0.8
 
 
