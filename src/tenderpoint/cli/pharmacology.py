@@ -98,6 +98,9 @@ def simulate(
     population: Annotated[int, typer.Option(help="Virtual patients for bands (0 = none).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed for the population.")] = 1,
     svg: Annotated[Path | None, typer.Option(help="Write the concentration plot as SVG.")] = None,
+    research: Annotated[
+        bool, typer.Option("--research", help="Allow research-only (paediatric) models.")
+    ] = False,
     acknowledge: Annotated[
         list[str] | None, typer.Option(help="Acknowledge a warning code.")
     ] = None,
@@ -133,9 +136,11 @@ def simulate(
         times = np.unique(np.concatenate([np.arange(0.0, end + 1e-9, every), [plan.duration_min]]))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            sim = run(model, patient, plan.regimen, times)
+            sim = run(model, patient, plan.regimen, times, research_mode=research)
             bands = (
-                simulate_population(model, patient, plan.regimen, population, seed, times)
+                simulate_population(
+                    model, patient, plan.regimen, population, seed, times, research_mode=research
+                )
                 if population
                 else None
             )
@@ -242,6 +247,13 @@ def tci(
     height: HeightOpt = 170.0,
     age: AgeOpt = 40.0,
     sex: SexOpt = "female",
+    research: Annotated[
+        bool,
+        typer.Option(
+            "--research",
+            help="Research mode (research-only models, uncapped effect-site targeting).",
+        ),
+    ] = False,
 ) -> None:
     """Plan a target-controlled infusion (plasma by default) and show the rate schedule."""
     import warnings
@@ -265,6 +277,7 @@ def tci(
                 max_rate,
                 step_s,
                 plasma_cap_ratio=cap_ratio,
+                research_mode=research,
             )
     except TenderpointError as error:
         raise _fail(error) from None

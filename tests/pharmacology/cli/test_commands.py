@@ -89,3 +89,25 @@ def test_tci_plasma_and_capped_effect_site() -> None:
     assert "peak plasma 300" in capped.output
     uncapped = runner.invoke(app, ["tci", "--weight", "70", "--target", "150", "--site", "effect"])
     assert uncapped.exit_code == 2
+
+
+def test_research_models_need_the_research_flag() -> None:
+    args = [
+        "simulate",
+        "--model",
+        "herd2007",
+        "--weight",
+        "40",
+        "--age",
+        "30",
+        "--protocol",
+        "depression-0.5-over-40",
+        "--every",
+        "40",
+    ]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "research_only_model" in refused.output
+    allowed = runner.invoke(app, [*args, "--research"], env={"COLUMNS": "200"})
+    assert allowed.exit_code == 0, allowed.output
+    assert "out of validity range" in allowed.output
