@@ -25,8 +25,9 @@ Generative model, per patient ``i`` and local day ``t`` (day 0 = ``start_date``)
   days ``Uniform{booster_delay_days}`` days after their noise-free relief fell to
   ``booster_trigger_reduction``.
 * flares: start with probability ``flare_rate_per_day`` on each day from ``flare_earliest_day``,
-  except from 7 days before the first infusion to ``flare_quiet_after_first_days`` after it (so
-  the baseline and the relief onset are not confounded by an injected flare);
+  except that none starts from 7 days + the longest flare before the first infusion to
+  ``flare_quiet_after_first_days`` after it (so the baseline and the relief onset are not
+  confounded by an injected flare);
   length ``Uniform{flare_length_days}``; they add ``Uniform(flare_rise_points)`` to pain (half of
   it to the other scores); overlapping flares merge into one true episode. On a flare day each
   entry is declared a flare with probability ``declare_probability``; on other days with
