@@ -34,16 +34,19 @@ from typing import Any, Final
 
 import polars as pl
 
+from tenderpoint.clinical.responder import (
+    FM30_OTHER_DOMAIN_PCT,
+    FM30_THRESHOLDS_PCT,
+    IMMPACT_BELOW_FLOORS,
+    IMMPACT_FLOORS_PCT,
+)
+from tenderpoint.clinical.responder import immpact_category as category_of_reduction
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BASELINE_OK
 from tenderpoint.outcomes.schedule import course_table
 
 NOT_COMPUTABLE: Final = "not_computable"
-IMMPACT_THRESHOLDS: Final = ((50.0, "substantial"), (30.0, "moderate"), (10.0, "minimal"))
-IMMPACT_CITATION: Final = (
-    "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of treatment "
-    "outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain 2008;9:105-121."
-)
+IMMPACT_THRESHOLDS: Final = IMMPACT_FLOORS_PCT  # defined once, in the clinical core
 FM30_CITATION: Final = (
     "Arnold LM, Williams DA, Hudson JI, et al. Development of responder definitions for "
     "fibromyalgia clinical trials. Arthritis Rheum 2012;64:885-894 (platform adaptation)."
@@ -107,7 +110,7 @@ def immpact_category_expr(pct: pl.Expr) -> pl.Expr:
     expr: Any = pl.when(pct.is_null()).then(pl.lit(NOT_COMPUTABLE))
     for threshold, label in IMMPACT_THRESHOLDS:
         expr = expr.when(pct >= threshold).then(pl.lit(label))
-    result: pl.Expr = expr.otherwise(pl.lit("none"))
+    result: pl.Expr = expr.otherwise(pl.lit(IMMPACT_BELOW_FLOORS))
     return result
 
 
@@ -133,10 +136,7 @@ def immpact_category(baseline: float, follow_up: float) -> str:
     if b == 0:
         return NOT_COMPUTABLE
     pct = ((b - f) / b * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    for threshold, label in IMMPACT_THRESHOLDS:
-        if pct >= Decimal(str(threshold)):
-            return label
-    return "none"
+    return category_of_reduction(float(pct))
 
 
 _ITEMS = ("pain", "fatigue", "sleep_quality", "fog", "mood")
@@ -314,11 +314,12 @@ def fm30(
             ),
         )
     out = responses.join(fn, on=["patient_id", "window"], how="left")
-    pain = pl.col("pct_reduction_pain") >= 30.0
-    function = pl.col("pct_reduction_function") >= 10.0
-    domains = [pl.col(f"pct_reduction_{s}") >= 30.0 for s in ("sleep_quality", "fatigue")]
+    pain = pl.col("pct_reduction_pain") >= FM30_THRESHOLDS_PCT["pain"]
+    function = pl.col("pct_reduction_function") >= FM30_THRESHOLDS_PCT["function"]
+    other = FM30_OTHER_DOMAIN_PCT
+    domains = [pl.col(f"pct_reduction_{s}") >= other for s in ("sleep_quality", "fatigue")]
     long_domains = [
-        (pl.col(f"pct_reduction_{s}") >= 30.0).cast(pl.Int32)
+        (pl.col(f"pct_reduction_{s}") >= other).cast(pl.Int32)
         for s in ("sleep_quality", "fatigue", "mood", "fog")
     ]
     n_known = pl.sum_horizontal(

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from tenderpoint.clinical.numbers import percent_reduction, plain
-
-IMMPACT_BANDS = ((10.0, "none"), (30.0, "minimal"), (50.0, "moderate"))
+from tenderpoint.clinical.responder import immpact_category as immpact_category
 
 
 def at_least(percent: float | None, threshold: float) -> bool | None:
@@ -50,16 +49,6 @@ def count_true(values: Iterable[bool | None]) -> tuple[int, int]:
         true += value is True
         unknown += value is None
     return true, unknown
-
-
-def immpact_category(percent: float | None) -> str:
-    """IMMPACT-based category of a percent reduction (none/minimal/moderate/substantial)."""
-    if percent is None:
-        return "not_computable"
-    for upper, label in IMMPACT_BANDS:
-        if percent < upper:
-            return label
-    return "substantial"
 
 
 def change_step(name: str, baseline: Fraction, follow_up: Fraction) -> tuple[float | None, str]:

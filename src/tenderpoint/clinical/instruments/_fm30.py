@@ -14,6 +14,7 @@ from fractions import Fraction
 from tenderpoint.clinical.definition import Item
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import at_least, change_step
+from tenderpoint.clinical.responder import FM30_OTHER_DOMAIN_PCT, FM30_THRESHOLDS_PCT
 
 RANGES = {
     "pain": 10,
@@ -24,7 +25,7 @@ RANGES = {
     "anxiety": 10,
     "cognition": 10,
 }
-THRESHOLDS = {"pain": 30.0, "function": 10.0}
+THRESHOLDS = FM30_THRESHOLDS_PCT
 ADAPTATION = (
     "adaptation of Arnold 2012 (pain = weekly mean NRS, function = FIQR function domain, "
     "other domains 0–10 ratings); the original trials used FIQ/SF-36 measures"
@@ -54,7 +55,7 @@ def improvements(
     for domain, (baseline, follow_up) in values.items():
         percent, step = change_step(domain, baseline, follow_up)
         percents[domain] = percent
-        threshold = THRESHOLDS.get(domain, 30.0)
+        threshold = THRESHOLDS.get(domain, FM30_OTHER_DOMAIN_PCT)
         met[domain] = at_least(percent, threshold)
         steps.append(f"{step} (needs ≥ {threshold:g} %)")
     return percents, met, steps
