@@ -36,7 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/no_record.html")
 
 
-def _require_clinic_admin(request: HttpRequest) -> None:
+def require_clinic_admin(request: HttpRequest) -> None:
+    """Refuse (and audit the refusal) unless the user administers their clinic."""
     try:
         services.check_can_manage_clinic(request.user)
     except PermissionDenied:
@@ -46,7 +47,7 @@ def _require_clinic_admin(request: HttpRequest) -> None:
 
 @login_required
 def clinic_settings(request: HttpRequest) -> HttpResponse:
-    _require_clinic_admin(request)
+    require_clinic_admin(request)
     clinic = request.user.clinic
     form = ClinicSettingsForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +61,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    _require_clinic_admin(request)
+    require_clinic_admin(request)
     clinic = request.user.clinic
     memberships = (
         Membership.objects.filter(clinic=clinic, role__in=STAFF_ROLES)
@@ -85,7 +86,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    _require_clinic_admin(request)
+    require_clinic_admin(request)
     membership = get_object_or_404(Membership, pk=membership_id, clinic=request.user.clinic)
     form = ChangeRoleForm(request.POST)
     if form.is_valid():
@@ -98,7 +99,7 @@ def staff_change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
-    _require_clinic_admin(request)
+    require_clinic_admin(request)
     membership = get_object_or_404(Membership, pk=membership_id, clinic=request.user.clinic)
     services.do_deactivate_member(membership, user=request.user, request=request)
     return redirect("accounts:staff")

@@ -7,14 +7,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tenderpoint.web.accounts.views import _require_clinic_admin
+from tenderpoint.web.accounts.views import require_clinic_admin
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.audit.models import AuditEvent
 
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    _require_clinic_admin(request)
+    require_clinic_admin(request)
     events = AuditEvent.objects.filter(clinic_id=request.user.clinic.pk).order_by("-sequence")
     action = request.GET.get("action", "")
     if action in Action.values:
