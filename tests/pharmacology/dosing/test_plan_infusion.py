@@ -246,7 +246,7 @@ def test_esketamine_halves_the_limits() -> None:
         plan_infusion(
             None,
             MAN_70,
-            vial_mg_per_ml=50,
+            vial_mg_per_ml=25,  # a marketed esketamine strength
             bag_volume_ml=250,
             dose_mg_per_kg_per_h=1.2,
             duration_min=60,
@@ -305,8 +305,9 @@ def test_bad_input_names_the_field(kwargs, field) -> None:
 
 @pytest.mark.parametrize("protocol_id", sorted(PROTOCOLS))
 def test_every_protocol_plans_for_a_typical_adult(protocol_id: str) -> None:
+    vial = 25 if PROTOCOLS[protocol_id].product == "esketamine" else 50
     plan = plan_infusion(
-        protocol_id, MAN_70, vial_mg_per_ml=50, bag_volume_ml=250, standard_conc_mg_per_ml=2.0
+        protocol_id, MAN_70, vial_mg_per_ml=vial, bag_volume_ml=250, standard_conc_mg_per_ml=2.0
     )
     assert plan.protocol_citation
     assert plan.total_dose_mg > 0
@@ -401,3 +402,84 @@ def test_plan_flags_patients_outside_the_models_range() -> None:
     assert not plan_infusion(
         "depression-0.5-over-40", MAN_70, vial_mg_per_ml=50, bag_volume_ml=100
     ).out_of_validity_range
+
+
+# --- defect review: the 100 mg/mL strength must be diluted at least 1:1 for IV use ------------
+
+
+def test_100_mg_per_ml_with_a_token_diluent_is_refused() -> None:
+    # 100 mg/mL + 0.1 mL diluent gave 77.8 mg/mL with only a soft warning.
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion("depression-0.5-over-40", MAN_70, vial_mg_per_ml=100, bag_volume_ml=0.1)
+    codes = [f["code"] for f in info.value.params["findings"]]
+    assert "final_concentration" in codes
+
+
+def test_standard_concentration_above_50_mg_per_ml_is_refused() -> None:
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            "depression-0.5-over-40",
+            MAN_70,
+            vial_mg_per_ml=100,
+            bag_volume_ml=50,
+            standard_conc_mg_per_ml=99.9,
+        )
+    assert "final_concentration" in [f["code"] for f in info.value.params["findings"]]
+
+
+def test_undiluted_50_mg_per_ml_and_1_to_1_dilution_of_100_are_accepted() -> None:
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=50,
+        bag_volume_ml=0,
+        container="syringe",
+        dose_mg_per_kg_per_h=0.5,
+        duration_min=60,
+        acknowledged=["final_concentration"],
+    )
+    assert plan.final_concentration_mg_per_ml == 50.0
+    plan = plan_infusion(
+        "depression-0.5-over-40",
+        MAN_70,
+        vial_mg_per_ml=100,
+        bag_volume_ml=20,
+        container="syringe",
+        standard_conc_mg_per_ml=50.0,
+        acknowledged=["final_concentration"],
+    )
+    assert plan.final_concentration_mg_per_ml == 50.0
+
+
+@pytest.mark.parametrize(
+    ("vial", "product"),
+    [(200.0, "racemic"), (99.9, "racemic"), (25.0, "racemic"), (50.0, "esketamine")],
+)
+def test_vial_strength_must_be_a_marketed_strength(vial: float, product: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        plan_infusion(
+            None,
+            MAN_70,
+            vial_mg_per_ml=vial,
+            bag_volume_ml=100,
+            dose_mg_per_kg_per_h=0.25,
+            duration_min=60,
+            product=product,
+        )
+    assert info.value.field == "vial_mg_per_ml"
+
+
+@pytest.mark.parametrize(
+    ("vial", "product"), [(10.0, "racemic"), (5.0, "esketamine"), (25.0, "esketamine")]
+)
+def test_marketed_strengths_are_accepted(vial: float, product: str) -> None:
+    plan = plan_infusion(
+        None,
+        MAN_70,
+        vial_mg_per_ml=vial,
+        bag_volume_ml=100,
+        dose_mg_per_kg_per_h=0.25,
+        duration_min=60,
+        product=product,
+    )
+    assert plan.product == product

@@ -5,6 +5,14 @@ every mg/kg limit (reference rule, from the ~2x potency). Decision: the same fac
 to the absolute mg limits (50 mg bolus, 400 mg session, 80 mg first-infusion minimum) and to the
 predicted-peak concentration limits, because the potency argument is the same; this is more
 conservative than the reference, never less.
+
+Decision (final concentration): the reference's hard limit reads "100 mg/mL undiluted for IV".
+The Ketalar label requires the 100 mg/mL strength to be diluted with at least an equal volume
+before IV use, so anything above 50 mg/mL is the undiluted 100 mg/mL strength in all but name
+(100 mg/mL plus 0.1 mL of diluent is 77.8 mg/mL). The hard limit is therefore any final
+concentration above 50 mg/mL (the 50 mg/mL strength may be given undiluted from a syringe, with
+the soft warning). Vial strengths must be a marketed strength of the product
+(``MARKETED_VIAL_MG_PER_ML``): a free-typed strength is an input error, not a plan.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ class Limits:
     peak_hard_ng_per_ml: float = 800.0
     bag_conc_soft_mg_per_ml: float = 2.0
     syringe_conc_soft_mg_per_ml: float = 10.0
-    conc_hard_mg_per_ml: float = 100.0
+    conc_hard_mg_per_ml: float = 50.0
     pump_soft_ml_per_h: float = 300.0
     weight_soft_kg: tuple[float, float] = (40.0, 150.0)
     weight_hard_kg: tuple[float, float] = (30.0, 250.0)
@@ -74,6 +82,11 @@ class Limits:
 
 
 RACEMIC_LIMITS = Limits()
+MARKETED_VIAL_MG_PER_ML: dict[str, tuple[float, ...]] = {
+    # mg of base per mL: Ketalar and generics (racemic); esketamine injection (Ketanest S).
+    "racemic": (10.0, 50.0, 100.0),
+    "esketamine": (5.0, 25.0),
+}
 LIMITS_SOURCE = (
     "tenderpoint reference pharmacology.md section 3.8 (proposed guard-rails for clinician "
     "review; anchors: ASRA/AAPM/ASA 2018 consensus bolus 0.35 mg/kg, infusion 0.5-2 mg/kg/h, "

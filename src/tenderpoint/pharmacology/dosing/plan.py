@@ -40,6 +40,7 @@ from tenderpoint.errors import DoseLimitError, InvalidInputError
 from tenderpoint.pharmacology._validate import finite_float
 from tenderpoint.pharmacology.dosing.limits import (
     LIMITS_SOURCE,
+    MARKETED_VIAL_MG_PER_ML,
     RACEMIC_LIMITS,
     LimitFinding,
     Limits,
@@ -281,7 +282,10 @@ def plan_infusion(
     patient : Patient
         Total body weight, height, age and sex (the dosing weight is derived).
     vial_mg_per_ml : float
-        Vial strength, mg of ketamine base per mL (10, 50 or 100 in the US).
+        Vial strength, mg of ketamine base per mL: a marketed strength of the product
+        (racemic 10, 50 or 100; esketamine 5 or 25), else ``InvalidInputError``. A final
+        concentration above 50 mg/mL is refused for IV use (the label's 1:1 dilution of the
+        100 mg/mL strength).
     bag_volume_ml : float
         Diluent volume in the bag or syringe before adding drug (mL); 0 = undiluted.
     container : {"bag", "syringe"}
@@ -376,6 +380,15 @@ def plan_infusion(
             "product must be 'racemic' or 'esketamine'.", field="product", code="invalid_choice"
         )
     lim = limits.for_product(prod)
+    strengths = MARKETED_VIAL_MG_PER_ML[prod]
+    if vial not in strengths:
+        raise InvalidInputError(
+            f"vial_mg_per_ml {vial:g} is not a marketed {prod} strength "
+            f"({', '.join(f'{v:g}' for v in strengths)} mg/mL).",
+            field="vial_mg_per_ml",
+            code="unknown_strength",
+            params={"value": vial, "allowed": list(strengths)},
+        )
     if duration_min is None and proto is None:
         raise InvalidInputError(
             "duration_min is required with a direct dose.", field="duration_min", code="required"
@@ -684,12 +697,14 @@ def plan_infusion(
         "mg/mL",
         "Final concentration",
     )
-    if conc >= lim.conc_hard_mg_per_ml:
+    if conc > lim.conc_hard_mg_per_ml:
         findings.append(
             LimitFinding(
                 "final_concentration",
                 "hard",
-                f"{conc:g} mg/mL undiluted must not be given IV; dilute it.",
+                f"Final concentration {conc:.4g} mg/mL is above {lim.conc_hard_mg_per_ml:g} "
+                "mg/mL: the 100 mg/mL strength must be diluted with at least an equal volume "
+                "before IV use.",
                 conc,
                 lim.conc_hard_mg_per_ml,
                 "mg/mL",
