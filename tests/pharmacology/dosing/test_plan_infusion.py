@@ -329,7 +329,7 @@ def _hard_limits_respected(plan, patient, prior_mg: float, device_max: float) ->
     assert plan.total_dose_mg / kg <= lim.session_hard_mg_per_kg + 1e-12
     assert plan.total_dose_mg <= lim.session_hard_mg + 1e-12
     assert (plan.total_dose_mg + prior_mg) / kg <= lim.day_hard_mg_per_kg + 1e-12
-    assert plan.final_concentration_mg_per_ml < lim.conc_hard_mg_per_ml
+    assert plan.final_concentration_mg_per_ml <= lim.conc_hard_mg_per_ml
     assert max(plan.predicted_peak_effect_ng_per_ml.values()) <= lim.peak_hard_ng_per_ml
     assert math.isclose(plan.regimen.total_dose_mg, plan.total_dose_mg, rel_tol=1e-9)
 
