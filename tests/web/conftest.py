@@ -10,6 +10,7 @@ Staff personas have TOTP enrolled, so the MFA gate lets them through.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -94,8 +95,17 @@ def world(db: None) -> World:
 def client_for(client: Client):  # type: ignore[no-untyped-def]
     """Log ``client`` in as a user (MFA already enrolled for staff) and return it."""
 
-    def login(user: User) -> Client:
+    def login(user: User, *, second_factor: bool = True) -> Client:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if second_factor:
+            # What allauth records after a password and TOTP sign-in.
+            session = client.session
+            session["account_authentication_methods_user"] = str(user.pk)
+            session["account_authentication_methods"] = [
+                {"method": "password", "at": time.time(), "email": user.email},
+                {"method": "mfa", "at": time.time(), "type": "totp"},
+            ]
+            session.save()
         return client
 
     return login

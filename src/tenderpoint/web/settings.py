@@ -232,6 +232,8 @@ CONTENT_SECURITY_POLICY = {
 
 WAGTAIL_SITE_NAME = "tenderpoint"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False  # allauth's reset, with its rate limits, is the only one
 WAGTAILADMIN_BASE_URL = env_str("TENDERPOINT_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]

@@ -25,6 +25,7 @@ urlpatterns = [
     # admin sites' own log-in forms would skip it.
     path("operator/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("operator/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

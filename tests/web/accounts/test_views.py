@@ -139,7 +139,24 @@ def test_clinic_admins_and_only_they_may_edit_the_public_site(world, client_for)
 
 
 def test_the_admin_sites_do_not_offer_a_login_that_skips_mfa(client, db):
-    for path in ("/cms/login/", "/operator/login/"):
+    for path in ("/cms/login/", "/operator/login/", "/_util/login/"):
         response = client.get(path + "?next=/cms/")
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_session_without_the_second_factor_reaches_no_patient_data(world, client_for):
+    client = client_for(world.clinician, second_factor=False)  # e.g. a password-only log-in
+    response = client.get(world.patient_record.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_patient_session_needs_no_second_factor(world, client_for):
+    client = client_for(world.patient, second_factor=False)
+    assert client.get(world.patient_record.get_absolute_url()).status_code == 200
+
+
+def test_wagtail_password_reset_is_off(client, db):
+    assert client.get("/cms/password_reset/").status_code == 404

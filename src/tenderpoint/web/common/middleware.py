@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -36,13 +38,22 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - float(last_seen) > idle_timeout_min(user) * 60:
                 logout(request)
                 messages.info(request, "You were signed out after a period of inactivity.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
             request.session[LAST_SEEN_SESSION_KEY] = now
         return self.get_response(request)
 
 
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session's sign-in included the second factor (allauth records each
+    authentication method used in the session)."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class StaffMFARequiredMiddleware:
-    """Send clinic staff without a second factor to enrol before anything else."""
+    """Clinic staff and operators reach nothing but enrolment until they have a second factor,
+    and nothing at all in a session that was not signed in with it (any other log-in path,
+    such as a third-party log-in form, ends here)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,16 +63,20 @@ class StaffMFARequiredMiddleware:
         if (
             settings.TENDERPOINT_STAFF_MFA_REQUIRED
             and user.is_authenticated
-            and (user.is_clinic_staff or user.is_superuser)
+            and (user.is_clinic_staff or user.is_superuser or user.is_staff)
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not is_mfa_enabled(user)
         ):
-            messages.warning(
-                request,
-                "Staff accounts need two-factor authentication. Set up an authenticator app "
-                "to continue.",
-            )
-            return redirect("mfa_activate_totp")
+            if not is_mfa_enabled(user):
+                messages.warning(
+                    request,
+                    "Staff accounts need two-factor authentication. Set up an authenticator "
+                    "app to continue.",
+                )
+                return redirect("mfa_activate_totp")
+            if not passed_second_factor(request):
+                logout(request)
+                messages.warning(request, "Please sign in again with your authenticator code.")
+                return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
 
