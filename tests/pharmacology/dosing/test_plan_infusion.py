@@ -483,3 +483,64 @@ def test_marketed_strengths_are_accepted(vial: float, product: str) -> None:
         product=product,
     )
     assert plan.product == product
+
+
+# --- defect review: limits apply to the rounded pump setting, which is what is delivered -------
+
+SMALL_WOMAN = Patient(31.3, 150.0, 40.0, "female")
+
+
+def test_rounded_pump_rate_above_the_rate_limit_is_refused() -> None:
+    # 2.0 mg/kg/h x 31.3 kg = 62.6 mg/h / 50 mg/mL = 1.252 mL/h -> pump 1.3 mL/h, which
+    # delivers 1.3 x 50 / 31.3 = 2.077 mg/kg/h, above the 2.0 mg/kg/h hard limit.
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(
+            None,
+            SMALL_WOMAN,
+            vial_mg_per_ml=50,
+            bag_volume_ml=0,
+            container="syringe",
+            dose_mg_per_kg_per_h=2.0,
+            duration_min=30,
+            acknowledged=["final_concentration", "rate_mg_per_kg_per_h", "weight_unusual"],
+        )
+    findings = info.value.params["findings"]
+    delivered = [f for f in findings if f["code"] == "delivered_rate_mg_per_kg_per_h"]
+    assert delivered
+    assert delivered[0]["value"] == pytest.approx(1.3 * 50 / 31.3)
+    assert delivered[0]["limit"] == 2.0
+
+
+def test_rounded_pump_rate_above_the_device_maximum_is_refused() -> None:
+    # 0.50086 mg/kg/h x 70 kg at 1 mg/mL = 35.06 mL/h, set as 35.1 mL/h on the pump: a device
+    # maximum of 35.08 mL/h is above the prescription but below the rounded setting.
+    kwargs = {
+        "vial_mg_per_ml": 50,
+        "bag_volume_ml": 100,
+        "standard_conc_mg_per_ml": 1.0,
+        "dose_mg_per_kg_per_h": 0.50086,
+        "duration_min": 60,
+    }
+    plan = plan_infusion(None, MAN_70, **kwargs)
+    assert plan.segments[0].rate_ml_per_h_display == 35.1
+    with pytest.raises(DoseLimitError) as info:
+        plan_infusion(None, MAN_70, device_max_ml_per_h=35.08, **kwargs)
+    assert "pump_rate" in [f["code"] for f in info.value.params["findings"]]
+
+
+def test_pump_settings_are_stored_without_float_noise() -> None:
+    # 0.25 mg/kg/h x 48 kg = 12 mg/h at 10 mg/mL = 1.2 mL/h (was 1.2000000000000002).
+    for weight, dose in [(48.0, 0.25), (70.0, 0.3), (77.0, 0.7)]:
+        plan = plan_infusion(
+            None,
+            Patient(weight, 175.0, 40.0, "male"),
+            vial_mg_per_ml=10,
+            bag_volume_ml=0,
+            container="syringe",
+            dose_mg_per_kg_per_h=dose,
+            duration_min=60,
+            acknowledged=["weight_unusual"] if weight < 40 else [],
+        )
+        for seg in plan.segments:
+            assert seg.rate_ml_per_h_display == round(seg.rate_ml_per_h_display, 1)
+            assert repr(seg.rate_ml_per_h_display) == f"{seg.rate_ml_per_h_display:.1f}"

@@ -178,10 +178,13 @@ class InfusionPlan:
 
 
 def _pump_setting(rate_ml_per_h: float) -> float:
-    """Round half-up to the pump resolution (the 1e-9 absorbs binary representation error)."""
-    return math.floor(rate_ml_per_h / PUMP_RESOLUTION_ML_PER_H + 0.5 + 1e-9) * (
-        PUMP_RESOLUTION_ML_PER_H
-    )
+    """Round half-up to the pump resolution (the 1e-9 absorbs binary representation error).
+
+    The result is stored as ``round(x, 1)`` so no float noise (1.2000000000000002) reaches a
+    pump screen or a record.
+    """
+    steps = math.floor(rate_ml_per_h / PUMP_RESOLUTION_ML_PER_H + 0.5 + 1e-9)
+    return round(steps * PUMP_RESOLUTION_ML_PER_H, 1)
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -580,6 +583,20 @@ def plan_infusion(
             f"Bolus pump rate: {bolus_mg:.2f} mg / {conc:.4g} mg/mL = {b_ml:.2f} mL; "
             f"{b_ml:.2f} mL / {bolus_min:g} min x 60 = {b_rate_ml:.1f} mL/h."
         )
+        if b_disp > b_rate_ml:
+            # Rounded up, the pump gives the bolus volume faster than prescribed.
+            b_given_min = b_ml / b_disp * 60.0
+            if b_given_min < bolus_min:
+                _check(
+                    findings,
+                    "delivered_bolus_duration",
+                    b_given_min,
+                    lim.bolus_duration_soft_min,
+                    lim.bolus_duration_hard_min,
+                    "min",
+                    f"Bolus duration at the pump setting {b_disp:.1f} mL/h",
+                    below=True,
+                )
         segments.append(
             PumpSegment(
                 "bolus",
@@ -600,6 +617,18 @@ def plan_infusion(
     i_rate_ml = rate_mg_h / conc
     i_disp = _pump_setting(i_rate_ml)
     delivered = i_disp * conc / kg
+    if i_disp <= 0.0:
+        findings.append(
+            LimitFinding(
+                "pump_resolution",
+                "hard",
+                f"The infusion needs {i_rate_ml:.3f} mL/h, which the pump sets as 0.0 mL/h: "
+                "choose a more dilute concentration.",
+                i_rate_ml,
+                PUMP_RESOLUTION_ML_PER_H / 2,
+                "mL/h",
+            )
+        )
     steps.append(
         f"Infusion pump rate: {rate_mg_h:.2f} mg/h / {conc:.4g} mg/mL = "
         f"{i_rate_ml:.2f} mL/h (pump setting {i_disp:.1f} mL/h); volume to be infused "
@@ -647,6 +676,17 @@ def plan_infusion(
         "mg/kg/h",
         "Infusion rate",
     )
+    # The rounded pump setting is what the patient receives: check it too (reference 4).
+    if delivered > rate_per_kg_h:
+        _check(
+            findings,
+            "delivered_rate_mg_per_kg_per_h",
+            delivered,
+            lim.rate_soft_mg_per_kg_per_h,
+            lim.rate_hard_mg_per_kg_per_h,
+            "mg/kg/h",
+            f"Delivered infusion rate (pump setting {i_disp:.1f} mL/h)",
+        )
     _check(
         findings,
         "session_mg_per_kg",
@@ -710,7 +750,7 @@ def plan_infusion(
                 "mg/mL",
             )
         )
-    fastest = max(s.rate_ml_per_h for s in segments)
+    fastest = max(max(s.rate_ml_per_h, s.rate_ml_per_h_display) for s in segments)
     _check(findings, "pump_rate", fastest, lim.pump_soft_ml_per_h, device_max, "mL/h", "Pump rate")
     plasma_peaks, effect_peaks, validity_reasons = _peak_predictions(patient, regimen)
     peak_model = max(effect_peaks, key=lambda m: effect_peaks[m])
