@@ -544,3 +544,30 @@ def test_pump_settings_are_stored_without_float_noise() -> None:
         for seg in plan.segments:
             assert seg.rate_ml_per_h_display == round(seg.rate_ml_per_h_display, 1)
             assert repr(seg.rate_ml_per_h_display) == f"{seg.rate_ml_per_h_display:.1f}"
+
+
+# --- defect review: the product must match the protocol -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("protocol_id", "product", "vial"),
+    [
+        ("fm-noppers-s-ketamine-0.5-over-30", "racemic", 50),
+        ("depression-0.5-over-40", "esketamine", 25),
+    ],
+)
+def test_a_product_contradicting_the_protocol_is_refused(protocol_id, product, vial) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        plan_infusion(protocol_id, MAN_70, vial_mg_per_ml=vial, bag_volume_ml=100, product=product)
+    assert info.value.field == "product"
+
+
+def test_a_product_matching_the_protocol_is_accepted() -> None:
+    plan = plan_infusion(
+        "fm-noppers-s-ketamine-0.5-over-30",
+        MAN_70,
+        vial_mg_per_ml=25,
+        bag_volume_ml=50,
+        product="esketamine",
+    )
+    assert plan.product == "esketamine"

@@ -304,7 +304,8 @@ def plan_infusion(
     bolus_mg_per_kg, bolus_duration_min : float, optional
         A loading dose given over ``bolus_duration_min`` before the infusion.
     product : {"racemic", "esketamine"}, optional
-        Defaults to the protocol's product (racemic for direct doses).
+        Defaults to the protocol's product (racemic for direct doses); a product that
+        contradicts the protocol is refused (``InvalidInputError`` naming ``product``).
     dosing_weight_basis, dosing_weight_reason : optional
         Override the obesity rule (reason required).
     first_pain_infusion : bool, optional
@@ -381,6 +382,14 @@ def plan_infusion(
     if prod not in ("racemic", "esketamine"):
         raise InvalidInputError(
             "product must be 'racemic' or 'esketamine'.", field="product", code="invalid_choice"
+        )
+    if proto is not None and prod != proto.product:
+        raise InvalidInputError(
+            f"product {prod!r} contradicts protocol {proto.protocol_id!r}, which is dosed as "
+            f"{proto.product}; choose the matching protocol or give the dose directly.",
+            field="product",
+            code="product_mismatch",
+            params={"value": prod, "protocol_product": proto.product},
         )
     lim = limits.for_product(prod)
     strengths = MARKETED_VIAL_MG_PER_ML[prod]
