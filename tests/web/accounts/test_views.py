@@ -160,3 +160,41 @@ def test_a_patient_session_needs_no_second_factor(world, client_for):
 
 def test_wagtail_password_reset_is_off(client, db):
     assert client.get("/cms/password_reset/").status_code == 404
+
+
+def test_an_old_membership_cannot_disable_someone_now_elsewhere(world, client_for):
+    from tenderpoint.web.accounts.models import Membership
+
+    old = Membership.objects.get(user=world.nurse)
+    old.is_active = False
+    old.save()
+    Membership.objects.create(user=world.nurse, clinic=world.other_clinic, role="nurse")
+    response = client_for(world.clinic_admin).post(
+        reverse("accounts:staff_deactivate", args=[old.pk])
+    )
+    assert response.status_code == 403
+    world.nurse.refresh_from_db()
+    assert world.nurse.is_active
+
+
+def test_an_audit_failure_undoes_the_write(world, client_for, monkeypatch):
+    from tenderpoint.web.patients.models import Patient
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    client = client_for(world.clinician)
+    monkeypatch.setattr("tenderpoint.web.audit.services.record", broken)
+    client.raise_request_exception = False
+    data = {
+        "given_name": "Rita",
+        "family_name": "Quintero",
+        "date_of_birth": "1981-03-04",
+        "sex": "female",
+        "medical_record_number": "A-77",
+        "contact_preference": "text",
+        "diagnosis_status": "suspected",
+    }
+    response = client.post(reverse("patients:create"), data)
+    assert response.status_code == 500
+    assert not Patient.objects.filter(family_name="Quintero").exists()

@@ -37,6 +37,7 @@ def check_can_manage_clinic(user: Any) -> Clinic:
     return user.clinic
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_update_clinic(clinic: Clinic, *, user: Any, request: Any, changed: list[str]) -> Clinic:
     check_can_manage_clinic(user)
     clinic.full_clean()
@@ -45,19 +46,20 @@ def do_update_clinic(clinic: Clinic, *, user: Any, request: Any, changed: list[s
     return clinic
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_add_staff_member(
     *, clinic: Clinic, full_name: str, email: str, role: str, user: Any, request: Any
 ) -> User:
     """Create the account without a password and send the new member a link to set one."""
     check_can_manage_clinic(user)
-    with transaction.atomic():
-        member = User.objects.create_user(email=email, full_name=full_name)
-        member.set_unusable_password()
-        member.save(update_fields=["password"])
-        EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
-        Membership.objects.create(user=member, clinic=clinic, role=Role(role))
-        sync_cms_access(member)
+    member = User.objects.create_user(email=email, full_name=full_name)
+    member.set_unusable_password()
+    member.save(update_fields=["password"])
+    EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
+    Membership.objects.create(user=member, clinic=clinic, role=Role(role))
+    sync_cms_access(member)
     audit.record(Action.CREATE, request=request, user=user, obj=member, detail={"role": role})
+    # Inside the transaction: if the invitation cannot be sent, no half-made account remains.
     send_set_password_link(member, request)
     return member
 
@@ -69,6 +71,7 @@ def send_set_password_link(member: User, request: Any) -> None:
         form.save(request)
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_change_role(membership: Membership, *, role: str, user: Any, request: Any) -> Membership:
     clinic = check_can_manage_clinic(user)
     if membership.clinic_id != clinic.pk or membership.role == Role.PATIENT:
@@ -90,6 +93,7 @@ def do_change_role(membership: Membership, *, role: str, user: Any, request: Any
     return membership
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_deactivate_member(membership: Membership, *, user: Any, request: Any) -> Membership:
     """End a staff member's access; the account stays for the audit trail."""
     clinic = check_can_manage_clinic(user)
@@ -97,12 +101,14 @@ def do_deactivate_member(membership: Membership, *, user: Any, request: Any) -> 
         raise PermissionDenied("That person is not a staff member of your clinic.")
     if membership.user_id == user.pk:
         raise PermissionDenied("You cannot remove your own access.")
-    with transaction.atomic():
-        membership.is_active = False
-        membership.save(update_fields=["is_active"])
-        membership.user.is_active = False
+    if not membership.is_active:
+        raise PermissionDenied("This membership has already ended.")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    if not membership.user.memberships.filter(is_active=True).exists():
+        membership.user.is_active = False  # the account stays, for the audit trail
         membership.user.save(update_fields=["is_active"])
-        sync_cms_access(membership.user)
+    sync_cms_access(membership.user)
     audit.record(
         Action.UPDATE, request=request, user=user, obj=membership, detail={"deactivated": True}
     )

@@ -18,27 +18,27 @@ def check_can_add_patient(user: Any) -> None:
         raise PermissionDenied("Only nurses and clinicians can register patients.")
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_create_patient(*, user: Any, request: Any = None, **fields: Any) -> Patient:
     """Register a patient at the user's clinic and record who did it."""
     check_can_add_patient(user)
-    with transaction.atomic():
-        patient = Patient(clinic=user.clinic, created_by=user, updated_by=user, **fields)
-        patient.full_clean()
-        patient.save()
+    patient = Patient(clinic=user.clinic, created_by=user, updated_by=user, **fields)
+    patient.full_clean()
+    patient.save()
     audit.record(Action.CREATE, request=request, user=user, obj=patient, patient=patient)
     return patient
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_update_patient(
     patient: Patient, *, user: Any, request: Any = None, changed: list[str]
 ) -> Patient:
     """Save changes a form already applied to ``patient``; the audit event lists the fields."""
     if not rules.has_perm("patients.change_patient", user, patient):
         raise PermissionDenied("You cannot change this patient's record.")
-    with transaction.atomic():
-        patient.updated_by = user
-        patient.full_clean()
-        patient.save()
+    patient.updated_by = user
+    patient.full_clean()
+    patient.save()
     audit.record(
         Action.UPDATE,
         request=request,

@@ -31,18 +31,19 @@ def check_contact_rate_limit(ip_address: str | None) -> bool:
     return count <= settings.TENDERPOINT_CONTACT_RATE_LIMIT
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_store_contact_request(form: Any, *, clinic: Any, request: Any) -> ContactRequest:
     """Save the request; only after the commit is the notification queued, so a failing mail
     server can never lose a request."""
-    with transaction.atomic():
-        contact_request: ContactRequest = form.save(commit=False)
-        contact_request.clinic = clinic
-        contact_request.save()
-        transaction.on_commit(lambda: notify_staff_of_contact_request.enqueue(contact_request.pk))
+    contact_request: ContactRequest = form.save(commit=False)
+    contact_request.clinic = clinic
+    contact_request.save()
+    transaction.on_commit(lambda: notify_staff_of_contact_request.enqueue(contact_request.pk))
     audit.record(Action.CREATE, request=request, obj=contact_request)
     return contact_request
 
 
+@transaction.atomic  # the write and its audit event commit together, or neither
 def do_update_contact_request(
     contact_request: ContactRequest, *, user: Any, request: Any, changed: list[str]
 ) -> ContactRequest:
