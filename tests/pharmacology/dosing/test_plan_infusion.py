@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tenderpoint.errors import DoseLimitError, InvalidInputError
-from tenderpoint.pharmacology.dosing import PROTOCOLS, plan_infusion
+from tenderpoint.pharmacology.dosing import PROTOCOLS, Limits, plan_infusion
 from tenderpoint.pharmacology.dosing.limits import RACEMIC_LIMITS
 from tenderpoint.pharmacology.patient import Patient
 
@@ -571,3 +571,57 @@ def test_a_product_matching_the_protocol_is_accepted() -> None:
         product="esketamine",
     )
     assert plan.product == "esketamine"
+
+
+# --- defect review: custom limits may only tighten the section 3.8 defaults ---------------------
+
+_DIRECT = {
+    "vial_mg_per_ml": 50,
+    "bag_volume_ml": 250,
+    "dose_mg_per_kg_per_h": 0.5,
+    "duration_min": 60,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ({"rate_hard_mg_per_kg_per_h": 7.0}, "rate_hard_mg_per_kg_per_h"),
+        ({"session_hard_mg": 1000.0}, "session_hard_mg"),
+        ({"peak_hard_ng_per_ml": float("nan")}, "peak_hard_ng_per_ml"),
+        ({"day_hard_mg_per_kg": float("inf")}, "day_hard_mg_per_kg"),
+        ({"bolus_hard_mg": -1.0}, "bolus_hard_mg"),
+        ({"conc_hard_mg_per_ml": 100.0}, "conc_hard_mg_per_ml"),
+        ({"bolus_duration_hard_min": 0.5}, "bolus_duration_hard_min"),
+        ({"weight_hard_kg": (20.0, 250.0)}, "weight_hard_kg"),
+        ({"weight_hard_kg": (30.0, float("nan"))}, "weight_hard_kg"),
+        ({"first_infusion_min_mg": 0.0}, "first_infusion_min_mg"),
+    ],
+)
+def test_custom_limits_may_not_loosen_or_disable_a_limit(change, name) -> None:
+    from dataclasses import replace
+
+    loose = replace(Limits(), **change)
+    with pytest.raises(InvalidInputError) as info:
+        plan_infusion(None, MAN_70, limits=loose, **_DIRECT)
+    assert info.value.field == "limits"
+    assert info.value.params["limit"] == name
+
+
+def test_custom_limits_may_tighten_and_are_recorded_on_the_plan() -> None:
+    from dataclasses import replace
+
+    tight = replace(Limits(), rate_hard_mg_per_kg_per_h=0.4)
+    with pytest.raises(DoseLimitError):
+        plan_infusion(None, MAN_70, limits=tight, **_DIRECT)
+    tight = replace(Limits(), rate_hard_mg_per_kg_per_h=1.5)
+    plan = plan_infusion(None, MAN_70, limits=tight, **_DIRECT)
+    assert plan.limits == tight
+    assert plan.limits_custom
+    default = plan_infusion(None, MAN_70, **_DIRECT)
+    assert default.limits == Limits()
+    assert not default.limits_custom
+    eske = plan_infusion(
+        None, MAN_70, **(_DIRECT | {"vial_mg_per_ml": 25, "product": "esketamine"})
+    )
+    assert eske.limits.rate_hard_mg_per_kg_per_h == 1.0

@@ -17,9 +17,11 @@ the soft warning). Vial strengths must be a marketed strength of the product
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from typing import Literal
 
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology.regimen import Product
 
 Severity = Literal["hard", "soft"]
@@ -82,6 +84,68 @@ class Limits:
 
 
 RACEMIC_LIMITS = Limits()
+
+# How each limit tightens: "upper" limits may only go down, "lower" limits (minimum bolus
+# duration, the first-infusion minimum, the adult age) only up, and a weight range only narrow.
+_LOWER_BOUNDS = frozenset(
+    {
+        "bolus_duration_soft_min",
+        "bolus_duration_hard_min",
+        "first_infusion_min_mg",
+        "first_infusion_min_duration_min",
+        "adult_age_years",
+    }
+)
+
+
+def _refuse(name: str, why: str, value: object, default: object) -> InvalidInputError:
+    return InvalidInputError(
+        f"Custom limit {name} = {value!r} {why} (section 3.8 default {default!r}); a clinic may "
+        "only tighten the limits.",
+        field="limits",
+        code="limit_loosened",
+        params={"limit": name, "value": repr(value), "default": repr(default)},
+    )
+
+
+def check_custom_limits(limits: object) -> bool:
+    """Validate a clinic's limit set against the section 3.8 defaults; True if it differs.
+
+    Every value must be finite and positive, and no limit may be looser than the default
+    (``Limits()``, racemic; esketamine halves both alike). Raises ``InvalidInputError`` with
+    ``field="limits"`` and ``params["limit"]`` naming the offending limit.
+    """
+    if type(limits) is not Limits:
+        raise InvalidInputError(
+            "limits must be a Limits instance.", field="limits", code="invalid_type"
+        )
+    default = RACEMIC_LIMITS
+    for f in fields(Limits):
+        value = getattr(limits, f.name)
+        base = getattr(default, f.name)
+        if isinstance(base, tuple):
+            if not (
+                isinstance(value, tuple)
+                and len(value) == 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+                and all(math.isfinite(v) and v > 0 for v in value)
+            ):
+                raise _refuse(f.name, "is not a pair of finite positive numbers", value, base)
+            if value[0] < base[0] or value[1] > base[1] or value[0] > value[1]:
+                raise _refuse(f.name, "is wider than the default range", value, base)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _refuse(f.name, "is not a number", value, base)
+        if not math.isfinite(value) or value <= 0:
+            raise _refuse(f.name, "is not finite and positive", value, base)
+        if f.name in _LOWER_BOUNDS:
+            if value < base:
+                raise _refuse(f.name, "is below the default minimum", value, base)
+        elif value > base:
+            raise _refuse(f.name, "is above the default", value, base)
+    return limits != default
+
+
 MARKETED_VIAL_MG_PER_ML: dict[str, tuple[float, ...]] = {
     # mg of base per mL: Ketalar and generics (racemic); esketamine injection (Ketanest S).
     "racemic": (10.0, 50.0, 100.0),

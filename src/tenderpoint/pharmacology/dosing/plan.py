@@ -44,6 +44,7 @@ from tenderpoint.pharmacology.dosing.limits import (
     RACEMIC_LIMITS,
     LimitFinding,
     Limits,
+    check_custom_limits,
 )
 from tenderpoint.pharmacology.dosing.protocols import Protocol, get_protocol
 from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
@@ -127,6 +128,10 @@ class InfusionPlan:
     validity_reasons : tuple[str, ...]
     limits_source : str
     version : str
+    limits : Limits
+        The limit set applied (for the ordered product, i.e. halved for esketamine).
+    limits_custom : bool
+        True when the clinic passed its own (tighter) limits instead of the section 3.8 set.
     """
 
     protocol_id: str | None
@@ -151,6 +156,8 @@ class InfusionPlan:
     validity_reasons: tuple[str, ...] = ()
     limits_source: str = LIMITS_SOURCE
     version: str = PLAN_VERSION
+    limits: Limits = RACEMIC_LIMITS
+    limits_custom: bool = False
 
     @property
     def unacknowledged_warnings(self) -> tuple[LimitFinding, ...]:
@@ -319,7 +326,10 @@ def plan_infusion(
     hard_limit_overrides : mapping of code to reason, optional
         Physician overrides of hard limits; each needs a reason and is recorded on the plan.
     limits : Limits
-        The racemic limit set (esketamine halves it automatically).
+        The racemic limit set (esketamine halves it automatically). A clinic may only tighten
+        the section 3.8 defaults: every value finite and positive, none looser than the
+        default, else ``InvalidInputError`` (``field="limits"``, ``params["limit"]`` names it).
+        The set used is recorded on the plan (``limits``, ``limits_custom``).
 
     Returns
     -------
@@ -360,6 +370,7 @@ def plan_infusion(
     device_max = finite_float(
         device_max_ml_per_h, "device_max_ml_per_h", minimum=0.0, strict_minimum=True
     )
+    limits_custom = check_custom_limits(limits)
     overrides = dict(hard_limit_overrides or {})
     for code, reason in overrides.items():
         if not isinstance(reason, str) or not reason.strip():
@@ -834,4 +845,11 @@ def plan_infusion(
         overridden=overridden,
         out_of_validity_range=bool(validity_reasons),
         validity_reasons=validity_reasons,
+        limits_source=(
+            "clinic limits, tighter than the defaults of " + LIMITS_SOURCE
+            if limits_custom
+            else LIMITS_SOURCE
+        ),
+        limits=lim,
+        limits_custom=limits_custom,
     )
