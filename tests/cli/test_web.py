@@ -78,6 +78,14 @@ def test_reset_refuses_a_directory_the_demo_did_not_create(tmp_path: Path):
     assert (tmp_path / "precious.txt").exists()
 
 
+def test_demo_refuses_a_directory_with_other_data(tmp_path: Path):
+    (tmp_path / "tenderpoint.sqlite3").write_text("a clinic's real database")
+    result = _tenderpoint("demo", "--no-serve", "--data-dir", str(tmp_path), env=_clean_env())
+    assert result.returncode == 2
+    assert "holds data the demo did not create" in result.stderr
+    assert not (tmp_path / "demo-data-dir").exists()
+
+
 def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
     data_dir = tmp_path / "demo"
     port = _free_port()

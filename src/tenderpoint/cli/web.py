@@ -102,6 +102,12 @@ def demo(
             )
             raise typer.Exit(2)
         shutil.rmtree(directory)
+    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
+        err_console.print(
+            f"[red]Refusing to use {directory}:[/red] it holds data the demo did not create. "
+            "Choose an empty directory with --data-dir."
+        )
+        raise typer.Exit(2)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
     _use_secret_from_data_dir(directory, create=True)

@@ -16,25 +16,45 @@ limit (``DoseLimitError``) outside research mode. The default maximum rate is ST
 0.75 mg/kg/min of total body weight.
 
 The plan is a *planning* tool: for a conscious outpatient it yields a stepped manual schedule.
+
+Dose limits (reference 3.8): the delivered schedule passes the same hard limits as
+``dosing.plan_infusion``, for the product ordered (``product``; esketamine halves the mg/kg,
+mg and concentration limits), per kg of dosing weight: the 30-250 kg weight gate, the session
+total (mg/kg and mg), the 24-h total (with ``prior_24h_mg``, over every 24-h window of the
+schedule), the infusion rate, the predicted peak (the highest typical-patient *effect-site*
+peak of Domino, Clements and Hijazi, as ``plan_infusion`` checks it) and the TCI target. The
+rate limit is applied to the amount delivered in every 60-min window (mg/kg per hour): the
+first 10-s steps of any TCI run far above 2 mg/kg/h by design (they are the loading dose, whose
+concentration the peak limit bounds), so a per-step check would refuse every TCI plan. An
+effect-site plasma cap above the hard peak limit is refused, and the maximum rate may not
+exceed STANPUMP's 0.75 mg/kg/min of total body weight outside research mode. Hard limits raise
+one ``DoseLimitError`` listing every limit crossed; nothing is clipped.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy.signal import lfilter
 
 from tenderpoint.errors import DoseLimitError, InvalidInputError
 from tenderpoint.pharmacology import engine
 from tenderpoint.pharmacology._validate import finite_float
-from tenderpoint.pharmacology.dosing.limits import RACEMIC_LIMITS, LimitFinding
+from tenderpoint.pharmacology.dosing.limits import (
+    RACEMIC_LIMITS,
+    LimitFinding,
+    Limits,
+)
+from tenderpoint.pharmacology.dosing.limits import check_limit as _check
+from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
 from tenderpoint.pharmacology.models.base import PKModel
-from tenderpoint.pharmacology.patient import Patient
-from tenderpoint.pharmacology.regimen import Infusion, Regimen
+from tenderpoint.pharmacology.patient import DosingWeight, Patient
+from tenderpoint.pharmacology.regimen import Infusion, Product, Regimen
 from tenderpoint.pharmacology.simulate import (
     individual_system,
     patient_covariates,
@@ -48,6 +68,8 @@ Site = Literal["plasma", "effect"]
 STANPUMP_MAX_RATE_MG_PER_KG_PER_MIN = 0.75
 _HORIZON_MIN = 30.0
 _GRID_MIN = 1.0 / 60.0
+_PEAK_GRID_MIN = 0.1  # as plan_infusion's peak check
+_PEAK_TAIL_MIN = 120.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,14 @@ class TCIPlan:
     warnings : tuple[LimitFinding, ...]
     out_of_validity_range : bool
     validity_reasons : tuple[str, ...]
+    product : {"racemic", "esketamine"}
+        The product ordered; the limits are those of this product.
+    dosing_weight : DosingWeight or None
+        The weight the mg/kg limits were checked against (obesity rule of reference 3.9).
+    predicted_peak_effect_ng_per_ml, predicted_peak_plasma_ng_per_ml : dict[str, float]
+        Typical-patient peaks of the delivered schedule per checked model (as plan_infusion).
+    limits : Limits
+        The limit set applied.
     """
 
     step_start_min: FloatArray
@@ -92,6 +122,11 @@ class TCIPlan:
     warnings: tuple[LimitFinding, ...]
     out_of_validity_range: bool
     validity_reasons: tuple[str, ...]
+    product: Product = "racemic"
+    dosing_weight: DosingWeight | None = None
+    predicted_peak_effect_ng_per_ml: dict[str, float] = field(default_factory=dict)
+    predicted_peak_plasma_ng_per_ml: dict[str, float] = field(default_factory=dict)
+    limits: Limits = RACEMIC_LIMITS
 
     def as_regimen(self) -> Regimen:
         """The schedule as a ``Regimen`` (zero-rate steps omitted), for re-simulation."""
@@ -101,8 +136,49 @@ class TCIPlan:
                 Infusion(float(t), dt, float(r))
                 for t, r in zip(self.step_start_min, self.rate_mg_per_min, strict=True)
                 if r > 0.0
-            ]
+            ],
+            product=self.product,
         )
+
+
+def _checked_peaks(
+    patient: Patient, rates_mg_per_min: FloatArray, dt: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Typical-patient (effect-site, plasma) peaks of a step schedule on each checked model.
+
+    The exact step recursion ``s <- s*exp(-l*h) + rate*(1-exp(-l*h))/l`` per exponential mode,
+    run as a first-order IIR filter (fast for week-long schedules), on a grid of at most
+    0.1 min plus 120 min after the end, as ``plan_infusion``'s peak check.
+    """
+    n_sub = max(1, math.ceil(dt / _PEAK_GRID_MIN - 1e-9))
+    h = dt / n_sub
+    tail = math.ceil(_PEAK_TAIL_MIN / h)
+    u = np.concatenate([np.repeat(rates_mg_per_min, n_sub), np.zeros(tail)])
+    effect: dict[str, float] = {}
+    plasma: dict[str, float] = {}
+    for model_id in PEAK_CHECK_MODEL_IDS:
+        m = resolve_model(model_id, False)
+        structural = m.covariates(patient_covariates(patient))
+        ke0 = resolve_ke0(m, structural, None, True)
+        disp = individual_system(m, structural, ke0)
+        rates = disp.rates_per_min[0]
+        decay = np.exp(-rates * h)
+        gain = -np.expm1(-rates * h) / rates
+        modes = np.stack(
+            [lfilter([g], [1.0, -d], u) for g, d in zip(gain, decay, strict=True)]
+        )  # (R, n): state after each sub-step
+        cp = disp.coefficients["plasma"][0] @ modes
+        plasma[model_id] = float(max(cp.max(), 0.0) * engine.MG_PER_L_TO_NG_PER_ML)
+        ce = disp.coefficients["effect"][0] @ modes
+        effect[model_id] = float(max(ce.max(), 0.0) * engine.MG_PER_L_TO_NG_PER_ML)
+    return effect, plasma
+
+
+def _window_max(cumulative: FloatArray, width_steps: int) -> float:
+    """The largest amount delivered in any window of ``width_steps`` steps."""
+    if cumulative.size - 1 <= width_steps:
+        return float(cumulative[-1])
+    return float(np.max(cumulative[width_steps:] - cumulative[:-width_steps]))
 
 
 def plan(
@@ -117,6 +193,8 @@ def plan(
     plasma_cap_ratio: float | None = None,
     ke0_per_min: float | None = None,
     research_mode: bool = False,
+    product: Product = "racemic",
+    prior_24h_mg: float = 0.0,
 ) -> TCIPlan:
     """Plan a TCI schedule that reaches and holds a target concentration.
 
@@ -131,16 +209,24 @@ def plan(
     site : {"plasma", "effect"}
         What is targeted (default plasma).
     max_rate_mg_per_min : float, optional
-        Pump maximum (mg/min); default 0.75 mg/kg/min x total body weight (STANPUMP).
+        Pump maximum (mg/min); default and upper bound 0.75 mg/kg/min x total body weight
+        (STANPUMP); above it is an ``InvalidInputError`` outside research mode.
     step_s : float
         Update interval (s), default 10.
     plasma_cap_ratio : float, optional
         Effect-site mode: plasma never targeted above ``ratio x target`` (1 to 2 recommended;
-        above 2 warns). Required outside research mode.
+        above 2 warns; a cap above the hard peak limit, 800 ng/mL racemic, is refused).
+        Required outside research mode.
     ke0_per_min : float, optional
         Overrides the model's ke0.
     research_mode : bool
-        Allows research-only models and uncapped effect-site targeting (with a warning).
+        Allows research-only models, uncapped effect-site targeting (with a warning) and a
+        maximum rate above the STANPUMP bound. The dose limits apply in every mode.
+    product : {"racemic", "esketamine"}
+        The product ordered (default racemic); the limits are those of this product, whatever
+        the model's drug (esketamine halves them, as in ``plan_infusion``).
+    prior_24h_mg : float
+        Ketamine given in the 24 h before the schedule starts (mg), for the 24-h total.
 
     Returns
     -------
@@ -148,7 +234,10 @@ def plan(
 
     Raises
     ------
-    InvalidInputError, DoseLimitError
+    InvalidInputError
+        Bad input, naming the field.
+    DoseLimitError
+        Hard limits crossed; ``params["findings"]`` lists every one.
     """
     m = resolve_model(model, research_mode)
     if not isinstance(patient, Patient):
@@ -162,35 +251,52 @@ def plan(
         duration_min, "duration_min", minimum=0.0, strict_minimum=True, maximum=7 * 24 * 60.0
     )
     step = finite_float(step_s, "step_s", minimum=1.0, maximum=600.0)
+    if product not in ("racemic", "esketamine"):
+        raise InvalidInputError(
+            "product must be 'racemic' or 'esketamine'.", field="product", code="invalid_choice"
+        )
+    prior = finite_float(prior_24h_mg, "prior_24h_mg", minimum=0.0)
+    lim = RACEMIC_LIMITS.for_product(product)
+    w_lo, w_hi = lim.weight_hard_kg
+    if not w_lo <= patient.weight_kg <= w_hi:
+        raise DoseLimitError(
+            f"Entered weight {patient.weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
+            "implausible for an adult infusion; re-weigh the patient.",
+            code="weight_implausible",
+            field="weight_kg",
+            params={"value": patient.weight_kg, "limits": [w_lo, w_hi]},
+        )
+    rate_bound = STANPUMP_MAX_RATE_MG_PER_KG_PER_MIN * patient.weight_kg
     max_rate = finite_float(
-        max_rate_mg_per_min
-        if max_rate_mg_per_min is not None
-        else STANPUMP_MAX_RATE_MG_PER_KG_PER_MIN * patient.weight_kg,
+        max_rate_mg_per_min if max_rate_mg_per_min is not None else rate_bound,
         "max_rate_mg_per_min",
         minimum=0.0,
         strict_minimum=True,
+        maximum=None if research_mode else rate_bound,
     )
-    lim = RACEMIC_LIMITS.for_product("esketamine" if m.drug == "S-ketamine" else "racemic")
     found: list[LimitFinding] = []
-    if target > lim.tci_target_hard_ng_per_ml:
-        raise DoseLimitError(
-            f"TCI target {target:g} ng/mL is above the hard limit of "
-            f"{lim.tci_target_hard_ng_per_ml:g} ng/mL.",
-            code="dose_limit",
-            field="target_ng_per_ml",
-            params={"value": target, "limit": lim.tci_target_hard_ng_per_ml},
-        )
-    if target > lim.tci_target_soft_ng_per_ml:
+    s_lo, s_hi = lim.weight_soft_kg
+    if not s_lo <= patient.weight_kg <= s_hi:
         found.append(
             LimitFinding(
-                "tci_target",
+                "weight_unusual",
                 "soft",
-                f"TCI target {target:g} ng/mL is above {lim.tci_target_soft_ng_per_ml:g} ng/mL.",
-                target,
-                lim.tci_target_soft_ng_per_ml,
-                "ng/mL",
+                f"Weight {patient.weight_kg:g} kg is outside {s_lo:g}-{s_hi:g} kg: "
+                "check the entry.",
+                patient.weight_kg,
+                s_lo if patient.weight_kg < s_lo else s_hi,
+                "kg",
             )
         )
+    _check(
+        found,
+        "tci_target",
+        target,
+        lim.tci_target_soft_ng_per_ml,
+        lim.tci_target_hard_ng_per_ml,
+        "ng/mL",
+        "TCI target",
+    )
     cap: float | None = None
     if site == "effect":
         if plasma_cap_ratio is None:
@@ -214,6 +320,18 @@ def plan(
         else:
             ratio = finite_float(plasma_cap_ratio, "plasma_cap_ratio", minimum=1.0)
             cap = ratio * target
+            if cap > lim.peak_hard_ng_per_ml:
+                found.append(
+                    LimitFinding(
+                        "tci_plasma_cap",
+                        "hard",
+                        f"Plasma cap {ratio:g} x {target:g} = {cap:g} ng/mL lets plasma exceed "
+                        f"the hard peak limit of {lim.peak_hard_ng_per_ml:g} ng/mL.",
+                        cap,
+                        lim.peak_hard_ng_per_ml,
+                        "ng/mL",
+                    )
+                )
             if ratio > lim.tci_cap_soft_ratio:
                 found.append(
                     LimitFinding(
@@ -289,6 +407,75 @@ def plan(
         if a_effect is not None:
             effect[k + 1] = float(a_effect @ state)
 
+    # --- the delivered schedule against the dose limits (reference 3.8) -------------------
+    dw = patient.dosing_weight()
+    kg = dw.weight_kg
+    cumulative = np.concatenate([[0.0], np.cumsum(out_rates * dt)])
+    total_mg = float(cumulative[-1])
+    hour_steps = max(1, round(60.0 / dt))
+    day_steps = max(1, round(24 * 60.0 / dt))
+    hourly_mg = _window_max(cumulative, hour_steps)
+    first_day_mg = prior + float(cumulative[min(day_steps, n_steps)])
+    day_mg = max(first_day_mg, _window_max(cumulative, day_steps))
+    _check(
+        found,
+        "rate_mg_per_kg_per_h",
+        hourly_mg / kg,
+        lim.rate_soft_mg_per_kg_per_h,
+        lim.rate_hard_mg_per_kg_per_h,
+        "mg/kg/h",
+        "Largest amount in any hour",
+    )
+    _check(
+        found,
+        "session_mg_per_kg",
+        total_mg / kg,
+        lim.session_soft_mg_per_kg,
+        lim.session_hard_mg_per_kg,
+        "mg/kg",
+        "Session total",
+    )
+    _check(found, "session_mg", total_mg, None, lim.session_hard_mg, "mg", "Session total")
+    _check(
+        found,
+        "day_mg_per_kg",
+        day_mg / kg,
+        lim.day_soft_mg_per_kg,
+        lim.day_hard_mg_per_kg,
+        "mg/kg",
+        "24-h total",
+    )
+    effect_peaks, plasma_peaks = _checked_peaks(patient, out_rates, dt)
+    peak_model = max(effect_peaks, key=lambda k: effect_peaks[k])
+    _check(
+        found,
+        "predicted_peak",
+        effect_peaks[peak_model],
+        lim.peak_soft_ng_per_ml,
+        lim.peak_hard_ng_per_ml,
+        "ng/mL",
+        f"Predicted effect-site peak ({peak_model})",
+    )
+    hard = [f for f in found if f.severity == "hard"]
+    if hard:
+        raise DoseLimitError(
+            "The TCI plan crosses hard limits: " + " ".join(f.message for f in hard),
+            code="dose_limit",
+            field=hard[0].code,
+            params={
+                "findings": [
+                    {
+                        "code": f.code,
+                        "message": f.message,
+                        "value": f.value,
+                        "limit": f.limit,
+                        "unit": f.unit,
+                    }
+                    for f in hard
+                ]
+            },
+        )
+
     outside, reasons = validity(m, patient)
     if found:
         warnings.warn("; ".join(f.message for f in found), UserWarning, stacklevel=2)
@@ -300,7 +487,7 @@ def plan(
         times_min=np.arange(n_steps + 1, dtype=np.float64) * dt,
         plasma_ng_per_ml=plasma * scale,
         effect_ng_per_ml=effect * scale if a_effect is not None else None,
-        cumulative_mg=np.concatenate([[0.0], np.cumsum(out_rates * dt)]),
+        cumulative_mg=cumulative,
         peak_plasma_ng_per_ml=float(plasma.max() * scale),
         target_ng_per_ml=target,
         site=site,
@@ -312,4 +499,9 @@ def plan(
         warnings=tuple(found),
         out_of_validity_range=outside,
         validity_reasons=reasons,
+        product=product,
+        dosing_weight=dw,
+        predicted_peak_effect_ng_per_ml=effect_peaks,
+        predicted_peak_plasma_ng_per_ml=plasma_peaks,
+        limits=lim,
     )

@@ -208,6 +208,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# How many proxies of ours sit in front of the app servers; their X-Forwarded-For entries give
+# the client address for the audit trail and the rate limits (allauth's and the contact form's).
+TENDERPOINT_TRUSTED_PROXY_COUNT = env_int("TENDERPOINT_TRUSTED_PROXY_COUNT", default=0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TENDERPOINT_TRUSTED_PROXY_COUNT
 if env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True

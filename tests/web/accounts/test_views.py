@@ -118,9 +118,12 @@ def test_only_clinic_admins_manage_the_clinic(world, client_for, persona):
 def test_clinic_admin_reads_their_clinics_audit_trail(world, client_for):
     client_for(world.other_clinician).get(world.other_clinic_patient_record.get_absolute_url())
     client_for(world.nurse).get(world.patient_record.get_absolute_url())
+    client_for(world.patient).get(world.patient_record.get_absolute_url())
     body = client_for(world.clinic_admin).get(reverse("audit:list")).content.decode()
     assert world.nurse.email in body
     assert world.other_clinician.email not in body
+    assert world.patient.email not in body  # administrators do not learn who the patients are
+    assert f"a patient (#{world.patient.pk})" in body
 
 
 def test_clinic_admins_and_only_they_may_edit_the_public_site(world, client_for):

@@ -88,3 +88,13 @@ def test_sign_in_and_failed_sign_in_are_recorded(world, client):
     assert login.actor_email == world.patient.email
     assert login.role == "patient"
     assert login.clinic_id == world.clinic.pk
+
+
+def test_client_address_behind_trusted_proxies(settings, rf):
+    from tenderpoint.web.audit.services import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    settings.TENDERPOINT_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"  # no proxy configured: the header is ignored
+    settings.TENDERPOINT_TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the spoofed left-hand entry is not used

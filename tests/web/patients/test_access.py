@@ -84,9 +84,11 @@ def test_anonymous_is_sent_to_sign_in(world, client, route, view_class):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_unknown_patient_is_404(world, client_for):
+def test_unknown_patient_is_404_and_the_probe_is_recorded(world, client_for):
     response = client_for(world.clinician).get("/patients/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert (event.action, event.object_id) == ("denied", "00000000-0000-0000-0000-000000000000")
 
 
 def test_superuser_sees_no_patient_data(world, client_for):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tenderpoint.web.public.models import ArticlePage, GlossaryPage
@@ -66,3 +68,15 @@ def test_no_asset_on_a_public_page_is_over_200_kb(site, client):
             path = finders.find(asset)
             assert path, asset
             assert os.path.getsize(path) < limit, asset
+
+
+def test_stored_script_never_reaches_the_page(site, client):
+    from tenderpoint.web.public.models import ContentPage
+
+    page = ContentPage.objects.get(slug="visit-us")
+    body_html = '<p onclick="steal()">Hi<script>steal()</script>[[wolfe2016]]</p>'
+    page.body = json.dumps([{"type": "section", "value": {"heading": "X", "body": body_html}}])
+    page.save_revision().publish()
+    body = client.get(page.url).content.decode()
+    assert "steal()" not in body
+    assert 'href="#ref-wolfe2016"' in body

@@ -181,3 +181,51 @@ class LimitFinding:
     value: float
     limit: float
     unit: str
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def check_limit(
+    findings: list[LimitFinding],
+    code: str,
+    value: float,
+    soft: float | None,
+    hard: float | None,
+    unit: str,
+    what: str,
+    *,
+    below: bool = False,
+) -> None:
+    """Append a finding when ``value`` crosses a limit (above, or below when ``below``).
+
+    The hard limit is tested first; a value past the hard limit gets one (hard) finding.
+    """
+
+    def crossed(limit: float) -> bool:
+        return value < limit if below else value > limit
+
+    word = "below" if below else "above"
+    if hard is not None and crossed(hard):
+        findings.append(
+            LimitFinding(
+                code,
+                "hard",
+                f"{what} {_fmt(value)} {unit} is {word} the hard limit of {_fmt(hard)} {unit}.",
+                value,
+                hard,
+                unit,
+            )
+        )
+    elif soft is not None and crossed(soft):
+        findings.append(
+            LimitFinding(
+                code,
+                "soft",
+                f"{what} {_fmt(value)} {unit} is {word} the soft limit of {_fmt(soft)} {unit}.",
+                value,
+                soft,
+                unit,
+            )
+        )

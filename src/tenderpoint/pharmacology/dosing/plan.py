@@ -46,6 +46,7 @@ from tenderpoint.pharmacology.dosing.limits import (
     Limits,
     check_custom_limits,
 )
+from tenderpoint.pharmacology.dosing.limits import check_limit as _check
 from tenderpoint.pharmacology.dosing.protocols import Protocol, get_protocol
 from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
 from tenderpoint.pharmacology.patient import DosingWeight, Patient, WeightBasis
@@ -217,47 +218,6 @@ def _peak_predictions(
             effect[m] = float(sim.effect_ng_per_ml.max())
             reasons += [f"{m}: {r}" for r in sim.validity_reasons]
     return plasma, effect, tuple(reasons)
-
-
-def _check(
-    findings: list[LimitFinding],
-    code: str,
-    value: float,
-    soft: float | None,
-    hard: float | None,
-    unit: str,
-    what: str,
-    *,
-    below: bool = False,
-) -> None:
-    """Append a finding when ``value`` crosses a limit (above, or below when ``below``)."""
-
-    def crossed(limit: float) -> bool:
-        return value < limit if below else value > limit
-
-    word = "below" if below else "above"
-    if hard is not None and crossed(hard):
-        findings.append(
-            LimitFinding(
-                code,
-                "hard",
-                f"{what} {_fmt(value)} {unit} is {word} the hard limit of {_fmt(hard)} {unit}.",
-                value,
-                hard,
-                unit,
-            )
-        )
-    elif soft is not None and crossed(soft):
-        findings.append(
-            LimitFinding(
-                code,
-                "soft",
-                f"{what} {_fmt(value)} {unit} is {word} the soft limit of {_fmt(soft)} {unit}.",
-                value,
-                soft,
-                unit,
-            )
-        )
 
 
 def plan_infusion(

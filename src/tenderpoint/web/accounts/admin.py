@@ -1,6 +1,8 @@
 """Operator admin for accounts and clinics. Patient data is deliberately not registered here:
 the admin site would bypass the access rule and the audit trail."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -8,8 +10,16 @@ from tenderpoint.web.accounts.models import Clinic, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only: a role is given by the clinic's administrator, through an audited service,
+    never here (an operator could otherwise make themself a clinician)."""
+
     model = Membership
     extra = 0
+    can_delete = False
+    readonly_fields = ["clinic", "role", "is_active", "created_at"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)

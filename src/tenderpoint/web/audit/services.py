@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -14,9 +15,17 @@ from tenderpoint.web.audit.models import AuditChainHead, AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as the app server saw it (the proxy's job to set REMOTE_ADDR)."""
+    """The client's address. Behind N trusted proxies (``TENDERPOINT_TRUSTED_PROXY_COUNT``) it
+    is the N-th address from the right of X-Forwarded-For, the last one a proxy of ours added;
+    anything further left was written by the client and is not trusted."""
     if request is None:
         return None
+    proxies = settings.TENDERPOINT_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -41,6 +41,14 @@ class PatientRecordView(LoginRequiredMixin, View):
         try:
             patient = Patient.objects.select_related("clinic").get(public_id=kwargs["patient_id"])
         except (Patient.DoesNotExist, ValueError):
+            # Probing for record ids leaves a trace too.
+            audit.record(
+                Action.DENIED,
+                request=request,
+                object_type=self.audit_object_type,
+                object_id=str(kwargs["patient_id"])[:64],
+                detail={"reason": "no such patient"},
+            )
             raise Http404("No such patient.") from None
         # rules.has_perm, not user.has_perm: Django grants superusers everything, the access
         # rule grants operators no patient data.

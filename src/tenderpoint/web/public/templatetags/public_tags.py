@@ -9,15 +9,21 @@ from django.utils.safestring import SafeString, mark_safe
 from wagtail.rich_text import RichText, expand_db_html
 
 from tenderpoint.web.public.citations import render_markers
+from tenderpoint.web.public.content_loader import clean_html
 
 register = template.Library()
 
 
 @register.filter
 def cite(value: Any, numbers: dict[str, int] | None) -> SafeString:
-    """Render rich text (already sanitised by Wagtail's editor) with numbered citations."""
+    """Render rich text with numbered citations.
+
+    Sanitised again on the way out, so HTML that reached the database some other way (a
+    migration, a shell) cannot carry script; the citation links are added after cleaning.
+    """
     source = value.source if isinstance(value, RichText) else str(value or "")
-    return mark_safe(render_markers(expand_db_html(source), numbers or {}))
+    cleaned = clean_html(expand_db_html(source))
+    return mark_safe(render_markers(cleaned, numbers or {}))
 
 
 @register.simple_tag(takes_context=True)
