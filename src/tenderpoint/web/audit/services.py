@@ -44,8 +44,9 @@ def record(
 
     The chain head row is updated first inside the transaction: that takes the write lock on
     SQLite (IMMEDIATE transactions) and a row lock on PostgreSQL, so concurrent writers queue
-    instead of forking the chain. The event is written in its own transaction, so it survives
-    a failure in the view that caused it.
+    instead of forking the chain. Called from a ``do_*`` service, the event joins that
+    service's transaction (the change and its event commit together or not at all); called
+    from a view for a read or a refusal, it commits on its own.
     """
     actor = user if user is not None else getattr(request, "user", None)
     if actor is not None and not actor.is_authenticated:
