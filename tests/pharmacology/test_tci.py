@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tenderpoint.errors import DoseLimitError, InvalidInputError
@@ -194,3 +194,79 @@ def test_tci_plan_records_the_checked_peaks() -> None:
     assert set(plan.predicted_peak_effect_ng_per_ml) == {"domino1984", "clements1981", "hijazi2003"}
     assert plan.predicted_peak_effect_ng_per_ml["clements1981"] == pytest.approx(180.70, abs=0.05)
     assert plan.predicted_peak_effect_ng_per_ml["domino1984"] == pytest.approx(150.0, abs=0.05)
+
+
+# Section 3.8 hard limits, written out (racemic; esketamine halves them, see dosing/limits.py).
+HARD_SESSION_MG_PER_KG = 4.0
+HARD_SESSION_MG = 400.0
+HARD_RATE_MG_PER_KG_PER_H = 2.0
+HARD_DAY_MG_PER_KG = 6.0
+HARD_PEAK_NG_PER_ML = 800.0
+HARD_TARGET_NG_PER_ML = 400.0
+
+
+def _max_window(cumulative: np.ndarray, width: int) -> float:
+    if cumulative.size - 1 <= width:
+        return float(cumulative[-1])
+    return float(np.max(cumulative[width:] - cumulative[:-width]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weight=st.one_of(st.floats(30.0, 250.0), st.floats(20.0, 260.0)),
+    height=st.floats(145.0, 200.0),
+    sex=st.sampled_from(["female", "male"]),
+    model_id=st.sampled_from(["domino1984", "clements1981", "hijazi2003", "kamp2020"]),
+    product=st.sampled_from(["racemic", "esketamine"]),
+    target=st.floats(10.0, 450.0),
+    duration=st.one_of(st.floats(5.0, 300.0), st.floats(300.0, 1600.0)),
+    site=st.sampled_from(["plasma", "effect"]),
+    cap=st.floats(1.0, 12.0),
+    max_rate_per_kg=st.one_of(st.none(), st.floats(0.01, 0.75)),
+    prior=st.one_of(st.just(0.0), st.floats(0.0, 300.0)),
+)
+def test_no_tci_plan_exceeds_the_session_total_and_rate_hard_limits(
+    weight, height, sex, model_id, product, target, duration, site, cap, max_rate_per_kg, prior
+) -> None:
+    patient = Patient(weight, height, 40.0, sex)
+    max_rate = None if max_rate_per_kg is None else max_rate_per_kg * weight
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            plan = tci.plan(
+                model_id,
+                patient,
+                target,
+                duration,
+                site,
+                max_rate,
+                plasma_cap_ratio=cap if site == "effect" else None,
+                product=product,
+                prior_24h_mg=prior,
+            )
+    except (DoseLimitError, InvalidInputError) as error:
+        event(f"refused: {error.field}")
+        return
+    event("planned")
+    f = 0.5 if product == "esketamine" else 1.0
+    assert 30.0 <= weight <= 250.0
+    kg = patient.dosing_weight().weight_kg
+    assert plan.dosing_weight.weight_kg == kg
+    dt_h = plan.step_s / 3600.0
+    cumulative = plan.cumulative_mg
+    assert cumulative[-1] == pytest.approx(plan.as_regimen().total_dose_mg, rel=1e-9, abs=1e-9)
+    assert cumulative[-1] / kg <= HARD_SESSION_MG_PER_KG * f * (1 + 1e-9)
+    assert cumulative[-1] <= HARD_SESSION_MG * f * (1 + 1e-9)
+    per_hour = _max_window(cumulative, round(1.0 / dt_h))
+    assert per_hour / kg <= HARD_RATE_MG_PER_KG_PER_H * f * (1 + 1e-9)
+    day_steps = round(24.0 / dt_h)
+    day = max(
+        prior + cumulative[min(day_steps, cumulative.size - 1)], _max_window(cumulative, day_steps)
+    )
+    assert day / kg <= HARD_DAY_MG_PER_KG * f * (1 + 1e-9)
+    assert np.all(plan.rate_mg_per_min <= 0.75 * weight * (1 + 1e-12))
+    assert plan.target_ng_per_ml <= HARD_TARGET_NG_PER_ML * f
+    assert max(plan.predicted_peak_effect_ng_per_ml.values()) <= HARD_PEAK_NG_PER_ML * f
+    if plan.plasma_cap_ng_per_ml is not None:
+        assert plan.plasma_cap_ng_per_ml <= HARD_PEAK_NG_PER_ML * f
+        assert plan.peak_plasma_ng_per_ml <= HARD_PEAK_NG_PER_ML * f * (1 + 1e-9)

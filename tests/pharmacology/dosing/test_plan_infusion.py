@@ -3,12 +3,11 @@
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tenderpoint.errors import DoseLimitError, InvalidInputError
 from tenderpoint.pharmacology.dosing import PROTOCOLS, Limits, plan_infusion
-from tenderpoint.pharmacology.dosing.limits import RACEMIC_LIMITS
 from tenderpoint.pharmacology.patient import Patient
 
 MAN_70 = Patient(70.0, 175.0, 40.0, "male")
@@ -313,76 +312,139 @@ def test_every_protocol_plans_for_a_typical_adult(protocol_id: str) -> None:
     assert plan.total_dose_mg > 0
 
 
+# The hard limits of reference section 3.8, written out here rather than read from the code
+# under test (racemic; esketamine halves each one, see dosing/limits.py), plus the two
+# documented decisions: the peak is checked on the effect site, and the 100 mg/mL strength must
+# be diluted 1:1 for IV use (so 50 mg/mL is the highest final concentration).
+SECTION_3_8_HARD = {
+    "bolus_mg_per_kg": 0.5,
+    "bolus_mg": 50.0,
+    "rate_mg_per_kg_per_h": 2.0,
+    "session_mg_per_kg": 4.0,
+    "session_mg": 400.0,
+    "day_mg_per_kg": 6.0,
+    "peak_ng_per_ml": 800.0,
+}
+BOLUS_MIN_DURATION_MIN = 1.0
+MAX_IV_CONC_MG_PER_ML = 50.0
+WEIGHT_HARD_KG = (30.0, 250.0)
+MARKETED = {"racemic": (10.0, 50.0, 100.0), "esketamine": (5.0, 25.0)}
+EPS = 1e-9
+
+
 def _hard_limits_respected(plan, patient, prior_mg: float, device_max: float) -> None:
     """Re-derive every hard limit from the plan's own numbers, independently of the planner."""
-    lim = RACEMIC_LIMITS.for_product(plan.product)
+    factor = 0.5 if plan.product == "esketamine" else 1.0
+    hard = {k: v * factor for k, v in SECTION_3_8_HARD.items()}
+    assert WEIGHT_HARD_KG[0] <= patient.weight_kg <= WEIGHT_HARD_KG[1]
     kg = plan.dosing_weight.weight_kg
-    assert kg <= patient.weight_kg + 1e-9
+    assert kg <= patient.weight_kg + EPS
+    conc = plan.final_concentration_mg_per_ml
+    assert conc <= MAX_IV_CONC_MG_PER_ML + EPS
     for seg in plan.segments:
+        # The pump setting is what is delivered: stored at 0.1 mL/h without float noise.
+        setting = seg.rate_ml_per_h_display
+        assert setting == round(setting, 1)
+        assert setting > 0.0
+        assert max(seg.rate_ml_per_h, setting) <= device_max + EPS
+        delivered_mg_per_kg_per_h = setting * conc / kg
+        assert math.isclose(seg.delivered_mg_per_kg_per_h, delivered_mg_per_kg_per_h, rel_tol=1e-9)
         if seg.label == "bolus":
-            assert seg.dose_mg / kg <= lim.bolus_hard_mg_per_kg + 1e-12
-            assert seg.dose_mg <= lim.bolus_hard_mg + 1e-12
-            assert seg.duration_min >= lim.bolus_duration_hard_min
+            assert seg.dose_mg / kg <= hard["bolus_mg_per_kg"] * (1 + EPS)
+            assert seg.dose_mg <= hard["bolus_mg"] * (1 + EPS)
+            assert seg.duration_min >= BOLUS_MIN_DURATION_MIN
+            assert seg.vtbi_ml / setting * 60.0 >= BOLUS_MIN_DURATION_MIN * (1 - EPS)
         else:
-            assert seg.rate_mg_per_h / kg <= lim.rate_hard_mg_per_kg_per_h + 1e-12
-        assert seg.rate_ml_per_h <= device_max + 1e-9
-    assert plan.total_dose_mg / kg <= lim.session_hard_mg_per_kg + 1e-12
-    assert plan.total_dose_mg <= lim.session_hard_mg + 1e-12
-    assert (plan.total_dose_mg + prior_mg) / kg <= lim.day_hard_mg_per_kg + 1e-12
-    assert plan.final_concentration_mg_per_ml <= lim.conc_hard_mg_per_ml
-    assert max(plan.predicted_peak_effect_ng_per_ml.values()) <= lim.peak_hard_ng_per_ml
+            assert seg.rate_mg_per_h / kg <= hard["rate_mg_per_kg_per_h"] * (1 + EPS)
+            assert delivered_mg_per_kg_per_h <= hard["rate_mg_per_kg_per_h"] * (1 + EPS)
+    assert plan.total_dose_mg / kg <= hard["session_mg_per_kg"] * (1 + EPS)
+    assert plan.total_dose_mg <= hard["session_mg"] * (1 + EPS)
+    assert (plan.total_dose_mg + prior_mg) / kg <= hard["day_mg_per_kg"] * (1 + EPS)
+    assert max(plan.predicted_peak_effect_ng_per_ml.values()) <= hard["peak_ng_per_ml"]
     assert math.isclose(plan.regimen.total_dose_mg, plan.total_dose_mg, rel_tol=1e-9)
+    assert not plan.overridden
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@st.composite
+def _orders(draw):
+    """A protocol (or a direct dose), its product, and a vial strength (sometimes unmarketed)."""
+    protocol = draw(st.sampled_from([None, *sorted(PROTOCOLS)]))
+    if protocol is None:
+        product = draw(st.sampled_from(["racemic", "esketamine"]))
+    else:
+        product = PROTOCOLS[protocol].product
+    unmarketed = draw(st.integers(0, 9)) == 0  # 200 mg/mL, not marketed: must be refused
+    vial = 200.0 if unmarketed else draw(st.sampled_from(MARKETED[product]))
+    return protocol, product, vial
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    weight=st.floats(30.0, 250.0),
+    weight=st.one_of(st.floats(30.0, 250.0), st.floats(20.0, 260.0)),
     height=st.floats(140.0, 210.0),
     sex=st.sampled_from(["female", "male"]),
-    kind=st.sampled_from(["over", "per_h"]),
-    dose=st.floats(0.01, 10.0),
-    duration=st.floats(1.0, 1440.0),
-    bolus=st.floats(0.0, 2.0),
+    order=_orders(),
+    kind=st.sampled_from(["protocol", "over", "per_h"]),
+    dose=st.one_of(st.floats(0.01, 10.0), st.floats(0.05, 2.5)),
+    duration=st.one_of(st.floats(1.0, 1440.0), st.floats(20.0, 300.0)),
+    bolus=st.one_of(st.just(0.0), st.floats(0.0, 2.0), st.floats(0.0, 0.6)),
     bolus_min=st.floats(0.0, 20.0),
-    vial=st.sampled_from([10.0, 50.0, 100.0]),
-    bag=st.sampled_from([0.0, 20.0, 50.0, 100.0, 250.0, 500.0]),
-    product=st.sampled_from(["racemic", "esketamine"]),
+    bag=st.sampled_from([0.0, 0.1, 1.0, 20.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
+    container=st.sampled_from(["bag", "syringe"]),
+    standard=st.one_of(
+        st.none(),
+        st.none(),
+        st.sampled_from([0.5, 1.0, 2.0, 10.0, 25.0, 50.0, 99.9]),
+        st.floats(0.01, 100.0),
+    ),
     prior=st.floats(0.0, 500.0),
-    device_max=st.floats(50.0, 1200.0),
+    device_max=st.one_of(st.just(999.0), st.floats(1.0, 1200.0)),
 )
 def test_no_input_yields_a_plan_beyond_a_hard_limit(
     weight,
     height,
     sex,
+    order,
     kind,
     dose,
     duration,
     bolus,
     bolus_min,
-    vial,
     bag,
-    product,
+    container,
+    standard,
     prior,
     device_max,
 ) -> None:
+    protocol, product, vial = order
     patient = Patient(weight, height, 45.0, sex)
-    dose_kwargs = {"dose_mg_per_kg": dose} if kind == "over" else {"dose_mg_per_kg_per_h": dose}
+    if kind == "protocol" and protocol is not None:
+        dose_kwargs = {}
+    else:
+        dose_kwargs = {"duration_min": duration, "bolus_mg_per_kg": bolus}
+        dose_kwargs["bolus_duration_min"] = bolus_min
+        if kind == "over":
+            dose_kwargs["dose_mg_per_kg"] = dose
+        else:
+            dose_kwargs["dose_mg_per_kg_per_h"] = dose
     try:
         plan = plan_infusion(
-            None,
+            protocol,
             patient,
             vial_mg_per_ml=vial,
             bag_volume_ml=bag,
-            duration_min=duration,
-            bolus_mg_per_kg=bolus,
-            bolus_duration_min=bolus_min,
+            container=container,
+            standard_conc_mg_per_ml=standard,
             product=product,
             prior_24h_mg=prior,
             device_max_ml_per_h=device_max,
             **dose_kwargs,
         )
-    except (DoseLimitError, InvalidInputError):
+    except (DoseLimitError, InvalidInputError) as error:
+        event(f"refused: {type(error).__name__} {getattr(error, 'field', '')}")
         return
+    event("planned")
+    assert vial in MARKETED[plan.product]
     _hard_limits_respected(plan, patient, prior, device_max)
 
 

@@ -563,7 +563,19 @@ def plan_infusion(
             f"Bolus pump rate: {bolus_mg:.2f} mg / {conc:.4g} mg/mL = {b_ml:.2f} mL; "
             f"{b_ml:.2f} mL / {bolus_min:g} min x 60 = {b_rate_ml:.1f} mL/h."
         )
-        if b_disp > b_rate_ml:
+        if b_disp <= 0.0:
+            findings.append(
+                LimitFinding(
+                    "pump_resolution",
+                    "hard",
+                    f"The bolus needs {b_rate_ml:.3f} mL/h, which the pump sets as 0.0 mL/h: "
+                    "choose a more dilute concentration.",
+                    b_rate_ml,
+                    PUMP_RESOLUTION_ML_PER_H / 2,
+                    "mL/h",
+                )
+            )
+        elif b_disp > b_rate_ml:
             # Rounded up, the pump gives the bolus volume faster than prescribed.
             b_given_min = b_ml / b_disp * 60.0
             if b_given_min < bolus_min:
