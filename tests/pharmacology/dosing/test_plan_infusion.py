@@ -687,3 +687,11 @@ def test_custom_limits_may_tighten_and_are_recorded_on_the_plan() -> None:
         None, MAN_70, **(_DIRECT | {"vial_mg_per_ml": 25, "product": "esketamine"})
     )
     assert eske.limits.rate_hard_mg_per_kg_per_h == 1.0
+
+
+def test_peak_step_says_it_departs_from_cp_and_that_ke0_is_an_s_ketamine_value() -> None:
+    plan = plan_infusion("depression-0.5-over-40", MAN_70, vial_mg_per_ml=50, bag_volume_ml=100)
+    (step,) = [s for s in plan.steps if s.startswith("Predicted peaks")]
+    assert "S-ketamine value applied to these racemic models" in step
+    assert "departs from reference 3.8" in step
+    assert "plasma Cp" in step

@@ -752,7 +752,12 @@ def plan_infusion(
         + ", ".join(
             f"{m} {effect_peaks[m]:.0f} / {plasma_peaks[m]:.0f} ng/mL" for m in effect_peaks
         )
-        + f"; the highest effect-site peak ({peak_model}) is checked against the limit."
+        + f"; the highest effect-site peak ({peak_model}) is checked against the limit. "
+        "The effect site uses ke0 = ln 2/8.3 min = 0.0835 /min, Olofsen 2022's S-ketamine value "
+        "applied to these racemic models (an extrapolation). Checking the effect site departs "
+        "from reference 3.8, which states the limit on plasma Cp: the one-minute plasma spike "
+        "of a guideline bolus (Domino) would otherwise refuse every guideline bolus; see "
+        "docs/pharmacology.md, decision 1."
     )
     _check(
         findings,
