@@ -243,6 +243,9 @@ def tci(
     ] = None,
     max_rate: Annotated[float | None, typer.Option(help="Pump maximum (mg/min).")] = None,
     step_s: Annotated[float, typer.Option(help="Update interval (s).")] = 10.0,
+    product: Annotated[
+        str, typer.Option(help="Product ordered (racemic or esketamine); sets the limits.")
+    ] = "racemic",
     every: Annotated[float, typer.Option(help="Table interval (min).")] = 5.0,
     height: HeightOpt = 170.0,
     age: AgeOpt = 40.0,
@@ -278,6 +281,7 @@ def tci(
                 step_s,
                 plasma_cap_ratio=cap_ratio,
                 research_mode=research,
+                product=product,  # type: ignore[arg-type]
             )
     except TenderpointError as error:
         raise _fail(error) from None

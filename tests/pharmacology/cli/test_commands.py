@@ -111,3 +111,12 @@ def test_research_models_need_the_research_flag() -> None:
     allowed = runner.invoke(app, [*args, "--research"], env={"COLUMNS": "200"})
     assert allowed.exit_code == 0, allowed.output
     assert "out of validity range" in allowed.output
+
+
+def test_tci_product_option_applies_the_esketamine_limits() -> None:
+    # 300 ng/mL: a soft warning for racemic, above the 200 ng/mL esketamine hard limit.
+    args = ["tci", "--weight", "70", "--target", "300", "--duration-min", "30"]
+    assert runner.invoke(app, args, env={"COLUMNS": "200"}).exit_code == 0
+    result = runner.invoke(app, [*args, "--product", "esketamine"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "TCI target 300 ng/mL is above the hard limit of 200 ng/mL" in result.output
