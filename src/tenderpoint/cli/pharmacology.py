@@ -88,7 +88,10 @@ def simulate(
     bolus_mg_per_kg: Annotated[float | None, typer.Option(help="Loading dose (mg/kg).")] = None,
     bolus_duration_min: Annotated[float | None, typer.Option(help="Bolus duration (min).")] = None,
     product: Annotated[str | None, typer.Option(help="racemic or esketamine.")] = None,
-    vial: Annotated[float, typer.Option(help="Vial strength (mg/mL).")] = 50.0,
+    vial: Annotated[
+        float | None,
+        typer.Option(help="Vial strength (mg/mL); default 50 (racemic) or 25 (esketamine)."),
+    ] = None,
     bag: Annotated[float, typer.Option(help="Bag diluent volume (mL).")] = 250.0,
     standard_conc: Annotated[
         float | None, typer.Option(help="Standard concentration (mg/mL).")
@@ -118,6 +121,11 @@ def simulate(
 
     try:
         patient = _patient(weight, height, age, sex)
+        if vial is None:
+            from tenderpoint.pharmacology.dosing import get_protocol
+
+            ordered = product or (get_protocol(protocol).product if protocol else "racemic")
+            vial = 25.0 if ordered == "esketamine" else 50.0
         plan = plan_infusion(
             protocol,
             patient,
