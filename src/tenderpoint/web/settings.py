@@ -180,6 +180,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[tenderpoint] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "tenderpoint"
+# Accept the code of the neighbouring 30-s step too (RFC 6238's allowance for clock drift and
+# for a code typed as the step turns over); each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 # Staff must enrol a second factor before they see any patient data (tenderpoint.E002).
 TENDERPOINT_STAFF_MFA_REQUIRED = env_bool("TENDERPOINT_STAFF_MFA_REQUIRED", default=True)
