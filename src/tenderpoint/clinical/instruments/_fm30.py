@@ -9,12 +9,16 @@ original trials used FIQ and SF-36 measures, and every result says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from fractions import Fraction
+from typing import Any
 
-from tenderpoint.clinical.definition import Item
+from tenderpoint.clinical.definition import Instrument, Item
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import at_least, change_step
+from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
 from tenderpoint.clinical.responder import FM30_OTHER_DOMAIN_PCT, FM30_THRESHOLDS_PCT
+from tenderpoint.clinical.result import ScoreResult
 
 RANGES = {
     "pain": 10,
@@ -67,4 +71,45 @@ def items(domains: tuple[str, ...]) -> tuple[Item, ...]:
         Item(f"{d}_{when}", f"{d}_{when}", "decimal", min_value=0, max_value=RANGES[d])
         for d in domains
         for when in ("baseline", "follow_up")
+    )
+
+
+CITATION = (
+    "Arnold LM, Williams DA, Hudson JI, et al. Development of responder definitions for "
+    "fibromyalgia clinical trials. Arthritis Rheum 2012;64(3):885-894."
+)
+
+
+def declare(
+    *,
+    id_: str,
+    variant: str,
+    domains: tuple[str, ...],
+    composite_outputs: tuple[str, ...],
+    scorer: Callable[[Mapping[str, Any]], ScoreResult],
+) -> Instrument:
+    """The declaration both FM30 variants share; they differ in domains and composite rule."""
+    return Instrument(
+        id=id_,
+        title=f"FM30 {variant} composite responder definition",
+        version=f"fm30-arnold2012-{variant}",
+        scoring_version="1",
+        citation=CITATION,
+        licence=NOT_APPLICABLE,
+        recall_window=None,
+        kind="derived",
+        items=items(domains),
+        inputs={
+            f"{d}_{w}": f"{d} at {w.replace('_', '-')}, 0-{RANGES[d]} (higher = worse)"
+            for d in domains
+            for w in ("baseline", "follow_up")
+        },
+        outputs=(
+            *(f"{d}_improvement_pct" for d in domains),
+            "pain_met",
+            "function_met",
+            *composite_outputs,
+            "responder",
+        ),
+        scorer=scorer,
     )

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments import _fm30
 from tenderpoint.clinical.instruments._change import all3, count_true, words
-from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "fm30_long"
@@ -58,31 +56,13 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     return ScoreResult(ID, VERSION, outputs, tuple(steps))
 
 
-INSTRUMENT = Instrument(
-    id=ID,
-    title="FM30 long composite responder definition",
-    version="fm30-arnold2012-long",
-    scoring_version="1",
-    citation=(
-        "Arnold LM, Williams DA, Hudson JI, et al. Development of responder definitions for "
-        "fibromyalgia clinical trials. Arthritis Rheum 2012;64(3):885-894."
-    ),
-    licence=NOT_APPLICABLE,
-    recall_window=None,
-    kind="derived",
-    items=_fm30.items(DOMAINS),
-    inputs={
-        f"{d}_{w}": f"{d} at {w.replace('_', '-')}, 0-{_fm30.RANGES[d]} (higher = worse)"
-        for d in DOMAINS
-        for w in ("baseline", "follow_up")
-    },
-    outputs=(
-        *(f"{d}_improvement_pct" for d in DOMAINS),
-        "pain_met",
-        "function_met",
+INSTRUMENT = _fm30.declare(
+    id_=ID,
+    variant="long",
+    domains=DOMAINS,
+    composite_outputs=(
         "secondary_domains_improved",
         "two_secondary_met",
-        "responder",
     ),
     scorer=score,
 )
