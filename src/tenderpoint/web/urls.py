@@ -17,6 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("session/keepalive/", common_views.keepalive, name="keepalive"),
     path("accounts/", include("allauth.urls")),
+    path("me/", include("tenderpoint.web.portal.urls")),
     path("patients/", include("tenderpoint.web.patients.urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),

@@ -155,6 +155,7 @@ def load_demo_clinic(seed: int = 20261121) -> Clinic:
 
     creator = staff_users[Role.CLINICIAN]
     today = datetime.date(2026, 11, 1)
+    patients: list[Patient] = []
     for index in range(PATIENT_COUNT):
         female = index == 0 or rng.random() < 0.8  # women are diagnosed about twice as often
         given = "Maria" if index == 0 else rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
@@ -185,7 +186,27 @@ def load_demo_clinic(seed: int = 20261121) -> Clinic:
             Membership.objects.create(user=account, clinic=clinic, role=Role.PATIENT)
             patient.user = account
             patient.save(update_fields=["user"])
+        patients.append(patient)
+    load_clinical_history(clinic, patients, staff_users)
     return clinic
+
+
+def load_clinical_history(
+    clinic: Clinic, patients: list[Patient], staff_users: dict[str, User]
+) -> None:
+    """Courses, sessions, diaries and questionnaires for the demo patients, from one cohort.
+
+    Each bounded context seeds its own records (``demo/console_data.py``: assessments, courses,
+    plans, sessions; ``demo/portal_data.py``: diary, questionnaires, messages) from the same
+    synthetic cohort, console first because the portal's schedule reads the courses.
+    """
+    from tenderpoint.web.demo import console_data, portal_data
+    from tenderpoint.web.demo.cohort import demo_cohort
+
+    today = datetime.datetime.now(tz=clinic.tzinfo).date()
+    cohort = demo_cohort(len(patients), today)
+    console_data.load(clinic, patients, staff_users, cohort)
+    portal_data.load(clinic, patients, staff_users, cohort)
 
 
 def _demo_user(email: str, name: str, password_hash: str) -> User:

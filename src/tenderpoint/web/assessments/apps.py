@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "tenderpoint.web.assessments"
+    label = "assessments"
+    verbose_name = "Assessments"

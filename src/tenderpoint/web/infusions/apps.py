@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InfusionsConfig(AppConfig):
+    name = "tenderpoint.web.infusions"
+    label = "infusions"
+    verbose_name = "Infusions"
