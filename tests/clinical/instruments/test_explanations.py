@@ -8,8 +8,10 @@ from tenderpoint.clinical import score
 def test_phq9_item9_flag_is_spelled_out_even_with_a_low_total() -> None:
     steps = score("phq9", {"items": [0, 0, 0, 0, 0, 0, 0, 0, 1]}).steps
     assert steps[0] == "total 1 = 0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + 1"
-    assert "item 9 answered 1 → safety flag RAISED" in steps[2]
-    assert "independent of the total" in steps[2]
+    assert steps[1].startswith("total 1 of 27: severity none–minimal (0–4 none–minimal, 5–9 mild")
+    assert steps[2] == "total ≥ 10 (screening cut point for major depression): no"
+    assert "item 9 answered 1 → safety flag RAISED" in steps[3]
+    assert "independent of the total" in steps[3]
 
 
 def test_fiqr_steps_show_each_domain_and_the_half_up_display() -> None:

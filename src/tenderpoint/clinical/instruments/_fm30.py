@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import at_least, change_step
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
@@ -111,5 +111,6 @@ def declare(
             *composite_outputs,
             "responder",
         ),
+        score_range=ScoreRange(f"{domains[0]}_improvement_pct", None, 100),
         scorer=scorer,
     )

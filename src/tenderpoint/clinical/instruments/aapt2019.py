@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._acr import boolean_item
 from tenderpoint.clinical.instruments._common import OWN_WORDING, RATERS_ANY, yes_no
@@ -126,6 +126,7 @@ INSTRUMENT = Instrument(
         "rater",
         "screening_only",
     ),
+    score_range=ScoreRange("site_count", 0, 9),
     scorer=score,
     raters=RATERS_ANY,
 )

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._acr import WPI_ITEM, boolean_item
 from tenderpoint.clinical.instruments._common import OWN_WORDING, yes_no
@@ -143,6 +143,7 @@ INSTRUMENT = Instrument(
         "meets_criteria",
         "rater",
     ),
+    score_range=ScoreRange("tender_point_count", 0, 18),
     scorer=score,
     raters=("clinician",),
 )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item, Licence
+from tenderpoint.clinical.definition import Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import list_items, numeric_options
 from tenderpoint.clinical.numbers import plain
@@ -116,5 +116,6 @@ INSTRUMENT = Instrument(
         "interference_items_answered",
         "interference_valid",
     ),
+    score_range=ScoreRange("severity_mean", 0, 10),
     scorer=score,
 )

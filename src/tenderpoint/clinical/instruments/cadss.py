@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import clinic_hold, list_items
 from tenderpoint.clinical.result import ScoreResult
@@ -79,5 +79,6 @@ INSTRUMENT = Instrument(
         "hold_discharge_at": "optional clinic threshold 0-92: total at or above it holds discharge",
     },
     outputs=("total", "cadss6_total", "hold_discharge"),
+    score_range=ScoreRange("total", 0, 92),
     scorer=score,
 )

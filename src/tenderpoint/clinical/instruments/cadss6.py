@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.definition import Instrument, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import clinic_hold, list_items
 from tenderpoint.clinical.instruments.cadss import ANCHORS, CADSS6_ITEMS, LICENCE
@@ -57,5 +57,6 @@ INSTRUMENT = Instrument(
         "hold_discharge_at": "optional clinic threshold 0-24: total at or above it holds discharge",
     },
     outputs=("total", "hold_discharge"),
+    score_range=ScoreRange("total", 0, 24),
     scorer=score,
 )

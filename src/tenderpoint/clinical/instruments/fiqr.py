@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Licence
+from tenderpoint.clinical.definition import Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import list_items, numeric_options
 from tenderpoint.clinical.numbers import plain_ratio, ratio_half_up
@@ -185,5 +185,6 @@ INSTRUMENT = Instrument(
         "function_items_answered",
         "prorated",
     ),
+    score_range=ScoreRange("total", 0, 100),
     scorer=score,
 )

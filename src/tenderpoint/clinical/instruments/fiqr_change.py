@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import at_least, change_step, words
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
@@ -73,5 +73,6 @@ INSTRUMENT = Instrument(
         "follow_up": "FIQR total at follow-up, number 0-100",
     },
     outputs=("change", "percent_reduction", "mcid_met", "mcid_basis"),
+    score_range=ScoreRange("change", -100, 100),
     scorer=score,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
 from tenderpoint.clinical.numbers import plain
@@ -54,5 +54,6 @@ INSTRUMENT = Instrument(
     items=(Item("total", "total", "decimal", min_value=0, max_value=100),),
     inputs={"total": "FIQR total, number 0-100"},
     outputs=("severity", "band_source"),
+    score_range=ScoreRange("total", 0, 100),
     scorer=score,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import list_items
 from tenderpoint.clinical.result import ScoreResult
@@ -64,5 +64,6 @@ INSTRUMENT = Instrument(
     items=list_items("", ANCHORS, 4, ids=TOPICS),
     inputs={"items": "list of 4 answers 0-5"},
     outputs=("total",),
+    score_range=ScoreRange("total", 0, 20),
     scorer=score,
 )

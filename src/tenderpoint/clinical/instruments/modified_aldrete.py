@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import yes_no
 from tenderpoint.clinical.result import ScoreResult
@@ -93,5 +93,6 @@ INSTRUMENT = Instrument(
         "rule": "optional: total_ge_9 (default) or total_ge_8_resp_spo2_2",
     },
     outputs=("total", "discharge_eligible", "rule"),
+    score_range=ScoreRange("total", 0, 10),
     scorer=score,
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import (
     at_least,
@@ -89,5 +89,6 @@ INSTRUMENT = Instrument(
         "reduction_ge_30pct",
         "reduction_ge_50pct",
     ),
+    score_range=ScoreRange("change", -10, 10),
     scorer=score,
 )

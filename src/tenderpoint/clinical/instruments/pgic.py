@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._common import yes_no
 from tenderpoint.clinical.result import ScoreResult
@@ -82,5 +82,6 @@ INSTRUMENT = Instrument(
     ),
     inputs={"response": "1-7 (1 very much improved, 4 no change, 7 very much worse)"},
     outputs=("response", "label", "responder", "immpact_category"),
+    score_range=ScoreRange("response", 1, 7),
     scorer=score,
 )

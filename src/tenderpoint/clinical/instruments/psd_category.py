@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._acr import psd_category
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE, band, yes_no
@@ -73,5 +73,6 @@ INSTRUMENT = Instrument(
         "scheme": "optional: wolfe2015 (default) or salaffi2020",
     },
     outputs=("psd_category", "fs_ge_13", "scheme"),
+    score_range=ScoreRange("fs", 0, 31),
     scorer=score,
 )
