@@ -177,3 +177,17 @@ def test_unknown_instrument() -> None:
     assert "fiqr" in caught.value.message
     with pytest.raises(UnknownInstrumentError):
         score(["acr2016"], {})  # type: ignore[arg-type]
+
+
+def test_cadss6_by_item_id_agrees_with_the_full_cadss() -> None:
+    full = [0] * 23
+    answers = {1: 1, 2: 2, 6: 3, 7: 4, 15: 0, 22: 1}
+    for number, value in answers.items():
+        full[number - 1] = value
+    six = score("cadss6", {f"item{n}": value for n, value in answers.items()})
+    assert six.outputs["total"] == score("cadss", {"items": full}).outputs["cadss6_total"] == 11
+    error = _error("cadss6", {f"item{n}": 0 for n in (1, 2, 3, 7, 15, 22)})
+    assert [(p["code"], p["field"]) for p in error.problems] == [
+        ("unknown_field", "item3"),
+        ("missing_item", "item6"),
+    ]
