@@ -270,8 +270,11 @@ def test_aldrete_criterion_change_moves_total(
 
 
 @given(st.integers(1, 100), st.integers(0, 100))
-def test_percent_reduction_matches_exact_arithmetic(baseline: int, follow_up: int) -> None:
+def test_improvement_matches_exact_arithmetic_with_one_sign(baseline: int, follow_up: int) -> None:
     out = score("fiqr_change", {"baseline": baseline, "follow_up": follow_up}).outputs
     exact = Fraction(baseline - follow_up, baseline) * 100
-    assert abs(out["percent_reduction"] - float(exact)) <= 0.00005 + 1e-12
+    assert out["improvement"] == baseline - follow_up
+    assert type(out["improvement"]) is int
+    assert abs(out["improvement_pct"] - float(exact)) <= 0.00005 + 1e-12
+    assert (out["improvement"] > 0) == (out["improvement_pct"] > 0)
     assert out["mcid_met"] == (exact >= 14 - Fraction(1, 20000))

@@ -34,17 +34,10 @@ def _matches(key: str, expected: Any, actual: Any) -> bool:
     # Types are part of the vocabulary (docs/clinical.md): an int output is never 4.0 and a
     # float output (mean, domain, percentage) is never an int, so both compare type-exactly.
     if isinstance(expected, float) and key != "total_display_1dp":
-        return type(actual) in _LENIENT and abs(actual - expected) <= 1e-4
+        return type(actual) is float and abs(actual - expected) <= 1e-4
     if isinstance(expected, bool) or expected is None:
         return actual is expected
-    if type(expected) is int and key in _STILL_FLOAT:
-        return type(actual) in _LENIENT and actual == expected
     return bool(actual == expected) and type(actual) is type(expected)
-
-
-# Instruments not yet moved to the scoring-2 types (removed as each moves).
-_LENIENT = (int, float)
-_STILL_FLOAT = {"change"}
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["id"] for v in VECTORS])

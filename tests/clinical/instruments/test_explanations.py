@@ -112,7 +112,7 @@ def test_acr2011_exclusion_is_named() -> None:
 
 def test_pain_change_explains_exact_percentages() -> None:
     steps = score("pain_nrs_change", {"baseline": 3, "follow_up": 2.1}).steps
-    assert steps[1] == "pain: (3 − 2.1) / 3 × 100 = 30 % reduction"
+    assert steps[1] == "pain: (3 − 2.1) / 3 × 100 = 30 % improvement"
     assert steps[2].startswith("IMMPACT category moderate")
 
 

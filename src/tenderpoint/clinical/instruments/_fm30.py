@@ -93,7 +93,7 @@ def declare(
         id=id_,
         title=f"FM30 {variant} composite responder definition",
         version=f"fm30-arnold2012-{variant}",
-        scoring_version="1",
+        scoring_version="2",
         citation=CITATION,
         licence=NOT_APPLICABLE,
         recall_window=None,
