@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tenderpoint.clinical.definition import AnswerOption, Item, Licence, Rater
@@ -95,6 +95,11 @@ def band_words(bands: Sequence[tuple[int, str, str]], low: int = 0) -> str:
         parts.append(f"{low}–{upper} {label}")
         low = upper + 1
     return ", ".join(parts)
+
+
+def with_aliases(outputs: dict[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]:
+    """``outputs`` followed by each alias (reference §14 keys) carrying its canonical value."""
+    return outputs | {alias: outputs[canonical] for alias, canonical in aliases.items()}
 
 
 def completeness(missing: Sequence[str] = ()) -> dict[str, Any]:
