@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from tenderpoint.clinical import score
+from tenderpoint.clinical import answers_from_form, score
 from tenderpoint.errors import InvalidResponseError, UnknownInstrumentError
 
 
@@ -191,3 +191,63 @@ def test_cadss6_by_item_id_agrees_with_the_full_cadss() -> None:
         ("unknown_field", "item3"),
         ("missing_item", "item6"),
     ]
+
+
+def test_a_posted_form_scores_like_typed_answers() -> None:
+    posted = {f"item{n}": str(n % 4) for n in range(1, 10)} | {"difficulty": ""}
+    answers = answers_from_form("phq9", posted)
+    assert answers == {f"item{n}": n % 4 for n in range(1, 10)}  # blank difficulty left out
+    assert score("phq9", answers) == score("phq9", {"items": [n % 4 for n in range(1, 10)]})
+
+
+def test_posted_blanks_and_nonsense_are_named_by_item_not_guessed() -> None:
+    posted = {f"item{n}": "1" for n in range(1, 8)} | {"item3": "", "item5": "three"}
+    answers = answers_from_form("gad7", posted)
+    assert answers["item5"] == "three"
+    assert "item3" not in answers
+    error = _error("gad7", answers)
+    assert [(p["code"], p["item"]) for p in error.problems] == [
+        ("missing_item", "item3"),
+        ("wrong_type", "item5"),
+    ]
+
+
+def test_posted_criteria_numbers_and_yes_no() -> None:
+    posted = {
+        "wpi_areas": "neck",
+        "fatigue": "2",
+        "waking_unrefreshed": "1",
+        "cognitive": "0",
+        "headaches_6mo": "true",
+        "lower_abdominal_pain_or_cramps_6mo": "false",
+        "depression_6mo": "yes",  # not an option value: passed on, refused by the scorer
+        "symptoms_generally_present_ge_3_months": "true",
+        "rater": "patient",
+    }
+    answers = answers_from_form("acr2016", posted)
+    assert answers["wpi_areas"] == ["neck"]
+    assert (answers["headaches_6mo"], answers["lower_abdominal_pain_or_cramps_6mo"]) == (
+        True,
+        False,
+    )
+    assert answers["depression_6mo"] == "yes"
+    assert answers["rater"] == "patient"
+    assert answers_from_form("acr2016", {"wpi_areas": ["neck", "hip_left"]})["wpi_areas"] == [
+        "neck",
+        "hip_left",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("7", 7), ("-1", -1), ("4.5", Decimal("4.5")), (" 6 ", 6), ("nan", "nan"), ("x", "x")],
+)
+def test_posted_decimal_and_integer_items(text: str, value: object) -> None:
+    assert answers_from_form("pain_nrs_change", {"baseline": text})["baseline"] == value
+    assert type(answers_from_form("pain_nrs_change", {"baseline": text})["baseline"]) is type(value)
+
+
+def test_posted_integer_item_and_non_text_values_pass() -> None:
+    assert answers_from_form("psd_category", {"fs": "13"}) == {"fs": 13}
+    assert answers_from_form("psd_category", {"fs": "13.5"}) == {"fs": "13.5"}
+    assert answers_from_form("psd_category", {"fs": 13}) == {"fs": 13}

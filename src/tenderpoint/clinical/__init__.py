@@ -11,7 +11,7 @@ from tenderpoint.clinical import body
 from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
 from tenderpoint.clinical.evaluate import FibromyalgiaEvaluation, evaluate_fibromyalgia
 from tenderpoint.clinical.fhir import fhir_code_system, fhir_questionnaire
-from tenderpoint.clinical.registry import get_instrument, instruments, score
+from tenderpoint.clinical.registry import answers_from_form, get_instrument, instruments, score
 from tenderpoint.clinical.result import ScoreResult
 from tenderpoint.clinical.wording import ItemWording, load_wording, parse_wording
 
@@ -23,6 +23,7 @@ __all__ = [
     "ItemWording",
     "Licence",
     "ScoreResult",
+    "answers_from_form",
     "body",
     "evaluate_fibromyalgia",
     "fhir_code_system",

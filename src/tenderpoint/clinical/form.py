@@ -21,13 +21,14 @@ items' ids both given).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from tenderpoint.clinical.definition import Item
+from tenderpoint.clinical.definition import Instrument, Item
 from tenderpoint.errors import InvalidResponseError
 
 _LISTS = (list, tuple)
@@ -357,6 +358,51 @@ class Form:
             else:
                 seen.add(value)
         return frozenset(seen)
+
+
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def answers_from_strings(instrument: Instrument, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``score()`` answers from a web form's fields, read through the items' own definitions.
+
+    A browser posts text: each field named by an item id becomes that item's value (a choice
+    or yes/no: the option whose value it spells, ``"2"`` -> 2, ``"true"`` -> True; an integer
+    or decimal item: its number, whole numbers as ``int``; a multi-choice item: its list). An
+    empty answer is left out, so ``score()`` reports it missing under its item id. Text that
+    fits nothing is passed on unchanged, so ``score()`` reports it (``wrong_type``) rather than
+    this function guessing; fields that are not items (``rater``, ``scheme``) pass through.
+    """
+    items = {item.id: item for item in instrument.items}
+    answers: dict[str, Any] = {}
+    for key, raw in data.items():
+        item = items.get(key)
+        if item is None:
+            answers[key] = raw
+        elif item.kind == "multi_choice":
+            answers[key] = [raw] if isinstance(raw, str) else list(raw)
+        elif raw != "":
+            answers[key] = _from_text(item, raw)
+    return answers
+
+
+def _from_text(item: Item, raw: Any) -> Any:
+    """One posted answer as the item's value, or unchanged when it spells none."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    for option in item.options:
+        if str(option.value) == text:
+            return option.value == "true" if item.kind == "boolean" else option.value
+    if item.kind in ("integer", "decimal") and _WHOLE.fullmatch(text):
+        return int(text)
+    if item.kind == "decimal":
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            return raw
+        return number if number.is_finite() else raw
+    return raw
 
 
 def _jsonable(value: object) -> object:

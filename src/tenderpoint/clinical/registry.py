@@ -13,6 +13,7 @@ from typing import Any
 
 from tenderpoint.clinical import instruments as _package
 from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.form import answers_from_strings
 from tenderpoint.clinical.result import ScoreResult
 from tenderpoint.errors import UnknownInstrumentError
 
@@ -59,3 +60,13 @@ def score(instrument_id: str, answers: Mapping[str, Any]) -> ScoreResult:
     scored as given and UnknownInstrumentError for an unknown id.
     """
     return get_instrument(instrument_id).scorer(answers)
+
+
+def answers_from_form(instrument_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers for :func:`score` from a web form posted with item ids as field names.
+
+    ``data`` maps field names to the posted text (a list for a multi-choice item). Each answer
+    is converted by its item's definition (``"2"`` -> 2, ``"true"`` -> True, ``"4.5"`` -> 4.5);
+    blanks are left out so that ``score`` names them missing; nothing is guessed.
+    """
+    return answers_from_strings(get_instrument(instrument_id), data)

@@ -69,14 +69,6 @@ def list_items(
     )
 
 
-def band(value: int, bands: Sequence[tuple[int, str]]) -> str:
-    """The label of the first band whose inclusive upper bound is at least ``value``."""
-    for upper, label in bands:
-        if value <= upper:
-            return label
-    raise AssertionError(f"{value} is above every band")  # pragma: no cover - inputs are checked
-
-
 def severity(value: int, bands: Sequence[tuple[int, str, str]]) -> dict[str, str]:
     """``severity_band`` (code) and ``severity_band_label`` (published wording) of ``value``.
 
