@@ -6,7 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from tenderpoint.clinical.numbers import percent_reduction, plain, plain_ratio, round_half_up
+from tenderpoint.clinical.numbers import (
+    percent_reduction,
+    plain,
+    plain_ratio,
+    round_half_up,
+    whole_or_float,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +51,10 @@ def test_plain() -> None:
     assert plain(Fraction(2, 3)) == "≈0.6667"
     assert plain(Fraction(-1, 3)) == "≈-0.3333"
     assert plain(Fraction(1, 2**13)) == "≈0.0001"  # 13 decimal places: shown rounded
+
+
+def test_whole_or_float_keeps_whole_inputs_whole() -> None:
+    assert type(whole_or_float(Fraction(4), whole=True)) is int
+    assert whole_or_float(Fraction(4), whole=False) == 4.0
+    assert type(whole_or_float(Fraction(4), whole=False)) is float
+    assert whole_or_float(Fraction(9, 2), whole=True) == 4.5  # never truncated

@@ -161,3 +161,62 @@ def test_explanation_reads_like_the_issue_example() -> None:
     assert "WPI 4–6 with SSS 9 ≥ 9 → threshold met" in text
     assert "pain in 5 of 5 regions" in text
     assert "criteria met" in text
+
+
+EXPECTED_RANGES = {
+    "phq9": ("total", 0, 27),
+    "gad7": ("total", 0, 21),
+    "isi": ("total", 0, 28),
+    "jenkins_sleep_4": ("total", 0, 20),
+    "cadss": ("total", 0, 92),
+    "cadss6": ("total", 0, 24),
+    "modified_aldrete": ("total", 0, 10),
+    "fiqr": ("total", 0, 100),
+    "fiqr_severity_salaffi2020": ("total", 0, 100),
+    "acr2010": ("fs", 0, 31),
+    "acr2011": ("fs", 0, 31),
+    "acr2016": ("fs", 0, 31),
+    "psd_category": ("fs", 0, 31),
+    "acr1990": ("tender_point_count", 0, 18),
+    "aapt2019": ("site_count", 0, 9),
+    "bpi_sf": ("pain_severity_mean", 0, 10),
+    "pain_nrs_severity": ("nrs", 0, 10),
+    "pgic": ("response", 1, 7),
+    "pain_nrs_change": ("improvement", -10, 10),
+    "fiqr_change": ("improvement", -100, 100),
+    "fm30_short": ("pain_improvement_pct", None, 100),
+    "fm30_long": ("pain_improvement_pct", None, 100),
+}
+
+
+@pytest.mark.parametrize("instrument", instruments(), ids=lambda i: i.id)
+def test_score_range_is_machine_readable_and_names_an_output(instrument: Instrument) -> None:
+    score_range = instrument.score_range
+    assert (score_range.output, score_range.min, score_range.max) == EXPECTED_RANGES[instrument.id]
+    assert score_range.output in instrument.outputs
+    if "total" in instrument.outputs and instrument.kind == "questionnaire":
+        assert "max_possible" in instrument.outputs  # every summed scale says its maximum
+    for alias, canonical in instrument.aliases.items():
+        assert canonical in instrument.outputs
+        assert alias not in instrument.outputs
+
+
+def test_summed_scales_report_their_maximum() -> None:
+    assert score("cadss6", {"items": [4] * 6}).outputs["max_possible"] == 24
+    assert score("cadss", {"items": [4] * 23}).outputs["max_possible"] == 92
+    assert score("isi", {"items": [4] * 7}).outputs["total"] == 28
+
+
+@pytest.mark.parametrize(
+    "instrument", [i for i in instruments() if i.kind == "questionnaire"], ids=lambda i: i.id
+)
+def test_questionnaire_items_carry_what_a_web_form_needs(instrument: Instrument) -> None:
+    ids = [item.id for item in instrument.items]
+    assert len(ids) == len(set(ids))  # an item id is a form field name: unique
+    for item in instrument.items:
+        assert item.kind in ("choice", "boolean", "integer", "decimal", "multi_choice")
+        if item.kind in ("choice", "boolean"):
+            assert item.options
+            assert len({option.value for option in item.options}) == len(item.options)
+    assert "complete" in instrument.outputs
+    assert "missing_items" in instrument.outputs
