@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -34,6 +35,36 @@ from tenderpoint.errors import InvalidResponseError
 _LISTS = (list, tuple)
 _INT = {int}
 _STR = {str}
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each item's answer sits: computed once per instrument, not per scoring call."""
+
+    item_of: Mapping[str, str]
+    """Item id, and ``field[index]`` of a list item, -> item id."""
+    lists: Mapping[str, tuple[str, ...]]
+    """List field -> the ids of its items, in list order."""
+
+
+_LAYOUTS: dict[int, tuple[Sequence[Item], _Layout]] = {}
+
+
+def _layout(items: Sequence[Item]) -> _Layout:
+    """The layout of an instrument's items (cached by identity: the tuples are module constants;
+    the cache keeps a reference, so an id is never reused for another tuple)."""
+    cached = _LAYOUTS.get(id(items))
+    if cached is not None and cached[0] is items:
+        return cached[1]
+    item_of = {item.id: item.id for item in items}
+    lists: dict[str, list[str]] = {}
+    for item in items:
+        if item.index is not None:
+            lists.setdefault(item.field, []).append(item.id)
+            item_of[f"{item.field}[{item.index}]"] = item.id
+    layout = _Layout(item_of, {name: tuple(ids) for name, ids in lists.items()})
+    _LAYOUTS[id(items)] = (items, layout)
+    return layout
 
 
 class Form:
@@ -58,12 +89,14 @@ class Form:
             )
         self._instrument_id = instrument_id
         self.problems: list[dict[str, Any]] = []
-        self._item_of: dict[str, str] = {item.id: item.id for item in items}
+        layout = _layout(items)
+        self._item_of = layout.item_of
         self._flat: set[str] = set()
-        self._answers: Mapping[Any, Any] = self._gather(answers, items)
-        allowed = fields | self._item_of.keys()
-        if answers.keys() <= allowed:
-            return
+        self._answers: Mapping[Any, Any] = answers
+        if answers.keys() <= fields and layout.lists.keys() <= answers.keys():
+            return  # the documented fields, every list given: nothing to gather or refuse
+        self._answers = self._gather(answers, layout.lists)
+        allowed = fields | layout.item_of.keys()
         for key in answers:
             if key not in allowed:
                 self.problem(
@@ -75,16 +108,13 @@ class Form:
                     allowed=sorted(allowed),
                 )
 
-    def _gather(self, answers: Mapping[Any, Any], items: Sequence[Item]) -> Mapping[Any, Any]:
+    def _gather(
+        self, answers: Mapping[Any, Any], lists: Mapping[str, tuple[str, ...]]
+    ) -> Mapping[Any, Any]:
         """Answers with every item list built from item-id keys where those were sent."""
-        lists: dict[str, list[Item]] = {}
-        for item in items:
-            if item.index is not None:
-                lists.setdefault(item.field, []).append(item)
-                self._item_of[f"{item.field}[{item.index}]"] = item.id
         gathered = dict(answers)
         for name, members in lists.items():
-            by_id = [item.id for item in members if item.id in answers]
+            by_id = [item for item in members if item in answers]
             if name in answers and by_id:
                 self.problem(
                     "conflicting_fields",
@@ -95,7 +125,7 @@ class Form:
             elif name not in answers:
                 # Keyed by item id, or nothing sent: each missing item is named by its id.
                 self._flat.add(name)
-                gathered[name] = [answers.get(item.id) for item in members]
+                gathered[name] = [answers.get(item) for item in members]
         return gathered
 
     def problem(self, code: str, field: str, message: str, **params: Any) -> None:

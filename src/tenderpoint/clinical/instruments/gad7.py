@@ -34,6 +34,7 @@ BANDS = (
     (14, "moderate", "moderate"),
     (21, "severe", "severe"),
 )
+BAND_WORDS = band_words(BANDS)
 TEXTS = (
     "Feeling nervous, anxious, or on edge",
     "Not being able to stop or control worrying",
@@ -55,8 +56,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     bands = severity(total, BANDS)
     steps = (
         f"total {total} = {' + '.join(map(str, items))}",
-        f"total {total} of {MAX_POSSIBLE}: severity {bands['severity_band_label']} "
-        f"({band_words(BANDS)})",
+        f"total {total} of {MAX_POSSIBLE}: severity {bands['severity_band_label']} ({BAND_WORDS})",
         f"total ≥ {SCREEN_AT} (screening cut point): {yes_no(total >= SCREEN_AT)}",
     )
     outputs = {

@@ -33,6 +33,7 @@ BANDS = (
 )
 """Published wording (Bastien 2001; reference §9.6), never shortened: ``moderate`` alone would
 collide with the PHQ-9 and GAD-7 bands of the same name."""
+BAND_WORDS = band_words(BANDS)
 TOPICS = (
     "difficulty_falling_asleep",
     "difficulty_staying_asleep",
@@ -53,7 +54,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     bands = severity(total, BANDS)
     steps = (
         f"total {total} = {' + '.join(map(str, items))}",
-        f"total {total} of {MAX_POSSIBLE}: {bands['severity_band_label']} ({band_words(BANDS)})",
+        f"total {total} of {MAX_POSSIBLE}: {bands['severity_band_label']} ({BAND_WORDS})",
     )
     outputs = {"total": total, "max_possible": MAX_POSSIBLE, **bands, **completeness()}
     return ScoreResult(ID, VERSION, outputs, steps)

@@ -39,6 +39,7 @@ BANDS = (
     (19, "moderately_severe", "moderately severe"),
     (27, "severe", "severe"),
 )
+BAND_WORDS = band_words(BANDS)
 
 FREQUENCY = (
     AnswerOption(0, "Not at all", score=0, loinc="LA6568-5"),
@@ -91,8 +92,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     syndrome = len(counted) >= 5 and (0 in counted or 1 in counted)
     steps = (
         f"total {total} = {' + '.join(map(str, items))}",
-        f"total {total} of {MAX_POSSIBLE}: severity {bands['severity_band_label']} "
-        f"({band_words(BANDS)})",
+        f"total {total} of {MAX_POSSIBLE}: severity {bands['severity_band_label']} ({BAND_WORDS})",
         f"total ≥ {SCREEN_AT} (screening cut point for major depression): "
         f"{yes_no(total >= SCREEN_AT)}",
         f"item 9 answered {items[8]} → safety flag {'RAISED: follow up today' if item9 else 'no'}"
