@@ -365,3 +365,46 @@ def latent_level(
         weight = np.where(z > model.robust_z, model.robust_z / np.maximum(z, 1e-12), 1.0) ** 2
         mean, var = smooth_level(y, precision * weight, q)
     return mean, var, noise_var
+
+
+def patient_level(
+    daily_one: pl.DataFrame,
+    session_dates: list[dt.date],
+    model: LatentLevelModel = DEFAULT_LATENT_MODEL,
+    *,
+    last_date: dt.date | None = None,
+) -> tuple[dt.date, FloatArray, IntArray, FloatArray, FloatArray, float]:
+    """One patient's latent level from their daily values (``contracts.daily_values``).
+
+    Returns ``(first grid date, daily pain, entries per day, mean, variance, noise
+    variance)``; the grid runs from the earlier of the first diary day and the first session
+    to the later of the last diary day, the last session and ``last_date``.
+    """
+    dates = daily_one["local_date"].to_physical().to_numpy().astype(np.int64)
+    marks = [(x - EPOCH).days for x in session_dates]
+    if last_date is not None:
+        marks.append((last_date - EPOCH).days)
+    lo = int(min([*dates.tolist(), *marks])) if dates.size or marks else 0
+    hi = int(max([*dates.tolist(), *marks])) if dates.size or marks else 0
+    d = hi - lo + 1
+    pain = np.full(d, np.nan)
+    count = np.zeros(d, dtype=np.int64)
+    flare = np.zeros(d, dtype=bool)
+    has_pain = daily_one["pain"].is_not_null().to_numpy()
+    idx = dates - lo
+    pain[idx[has_pain]] = daily_one["pain"].to_numpy()[has_pain]
+    count[idx[has_pain]] = daily_one["n_entries"].to_numpy()[has_pain]
+    flare[idx] = daily_one["flare"].fill_null(False).to_numpy()
+    first_day = np.array([min(marks[: len(session_dates)]) - lo if session_dates else d])
+    sessions = np.zeros((d, 1), dtype=bool)
+    sessions[[m - lo for m in marks[: len(session_dates)]], 0] = True
+    matrix = DailyMatrix(
+        ("one",),
+        EPOCH + dt.timedelta(days=lo),
+        pain[:, None],
+        count[:, None],
+        flare[:, None],
+        np.full((d, 1), np.nan),
+    )
+    mean, var, noise_var = latent_level(matrix, first_day, sessions, model)
+    return matrix.start_date, pain, count, mean[:, 0], var[:, 0], float(noise_var[0])
