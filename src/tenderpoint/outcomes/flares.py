@@ -294,7 +294,7 @@ class SustainedFlareRule:
     rise_points: float = 2.0
     z: float = 2.0
     min_days: int = 3
-    max_gap_days: int = 1
+    max_gap_days: int = 2
     version: str = "tenderpoint-flare/2.0"
     citation: str = (
         "No agreed flare definition (Gomez-Arguelles 2022, clinical.md 11): a sustained "

@@ -77,13 +77,18 @@ class ForecastRule:
     prior_log_sd: float | None = 1.0
     use_patient_noise: bool = True
     due_probability: float | None = 0.8
+    shape: Literal["relief_model", "exponential"] = "exponential"
     version: str = FORECAST_V2
 
 
 FORECAST_RULES: Final = {
     FORECAST_V2: ForecastRule(),
     FORECAST_VERSION: ForecastRule(
-        prior_log_sd=None, use_patient_noise=False, due_probability=None, version=FORECAST_VERSION
+        prior_log_sd=None,
+        use_patient_noise=False,
+        due_probability=None,
+        shape="relief_model",
+        version=FORECAST_VERSION,
     ),
 }
 
@@ -367,7 +372,7 @@ def forecast_booster(
     noise_sd = current[2] if current is not None else ASSUMED_NOISE_POINTS
     n = int(ctx.pain.size)
     basis: Basis = (
-        "relief_model"
+        rule.shape
         if n >= min_days_relief_model
         else "exponential"
         if n >= min_days_exponential

@@ -63,9 +63,11 @@ class LatentLevelModel:
         Smallest noise SD accepted (whole-number scores carry at least the rounding error,
         SD 0.29).
     robust_z : float or None
-        Days whose pain lies more than this many noise SDs above the first-pass level count
-        less in a second pass (Huber weights), so an undeclared flare does not end relief;
-        None: one pass.
+        Days whose pain lies more than this many noise SDs above the level of the previous
+        pass carry no measurement in the next (``robust_passes`` passes), so an undeclared
+        flare neither lifts the level nor ends relief; None: one pass.
+    robust_passes : int
+        Number of such passes.
     """
 
     process_sd_points_per_day: float = 0.2
@@ -75,6 +77,7 @@ class LatentLevelModel:
     noise_prior_days: float = 4.0
     noise_floor_sd_points: float = 0.29
     robust_z: float | None = 1.5
+    robust_passes: int = 2
     version: str = "tenderpoint-latent-level/1.0"
     citation: str = LATENT_CITATION
 
@@ -358,12 +361,11 @@ def latent_level(
     y = np.where(usable, matrix.pain, 0.0)
     q = np.where(session_days, model.jump_sd_points**2, 0.0) + model.process_sd_points_per_day**2
     mean, var = smooth_level(y, precision, q)
-    if model.robust_z is not None:
-        # a day far above the level (an undeclared flare, a bad day) is down-weighted
-        # (Huber weights on the standardised residual) and the level smoothed again
+    for _ in range(model.robust_passes if model.robust_z is not None else 0):
+        # days far above the level (an undeclared flare, a bad day) carry no measurement in
+        # the next pass, so a flare neither lifts the level nor ends relief
         z = (y - mean) * np.sqrt(precision)
-        weight = np.where(z > model.robust_z, model.robust_z / np.maximum(z, 1e-12), 1.0) ** 2
-        mean, var = smooth_level(y, precision * weight, q)
+        mean, var = smooth_level(y, np.where(z > model.robust_z, 0.0, precision), q)
     return mean, var, noise_var
 
 
