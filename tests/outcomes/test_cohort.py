@@ -4,7 +4,8 @@ import polars as pl
 import pytest
 
 from tenderpoint.errors import InvalidInputError
-from tenderpoint.outcomes.cohort import cohort_summary, wilson_interval
+from tenderpoint.outcomes.cohort import CohortConfig, cohort_summary, wilson_interval
+from tenderpoint.outcomes.response import ReliefRule
 
 from .helpers import NOW, diary, infusions
 from .test_response import BASE, _relief_rows
@@ -50,7 +51,10 @@ def _clinic():
 
 
 def test_summary_by_hand() -> None:
-    s = cohort_summary(*_clinic(), now=NOW)
+    # the by-hand durabilities below are rule 1.0's (raw entries); 2.0 is checked against the
+    # independent generator in test_validation.py
+    s = cohort_summary(*_clinic(), now=NOW, config=CohortConfig(relief=ReliefRule()))
+    assert s.as_dict()["relief_rule"] == "tenderpoint-relief/1.0"
     week2 = s.responder_rates.filter(pl.col("window") == "week2").row(0, named=True)
     # a: week-2 mean (3x4 + 2x7.2 + 6 + 8)/7 = 5.771 -> 27.9 % (no); b: 4 -> 50 % (yes);
     # c: no week-2 data; d: no baseline

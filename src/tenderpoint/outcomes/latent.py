@@ -361,11 +361,12 @@ def latent_level(
     y = np.where(usable, matrix.pain, 0.0)
     q = np.where(session_days, model.jump_sd_points**2, 0.0) + model.process_sd_points_per_day**2
     mean, var = smooth_level(y, precision, q)
+    cut = model.robust_z if model.robust_z is not None else np.inf
     for _ in range(model.robust_passes if model.robust_z is not None else 0):
         # days far above the level (an undeclared flare, a bad day) carry no measurement in
         # the next pass, so a flare neither lifts the level nor ends relief
         z = (y - mean) * np.sqrt(precision)
-        mean, var = smooth_level(y, np.where(z > model.robust_z, 0.0, precision), q)
+        mean, var = smooth_level(y, np.where(z > cut, 0.0, precision), q)
     return mean, var, noise_var
 
 
