@@ -16,8 +16,10 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions,
     validate_patients,
 )
-from tenderpoint.outcomes.patient import analyse_patient
-from tenderpoint.outcomes.relief import latent_relief_episodes
+from tenderpoint.outcomes.flares import SustainedFlareRule
+from tenderpoint.outcomes.forecast import forecast_booster
+from tenderpoint.outcomes.patient import patient_flares
+from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import window_responses
 from tenderpoint.outcomes.schedule import infusion_courses
 
@@ -147,10 +149,16 @@ def evaluate(
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))
-    for pid in c.patients["patient_id"].to_list():
-        a = analyse_patient(pid, diary, inf, pts, now=NOW)
-        detected.append(a.flares.filter(pl.col("source") == "detected"))
-        t = truth[pid]
+    rule = SustainedFlareRule()
+    relief_rule = LatentReliefRule()
+    for (pid,), one in daily.group_by("patient_id"):
+        mine = ses.filter(pl.col("patient_id") == pid)
+        detected.append(
+            patient_flares(one.sort("local_date"), mine, rule, relief_rule).filter(
+                pl.col("source") == "detected"
+            )
+        )
+        t = truth[str(pid)]
         today_day = t["forecast_today_day"]
         usable = (
             t["true_relief"]
@@ -162,14 +170,16 @@ def evaluate(
         if not usable:
             continue
         today = CALENDAR_START + dt.timedelta(days=today_day)
-        f = analyse_patient(pid, diary, inf, pts, today=today, now=NOW).forecast
+        f = forecast_booster(
+            str(pid), one.filter(pl.col("local_date") <= today), mine, base, today=today
+        )
         pred = (f.predicted_date - CALENDAR_START).days if f.predicted_date else None
         forecasts.append(
             {
                 "status": f.status,
                 "predicted": pred,
                 "due": t["true_booster_due_day"],
-                "relief_now": cf[pid][today_day],
+                "relief_now": cf[str(pid)][today_day],
             }
         )
     out |= flare_figures(c, pl.concat(detected), n_days / 30.4)

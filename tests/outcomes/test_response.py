@@ -209,3 +209,17 @@ def test_fm30_short_and_long_by_hand() -> None:
     assert row["fm30_long"] == "not_computable"
     day1 = fm30(responses, fiqr).filter(pl.col("window") == "day1").row(0, named=True)
     assert day1["fm30_short"] == "not_computable"  # FM30 uses weekly means
+
+
+@pytest.mark.parametrize(
+    ("back_pain", "event"),
+    # baseline 8: "back within 10 %" is a reduction <= 10 %, i.e. pain >= 7.2 (at: 7.2)
+    [(7.19, False), (7.2, True), (7.21, True)],
+)
+def test_rule_1_back_within_ten_percent_boundary(back_pain: float, event: bool) -> None:
+    rows = [("a", d, p) for d, p in BASE] + [("a", d, 4) for d in range(11, 16)]
+    rows += [("a", d, back_pain) for d in (16, 17, 18)]
+    raw, daily, ses, base = _frames(rows, [("a", 10)])
+    row = relief_episodes(raw, daily, ses, base, V1).row(0, named=True)
+    assert row["durability_event"] is event
+    assert row["durability_days"] == (5.0 if event else 7.0)  # onset day 11

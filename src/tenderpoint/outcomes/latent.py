@@ -68,6 +68,10 @@ class LatentLevelModel:
         flare neither lifts the level nor ends relief; None: one pass.
     robust_passes : int
         Number of such passes.
+    flare_max_days : int
+        Only runs of such days up to this long are set aside (days without an entry neither
+        break nor lengthen a run): a worsening that lasts longer is a change of level - relief
+        ending - not a flare.
     """
 
     process_sd_points_per_day: float = 0.2
@@ -78,6 +82,7 @@ class LatentLevelModel:
     noise_floor_sd_points: float = 0.29
     robust_z: float | None = 1.5
     robust_passes: int = 2
+    flare_max_days: int = 14
     version: str = "tenderpoint-latent-level/1.0"
     citation: str = LATENT_CITATION
 
@@ -366,8 +371,30 @@ def latent_level(
         # days far above the level (an undeclared flare, a bad day) carry no measurement in
         # the next pass, so a flare neither lifts the level nor ends relief
         z = (y - mean) * np.sqrt(precision)
-        mean, var = smooth_level(y, np.where(z > cut, 0.0, precision), q)
+        high = _short_runs(z > cut, precision == 0, model.flare_max_days, session_days)
+        mean, var = smooth_level(y, np.where(high, 0.0, precision), q)
     return mean, var, noise_var
+
+
+def _short_runs(
+    flag: npt.NDArray[np.bool_],
+    neutral: npt.NDArray[np.bool_],
+    max_days: int,
+    sessions: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    """``flag`` where its run (along days, ``neutral`` days bridged) is at most ``max_days``
+    long and does not last until the day before an infusion (pain that stays up until the
+    next session is relief ending, which is why the session was given)."""
+    d, n = flag.shape
+    breaks = ~(flag | neutral)
+    run = np.cumsum(breaks, axis=0)
+    key = (run * n + np.arange(n)[None, :]).ravel()
+    length = np.bincount(key, weights=flag.ravel().astype(np.float64))
+    before_session = np.zeros_like(flag)
+    before_session[:-1] = sessions[1:]
+    touches = np.bincount(key, weights=((flag | neutral) & before_session).ravel().astype(float))
+    short = (length[key] <= max_days) & (touches[key] == 0)
+    return flag & short.reshape(d, n)
 
 
 def patient_level(

@@ -109,13 +109,16 @@ def _validated(
     )
 
 
-def _flares(
+def patient_flares(
     daily: pl.DataFrame,
     sessions: pl.DataFrame,
     flare_rule: FlareRule | SustainedFlareRule,
     relief_rule: ReliefRule | LatentReliefRule,
 ) -> pl.DataFrame:
-    """Declared flares plus those the rule detects (rule 2.0 on the latent level)."""
+    """One patient's declared flares plus those the rule detects (2.0: on the latent level).
+
+    ``daily`` holds one patient's daily values; ``sessions`` their infusion sessions.
+    """
     if isinstance(flare_rule, FlareRule):
         return flare_episodes(daily, flare_rule)
     model = relief_rule.model if isinstance(relief_rule, LatentReliefRule) else None
@@ -209,7 +212,7 @@ def analyse_patient(
     daily = daily_values(diary)
     sessions = infusion_courses(infusions, patients)
     baseline = baseline_scores(daily, sessions, baseline_rule)
-    episodes = _flares(daily, sessions, chosen_flare, chosen_relief)
+    episodes = patient_flares(daily, sessions, chosen_flare, chosen_relief)
     forecast = forecast_booster(
         patient_id, daily, sessions, baseline, today=today, prior=prior, rule=forecast_rule
     )
