@@ -394,7 +394,8 @@ def _short_runs(
     before_session[:-1] = sessions[1:]
     touches = np.bincount(key, weights=((flag | neutral) & before_session).ravel().astype(float))
     short = (length[key] <= max_days) & (touches[key] == 0)
-    return flag & short.reshape(d, n)
+    out: npt.NDArray[np.bool_] = flag & short.reshape(d, n)
+    return out
 
 
 def patient_level(
