@@ -32,6 +32,7 @@ COLUMNS = (
     ("flare recall/precision", "flare_recall", "flare_precision"),
     ("false flares /pt/6 mo", "false_flares_per_patient_6mo", None),
     ("forecast MAE d", "forecast_median_abs_error", None),
+    ("oracle forecast MAE d", "forecast_oracle_median_abs_error", None),
     ("due now while relief holds", "due_now_while_relief_holds", "relief_holds"),
 )
 

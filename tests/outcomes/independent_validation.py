@@ -114,6 +114,36 @@ def flare_figures(c: IndependentCohort, detected: pl.DataFrame, months: float) -
     }
 
 
+def oracle_crossing_day(
+    family: str, level: float, induction_end: int, today: int, days: np.ndarray, pain: np.ndarray
+) -> float:
+    """Day relief falls below 30 % as judged by an oracle that knows the relief family, the
+    true pain level and the generator's range for the step length, fitting the rest (depth and
+    time scale) to the same noisy diary days the forecast sees."""
+    from scipy.optimize import least_squares
+
+    s = days - induction_end
+    y = 1.0 - pain / level
+    if family == "step":
+        # flat so far: the stop is uniform on (elapsed, 90) under the generator
+        return induction_end + (max(today - induction_end, 10) + 90.0) / 2.0
+
+    def curve(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+        depth, scale = theta
+        if family == "exponential":
+            return depth * np.exp(-math.log(2.0) * x / scale)
+        return depth * np.clip(1.0 - x / scale, 0.0, 1.0)
+
+    lo, hi = ([0.05, 1.0], [1.0, 300.0])
+    fit = least_squares(lambda th: curve(th, s) - y, [0.6, 30.0], bounds=(lo, hi))
+    depth, scale = fit.x
+    if depth <= 0.3:
+        return float(today)
+    if family == "exponential":
+        return induction_end + scale * math.log2(depth / 0.3)
+    return induction_end + scale * (1.0 - 0.3 / depth)
+
+
 def forecast_figures(rows: list[dict[str, Any]]) -> dict:
     """Booster forecast 21 days after induction against the planted crossing."""
     holds = [r for r in rows if r["relief_now"] >= 0.3]
@@ -121,7 +151,9 @@ def forecast_figures(rows: list[dict[str, Any]]) -> dict:
     errors = [
         abs(r["predicted"] - r["due"]) for r in holds if r["predicted"] is not None and r["due"]
     ]
+    oracle = [abs(math.ceil(r["oracle"]) - r["due"]) for r in holds if r["due"]]
     return {
+        "forecast_oracle_median_abs_error": float(np.median(oracle)) if oracle else math.nan,
         "forecast_patients": len(rows),
         "forecast_median_abs_error": float(np.median(errors)) if errors else math.nan,
         "forecast_within_5_days": float(np.mean(np.array(errors) <= 5)) if errors else math.nan,
@@ -174,8 +206,20 @@ def evaluate(
             str(pid), one.filter(pl.col("local_date") <= today), mine, base, today=today
         )
         pred = (f.predicted_date - CALENDAR_START).days if f.predicted_date else None
+        seen = one.filter(
+            (pl.col("local_date") <= today) & (_day("local_date") > t["induction_end_day"])
+        )
+        oracle = oracle_crossing_day(
+            t["family"],
+            t["level"],
+            t["induction_end_day"],
+            today_day,
+            seen.select(_day("local_date")).to_series().to_numpy().astype(float),
+            seen["pain"].to_numpy().astype(float),
+        )
         forecasts.append(
             {
+                "oracle": oracle,
                 "status": f.status,
                 "predicted": pred,
                 "due": t["true_booster_due_day"],
