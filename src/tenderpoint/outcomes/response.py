@@ -519,6 +519,15 @@ def _relief_episodes_v1(
         on="patient_id",
         how="inner",
     )
+    onset, observed = _v1_onsets(diary, courses, rule)
+    last_day, returns = _v1_returns(daily, courses, onset, rule)
+    return _v1_frame(courses, onset, observed, last_day, returns, rule)
+
+
+def _v1_onsets(
+    diary: pl.DataFrame, courses: pl.DataFrame, rule: ReliefRule
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rule 1.0 step 1: the first entry >= 30 % below baseline within the horizon."""
     horizon = pl.duration(days=rule.horizon_days)
     course_keys = courses.select(
         "patient_id", "course", "course_start", "next_course_start", "baseline_pain"
@@ -556,6 +565,13 @@ def _relief_episodes_v1(
         pl.col("recorded_at").max().alias("last_entry_in_horizon"),
         (pl.col("local_date").n_unique() < pl.len()).alias("sub_daily"),
     )
+    return onset, observed
+
+
+def _v1_returns(
+    daily: pl.DataFrame, courses: pl.DataFrame, onset: pl.DataFrame, rule: ReliefRule
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rule 1.0 step 2: the first run of days back within 10 % after onset; last day."""
     day_keys = courses.select("patient_id", "course", "course_date", "baseline_pain").sort(
         "patient_id", "course_date"
     )
@@ -607,6 +623,19 @@ def _relief_episodes_v1(
         .group_by("patient_id", "course")
         .agg(pl.col("local_date").min().alias("return_date"))
     )
+    return last_day, returns
+
+
+def _v1_frame(
+    courses: pl.DataFrame,
+    onset: pl.DataFrame,
+    observed: pl.DataFrame,
+    last_day: pl.DataFrame,
+    returns: pl.DataFrame,
+    rule: ReliefRule,
+) -> pl.DataFrame:
+    """Rule 1.0 step 3: time to relief, durability and censoring per course."""
+    horizon = pl.duration(days=rule.horizon_days)
     out = (
         courses.join(onset, on=["patient_id", "course"], how="left")
         .join(observed, on=["patient_id", "course"], how="left")
