@@ -305,14 +305,12 @@ def smooth_level(
         pp[t] = p_pred
         mf[t] = m
         pf[t] = p
-    ms = np.empty((d, n))
-    ps = np.empty((d, n))
-    ms[-1], ps[-1] = mf[-1], pf[-1]
+    # smoothing in place (row t is read before it is overwritten): two fewer big arrays
     for t in range(d - 2, -1, -1):
         j = pf[t] / pp[t + 1]
-        ms[t] = mf[t] + j * (ms[t + 1] - mf[t])
-        ps[t] = pf[t] + j * j * (ps[t + 1] - pp[t + 1])
-    return ms, ps
+        mf[t] += j * (mf[t + 1] - mf[t])
+        pf[t] += j * j * (pf[t + 1] - pp[t + 1])
+    return mf, pf
 
 
 def _smooth_one(
