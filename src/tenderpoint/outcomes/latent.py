@@ -202,8 +202,13 @@ def daily_matrix(
     declared = np.bincount(flat[flare], minlength=size) > 0
     first = np.full(size, np.nan)
     seconds = diary["recorded_at"].dt.epoch("us").to_numpy().astype(np.float64) / 1e6
-    # later rows are written first so that the earliest entry of a day is the one that stays
-    order = np.argsort(seconds, kind="stable")[::-1]
+    # later rows are written first so that the earliest entry of a day is the one that stays;
+    # validated diaries are sorted by patient and time, so no sort is needed then
+    step_col, step_s = np.diff(col), np.diff(seconds)
+    if bool(np.all((step_col > 0) | ((step_col == 0) & (step_s >= 0)))):
+        order = np.arange(col.size)[::-1]
+    else:
+        order = np.lexsort((seconds, col))[::-1]
     first[flat[order]] = seconds[order]
     return DailyMatrix(
         patient_ids=ids,
