@@ -44,6 +44,7 @@ from tenderpoint.outcomes.contracts import (
     SCORE_COLUMNS,
     DailyRule,
     daily_values,
+    plain_rows,
     validate_assessments,
     validate_diary,
     validate_infusions,
@@ -320,11 +321,7 @@ class CohortSummary:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (frames as lists of rows, dates as ISO strings)."""
 
-        def rows(df: pl.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
-                for r in df.to_dicts()
-            ]
+        rows = plain_rows
 
         return {
             "n_patients": self.n_patients,

@@ -13,6 +13,7 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import (
     daily_values,
+    plain_rows,
     validate_diary,
     validate_infusions,
     validate_patients,
@@ -55,11 +56,7 @@ class PatientAnalysis:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (frames as lists of rows, dates as ISO strings)."""
 
-        def rows(df: pl.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()}
-                for r in df.to_dicts()
-            ]
+        rows = plain_rows
 
         return {
             "patient_id": self.patient_id,
