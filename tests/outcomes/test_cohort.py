@@ -91,3 +91,14 @@ def test_a_clinic_without_infusions_or_diary_is_a_result() -> None:
     assert empty.responder_rates["n_evaluable"].unique().to_list() == [0]
     assert empty.responder_rates["responder_rate"].null_count() == len(empty.responder_rates)
     assert empty.induction["n_completed"].to_list() == [0]
+
+
+def test_an_empty_assessments_frame_gives_fm30_not_computable() -> None:
+    """A clinic with no questionnaire answers yet (an empty frame, not None) still summarises."""
+    from tenderpoint.outcomes.synthetic import generate_cohort as _generate
+
+    cohort = _generate(12, 120, seed=4)
+    summary = cohort_summary(
+        cohort.diary, cohort.infusions, cohort.patients, cohort.assessments.head(0)
+    )
+    assert summary.n_patients == 12

@@ -331,8 +331,9 @@ def fm30(
     if assessments is None or assessments.height == 0:
         fn = pl.DataFrame(
             schema={
-                "patient_id": pl.String,
-                "window": pl.String,
+                # the responses' own key type: the cohort summary keys patients as an Enum
+                "patient_id": responses.schema["patient_id"],
+                "window": responses.schema["window"],
                 "pct_reduction_function": pl.Float64,
             }
         )
