@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import statistics
 import time
@@ -48,11 +49,8 @@ def pandas_summary(diary: pd.DataFrame, infusions: pd.DataFrame) -> dict[str, fl
     pct = ((w2["baseline"] - w2["mean"]) / w2["baseline"] * 100).round(4)
     k, n = int((pct >= 30).sum()), int(pct.size)
     lo, hi = wilson_interval([k], [n])
-    gap = (
-        inf.groupby("patient_id")["local_date"]
-        .diff()
-        .apply(lambda x: x.days if pd.notna(x) else 99)
-    )
+    # vectorised day gaps (no per-row .apply): NaT for each patient's first session
+    gap = inf.groupby("patient_id")["local_date"].diff().dt.days.fillna(99)
     inf["course"] = (gap > 7).groupby(inf["patient_id"]).cumsum()
     size = inf[inf["course"] == 1].groupby("patient_id").size()
     return {
@@ -104,6 +102,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="timings per measurement")
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()}")
 
     t0 = time.perf_counter()
     cohort = generate_cohort(args.patients, args.days, seed=args.seed)
@@ -163,15 +162,18 @@ def main() -> None:
         )
     print(f"same subset, pandas / polars (min times): {min(t_pd) / min(t_pl):.1f}x")
     print(f"plain pandas subset / full polars summary (min times): {min(t_pd) / min(t_sum):.1f}x")
+    print(f"load average after the summaries: {os.getloadavg()}")
 
     diary = validate_diary(cohort.diary, now=NOW)
     ids = cohort.patients["patient_id"].to_list()[:21]
-    analyse_patient(ids[0], diary, cohort.infusions, cohort.patients)  # warm-up: lazy imports
+    analyse_patient(
+        ids[0], diary, cohort.infusions, cohort.patients, now=NOW
+    )  # warm-up: lazy imports
     ids = ids[1:]
     times = []
     for pid in ids:
         t0 = time.perf_counter()
-        analyse_patient(pid, diary, cohort.infusions, cohort.patients)
+        analyse_patient(pid, diary, cohort.infusions, cohort.patients, now=NOW)
         times.append(time.perf_counter() - t0)
     own = []
     for pid in ids:
@@ -179,13 +181,14 @@ def main() -> None:
         inf1 = cohort.infusions.filter(cohort.infusions["patient_id"] == pid)
         pts1 = cohort.patients.filter(cohort.patients["patient_id"] == pid)
         t0 = time.perf_counter()
-        analyse_patient(pid, one, inf1, pts1)
+        analyse_patient(pid, one, inf1, pts1, now=NOW)
         own.append(time.perf_counter() - t0)
     print(f"one patient, filtered from the whole clinic: median {np.median(times) * 1000:.0f} ms")
     print(
         f"one patient, own frames (what the web layer passes): median "
         f"{np.median(own) * 1000:.0f} ms, max {max(own) * 1000:.0f} ms over {len(own)} patients"
     )
+    print(f"load average at the end: {os.getloadavg()}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:,.0f} MiB")
 

@@ -4,7 +4,8 @@ import polars as pl
 import pytest
 
 from tenderpoint.errors import InvalidInputError
-from tenderpoint.outcomes.cohort import cohort_summary, wilson_interval
+from tenderpoint.outcomes.cohort import CohortConfig, cohort_summary, wilson_interval
+from tenderpoint.outcomes.response import ReliefRule
 
 from .helpers import NOW, diary, infusions
 from .test_response import BASE, _relief_rows
@@ -50,7 +51,10 @@ def _clinic():
 
 
 def test_summary_by_hand() -> None:
-    s = cohort_summary(*_clinic(), now=NOW)
+    # the by-hand durabilities below are rule 1.0's (raw entries); 2.0 is checked against the
+    # independent generator in test_validation.py
+    s = cohort_summary(*_clinic(), now=NOW, config=CohortConfig(relief=ReliefRule()))
+    assert s.as_dict()["relief_rule"] == "tenderpoint-relief/1.0"
     week2 = s.responder_rates.filter(pl.col("window") == "week2").row(0, named=True)
     # a: week-2 mean (3x4 + 2x7.2 + 6 + 8)/7 = 5.771 -> 27.9 % (no); b: 4 -> 50 % (yes);
     # c: no week-2 data; d: no baseline
@@ -87,3 +91,14 @@ def test_a_clinic_without_infusions_or_diary_is_a_result() -> None:
     assert empty.responder_rates["n_evaluable"].unique().to_list() == [0]
     assert empty.responder_rates["responder_rate"].null_count() == len(empty.responder_rates)
     assert empty.induction["n_completed"].to_list() == [0]
+
+
+def test_an_empty_assessments_frame_gives_fm30_not_computable() -> None:
+    """A clinic with no questionnaire answers yet (an empty frame, not None) still summarises."""
+    from tenderpoint.outcomes.synthetic import generate_cohort as _generate
+
+    cohort = _generate(12, 120, seed=4)
+    summary = cohort_summary(
+        cohort.diary, cohort.infusions, cohort.patients, cohort.assessments.head(0)
+    )
+    assert summary.n_patients == 12

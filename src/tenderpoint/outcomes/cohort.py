@@ -3,10 +3,11 @@ Kaplan-Meier curves of durability of relief and of time to relief, stratified.
 
 Decisions:
 
-* Responder (default) = pain reduction >= 30 % (IMMPACT "moderate" or better) in the week-2
-  window (days 8-14 after the first infusion). Week 2 is the default because relief in the
-  Dahan 2011 model fades with a ~11-day half-life, so by week 4 many true responders have
-  already lost it; the window is a parameter and every window's rate is reported anyway.
+* Responder (default) = pain reduction >= 30 % (IMMPACT "moderate" or better) in the
+  ``post_week1`` window: days 1-7 after the last session of the induction course (issue 14:
+  the 1.0 default, days 8-14 after the first infusion, falls inside a two-week induction and
+  so measures the acute effect). The window is a clinic setting; every window's rate is
+  reported, and rows whose window overlaps the induction are counted as ``n_acute``.
   Denominator: patients whose status for that window is ``ok`` (baseline and 4 of 7 days).
 * Intervals for proportions are Wilson score intervals (Wilson 1927), which keep their coverage
   for small n and rates near 0 or 1, unlike the Wald interval.
@@ -29,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -43,11 +44,13 @@ from tenderpoint.outcomes.contracts import (
     SCORE_COLUMNS,
     DailyRule,
     daily_values,
+    plain_rows,
     validate_assessments,
     validate_diary,
     validate_infusions,
     validate_patients,
 )
+from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
     FollowUpWindow,
@@ -256,13 +259,18 @@ def kaplan_meier(
 
 @dataclass(frozen=True)
 class CohortConfig:
-    """Rules of a cohort summary (every default is documented in the module docstring)."""
+    """Rules of a cohort summary (a clinic setting; every default is documented above).
+
+    ``responder_window`` defaults to ``post_week1`` (days 1-7 after the last session of the
+    induction course), so a two-week induction is judged after it ends, not during it; the
+    acute windows counted from the first infusion are still reported and labelled.
+    """
 
     windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS
-    responder_window: str = "week2"
+    responder_window: str = "post_week1"
     responder_reduction_pct: float = 30.0
     baseline: BaselineRule = field(default_factory=BaselineRule)
-    relief: ReliefRule = field(default_factory=ReliefRule)
+    relief: ReliefRule | LatentReliefRule = field(default_factory=LatentReliefRule)
     daily_rule: DailyRule = DEFAULT_DAILY_RULE
     course_gap_days: int = DEFAULT_COURSE_GAP_DAYS
     confidence: float = 0.95
@@ -279,9 +287,10 @@ class CohortSummary:
     by : str or None
         Stratification used.
     responder_rates : polars.DataFrame
-        Per window and stratum: ``n_evaluable, n_responders, responder_rate, responder_ci_low,
-        responder_ci_high`` (Wilson) plus the IMMPACT category counts; with assessments also
-        ``fm30_short_rate``/``fm30_long_rate`` with their counts and Wilson bounds.
+        Per window and stratum: ``window_anchor``, ``n_acute`` (evaluable rows whose window
+        overlaps the induction), ``n_evaluable, n_responders, responder_rate,
+        responder_ci_low, responder_ci_high`` (Wilson) plus the IMMPACT category counts; with
+        assessments also ``fm30_short_rate``/``fm30_long_rate`` with their counts and bounds.
     induction : polars.DataFrame
         Per stratum: ``n_started, n_completed, completion_rate`` and Wilson bounds.
     dropoff : polars.DataFrame
@@ -291,7 +300,8 @@ class CohortSummary:
     time_to_relief : KaplanMeier
         Hours from the first infusion to relief (first course).
     patients : polars.DataFrame
-        Per patient: strata, baseline, first-course relief and durability, responder label.
+        Per patient: strata, baseline, first-course relief and durability (with intervals
+        under rule 2.0), responder label.
     version : str
         Version of the summary rules.
     """
@@ -307,6 +317,204 @@ class CohortSummary:
     config: CohortConfig
     version: str = SUMMARY_VERSION
     interval_method: str = "wilson"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (frames as lists of rows, dates as ISO strings)."""
+
+        rows = plain_rows
+
+        return {
+            "n_patients": self.n_patients,
+            "by": self.by,
+            "responder_rates": rows(self.responder_rates),
+            "induction": rows(self.induction),
+            "dropoff": rows(self.dropoff),
+            "durability": {
+                "unit": self.durability.unit,
+                "medians": rows(self.durability.medians),
+                "curve": rows(self.durability.curve),
+            },
+            "time_to_relief": {
+                "unit": self.time_to_relief.unit,
+                "medians": rows(self.time_to_relief.medians),
+                "curve": rows(self.time_to_relief.curve),
+            },
+            "patients": rows(self.patients),
+            "relief_rule": self.config.relief.version,
+            "responder_window": self.config.responder_window,
+            "version": self.version,
+            "interval_method": self.interval_method,
+        }
+
+
+def _check_options(by: str | None, config: CohortConfig) -> None:
+    if by is not None and by not in STRATA:
+        raise InvalidInputError(
+            f"by must be one of {list(STRATA)}.", code="unknown_stratum", field="by"
+        )
+    if config.responder_window not in {w.name for w in config.windows}:
+        raise InvalidInputError(
+            "responder_window must name one of the windows.",
+            code="unknown_window",
+            field="responder_window",
+        )
+    if not 0 < config.confidence < 1:
+        raise InvalidInputError(
+            "confidence must lie between 0 and 1.", code="out_of_range", field="confidence"
+        )
+
+
+def _keyed(
+    diary: pl.DataFrame,
+    infusions: pl.DataFrame,
+    patients: pl.DataFrame,
+    assessments: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """Cast the patient key to an Enum: joins, group-bys and sorts on 7 million rows are
+    several times faster on integers than on strings (category order = sorted ids)."""
+    key_dtype = pl.Enum(patients["patient_id"].unique().sort())
+    as_key = pl.col("patient_id").cast(key_dtype)
+    try:
+        return (
+            diary.with_columns(as_key),
+            infusions.with_columns(as_key),
+            patients.with_columns(as_key),
+            assessments.with_columns(as_key) if assessments is not None else None,
+        )
+    except pl.exceptions.InvalidOperationError as exc:
+        raise InvalidInputError(
+            "A frame names a patient who is not in the patients frame.",
+            code="unknown_patient",
+            field="patient_id",
+        ) from exc
+
+
+def _responder_rates(responses: pl.DataFrame, by: str | None, config: CohortConfig) -> pl.DataFrame:
+    """Responder counts, IMMPACT categories and Wilson intervals per window and stratum."""
+    if not by:
+        responses = responses.with_columns(pl.lit("all").alias("stratum"))
+        key = "stratum"
+    else:
+        key = by
+    ok = pl.col("status") == "ok"
+    fm30_counts: list[pl.Expr] = []
+    if "fm30_short" in responses.columns:
+        for kind in ("short", "long"):
+            label = pl.col(f"fm30_{kind}")
+            fm30_counts += [
+                (label != "not_computable").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_evaluable"),
+                (label == "responder").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_responders"),
+            ]
+    rates = (
+        responses.group_by(["window", key])
+        .agg(
+            pl.col("window_anchor").first(),
+            (ok & (pl.col("window_kind") == "acute")).sum().cast(pl.Int64).alias("n_acute"),
+            *fm30_counts,
+            ok.sum().cast(pl.Int64).alias("n_evaluable"),
+            (ok & (pl.col("pct_reduction_pain") >= config.responder_reduction_pct))
+            .sum()
+            .cast(pl.Int64)
+            .alias("n_responders"),
+            *(
+                (ok & (pl.col("immpact") == c)).sum().cast(pl.Int64).alias(f"n_{c}")
+                for c in ("none", "minimal", "moderate", "substantial")
+            ),
+        )
+        .rename({key: "stratum"})
+    )
+    rates = _with_rate(rates, "n_responders", "n_evaluable", "responder")
+    for kind in ("short", "long") if fm30_counts else ():
+        rates = _with_rate(
+            rates, f"n_fm30_{kind}_responders", f"n_fm30_{kind}_evaluable", f"fm30_{kind}"
+        )
+    order = {w.name: i for i, w in enumerate(config.windows)}
+    return (
+        rates.with_columns(
+            pl.col("window").replace_strict(order, return_dtype=pl.Int64).alias("_o")
+        )
+        .sort("_o", "stratum")
+        .drop("_o")
+    )
+
+
+def _induction(
+    sessions: pl.DataFrame, patients: pl.DataFrame, strata: pl.DataFrame, by: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Induction completion (Wilson) and drop-off after infusion k, per stratum."""
+    first_course = (
+        sessions.filter(pl.col("course") == 1)
+        .select("patient_id", "course_size")
+        .unique()
+        .join(patients.select("patient_id", "planned_induction_infusions"), on="patient_id")
+        .join(strata, on="patient_id")
+        .with_columns(
+            (pl.col("course_size") >= pl.col("planned_induction_infusions")).alias("completed"),
+            pl.lit("all").alias("stratum") if not by else pl.col(by).alias("stratum"),
+        )
+    )
+    induction = first_course.group_by("stratum").agg(
+        pl.len().cast(pl.Int64).alias("n_started"),
+        pl.col("completed").sum().cast(pl.Int64).alias("n_completed"),
+    )
+    induction = _with_rate(induction, "n_completed", "n_started", "completion").sort("stratum")
+    dropoff = (
+        first_course.filter(~pl.col("completed"))
+        .group_by("stratum", pl.col("course_size").alias("dropped_after_infusion"))
+        .agg(pl.len().cast(pl.Int64).alias("n_patients"))
+        .sort("stratum", "dropped_after_infusion")
+    )
+    return induction, dropoff
+
+
+_RELIEF_PATIENT_COLUMNS: Final = (
+    "relief",
+    "relief_probability",
+    "relief_onset_date",
+    "time_to_relief_hours",
+    "durability_days",
+    "durability_low_days",
+    "durability_high_days",
+    "durability_event",
+    "censor_reason",
+)
+
+
+def _per_patient(
+    strata: pl.DataFrame,
+    baselines: pl.DataFrame,
+    responses: pl.DataFrame,
+    first: pl.DataFrame,
+    config: CohortConfig,
+) -> pl.DataFrame:
+    """One row per patient: strata, baseline, responder label, first-course relief."""
+    primary = responses.filter(pl.col("window") == config.responder_window).select(
+        "patient_id",
+        pl.when(pl.col("status") == "ok")
+        .then(pl.col("pct_reduction_pain") >= config.responder_reduction_pct)
+        .alias("responder"),
+        pl.col("pct_reduction_pain").alias("primary_pct_reduction_pain"),
+    )
+    relief_cols = [c for c in _RELIEF_PATIENT_COLUMNS if c in first.columns]
+    return (
+        strata.join(
+            baselines.select(
+                "patient_id", "first_infusion_date", "baseline_pain", "baseline_status"
+            ),
+            on="patient_id",
+            how="left",
+        )
+        .join(primary, on="patient_id", how="left")
+        .join(
+            first.select("patient_id", *relief_cols).with_columns(
+                pl.col("patient_id").cast(strata.schema["patient_id"])
+            ),
+            on="patient_id",
+            how="left",
+        )
+        .sort("patient_id")
+        .with_columns(pl.col("patient_id").cast(pl.String))
+    )
 
 
 def cohort_summary(
@@ -331,7 +539,7 @@ def cohort_summary(
     by : {"sex", "age_band", "baseline_severity"}, optional
         Stratify every table and curve.
     config : CohortConfig, optional
-        Rules.
+        Rules (a clinic setting).
     now : datetime, optional
         Reference time for the "future date" check.
     validate : bool
@@ -342,16 +550,7 @@ def cohort_summary(
     CohortSummary
     """
     config = config or CohortConfig()
-    if by is not None and by not in STRATA:
-        raise InvalidInputError(
-            f"by must be one of {list(STRATA)}.", code="unknown_stratum", field="by"
-        )
-    if config.responder_window not in {w.name for w in config.windows}:
-        raise InvalidInputError(
-            "responder_window must name one of the windows.",
-            code="unknown_window",
-            field="responder_window",
-        )
+    _check_options(by, config)
     if validate:
         patients = validate_patients(patients)
         ids = patients["patient_id"]
@@ -359,22 +558,7 @@ def cohort_summary(
         infusions = validate_infusions(infusions, patient_ids=ids, now=now)
         if assessments is not None:
             assessments = validate_assessments(assessments, patient_ids=ids, now=now)
-    # Work on a categorical key: joins, group-bys and sorts on 7 million rows are several times
-    # faster on integers than on strings. Category order = sorted ids, so sorted stays sorted.
-    key_dtype = pl.Enum(patients["patient_id"].unique().sort())
-    as_key = pl.col("patient_id").cast(key_dtype)
-    try:
-        patients = patients.with_columns(as_key)
-        diary = diary.with_columns(as_key)
-        infusions = infusions.with_columns(as_key)
-        if assessments is not None:
-            assessments = assessments.with_columns(as_key)
-    except pl.exceptions.InvalidOperationError as exc:
-        raise InvalidInputError(
-            "A frame names a patient who is not in the patients frame.",
-            code="unknown_patient",
-            field="patient_id",
-        ) from exc
+    diary, infusions, patients, assessments = _keyed(diary, infusions, patients, assessments)
     # secondary scores only feed FM30, which needs the assessments
     scores = SCORE_COLUMNS if assessments is not None else ("pain",)
     daily = daily_values(diary, config.daily_rule, scores=scores)
@@ -384,131 +568,41 @@ def cohort_summary(
     responses = window_responses(daily, baselines, config.windows)
     if assessments is not None:
         responses = fm30(responses, assessments, config.windows)
-    relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
-
     responses = responses.join(strata, on="patient_id", how="left")
-    if not by:
-        responses = responses.with_columns(pl.lit("all").alias("stratum"))
-        key = "stratum"
+    if isinstance(config.relief, LatentReliefRule):
+        relief = latent_relief_episodes(
+            diary, sessions, baselines, config.relief, first_course_only=True
+        )
     else:
-        key = by
-    ok = pl.col("status") == "ok"
-    fm30_counts: list[pl.Expr] = []
-    if "fm30_short" in responses.columns:
-        for kind in ("short", "long"):
-            label = pl.col(f"fm30_{kind}")
-            fm30_counts += [
-                (label != "not_computable").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_evaluable"),
-                (label == "responder").sum().cast(pl.Int64).alias(f"n_fm30_{kind}_responders"),
-            ]
-    rates = (
-        responses.group_by(["window", key])
-        .agg(
-            *fm30_counts,
-            ok.sum().cast(pl.Int64).alias("n_evaluable"),
-            (ok & (pl.col("pct_reduction_pain") >= config.responder_reduction_pct))
-            .sum()
-            .cast(pl.Int64)
-            .alias("n_responders"),
-            *(
-                (ok & (pl.col("immpact") == c)).sum().cast(pl.Int64).alias(f"n_{c}")
-                for c in ("none", "minimal", "moderate", "substantial")
-            ),
-        )
-        .rename({key: "stratum"})
-    )
-    rates = _with_rate(rates, "n_responders", "n_evaluable", "responder")
-    for kind in ("short", "long") if fm30_counts else ():
-        rates = _with_rate(
-            rates, f"n_fm30_{kind}_responders", f"n_fm30_{kind}_evaluable", f"fm30_{kind}"
-        )
-    order = {w.name: i for i, w in enumerate(config.windows)}
-    rates = (
-        rates.with_columns(
-            pl.col("window").replace_strict(order, return_dtype=pl.Int64).alias("_o")
-        )
-        .sort("_o", "stratum")
-        .drop("_o")
-    )
-
-    first_course = (
-        sessions.filter(pl.col("course") == 1)
-        .select("patient_id", "course_size")
-        .unique()
-        .join(patients.select("patient_id", "planned_induction_infusions"), on="patient_id")
-        .join(strata, on="patient_id")
-        .with_columns(
-            (pl.col("course_size") >= pl.col("planned_induction_infusions")).alias("completed"),
-            pl.lit("all").alias("stratum") if not by else pl.col(by).alias("stratum"),
-        )
-    )
-    induction = first_course.group_by("stratum").agg(
-        pl.len().cast(pl.Int64).alias("n_started"),
-        pl.col("completed").sum().cast(pl.Int64).alias("n_completed"),
-    )
-    induction = _with_rate(induction, "n_completed", "n_started", "completion").sort("stratum")
-    dropoff = (
-        first_course.filter(~pl.col("completed"))
-        .group_by("stratum", pl.col("course_size").alias("dropped_after_infusion"))
-        .agg(pl.len().cast(pl.Int64).alias("n_patients"))
-        .sort("stratum", "dropped_after_infusion")
-    )
-
-    first = relief.filter(pl.col("course") == 1).join(strata, on="patient_id", how="left")
-    durability = kaplan_meier(
-        first.filter(pl.col("relief")),
-        time="durability_days",
-        event="durability_event",
-        by=by,
-        unit="days",
-        confidence=config.confidence,
-    )
-    ttr = kaplan_meier(
-        first,
-        time="time_to_relief_hours",
-        event="relief",
-        by=by,
-        unit="hours",
-        confidence=config.confidence,
-    )
-    primary = responses.filter(pl.col("window") == config.responder_window).select(
-        "patient_id",
-        pl.when(pl.col("status") == "ok")
-        .then(pl.col("pct_reduction_pain") >= config.responder_reduction_pct)
-        .alias("responder"),
-        pl.col("pct_reduction_pain").alias("primary_pct_reduction_pain"),
-    )
-    per_patient = (
-        strata.join(
-            baselines.select(
-                "patient_id", "first_infusion_date", "baseline_pain", "baseline_status"
-            ),
-            on="patient_id",
-            how="left",
-        )
-        .join(primary, on="patient_id", how="left")
-        .join(
-            first.select(
-                "patient_id",
-                "relief",
-                "time_to_relief_hours",
-                "durability_days",
-                "durability_event",
-            ),
-            on="patient_id",
-            how="left",
-        )
-        .sort("patient_id")
+        relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
+    first = (
+        relief.filter(pl.col("course") == 1)
         .with_columns(pl.col("patient_id").cast(pl.String))
+        .join(strata.with_columns(pl.col("patient_id").cast(pl.String)), on="patient_id")
     )
+    induction, dropoff = _induction(sessions, patients, strata, by)
     return CohortSummary(
         n_patients=patients.height,
         by=by,
-        responder_rates=rates,
+        responder_rates=_responder_rates(responses, by, config),
         induction=induction,
         dropoff=dropoff,
-        durability=durability,
-        time_to_relief=ttr,
-        patients=per_patient,
+        durability=kaplan_meier(
+            first.filter(pl.col("relief")),
+            time="durability_days",
+            event="durability_event",
+            by=by,
+            unit="days",
+            confidence=config.confidence,
+        ),
+        time_to_relief=kaplan_meier(
+            first,
+            time="time_to_relief_hours",
+            event="relief",
+            by=by,
+            unit="hours",
+            confidence=config.confidence,
+        ),
+        patients=_per_patient(strata, baselines, responses, first, config),
         config=config,
     )

@@ -21,6 +21,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -138,6 +139,18 @@ def _plain(value: object) -> object:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
+
+
+def plain_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """A frame as strict-JSON-ready rows: dates as ISO strings, NaN and inf as None (an
+    open interval end or a median not reached; the row's status says which)."""
+    return [
+        {
+            k: None if isinstance(v, float) and not math.isfinite(v) else _plain(v)
+            for k, v in row.items()
+        }
+        for row in df.to_dicts()
+    ]
 
 
 def _conform(

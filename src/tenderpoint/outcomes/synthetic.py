@@ -144,6 +144,360 @@ def _offsets_seconds(zone: str, start: dt.date, n_days: int, hour: int) -> npt.N
     return out
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """Per-patient draws (arrays of length n), in the order the generator makes them."""
+
+    zone_idx: npt.NDArray[np.int64]
+    female: npt.NDArray[np.bool_]
+    age: FloatArray
+    level: FloatArray
+    responder: npt.NDArray[np.bool_]
+    emax: FloatArray
+    half_life: FloatArray
+    first_day: npt.NDArray[np.int64]
+    received: npt.NDArray[np.int64]
+    last_day: npt.NDArray[np.int64]
+    increment: FloatArray
+    booster_delay: npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Relief:
+    """Noise-free relief paths (patients x days) and the session grid."""
+
+    morning: FloatArray
+    evening: FloatArray
+    counterfactual: FloatArray
+    session: npt.NDArray[np.bool_]
+
+
+def _draw_patients(rng: np.random.Generator, n: int, d: int, p: SyntheticParams) -> _Draws:
+    """Covariates, pain level, response, schedule and drop-out of every patient."""
+    zone_idx = rng.choice(len(p.timezones), size=n, p=np.asarray(p.timezone_weights))
+    female = rng.random(n) < p.female_fraction
+    age = np.clip(np.rint(rng.normal(p.age_mean_years, p.age_sd_years, n)), 18, 85)
+    level = np.clip(rng.normal(p.baseline_pain_mean, p.baseline_pain_sd, n), *p.baseline_pain_range)
+    responder = rng.random(n) < p.responder_fraction
+    emax = np.where(
+        responder, rng.uniform(*p.responder_emax, n), rng.uniform(*p.nonresponder_emax, n)
+    )
+    half_life = p.half_life_median_days * np.exp(rng.normal(0.0, p.half_life_log_sd, n))
+    first_day = rng.integers(p.first_infusion_day_range[0], p.first_infusion_day_range[1] + 1, n)
+    planned = p.planned_induction_infusions
+    stops = rng.random(n) < p.induction_stop_probability
+    received = np.where(stops, rng.integers(1, max(planned, 2), n), planned)
+    dropout_day = first_day + rng.exponential(365.0 / p.dropout_per_year, n)
+    last_day = np.minimum(d - 1, np.floor(dropout_day)).astype(np.int64)
+    increment = rng.uniform(*p.increment_c50, n) * p.relief_model.c50_ng_per_ml
+    booster_delay = rng.integers(p.booster_delay_days[0], p.booster_delay_days[1] + 1, n)
+    return _Draws(
+        zone_idx,
+        female,
+        age,
+        level,
+        responder,
+        emax,
+        half_life,
+        first_day,
+        received,
+        last_day,
+        increment,
+        booster_delay,
+    )
+
+
+def _simulate_relief(w: _Draws, d: int, p: SyntheticParams) -> _Relief:
+    """Sessions and the slow compartment, day by day (vectorised over patients)."""
+    n = w.level.size
+    unit = dataclasses.replace(p.relief_model, emax=1.0)
+    decay = np.exp(-math.log(2.0) / w.half_life)
+    c_now = np.zeros(n)
+    c_cf = np.zeros(n)
+    relief_evening = np.zeros((n, d))
+    relief_morning = np.zeros((n, d))
+    relief_cf = np.zeros((n, d))
+    session = np.zeros((n, d), dtype=bool)
+    induction_end = w.first_day + w.received - 1
+    booster_due = np.full(n, -1, dtype=np.int64)
+    booster_left = np.zeros(n, dtype=np.int64)
+    eligible = w.responder & (w.received == p.planned_induction_infusions)
+    for t in range(d):
+        c_now *= decay
+        c_cf *= decay
+        relief_morning[:, t] = w.emax * relief_fraction(c_now, unit)
+        in_induction = (t >= w.first_day) & (t <= induction_end)
+        start_booster = (booster_due == t) & (t <= w.last_day)
+        booster_left = np.where(start_booster, p.booster_sessions, booster_left)
+        booster_due = np.where(start_booster, -1, booster_due)
+        today = (in_induction | (booster_left > 0)) & (t <= w.last_day)
+        session[:, t] = today
+        c_now += np.where(today, w.increment, 0.0)
+        c_cf += np.where(in_induction & (t <= w.last_day), w.increment, 0.0)
+        booster_left = np.maximum(booster_left - today.astype(np.int64) * (~in_induction), 0)
+        r_now = w.emax * relief_fraction(c_now, unit)
+        relief_evening[:, t] = r_now
+        relief_cf[:, t] = w.emax * relief_fraction(c_cf, unit)
+        trigger = (
+            eligible
+            & (t > induction_end)
+            & (booster_due < 0)
+            & (booster_left == 0)
+            & (r_now <= p.booster_trigger_reduction)
+        )
+        booster_due = np.where(trigger, t + 1 + w.booster_delay, booster_due)
+    return _Relief(relief_morning, relief_evening, relief_cf, session)
+
+
+def _relief_truth(w: _Draws, r: _Relief, d: int) -> dict[str, FloatArray]:
+    """Ground truth of relief (noise-free, counterfactual first course)."""
+    days = np.arange(d)
+    first_day = w.first_day
+    after_first = days[None, :] >= first_day[:, None]
+    within = after_first & (days[None, :] <= first_day[:, None] + 28)
+    reached = within & (r.counterfactual >= 0.30)
+    true_relief = reached.any(axis=1)
+    onset = np.where(true_relief, reached.argmax(axis=1), -1)
+    back = (days[None, :] > onset[:, None]) & (r.counterfactual <= 0.10)
+    has_back = back.any(axis=1) & true_relief
+    back_day = np.where(has_back, back.argmax(axis=1), -1)
+    durability = np.where(has_back, (back_day - onset).astype(np.float64), np.nan)
+    week2 = (days[None, :] >= first_day[:, None] + 8) & (days[None, :] <= first_day[:, None] + 14)
+    true_week2_pct = 100.0 * (r.evening * week2).sum(axis=1) / week2.sum(axis=1).clip(1)
+    # onset on the evening after a session at 10:00 + 4 h: hours from the first session start
+    time_to_relief_days = np.where(true_relief, (onset - first_day).astype(np.float64), np.nan)
+    return {
+        "true_relief": true_relief,
+        "durability": durability,
+        "week2_pct": true_week2_pct,
+        "time_to_relief_days": time_to_relief_days,
+    }
+
+
+def _flares(
+    rng: np.random.Generator, w: _Draws, n: int, d: int, p: SyntheticParams
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Injected flares: the points they add per patient and day, and the flare-day mask."""
+    days = np.arange(d)
+    lo, hi = p.flare_length_days
+    quiet = (days[None, :] >= w.first_day[:, None] - 7 - hi) & (
+        days[None, :] <= w.first_day[:, None] + p.flare_quiet_after_first_days
+    )
+    starts = (
+        (rng.random((n, d)) < p.flare_rate_per_day)
+        & (days[None, :] >= p.flare_earliest_day)
+        & ~quiet
+    )
+    length = rng.integers(lo, hi + 1, (n, d))
+    rise = rng.uniform(*p.flare_rise_points, (n, d))
+    flare_add = np.zeros((n, d))
+    for lag in range(hi):
+        active = starts & (length > lag)
+        shifted = np.zeros((n, d))
+        shifted[:, lag:] = np.where(active, rise, 0.0)[:, : d - lag]
+        flare_add = np.maximum(flare_add, shifted)
+    return flare_add, flare_add > 0
+
+
+def _ar_noise(rng: np.random.Generator, n: int, d: int, p: SyntheticParams) -> FloatArray:
+    """AR(1) day-to-day noise with stationary SD ``noise_sd``."""
+    innovation_sd = p.noise_sd * math.sqrt(1.0 - p.ar1_phi**2)
+    ar = np.empty((n, d))
+    ar[:, 0] = rng.normal(0.0, p.noise_sd, n)
+    shocks = rng.normal(0.0, innovation_sd, (n, d))
+    for t in range(1, d):
+        ar[:, t] = p.ar1_phi * ar[:, t - 1] + shocks[:, t]
+    return ar
+
+
+def _diary(
+    rng: np.random.Generator,
+    w: _Draws,
+    r: _Relief,
+    flare_add: FloatArray,
+    in_flare: npt.NDArray[np.bool_],
+    ar: FloatArray,
+    id_series: pl.Series,
+    p: SyntheticParams,
+) -> pl.DataFrame:
+    """Diary entries: (patient, day, slot) with slot 0 = 08:00, 1 = 20:00 local."""
+    n, d = int(flare_add.shape[0]), int(flare_add.shape[1])
+    days = np.arange(d)
+    twice = rng.random(size=n) < p.twice_daily_fraction
+    present_day = (rng.random((n, d)) >= p.missing_day_probability) & (
+        days[None, :] <= w.last_day[:, None]
+    )
+    present = np.stack([present_day & twice[:, None], present_day], axis=2)
+    ii, tt, ss = np.nonzero(present)
+    relief_entry = np.where(ss == 0, r.morning[ii, tt], r.evening[ii, tt])
+    clean = w.level[ii] * (1.0 - relief_entry)
+    pain = clean + flare_add[ii, tt] + ar[ii, tt] + rng.normal(0.0, p.entry_noise_sd, ii.size)
+    columns: dict[str, FloatArray] = {"pain": np.clip(np.rint(pain), 0, 10)}
+    for name, (a, b) in _ITEM_BASES.items():
+        base = rng.uniform(a, b, size=n)
+        value = (
+            base[ii] * (1.0 - 0.9 * relief_entry)
+            + 0.5 * flare_add[ii, tt]
+            + rng.normal(0.0, 0.8, ii.size)
+        )
+        columns[name] = np.clip(np.rint(value), 0, 10)
+    declared = np.where(
+        in_flare[ii, tt],
+        rng.random(ii.size) < p.declare_probability,
+        rng.random(ii.size) < p.false_declare_probability,
+    )
+    hours = np.array([8, 20])
+    offsets = np.stack(
+        [
+            np.stack([_offsets_seconds(z, p.start_date, d, h) for h in hours], axis=1)
+            for z in p.timezones
+        ]
+    )  # (zone, day, slot)
+    epoch0 = int(dt.datetime.combine(p.start_date, dt.time(0), tzinfo=dt.UTC).timestamp())
+    local_seconds = epoch0 + tt * 86400 + hours[ss] * 3600
+    utc_us = (local_seconds - offsets[w.zone_idx[ii], tt, ss]) * 1_000_000
+    start_days = (p.start_date - dt.date(1970, 1, 1)).days
+    return pl.DataFrame(
+        {
+            "patient_id": id_series.gather(ii),
+            "recorded_at": pl.Series(utc_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
+            "local_date": pl.Series(tt + start_days, dtype=pl.Int32).cast(pl.Date),
+            **{k: pl.Series(v, dtype=pl.Float64) for k, v in columns.items()},
+            "flare": pl.Series(declared, dtype=pl.Boolean),
+            "note": pl.Series([None] * ii.size, dtype=pl.String),
+        }
+    )
+
+
+def _infusions(
+    rng: np.random.Generator, w: _Draws, r: _Relief, id_series: pl.Series, p: SyntheticParams
+) -> pl.DataFrame:
+    """One row per simulated session (10:00 local, ``session_hours`` long)."""
+    n, d = int(r.session.shape[0]), int(r.session.shape[1])
+    si, st = np.nonzero(r.session)
+    epoch0 = int(dt.datetime.combine(p.start_date, dt.time(0), tzinfo=dt.UTC).timestamp())
+    s_local = epoch0 + st * 86400 + p.session_local_hour * 3600
+    session_hour_offsets = np.stack(
+        [_offsets_seconds(z, p.start_date, d, p.session_local_hour) for z in p.timezones]
+    )
+    s_utc_us = (s_local - session_hour_offsets[w.zone_idx[si], st]) * 1_000_000
+    weight_kg = np.clip(rng.normal(75.0, 15.0, n), 45.0, 140.0)
+    return pl.DataFrame(
+        {
+            "patient_id": id_series.gather(si),
+            "start": pl.Series(s_utc_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
+            "end": pl.Series(s_utc_us + int(p.session_hours * 3600e6), dtype=pl.Int64).cast(
+                pl.Datetime("us", "UTC")
+            ),
+            "drug": pl.Series(["racemic_ketamine"] * si.size, dtype=pl.String),
+            "total_dose_mg": np.round(p.dose_mg_per_kg * weight_kg[si], 1),
+            "dose_mg_per_kg": np.full(si.size, p.dose_mg_per_kg),
+        }
+    )
+
+
+def _assessments(
+    rng: np.random.Generator, w: _Draws, r: _Relief, id_series: pl.Series, p: SyntheticParams
+) -> pl.DataFrame:
+    """FIQR the day before the first infusion, then at weeks 2, 4, 8 and 12."""
+    n, d = int(r.session.shape[0]), int(r.session.shape[1])
+    fiqr_offsets = np.array([-1, 14, 28, 56, 84])
+    ai = np.repeat(np.arange(n), fiqr_offsets.size)
+    at = w.first_day[ai] + np.tile(fiqr_offsets, n)
+    keep = (at <= w.last_day[ai]) & (at < d)
+    ai, at = ai[keep], at[keep]
+    function_base = rng.uniform(12.0, 25.0, size=n)
+    r_at = r.evening[ai, at]
+    function = np.clip(function_base[ai] * (1 - 0.8 * r_at) + rng.normal(0, 1.5, ai.size), 0, 30)
+    overall = np.clip(14.0 * (1 - 0.8 * r_at) + rng.normal(0, 1.5, ai.size), 0, 20)
+    symptoms = np.clip(5.0 * w.level[ai] * (1 - r_at) + rng.normal(0, 2.0, ai.size), 0, 50)
+    names = pl.Series(["function", "overall", "symptoms"] * ai.size, dtype=pl.String)
+    scores = pl.Series(np.stack([function, overall, symptoms], axis=1).ravel(), dtype=pl.Float64)
+    subscales = (
+        pl.DataFrame({"row": np.repeat(np.arange(ai.size), 3), "name": names, "score": scores})
+        .group_by("row", maintain_order=True)
+        .agg(pl.struct("name", "score").alias("subscales"))
+    )["subscales"]
+    start_days = (p.start_date - dt.date(1970, 1, 1)).days
+    return pl.DataFrame(
+        {
+            "patient_id": id_series.gather(ai),
+            "date": pl.Series(at + start_days, dtype=pl.Int32).cast(pl.Date),
+            "instrument_id": pl.Series(["fiqr"] * ai.size, dtype=pl.String),
+            "total": np.round(function / 3 + overall + symptoms / 2, 1),
+            "subscales": subscales,
+        }
+    )
+
+
+def _truth_frames(
+    w: _Draws,
+    truth: dict[str, FloatArray],
+    in_flare: npt.NDArray[np.bool_],
+    id_series: pl.Series,
+    p: SyntheticParams,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The patients frame, the per-patient truth and the true flare episodes."""
+    n, d = in_flare.shape
+    days = np.arange(d)
+    start_days = (p.start_date - dt.date(1970, 1, 1)).days
+    planned = p.planned_induction_infusions
+    zones = np.asarray(p.timezones)
+    patients = pl.DataFrame(
+        {
+            "patient_id": id_series,
+            "sex": np.where(w.female, "female", "male"),
+            "age_years": w.age.astype(np.int64),
+            "timezone": zones[w.zone_idx],
+            "planned_induction_infusions": np.full(n, planned, dtype=np.int64),
+            "synthetic": np.ones(n, dtype=bool),
+        }
+    )
+    to_date = pl.col("day").cast(pl.Int32) + start_days
+    truth_frame = (
+        pl.DataFrame(
+            {
+                "patient_id": id_series,
+                "responder": w.responder,
+                "emax": w.emax,
+                "half_life_days": w.half_life,
+                "baseline_level": w.level,
+                "day": w.first_day,
+                "induction_received": w.received.astype(np.int64),
+                "completed_induction": w.received == planned,
+                "last_diary_day": w.last_day,
+                "true_relief": truth["true_relief"],
+                "true_time_to_relief_days": pl.Series(
+                    truth["time_to_relief_days"], nan_to_null=True
+                ),
+                "true_durability_days": pl.Series(truth["durability"], nan_to_null=True),
+                "true_week2_reduction_pct": truth["week2_pct"],
+            }
+        )
+        .with_columns(
+            to_date.cast(pl.Date).alias("first_infusion_date"),
+            (pl.col("last_diary_day").cast(pl.Int32) + start_days)
+            .cast(pl.Date)
+            .alias("last_diary_date"),
+        )
+        .drop("day", "last_diary_day")
+    )
+    # true flare episodes: runs of in_flare on days the patient was still writing
+    observed_flare = in_flare & (days[None, :] <= w.last_day[:, None])
+    padded = np.pad(observed_flare.astype(np.int8), ((0, 0), (1, 1)))
+    edges = np.diff(padded, axis=1)
+    fi, fs = np.nonzero(edges == 1)
+    _, fe = np.nonzero(edges == -1)
+    true_flares = pl.DataFrame(
+        {
+            "patient_id": id_series.gather(fi),
+            "start": pl.Series(fs + start_days, dtype=pl.Int32).cast(pl.Date),
+            "end": pl.Series(fe - 1 + start_days, dtype=pl.Int32).cast(pl.Date),
+        }
+    )
+    return patients, truth_frame, true_flares
+
+
 def generate_cohort(
     n_patients: int, n_days: int, seed: int, params: SyntheticParams | None = None
 ) -> SyntheticCohort:
@@ -177,266 +531,23 @@ def generate_cohort(
         )
     rng = np.random.default_rng(seed)
     n, d = n_patients, n_days
-    days = np.arange(d)
-
-    # --- patients -------------------------------------------------------------------------
     ids = np.array([f"SYN-{i + 1:06d}" for i in range(n)])
-    zone_idx = rng.choice(len(p.timezones), size=n, p=np.asarray(p.timezone_weights))
-    female = rng.random(n) < p.female_fraction
-    age = np.clip(np.rint(rng.normal(p.age_mean_years, p.age_sd_years, n)), 18, 85)
-    level = np.clip(rng.normal(p.baseline_pain_mean, p.baseline_pain_sd, n), *p.baseline_pain_range)
-    responder = rng.random(n) < p.responder_fraction
-    emax = np.where(
-        responder, rng.uniform(*p.responder_emax, n), rng.uniform(*p.nonresponder_emax, n)
-    )
-    half_life = p.half_life_median_days * np.exp(rng.normal(0.0, p.half_life_log_sd, n))
-    k_per_day = math.log(2.0) / half_life
-    first_day = rng.integers(p.first_infusion_day_range[0], p.first_infusion_day_range[1] + 1, n)
-    planned = p.planned_induction_infusions
-    stops = rng.random(n) < p.induction_stop_probability
-    received = np.where(stops, rng.integers(1, max(planned, 2), n), planned)
-    dropout_day = first_day + rng.exponential(365.0 / p.dropout_per_year, n)
-    last_day = np.minimum(d - 1, np.floor(dropout_day)).astype(np.int64)
-    increment = rng.uniform(*p.increment_c50, n) * p.relief_model.c50_ng_per_ml
-    booster_delay = rng.integers(p.booster_delay_days[0], p.booster_delay_days[1] + 1, n)
-
-    # --- sessions and the slow compartment, day by day (vectorised over patients) ---------
-    unit = dataclasses.replace(p.relief_model, emax=1.0)
-    decay = np.exp(-k_per_day)
-    c_now = np.zeros(n)
-    c_cf = np.zeros(n)
-    relief_evening = np.zeros((n, d))
-    relief_morning = np.zeros((n, d))
-    relief_cf = np.zeros((n, d))
-    session = np.zeros((n, d), dtype=bool)
-    induction_end = first_day + received - 1
-    booster_due = np.full(n, -1, dtype=np.int64)
-    booster_left = np.zeros(n, dtype=np.int64)
-    eligible = responder & (received == planned)
-    for t in range(d):
-        c_now *= decay
-        c_cf *= decay
-        relief_morning[:, t] = emax * relief_fraction(c_now, unit)
-        in_induction = (t >= first_day) & (t <= induction_end)
-        start_booster = (booster_due == t) & (t <= last_day)
-        booster_left = np.where(start_booster, p.booster_sessions, booster_left)
-        booster_due = np.where(start_booster, -1, booster_due)
-        today = (in_induction | (booster_left > 0)) & (t <= last_day)
-        session[:, t] = today
-        c_now += np.where(today, increment, 0.0)
-        c_cf += np.where(in_induction & (t <= last_day), increment, 0.0)
-        booster_left = np.maximum(booster_left - today.astype(np.int64) * (~in_induction), 0)
-        r_now = emax * relief_fraction(c_now, unit)
-        relief_evening[:, t] = r_now
-        relief_cf[:, t] = emax * relief_fraction(c_cf, unit)
-        trigger = (
-            eligible
-            & (t > induction_end)
-            & (booster_due < 0)
-            & (booster_left == 0)
-            & (r_now <= p.booster_trigger_reduction)
-        )
-        booster_due = np.where(trigger, t + 1 + booster_delay, booster_due)
-
-    # --- ground truth of relief (noise-free, counterfactual first course) -----------------
-    after_first = days[None, :] >= first_day[:, None]
-    within = after_first & (days[None, :] <= first_day[:, None] + 28)
-    reached = within & (relief_cf >= 0.30)
-    true_relief = reached.any(axis=1)
-    onset = np.where(true_relief, reached.argmax(axis=1), -1)
-    back = (days[None, :] > onset[:, None]) & (relief_cf <= 0.10)
-    has_back = back.any(axis=1) & true_relief
-    back_day = np.where(has_back, back.argmax(axis=1), -1)
-    durability = np.where(has_back, (back_day - onset).astype(np.float64), np.nan)
-    week2 = (days[None, :] >= first_day[:, None] + 8) & (days[None, :] <= first_day[:, None] + 14)
-    true_week2_pct = 100.0 * (relief_evening * week2).sum(axis=1) / week2.sum(axis=1).clip(1)
-    # onset on the evening after a session at 10:00 + 4 h: hours from the first session start
-    time_to_relief_days = np.where(true_relief, (onset - first_day).astype(np.float64), np.nan)
-
-    # --- flares ---------------------------------------------------------------------------
-    lo, hi = p.flare_length_days
-    quiet = (days[None, :] >= first_day[:, None] - 7 - hi) & (
-        days[None, :] <= first_day[:, None] + p.flare_quiet_after_first_days
-    )
-    starts = (
-        (rng.random((n, d)) < p.flare_rate_per_day)
-        & (days[None, :] >= p.flare_earliest_day)
-        & ~quiet
-    )
-    length = rng.integers(lo, hi + 1, (n, d))
-    rise = rng.uniform(*p.flare_rise_points, (n, d))
-    flare_add = np.zeros((n, d))
-    for lag in range(hi):
-        active = starts & (length > lag)
-        shifted = np.zeros((n, d))
-        shifted[:, lag:] = np.where(active, rise, 0.0)[:, : d - lag]
-        flare_add = np.maximum(flare_add, shifted)
-    in_flare = flare_add > 0
-
-    # --- noise ----------------------------------------------------------------------------
-    innovation_sd = p.noise_sd * math.sqrt(1.0 - p.ar1_phi**2)
-    ar = np.empty((n, d))
-    ar[:, 0] = rng.normal(0.0, p.noise_sd, n)
-    shocks = rng.normal(0.0, innovation_sd, (n, d))
-    for t in range(1, d):
-        ar[:, t] = p.ar1_phi * ar[:, t - 1] + shocks[:, t]
-
-    # --- entries: (patient, day, slot) with slot 0 = 08:00, 1 = 20:00 local ----------------
-    twice = rng.random(n) < p.twice_daily_fraction
-    present_day = (rng.random((n, d)) >= p.missing_day_probability) & (
-        days[None, :] <= last_day[:, None]
-    )
-    present = np.stack([present_day & twice[:, None], present_day], axis=2)
-    ii, tt, ss = np.nonzero(present)
-    relief_entry = np.where(ss == 0, relief_morning[ii, tt], relief_evening[ii, tt])
-    clean = level[ii] * (1.0 - relief_entry)
-    pain = clean + flare_add[ii, tt] + ar[ii, tt] + rng.normal(0.0, p.entry_noise_sd, ii.size)
-    columns: dict[str, FloatArray] = {"pain": np.clip(np.rint(pain), 0, 10)}
-    for name, (a, b) in _ITEM_BASES.items():
-        base = rng.uniform(a, b, n)
-        value = (
-            base[ii] * (1.0 - 0.9 * relief_entry)
-            + 0.5 * flare_add[ii, tt]
-            + rng.normal(0.0, 0.8, ii.size)
-        )
-        columns[name] = np.clip(np.rint(value), 0, 10)
-    declared = np.where(
-        in_flare[ii, tt],
-        rng.random(ii.size) < p.declare_probability,
-        rng.random(ii.size) < p.false_declare_probability,
-    )
-
-    hours = np.array([8, 20])
-    offsets = np.stack(
-        [
-            np.stack([_offsets_seconds(z, p.start_date, d, h) for h in hours], axis=1)
-            for z in p.timezones
-        ]
-    )  # (zone, day, slot)
-    epoch0 = int(dt.datetime.combine(p.start_date, dt.time(0), tzinfo=dt.UTC).timestamp())
-    local_seconds = epoch0 + tt * 86400 + hours[ss] * 3600
-    utc_us = (local_seconds - offsets[zone_idx[ii], tt, ss]) * 1_000_000
-    start_days = (p.start_date - dt.date(1970, 1, 1)).days
-
     id_series = pl.Series("patient_id", ids, dtype=pl.String)
-    diary = pl.DataFrame(
-        {
-            "patient_id": id_series.gather(ii),
-            "recorded_at": pl.Series(utc_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
-            "local_date": pl.Series(tt + start_days, dtype=pl.Int32).cast(pl.Date),
-            **{k: pl.Series(v, dtype=pl.Float64) for k, v in columns.items()},
-            "flare": pl.Series(declared, dtype=pl.Boolean),
-            "note": pl.Series([None] * ii.size, dtype=pl.String),
-        }
-    )
-
-    # --- infusions ------------------------------------------------------------------------
-    si, st = np.nonzero(session)
-    s_local = epoch0 + st * 86400 + p.session_local_hour * 3600
-    session_hour_offsets = np.stack(
-        [_offsets_seconds(z, p.start_date, d, p.session_local_hour) for z in p.timezones]
-    )
-    s_utc_us = (s_local - session_hour_offsets[zone_idx[si], st]) * 1_000_000
-    weight_kg = np.clip(rng.normal(75.0, 15.0, n), 45.0, 140.0)
-    infusions = pl.DataFrame(
-        {
-            "patient_id": id_series.gather(si),
-            "start": pl.Series(s_utc_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
-            "end": pl.Series(s_utc_us + int(p.session_hours * 3600e6), dtype=pl.Int64).cast(
-                pl.Datetime("us", "UTC")
-            ),
-            "drug": pl.Series(["racemic_ketamine"] * si.size, dtype=pl.String),
-            "total_dose_mg": np.round(p.dose_mg_per_kg * weight_kg[si], 1),
-            "dose_mg_per_kg": np.full(si.size, p.dose_mg_per_kg),
-        }
-    )
-
-    # --- assessments: FIQR the day before the first infusion, then weeks 2, 4, 8, 12 -------
-    fiqr_offsets = np.array([-1, 14, 28, 56, 84])
-    ai = np.repeat(np.arange(n), fiqr_offsets.size)
-    at = first_day[ai] + np.tile(fiqr_offsets, n)
-    keep = (at <= last_day[ai]) & (at < d)
-    ai, at = ai[keep], at[keep]
-    function_base = rng.uniform(12.0, 25.0, n)
-    r_at = relief_evening[ai, at]
-    function = np.clip(function_base[ai] * (1 - 0.8 * r_at) + rng.normal(0, 1.5, ai.size), 0, 30)
-    overall = np.clip(14.0 * (1 - 0.8 * r_at) + rng.normal(0, 1.5, ai.size), 0, 20)
-    symptoms = np.clip(5.0 * level[ai] * (1 - r_at) + rng.normal(0, 2.0, ai.size), 0, 50)
-    names = pl.Series(["function", "overall", "symptoms"] * ai.size, dtype=pl.String)
-    scores = pl.Series(np.stack([function, overall, symptoms], axis=1).ravel(), dtype=pl.Float64)
-    subscales = (
-        pl.DataFrame({"row": np.repeat(np.arange(ai.size), 3), "name": names, "score": scores})
-        .group_by("row", maintain_order=True)
-        .agg(pl.struct("name", "score").alias("subscales"))
-    )["subscales"]
-    assessments = pl.DataFrame(
-        {
-            "patient_id": id_series.gather(ai),
-            "date": pl.Series(at + start_days, dtype=pl.Int32).cast(pl.Date),
-            "instrument_id": pl.Series(["fiqr"] * ai.size, dtype=pl.String),
-            "total": np.round(function / 3 + overall + symptoms / 2, 1),
-            "subscales": subscales,
-        }
-    )
-
-    zones = np.asarray(p.timezones)
-    patients = pl.DataFrame(
-        {
-            "patient_id": id_series,
-            "sex": np.where(female, "female", "male"),
-            "age_years": age.astype(np.int64),
-            "timezone": zones[zone_idx],
-            "planned_induction_infusions": np.full(n, planned, dtype=np.int64),
-            "synthetic": np.ones(n, dtype=bool),
-        }
-    )
-    to_date = pl.col("day").cast(pl.Int32) + start_days
-    truth = (
-        pl.DataFrame(
-            {
-                "patient_id": id_series,
-                "responder": responder,
-                "emax": emax,
-                "half_life_days": half_life,
-                "baseline_level": level,
-                "day": first_day,
-                "induction_received": received.astype(np.int64),
-                "completed_induction": received == planned,
-                "last_diary_day": last_day,
-                "true_relief": true_relief,
-                "true_time_to_relief_days": pl.Series(time_to_relief_days, nan_to_null=True),
-                "true_durability_days": pl.Series(durability, nan_to_null=True),
-                "true_week2_reduction_pct": true_week2_pct,
-            }
-        )
-        .with_columns(
-            to_date.cast(pl.Date).alias("first_infusion_date"),
-            (pl.col("last_diary_day").cast(pl.Int32) + start_days)
-            .cast(pl.Date)
-            .alias("last_diary_date"),
-        )
-        .drop("day", "last_diary_day")
-    )
-
-    # true flare episodes: runs of in_flare on days the patient was still writing
-    observed_flare = in_flare & (days[None, :] <= last_day[:, None])
-    padded = np.pad(observed_flare.astype(np.int8), ((0, 0), (1, 1)))
-    edges = np.diff(padded, axis=1)
-    fi, fs = np.nonzero(edges == 1)
-    _, fe = np.nonzero(edges == -1)
-    true_flares = pl.DataFrame(
-        {
-            "patient_id": id_series.gather(fi),
-            "start": pl.Series(fs + start_days, dtype=pl.Int32).cast(pl.Date),
-            "end": pl.Series(fe - 1 + start_days, dtype=pl.Int32).cast(pl.Date),
-        }
-    )
+    draws = _draw_patients(rng, n, d, p)
+    relief = _simulate_relief(draws, d, p)
+    truth = _relief_truth(draws, relief, d)
+    flare_add, in_flare = _flares(rng, draws, n, d, p)
+    ar = _ar_noise(rng, n, d, p)
+    diary = _diary(rng, draws, relief, flare_add, in_flare, ar, id_series, p)
+    infusions = _infusions(rng, draws, relief, id_series, p)
+    assessments = _assessments(rng, draws, relief, id_series, p)
+    patients, truth_frame, true_flares = _truth_frames(draws, truth, in_flare, id_series, p)
     return SyntheticCohort(
         patients=patients,
         diary=diary,
         infusions=infusions,
         assessments=assessments,
-        truth=truth,
+        truth=truth_frame,
         true_flares=true_flares,
         seed=seed,
         params=p,

@@ -1,0 +1,77 @@
+"""Issue 14's table on the independent generator, for several seeds and noise levels.
+
+Usage: uv run python benchmarks/outcomes_validation.py [--patients 300] [--days 180]
+       [--seeds 1 2] [--noise 0.5 1.0 1.5 mixed]
+
+Prints one markdown row per (seed, noise) and the pooled figures; docs/outcomes.md records the
+output. The generator and the figures live in tests/outcomes (independent_generator.py,
+independent_validation.py); a 60-patient version runs in CI (test_validation.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.outcomes.independent_validation import evaluate
+
+COLUMNS = (
+    ("post-induction wk1 sens/spec", "post_week1_sensitivity", "post_week1_specificity"),
+    ("acute wk2 sens/spec", "week2_sensitivity", "week2_specificity"),
+    ("false relief", "false_relief", "no_true_relief"),
+    ("durability MAE d", "durability_median_abs_error", None),
+    ("interval coverage", "durability_coverage", None),
+    ("ongoing censored", "ongoing_censored", None),
+    ("censor reason", "censor_reason_match", None),
+    ("KM median est [CI]", "km_est", None),
+    ("KM median true", "km_true", None),
+    ("flare recall/precision", "flare_recall", "flare_precision"),
+    ("false flares /pt/6 mo", "false_flares_per_patient_6mo", None),
+    ("forecast MAE d", "forecast_median_abs_error", None),
+    ("oracle forecast MAE d", "forecast_oracle_median_abs_error", None),
+    ("due now while relief holds", "due_now_while_relief_holds", "relief_holds"),
+)
+
+
+def cell(r: dict, a: str, b: str | None) -> str:
+    """One table cell."""
+    x = r[a]
+    if a.startswith("km_"):
+        return f"{x[0]:.0f} [{x[1]:.0f}, {x[2]:.0f}]"
+    if a in ("false_relief", "due_now_while_relief_holds"):
+        return f"{x} of {r[b]}" if b else str(x)
+    if b:
+        return f"{x:.2f} / {r[b]:.2f}"
+    return f"{x:.2f}" if isinstance(x, float) else str(x)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=300)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--noise", nargs="+", default=["0.5", "1.0", "1.5", "mixed"])
+    args = parser.parse_args()
+    print("| seed | noise SD | " + " | ".join(c[0] for c in COLUMNS) + " |")
+    print("|" + "---|" * (len(COLUMNS) + 2))
+    for seed in args.seeds:
+        for level in args.noise:
+            noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
+            t0 = time.perf_counter()
+            r = evaluate(args.patients, args.days, seed, noise)
+            cells = " | ".join(cell(r, a, b) for _, a, b in COLUMNS)
+            label = "0.5-1.5" if level == "mixed" else level
+            print(f"| {seed} | {label} | {cells} |", flush=True)
+            print(
+                f"<!-- {time.perf_counter() - t0:.0f} s; by family {r['durability_mae_by_family']}"
+                f"; relief sensitivity {r['relief_sensitivity']:.2f} -->",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""analyse_patient: validation at the entry point and the JSON form of its result."""
+
+import json
+
+import pytest
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.patient import analyse_patient
+
+from .helpers import NOW, diary, infusions, patients
+from .test_response import BASE
+
+
+def _frames(baseline_pain: float = 8.0):
+    rows = [("a", d, baseline_pain if d == 5 else p) for d, p in BASE]
+    rows += [("a", d, 4.0) for d in range(11, 40)]
+    return diary(rows), infusions([("a", 10)]), patients(["a"])
+
+
+@pytest.mark.parametrize(("pain", "ok"), [(10.0, True), (10.01, False), (11.0, False)])
+def test_pain_above_ten_in_a_baseline_week_is_an_error_naming_the_field(
+    pain: float, ok: bool
+) -> None:
+    d, i, p = _frames(pain)
+    if ok:
+        assert analyse_patient("a", d, i, p, now=NOW).baseline["baseline_status"][0] == "ok"
+        return
+    with pytest.raises(InvalidInputError) as err:
+        analyse_patient("a", d, i, p, now=NOW)
+    assert err.value.code == "out_of_range"
+    assert err.value.field == "pain"
+    assert err.value.params["errors"][0]["example"]["pain"] == pain
+
+
+def test_unknown_patient_and_wrong_types_are_named() -> None:
+    d, i, p = _frames()
+    with pytest.raises(InvalidInputError) as err:
+        analyse_patient("zz", d, i, p, now=NOW)
+    assert (err.value.code, err.value.field) == ("unknown_patient", "patient_id")
+    with pytest.raises(InvalidInputError) as err:
+        analyse_patient("a", d.to_dicts(), i, p, now=NOW)  # type: ignore[arg-type]
+    assert err.value.field == "diary"
+    with pytest.raises(InvalidInputError) as err:
+        analyse_patient("a", d, i, p, now=NOW, relief_rule="tenderpoint-relief/9.9")
+    assert (err.value.code, err.value.field) == ("unknown_rule", "relief_rule")
+
+
+def test_result_has_a_json_form_with_the_rules_used() -> None:
+    d, i, p = _frames()
+    a = analyse_patient("a", d, i, p, now=NOW)
+    plain = json.loads(json.dumps(a.as_dict(), allow_nan=False))
+    assert plain["rules"]["relief"] == "tenderpoint-relief/2.0"
+    relief = plain["relief"][0]
+    assert relief["relief"] is True
+    assert relief["rule_version"] == "tenderpoint-relief/2.0"
+    assert relief["censor_reason"] == "last_entry"  # relief holds to the end of the diary
+    assert plain["forecast"]["status"] in {"ok", "no_relief"}
+    old = analyse_patient("a", d, i, p, now=NOW, relief_rule="tenderpoint-relief/1.0")
+    assert old.rules["relief"] == "tenderpoint-relief/1.0"
