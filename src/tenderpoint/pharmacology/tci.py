@@ -49,6 +49,8 @@ from tenderpoint.pharmacology.dosing.limits import (
     RACEMIC_LIMITS,
     LimitFinding,
     Limits,
+    check_weight_gate,
+    hard_limit_error,
 )
 from tenderpoint.pharmacology.dosing.limits import check_limit as _check
 from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
@@ -257,15 +259,7 @@ def plan(
         )
     prior = finite_float(prior_24h_mg, "prior_24h_mg", minimum=0.0)
     lim = RACEMIC_LIMITS.for_product(product)
-    w_lo, w_hi = lim.weight_hard_kg
-    if not w_lo <= patient.weight_kg <= w_hi:
-        raise DoseLimitError(
-            f"Entered weight {patient.weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
-            "implausible for an adult infusion; re-weigh the patient.",
-            code="weight_implausible",
-            field="weight_kg",
-            params={"value": patient.weight_kg, "limits": [w_lo, w_hi]},
-        )
+    check_weight_gate(patient.weight_kg, lim)
     rate_bound = STANPUMP_MAX_RATE_MG_PER_KG_PER_MIN * patient.weight_kg
     max_rate = finite_float(
         max_rate_mg_per_min if max_rate_mg_per_min is not None else rate_bound,
@@ -301,11 +295,25 @@ def plan(
     if site == "effect":
         if plasma_cap_ratio is None:
             if not research_mode:
-                raise DoseLimitError(
+                message = (
                     "Effect-site targeting needs a plasma cap (plasma_cap_ratio, e.g. 1.5-2): "
-                    "uncapped, Domino predicts plasma peaks in the anaesthetic range.",
+                    "uncapped, Domino predicts plasma peaks in the anaesthetic range."
+                )
+                raise DoseLimitError(
+                    message,
                     code="dose_limit",
                     field="plasma_cap_ratio",
+                    params={
+                        "findings": [
+                            {
+                                "code": "tci_uncapped_effect_site",
+                                "message": message,
+                                "value": None,
+                                "limit": None,
+                                "unit": "",
+                            }
+                        ]
+                    },
                 )
             found.append(
                 LimitFinding(
@@ -458,23 +466,7 @@ def plan(
     )
     hard = [f for f in found if f.severity == "hard"]
     if hard:
-        raise DoseLimitError(
-            "The TCI plan crosses hard limits: " + " ".join(f.message for f in hard),
-            code="dose_limit",
-            field=hard[0].code,
-            params={
-                "findings": [
-                    {
-                        "code": f.code,
-                        "message": f.message,
-                        "value": f.value,
-                        "limit": f.limit,
-                        "unit": f.unit,
-                    }
-                    for f in hard
-                ]
-            },
-        )
+        raise hard_limit_error("TCI plan", hard)
 
     outside, reasons = validity(m, patient)
     if found:

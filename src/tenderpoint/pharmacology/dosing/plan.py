@@ -36,7 +36,7 @@ from typing import Literal
 
 import numpy as np
 
-from tenderpoint.errors import DoseLimitError, InvalidInputError
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology._validate import finite_float
 from tenderpoint.pharmacology.dosing.limits import (
     LIMITS_SOURCE,
@@ -45,6 +45,8 @@ from tenderpoint.pharmacology.dosing.limits import (
     LimitFinding,
     Limits,
     check_custom_limits,
+    check_weight_gate,
+    hard_limit_error,
 )
 from tenderpoint.pharmacology.dosing.limits import check_limit as _check
 from tenderpoint.pharmacology.dosing.protocols import Protocol, get_protocol
@@ -425,15 +427,7 @@ def plan_infusion(
     findings: list[LimitFinding] = []
     steps: list[str] = []
     # --- patient -------------------------------------------------------------------------
-    w_lo, w_hi = lim.weight_hard_kg
-    if not w_lo <= patient.weight_kg <= w_hi:
-        raise DoseLimitError(
-            f"Entered weight {patient.weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
-            "implausible for an adult infusion; re-weigh the patient.",
-            code="weight_implausible",
-            field="weight_kg",
-            params={"value": patient.weight_kg, "limits": [w_lo, w_hi]},
-        )
+    check_weight_gate(patient.weight_kg, lim)
     s_lo, s_hi = lim.weight_soft_kg
     if not s_lo <= patient.weight_kg <= s_hi:
         findings.append(
@@ -771,22 +765,7 @@ def plan_infusion(
 
     hard = [f for f in findings if f.severity == "hard" and f.code not in overrides]
     if hard:
-        raise DoseLimitError(
-            "The plan crosses hard limits: " + " ".join(f.message for f in hard),
-            field=hard[0].code,
-            params={
-                "findings": [
-                    {
-                        "code": f.code,
-                        "message": f.message,
-                        "value": f.value,
-                        "limit": f.limit,
-                        "unit": f.unit,
-                    }
-                    for f in hard
-                ]
-            },
-        )
+        raise hard_limit_error("plan", hard)
     soft = tuple(f for f in findings if f.severity == "soft")
     overridden = {
         f.code: overrides[f.code] for f in findings if f.severity == "hard" and f.code in overrides
