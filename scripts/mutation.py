@@ -44,7 +44,6 @@ CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
         [
             "tests/pharmacology/dosing/test_hard_limits.py",
             "tests/pharmacology/test_patient.py",
-            "tests/pharmacology/dosing/test_steps.py",
         ],
         {
             "Limits",

@@ -440,6 +440,66 @@ def simulate_population(
     PopulationPrediction
     """
     m = resolve_model(model, research_mode)
+    times, pct = _check_population_args(
+        regimen, n, seed, times_min, percentiles, threads, chunk_times
+    )
+    n = int(n)
+    covariates = _covariate_arrays(patient_or_covariates, n)
+    first = _typical_patient(patient_or_covariates, covariates)
+    rng = np.random.default_rng(int(seed))
+    structural = sample_structural(m, covariates, n, rng)
+    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
+    disp = individual_system(m, structural, ke0)
+    fraction, notes = input_fraction(m, regimen)
+    outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
+    bands = population_bands(
+        disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
+    )
+    scale = engine.MG_PER_L_TO_NG_PER_ML
+
+    outside, reasons = _population_validity(m, covariates, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
+        typical = simulate(
+            m,
+            first,
+            regimen,
+            times,
+            ke0_per_min=ke0_per_min,
+            with_effect_site=with_effect_site,
+            research_mode=research_mode,
+        )
+    if m.variability.illustrative:
+        notes = (*notes, "Illustrative variability: " + m.variability.source)
+    return PopulationPrediction(
+        times_min=times,
+        percentiles=pct,
+        plasma_ng_per_ml=bands["plasma"] * scale,
+        effect_ng_per_ml=bands["effect"] * scale if "effect" in bands else None,
+        metabolite_ng_per_ml=bands["metabolite"] * scale if "metabolite" in bands else None,
+        typical=typical,
+        n_subjects=n,
+        seed=int(seed),
+        model_id=m.model_id,
+        model_version=m.version,
+        variability_source=m.variability.source,
+        illustrative_variability=m.variability.illustrative,
+        out_of_validity_range=outside,
+        validity_reasons=reasons,
+        notes=notes,
+    )
+
+
+def _check_population_args(
+    regimen: object,
+    n: object,
+    seed: object,
+    times_min: npt.ArrayLike,
+    percentiles: Sequence[float],
+    threads: object,
+    chunk_times: object,
+) -> tuple[FloatArray, tuple[float, ...]]:
+    """Boundary checks of ``simulate_population`` (each error names its field)."""
     if not isinstance(regimen, Regimen):
         raise InvalidInputError("regimen must be a Regimen.", field="regimen", code="invalid_type")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= 10_000_000:
@@ -472,20 +532,13 @@ def simulate_population(
             "chunk_times must be a positive integer.", field="chunk_times", code="out_of_range"
         )
 
-    n = int(n)
-    covariates = _covariate_arrays(patient_or_covariates, n)
-    first = _typical_patient(patient_or_covariates, covariates)
-    rng = np.random.default_rng(int(seed))
-    structural = sample_structural(m, covariates, n, rng)
-    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
-    disp = individual_system(m, structural, ke0)
-    fraction, notes = input_fraction(m, regimen)
-    outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
-    bands = population_bands(
-        disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
-    )
-    scale = engine.MG_PER_L_TO_NG_PER_ML
+    return times, pct
 
+
+def _population_validity(
+    m: PKModel, covariates: dict[str, FloatArray], n: int
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether any subject lies outside the model's studied age/weight range, and why."""
     reasons: list[str] = []
     outside = np.zeros(n, dtype=bool)
     for lo_hi, key in ((m.validity.age_years, "age_years"), (m.validity.weight_kg, "weight_kg")):
@@ -498,35 +551,6 @@ def simulate_population(
         outside |= mask
     if reasons:
         warnings.warn(
-            f"{m.model_id}: " + "; ".join(reasons), OutOfValidityRangeWarning, stacklevel=2
+            f"{m.model_id}: " + "; ".join(reasons), OutOfValidityRangeWarning, stacklevel=3
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
-        typical = simulate(
-            m,
-            first,
-            regimen,
-            times,
-            ke0_per_min=ke0_per_min,
-            with_effect_site=with_effect_site,
-            research_mode=research_mode,
-        )
-    if m.variability.illustrative:
-        notes = (*notes, "Illustrative variability: " + m.variability.source)
-    return PopulationPrediction(
-        times_min=times,
-        percentiles=pct,
-        plasma_ng_per_ml=bands["plasma"] * scale,
-        effect_ng_per_ml=bands["effect"] * scale if "effect" in bands else None,
-        metabolite_ng_per_ml=bands["metabolite"] * scale if "metabolite" in bands else None,
-        typical=typical,
-        n_subjects=n,
-        seed=int(seed),
-        model_id=m.model_id,
-        model_version=m.version,
-        variability_source=m.variability.source,
-        illustrative_variability=m.variability.illustrative,
-        out_of_validity_range=bool(outside.any()),
-        validity_reasons=tuple(reasons),
-        notes=notes,
-    )
+    return bool(outside.any()), tuple(reasons)
