@@ -196,11 +196,13 @@ def _apply(node: ast.AST, kind: str, index: int) -> str | None:
     return None
 
 
-def run(core: str, sample: int | None, seed: int, timeout: int) -> int:
+def run(core: str, sample: int | None, seed: int, timeout: int, shard: str = "1/1") -> int:
     files, tests, names = CORES[core]
     pool = [m for f in files for m in mutants(f, names)]
     if sample is not None and sample < len(pool):
         pool = random.Random(seed).sample(pool, sample)  # noqa: S311  (sampling, not secrets)
+    index, count = (int(x) for x in shard.split("/"))
+    pool = pool[index - 1 :: count]  # shards split one sample between processes
     work = Path(tempfile.mkdtemp(prefix="tp-mutation-"))
     shutil.copytree(ROOT / "src", work / "src")
     env = os.environ | {"PYTHONPATH": str(work / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -253,8 +255,9 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=None, help="random subset of mutants")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=int, default=300, help="seconds per mutant run")
+    parser.add_argument("--shard", default="1/1", help="i/k: run the i-th of k parts")
     args = parser.parse_args()
-    return run(args.core, args.sample, args.seed, args.timeout)
+    return run(args.core, args.sample, args.seed, args.timeout, args.shard)
 
 
 if __name__ == "__main__":
