@@ -1,6 +1,6 @@
 """Write the golden outputs of the planner, TCI and contraindication triage for a set of orders.
 
-Generated once from the code *before* these functions were split into steps (commit c7a5f74),
+Generated once from the code *before* these functions were split into steps (commit ba5348d),
 so ``test_golden.py`` proves the split changed no output:
 
     PYTHONPATH=<old checkout>/src uv run python tests/pharmacology/golden/make_golden.py
