@@ -308,3 +308,32 @@ def test_error_names_every_crossed_limit_with_value_and_limit() -> None:
     assert {"rate_mg_per_kg_per_h", "session_mg_per_kg", "day_mg_per_kg"} <= set(error.limit_ids)
     rate = next(c for c in error.crossed if c["code"] == "rate_mg_per_kg_per_h")
     assert (rate["value"], rate["limit"], rate["unit"]) == (2.5, 2.0, "mg/kg/h")
+
+
+def _soft(patient: Patient = MAN_70, **kwargs: Any) -> dict[str, float]:
+    """The soft limits a (hard-limit-free) plan warns about: code -> the limit compared with."""
+    plan = plan_infusion(None, patient, **kwargs)
+    return {w.code: w.limit for w in plan.warnings}
+
+
+SOFT_CASES: list[tuple[str, float, Order, float, float]] = [
+    # id, racemic soft limit, order, at-limit x (racemic), step towards crossing
+    ("rate_mg_per_kg_per_h", 1.0, _rate, 1.0, 0.01),
+    ("bolus_mg_per_kg", 0.35, _bolus_per_kg, 0.35, 0.01),
+    ("session_mg_per_kg", 2.0, _session_per_kg, 120.0, 1.0),
+    ("day_mg_per_kg", 4.0, _day, 210.0, 1.0),
+]
+
+
+@pytest.mark.parametrize("product", ["racemic", "esketamine"])
+@pytest.mark.parametrize(("code", "limit", "order", "x_at", "step"), SOFT_CASES)
+def test_soft_limit_at_under_and_over(product, code, limit, order, x_at, step) -> None:
+    """Soft limits warn just over (not at) the limit, halved for esketamine (reference 3.8)."""
+    f, _ = PRODUCTS[product]
+    x = x_at if code == "session_mg_per_kg" else x_at * f
+    for offset, fires in ((-step, False), (0.0, False), (step, True)):
+        patient, kwargs = order(x + offset, f)
+        soft = _soft(patient, **_direct(product, **kwargs))
+        assert (code in soft) is fires, (product, x + offset, soft)
+        if fires:
+            assert soft[code] == pytest.approx(limit * f)
