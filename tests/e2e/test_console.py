@@ -54,6 +54,9 @@ def as_staff(page: Page, world, persona: str) -> None:
 
 
 def test_first_visit_to_signed_and_amended_session(world, page: Page):
+    # A long flow on a shared machine: generous timeouts (nothing here measures speed).
+    page.set_default_timeout(120_000)
+    page.set_default_navigation_timeout(120_000)
     patient = world.patient_record
     patient.weight_kg, patient.height_cm = Decimal("70.0"), Decimal("168.0")
     patient.save()

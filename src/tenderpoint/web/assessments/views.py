@@ -113,7 +113,10 @@ class AssessmentDetailView(ConsoleView):
         context["aapt_sites"] = [
             s.label for s in body.AAPT_SITES if s.id in assessment.inputs.get("aapt_pain_sites", [])
         ]
-        context["regions"] = body.regions_with_pain(assessment.inputs["wpi_areas"])
+        labels = {region.id: region.label for region in body.REGIONS}
+        context["regions"] = [
+            labels[r] for r in body.regions_with_pain(assessment.inputs["wpi_areas"])
+        ]
         context.setdefault(
             "diagnosis_form", DiagnosisForm(initial={"status": self.patient.diagnosis_status})
         )

@@ -126,19 +126,19 @@ def load(clinic: Any, patients: list[Patient], staff_users: dict[str, Any], coho
     services.clinic_settings(clinic)
     by_patient = _cohort_sessions(cohort)
     scores = _score_templates()
-    treated = [p for i, p in enumerate(patients) if by_patient.get(i)]
+    # The last patient is new to the clinic: assessed and checked, ready for a plan today.
+    ready = patients[-1]
+    treated = [p for i, p in enumerate(patients) if by_patient.get(i) and p is not ready]
     for index, patient in enumerate(patients):
         if index % 3 == 0 or index < 6:
             _history(patient, clinician, index)
     for index, patient in enumerate(patients):
-        sessions = by_patient.get(index)
-        if sessions:
-            _treatment(patient, sessions, clinician, nurse, scores, rng)
+        if patient in treated:
+            _treatment(patient, by_patient[index], clinician, nurse, scores, rng)
     for patient in treated[:8]:
         _signed_assessment(patient, clinician, patient_first_session(patient))
     _adverse_events_and_amendment(clinician, nurse)
-    untreated = [p for p in patients if p not in treated] or patients[-1:]
-    _ready_for_plan_today(untreated[-1], clinician, nurse, clinic)
+    _ready_for_plan_today(ready, clinician, nurse, clinic)
 
 
 def patient_first_session(patient: Patient) -> datetime.datetime:
