@@ -45,6 +45,14 @@ class Audit:
             self.page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
+def submit(page: Page, button) -> None:
+    """Click a submit button and wait for the POST's answer (a busy machine is slow)."""
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        button.click()
+    assert posted.value.status in (200, 302), posted.value.status
+    page.wait_for_load_state()
+
+
 def as_staff(page: Page, world, persona: str) -> None:
     page.context.clear_cookies()
     user = world.persona(persona)
@@ -57,6 +65,7 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     # A long flow on a shared machine: generous timeouts (nothing here measures speed).
     page.set_default_timeout(120_000)
     page.set_default_navigation_timeout(120_000)
+    expect.set_options(timeout=120_000)
     patient = world.patient_record
     patient.weight_kg, patient.height_cm = Decimal("70.0"), Decimal("168.0")
     patient.save()
@@ -146,9 +155,12 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     page.get_by_label("Total dose (mg)").fill(str(plan.total_dose_mg))
     page.get_by_label("Pump rate, main infusion (mL/h)").fill(str(plan.pump_rate_ml_per_h))
     audit.check("nurse-double-check")
-    page.get_by_role("button", name="Compare").click()
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Compare").click()
+    assert posted.value.status in (200, 302), posted.value.status
+    page.wait_for_load_state()
     expect(page.get_by_text("Double check passed")).to_be_visible()
-    page.get_by_role("button", name="Open a session chart with this plan").click()
+    submit(page, page.get_by_role("button", name="Open a session chart with this plan"))
     expect(page.get_by_role("heading", name=re.compile("Infusion session"))).to_be_visible()
     pre = page.locator("#pre_checks")
     for label in ("Fasting as instructed", "Escort home confirmed", "Consent signed"):
@@ -161,14 +173,14 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     pre.get_by_label("Respiratory rate (/min)").fill("14")
     for group in pre.locator("fieldset").all():
         group.get_by_label("No", exact=True).check()
-    pre.get_by_role("button", name="Record pre-infusion checks").click()
+    submit(page, pre.get_by_role("button", name="Record pre-infusion checks"))
     tz = world.clinic.tzinfo
     start = timezone.localtime(timezone.now() - datetime.timedelta(hours=5), tz)
     pump = page.locator("#pump")
     pump.get_by_label("Kind").select_option("start")
     pump.get_by_label("Time").fill(start.strftime("%Y-%m-%dT%H:%M"))
     pump.get_by_label("Pump rate (mL/h)").fill(str(plan.pump_rate_ml_per_h))
-    pump.get_by_role("button", name="Chart pump event").click()
+    submit(page, pump.get_by_role("button", name="Chart pump event"))
     vitals = page.locator("#vitals")
     vitals.get_by_label("Time").fill(
         (start + datetime.timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M")
@@ -181,12 +193,12 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
         ("Resp. rate (/min)", "14"),
         ("MOAA/S (0–5)", "4"),
     ):
-        vitals.get_by_label(label, exact=True).fill(value)
-    vitals.get_by_role("button", name="Chart vitals").click()
+        vitals.get_by_label(label).fill(value)
+    submit(page, vitals.get_by_role("button", name="Chart vitals"))
     pump = page.locator("#pump")
     pump.get_by_label("Kind").select_option("stop")
     pump.get_by_label("Time").fill((start + datetime.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
-    pump.get_by_role("button", name="Chart pump event").click()
+    submit(page, pump.get_by_role("button", name="Chart pump event"))
     expect(page.get_by_text(re.compile(r"Delivered dose: \d+\.\d\d mg"))).to_be_visible()
     audit.check("nurse-session")
     session = InfusionSession.objects.get(plan=plan)
@@ -195,7 +207,7 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     # --- clinician: sign; an edit is refused; an amendment is made -------------------------
     as_staff(page, world, "clinician")
     page.goto(session_url)
-    page.get_by_role("button", name="Sign the session").click()
+    submit(page, page.get_by_role("button", name="Sign the session"))
     expect(page.get_by_text("Session signed; it is now read-only.")).to_be_visible()
     token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     refused = page.request.post(
@@ -216,7 +228,7 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     assert refused.status == 409
     page.get_by_label("Reason").fill("Vial lot transcribed wrongly")
     page.get_by_label("Vial lot").fill("K-2231")
-    page.get_by_role("button", name="Record amendment").click()
+    submit(page, page.get_by_role("button", name="Record amendment"))
     expect(page.get_by_text("Vial lot transcribed wrongly")).to_be_visible()
     audit.check("clinician-session-amended")
     session.refresh_from_db()

@@ -458,7 +458,7 @@ class PlanDetailView(ConsoleView):
         )
         context["sessions"] = plan.sessions.all()
         context["limits_table"] = predictions.limits_table(plan)
-        if not self.request.GET.get("print"):
+        if not self.request.GET.get("print") and not context["can_check"]:
             model_id = self.request.GET.get("model") or plan.result["peak_model_id"]
             if model_id not in pk_models.MODELS:
                 model_id = plan.result["peak_model_id"]
