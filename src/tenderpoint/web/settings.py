@@ -11,6 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from tenderpoint.web.api.scopes import all_scopes
 from tenderpoint.web.datadir import DATABASE_FILE, data_dir
 from tenderpoint.web.env import env_bool, env_int, env_list, env_secret, env_str
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "tenderpoint.web.messaging",
     "tenderpoint.web.assessments",
     "tenderpoint.web.infusions",
+    "tenderpoint.web.api",
     "tenderpoint.web.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
     "wagtail.contrib.redirects",
@@ -261,6 +264,23 @@ TENDERPOINT_CONTACT_RATE_LIMIT = env_int("TENDERPOINT_CONTACT_RATE_LIMIT", defau
 TENDERPOINT_CONTACT_RATE_WINDOW_MIN = env_int(
     "TENDERPOINT_CONTACT_RATE_WINDOW_MIN", default=60, minimum=1
 )
+
+# --- FHIR API (OAuth 2.0 with SMART scopes; docs/interop.md) -------------------------------
+
+OAUTH2_PROVIDER = {
+    "SCOPES": all_scopes(),
+    "DEFAULT_SCOPES": [],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "PKCE_REQUIRED": True,
+}
+# Named explicitly: our models point at them (django-oauth-toolkit's swappable models).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105  (a model name)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+# Personal API tokens (security page, `issue_api_token`) live at most this many days.
+TENDERPOINT_API_TOKEN_MAX_DAYS = env_int("TENDERPOINT_API_TOKEN_MAX_DAYS", default=90, minimum=1)
 
 # --- e-mail --------------------------------------------------------------------------------
 
