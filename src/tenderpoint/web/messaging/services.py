@@ -70,7 +70,7 @@ def _notify(thread: Thread, *, from_patient: bool) -> None:
     clinic = thread.clinic
     if from_patient:
         recipients = [thread.assigned_to.email] if thread.assigned_to else [clinic.email]
-        link = base + reverse("messaging_staff:inbox")
+        link = base + reverse("messaging_clinic:inbox")
     else:
         recipients = [thread.patient.email or getattr(thread.patient.user, "email", "")]
         link = base + reverse("portal:messages")

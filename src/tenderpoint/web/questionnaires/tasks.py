@@ -32,7 +32,7 @@ def _emails(clinic: object, roles: frozenset[str] | set[str]) -> list[str]:
 
 
 def _link() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("questionnaires_staff:flags")
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("questionnaires_clinic:flags")
 
 
 @task()
