@@ -67,19 +67,9 @@ def export_csv(patient: Patient) -> str:
         for name, value in r.outputs.items():
             writer.writerow([*base, f"score.{name}", value])
     for s in session_rows(patient):
-        writer.writerow(
-            [
-                "infusion_session",
-                s.get("id"),
-                s.get("date"),
-                s.get("start"),
-                "",
-                "",
-                "",
-                "summary",
-                s.get("summary"),
-            ]
-        )
+        base = ["infusion_session", s["id"], s["date"], s["start"], "signed", "", ""]
+        writer.writerow([*base, "end_utc", s["end"]])
+        writer.writerow([*base, "delivered_mg", s["delivered_mg"]])
     return out.getvalue()
 
 

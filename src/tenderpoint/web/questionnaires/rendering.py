@@ -104,7 +104,9 @@ class QuestionnaireForm:
             {"field": error.field, "message": str(error)}
         ]
         for problem in problems:
-            target = item_for_field(self.instrument, str(problem.get("field") or ""))
+            target = item_for_field(
+                self.instrument, str(problem.get("item") or problem.get("field") or "")
+            )
             rendered = next((r for r in self.items if target and r.item.id == target.id), None)
             (rendered or self.items[0]).errors.append(str(problem.get("message")))
 
@@ -115,6 +117,9 @@ _INDEXED = re.compile(r"^(?P<field>\w+)\[(?P<index>\d+)\]$")
 def item_for_field(instrument: Instrument, name: str) -> Item | None:
     """The item a core problem's field (``items[3]``, ``response``) refers to."""
     match = _INDEXED.match(name)
+    for item in instrument.items:
+        if item.id == name:
+            return item
     for item in instrument.items:
         if match and item.field == match["field"] and item.index == int(match["index"]):
             return item
