@@ -30,6 +30,7 @@ urlpatterns = [
     # One sign-in for everything: allauth's, which asks staff for their second factor. The
     # admin sites' own log-in forms would skip it.
     path("fhir/", include("tenderpoint.web.api.urls")),
+    path("clinic/exports/", include("tenderpoint.web.api.export_urls")),
     path(".well-known/smart-configuration", api_views.smart_configuration, name="smart_config"),
     path("operator/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
