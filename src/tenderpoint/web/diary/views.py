@@ -15,7 +15,7 @@ from tenderpoint.web.diary.models import DiaryEntry
 from tenderpoint.web.portal.access import OwnRecordView
 from tenderpoint.web.portal.timezones import local_now
 
-RECENT = 14
+RECENT = 7
 
 
 class DiaryView(OwnRecordView):

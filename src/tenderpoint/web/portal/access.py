@@ -14,11 +14,13 @@ import rules
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from django.views import View
 
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.patients.models import Patient
+from tenderpoint.web.portal.timezones import patient_zone
 
 
 def own_record(user: Any) -> Patient | None:
@@ -59,6 +61,8 @@ class OwnRecordView(LoginRequiredMixin, View):
             )
             raise PermissionDenied("These pages are a patient's own record.")
         self.patient = patient
+        # Times on these pages are the patient's own (a diary day is the patient's local date).
+        timezone.activate(patient_zone(patient))
         request.portal_section = self.portal_section  # type: ignore[attr-defined]
         if request.method in ("GET", "HEAD"):
             audit.record(
