@@ -297,12 +297,12 @@ class ContactRequest(models.Model):
     def __str__(self) -> str:
         return f"Contact request {self.short_id} ({self.get_status_display()})"
 
-    @property
-    def short_id(self) -> str:
-        """The first eight characters of the public id, for people to refer to it."""
-        return str(self.public_id)[:8]
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("public:inbox_detail", kwargs={"request_id": self.public_id})
+
+    @property
+    def short_id(self) -> str:
+        """The first eight characters of the public id, for people to refer to it."""
+        return str(self.public_id)[:8]
