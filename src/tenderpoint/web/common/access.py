@@ -146,7 +146,8 @@ class AccessPolicyView(LoginRequiredMixin, View):
             raise PermissionDenied(self.refusal_message())
         self.audit_detail = {}
         response = super().dispatch(request, *args, **kwargs)
-        if self.audit_reads and request.method in ("GET", "HEAD"):
+        handled = request.method.lower() in self.http_method_names
+        if self.audit_reads and handled and request.method in ("GET", "HEAD"):
             audit.record(
                 Action.VIEW,
                 request=request,
