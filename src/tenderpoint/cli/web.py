@@ -213,6 +213,10 @@ def serve(
             "or TENDERPOINT_SECRET_KEY_FILE.[/red]"
         )
         raise typer.Exit(2)
+    refusal = _plain_http_refusal()
+    if refusal:
+        err_console.print(f"[red]{refusal}[/red]")
+        raise typer.Exit(2)
     _setup_django()
     from django.core.management import call_command
 
@@ -220,6 +224,27 @@ def serve(
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     _gunicorn(host, port, workers=workers, threads=threads)
+
+
+def _plain_http_refusal() -> str | None:
+    """Why ``serve`` must not start on plain HTTP, or None. TENDERPOINT_HTTPS=false turns off
+    HTTPS redirects, HSTS and secure cookies: acceptable only when a proxy we trust
+    terminates TLS and says so (TENDERPOINT_TLS_TERMINATED_BY_PROXY=true)."""
+    from tenderpoint.errors import ConfigurationError
+    from tenderpoint.web.env import env_bool
+
+    try:
+        https = env_bool("TENDERPOINT_HTTPS", default=True)
+        by_proxy = env_bool("TENDERPOINT_TLS_TERMINATED_BY_PROXY", default=False)
+    except ConfigurationError as error:
+        return str(error)
+    if https or by_proxy:
+        return None
+    return (
+        "Refusing to serve plain HTTP (TENDERPOINT_HTTPS=false): no HSTS, no secure cookies. "
+        "If a proxy you trust terminates TLS in front of this server, set "
+        "TENDERPOINT_TLS_TERMINATED_BY_PROXY=true; otherwise remove TENDERPOINT_HTTPS=false."
+    )
 
 
 @app.command(

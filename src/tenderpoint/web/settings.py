@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenderpoint.web.common.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
@@ -207,13 +208,19 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- security headers ----------------------------------------------------------------------
 
 HTTPS = env_bool("TENDERPOINT_HTTPS", default=not DEBUG)
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
+# "TLS is terminated by a proxy I trust": the app speaks plain HTTP to that proxy, browsers
+# speak HTTPS to it. Cookies stay secure and HSTS stays on; the proxy's X-Forwarded-Proto
+# says whether the browser's request was HTTPS. `serve` refuses TENDERPOINT_HTTPS=false
+# without it (only the loopback demo runs plain HTTP end to end).
+TLS_TERMINATED_BY_PROXY = env_bool("TENDERPOINT_TLS_TERMINATED_BY_PROXY", default=False)
+BROWSER_USES_HTTPS = HTTPS or TLS_TERMINATED_BY_PROXY
+SESSION_COOKIE_SECURE = BROWSER_USES_HTTPS
+CSRF_COOKIE_SECURE = BROWSER_USES_HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
+SECURE_SSL_REDIRECT = HTTPS  # behind a TLS proxy, redirecting to HTTPS is the proxy's job
+SECURE_HSTS_SECONDS = 31_536_000 if BROWSER_USES_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BROWSER_USES_HTTPS
+SECURE_HSTS_PRELOAD = BROWSER_USES_HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -221,7 +228,7 @@ X_FRAME_OPTIONS = "DENY"
 # the client address for the audit trail and the rate limits (allauth's and the contact form's).
 TENDERPOINT_TRUSTED_PROXY_COUNT = env_int("TENDERPOINT_TRUSTED_PROXY_COUNT", default=0, minimum=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TENDERPOINT_TRUSTED_PROXY_COUNT
-if env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
+if TLS_TERMINATED_BY_PROXY or env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
