@@ -32,14 +32,16 @@ def _use_data_dir(data_dir: Path | None) -> Path:
 
 
 def _use_secret_from_data_dir(directory: Path, *, create: bool) -> None:
-    """Point the settings at the data directory's own secret unless one is configured."""
-    from tenderpoint.web.datadir import SECRET_KEY_FILE, ensure_secret_key_file
+    """Point the settings at the data directory's own secrets (Django's secret key, the TOTP
+    encryption key, the audit key) unless they are configured."""
+    from tenderpoint.web.datadir import SECRET_FILES, ensure_secret_key_file
 
-    if os.environ.get("TENDERPOINT_SECRET_KEY") or os.environ.get("TENDERPOINT_SECRET_KEY_FILE"):
-        return
-    path = ensure_secret_key_file(directory) if create else directory / SECRET_KEY_FILE
-    if path.exists():
-        os.environ["TENDERPOINT_SECRET_KEY_FILE"] = str(path)
+    for variable, file_name in SECRET_FILES.items():
+        if os.environ.get(variable) or os.environ.get(f"{variable}_FILE"):
+            continue
+        path = ensure_secret_key_file(directory, file_name) if create else directory / file_name
+        if path.exists():
+            os.environ[f"{variable}_FILE"] = str(path)
 
 
 def _setup_django() -> None:

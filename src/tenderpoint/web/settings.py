@@ -26,6 +26,30 @@ if not SECRET_KEY:
         "`tenderpoint demo` creates its own in the data directory."
     )
 
+
+def _required_secret(name: str, purpose: str) -> str:
+    value = env_secret(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} (or {name}_FILE) is not set: it {purpose}. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'` and keep it out of "
+            "the database and its backups; `tenderpoint demo` creates its own."
+        )
+    return value
+
+
+# Encrypts TOTP secrets and recovery-code seeds at rest (accounts/mfa.py).
+TENDERPOINT_TOTP_KEY = _required_secret("TENDERPOINT_TOTP_KEY", "encrypts second-factor secrets")
+# Keys the audit trail's HMACs and checkpoints (audit/anchoring.py).
+TENDERPOINT_AUDIT_KEY = _required_secret("TENDERPOINT_AUDIT_KEY", "keys the audit trail's HMACs")
+# Checkpoints of the audit chain are appended here (make the file append-only: chattr +a).
+TENDERPOINT_AUDIT_CHECKPOINT_FILE = env_str(
+    "TENDERPOINT_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.log")
+)
+TENDERPOINT_AUDIT_CHECKPOINT_EVERY = env_int(
+    "TENDERPOINT_AUDIT_CHECKPOINT_EVERY", default=20, minimum=1
+)
+
 ALLOWED_HOSTS = env_list("TENDERPOINT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("TENDERPOINT_CSRF_TRUSTED_ORIGINS", [])
 
@@ -175,6 +199,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "tenderpoint.web.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "tenderpoint.web.accounts.mfa.MFAAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -188,7 +213,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[tenderpoint] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "tenderpoint"
 # Accept the code of the neighbouring 30-s step too (RFC 6238's allowance for clock drift and
-# for a code typed as the step turns over); each code is still accepted only once.
+# for a code typed as the step turns over); each code is still accepted only once: the last
+# accepted step is kept on the authenticator (accounts/mfa.py), not for 30 s in a cache.
 MFA_TOTP_TOLERANCE = 1
 
 # Staff must enrol a second factor before they see any patient data (tenderpoint.E002).
