@@ -58,6 +58,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True, editable=False)
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: HMAC-SHA256 of ``entry_hash`` with TENDERPOINT_AUDIT_KEY (see ``anchoring``)
+    mac = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

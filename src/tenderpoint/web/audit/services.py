@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
+from tenderpoint.web.audit import anchoring
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.audit.models import AuditChainHead, AuditEvent
 
@@ -85,8 +86,11 @@ def record(
             previous_hash=head.last_hash,
         )
         event.entry_hash = event.compute_hash()
+        event.mac = anchoring.event_mac(event.entry_hash)
         event.save()
         AuditChainHead.objects.filter(pk=1).update(last_hash=event.entry_hash)
+        sequence, entry_hash = event.sequence, event.entry_hash
+        transaction.on_commit(lambda: anchoring.checkpoint_after_commit(sequence, entry_hash))
     return event
 
 
