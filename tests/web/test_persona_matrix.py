@@ -54,6 +54,26 @@ MATRIX: dict[str, str] = {
     "audit:list": "clinic_admin",
     "public:inbox": "nurse clinician other_clinician",
     "public:inbox_detail": "nurse clinician",
+    # the patient portal (/me/…): each patient their own record only
+    "portal:home": "patient other_patient",
+    "portal:diary": "patient other_patient",
+    "portal:diary_edit": "patient",
+    "portal:diary_error": "patient",
+    "portal:questionnaires": "patient other_patient",
+    "portal:questionnaire": "patient other_patient",
+    "portal:progress": "patient other_patient",
+    "portal:messages": "patient other_patient",
+    "portal:settings": "patient other_patient",
+    "portal:export_csv": "patient other_patient",
+    "portal:export_fhir": "patient other_patient",
+    # the care team's side of the same data
+    "patients:diary_staff:list": "nurse clinician",
+    "patients:questionnaires_staff:list": "nurse clinician",
+    "patients:messaging_staff:thread": "nurse clinician",
+    "messaging_clinic:inbox": "nurse clinician other_clinician",
+    "messaging_clinic:update": "nurse clinician",
+    "questionnaires_clinic:flags": "nurse clinician other_clinician",
+    "questionnaires_clinic:schedule": "clinic_admin",
 }
 
 #: URL keyword argument → the value, from the world: always an object of clinic A that
@@ -62,7 +82,26 @@ URL_KWARGS: dict[str, Callable[[Any], Any]] = {
     "patient_id": lambda w: w.patient_record.public_id,
     "request_id": lambda w: w.contact_request.public_id,
     "membership_id": lambda w: Membership.objects.get(user=w.nurse).pk,
+    "entry_id": lambda w: _diary_entry(w).public_id,
+    "instrument_id": lambda w: "phq9",
 }
+
+
+def _diary_entry(world: Any) -> Any:
+    """Paula's diary entry of today (made now, so it can still be corrected)."""
+    from tenderpoint.web.diary import services as diary
+
+    entry = diary.last_entry(world.patient_record)
+    if entry is None:
+        scores = dict.fromkeys(("pain", "fatigue", "sleep_quality", "fog", "mood", "headache"), 5)
+        entry = diary.do_record_entry(
+            world.patient_record,
+            user=world.patient,
+            request=None,
+            data={**scores, "flare": False, "note": "", "pain_areas": []},
+        )
+    return entry
+
 
 #: Text that only some personas may ever see, wherever it appears.
 MARKERS: dict[str, set[str]] = {
