@@ -61,6 +61,7 @@ MATRIX: dict[str, str] = {
     "portal:diary_error": "patient",
     "portal:questionnaires": "patient other_patient",
     "portal:questionnaire": "patient other_patient",
+    "portal:save_self_check": "patient other_patient",
     "portal:progress": "patient other_patient",
     "portal:messages": "patient other_patient",
     "portal:settings": "patient other_patient",

@@ -134,3 +134,32 @@ def test_the_clinic_admin_edits_the_schedule(world, client_for):
         ).status_code
         == 422
     )
+
+
+SELF_CHECK = {
+    "wpi_areas": ["neck", "lower_back", "hip_left", "hip_right", "upper_arm_left"],
+    "fatigue": "2",
+    "waking_unrefreshed": "2",
+    "cognitive": "1",
+    "symptoms_generally_present_ge_3_months": "yes",
+    "headaches_6mo": "yes",
+    "lower_abdominal_pain_or_cramps_6mo": "no",
+    "depression_6mo": "no",
+}
+
+
+def test_a_signed_in_patient_saves_the_self_check_rescored_not_trusted(world, client_for):
+    client = client_for(world.patient)
+    response = client.post("/me/self-check/save/", {**SELF_CHECK, "wpi": "19"})
+    assert response.status_code == 303
+    stored = QuestionnaireResponse.objects.get(patient=world.patient_record)
+    assert stored.instrument_id == "acr2016"
+    assert stored.outputs["wpi"] == 5  # scored here from the areas, not the posted "wpi"
+    assert stored.outputs["sss"] == 6  # 2 + 2 + 1 + one of the six-month symptoms
+
+
+def test_an_incomplete_self_check_is_not_saved(world, client_for):
+    client = client_for(world.patient)
+    response = client.post("/me/self-check/save/", {**SELF_CHECK, "fatigue": ""})
+    assert response.status_code == 303
+    assert not QuestionnaireResponse.objects.exists()
