@@ -109,8 +109,8 @@ def test_an_entry_is_corrected_the_same_day_only_then_marked_in_error(world, cli
     entry.refresh_from_db()
     assert entry.pain == 4
     assert entry.history.count() == 2  # the first version is kept
-    tomorrow = timezone.now() + datetime.timedelta(days=1)
-    with mock.patch("tenderpoint.web.portal.timezones.timezone.now", return_value=tomorrow):
+    tomorrow = timezone.now().astimezone(world.clinic.tzinfo) + datetime.timedelta(days=1)
+    with mock.patch("tenderpoint.web.diary.services.local_now", return_value=tomorrow):
         assert client.post(edit, {**GOOD, "pain": "2"}).status_code == 403
         response = client.post(f"/me/diary/{entry.public_id}/entered-in-error/")
     assert response.status_code == 303
@@ -124,8 +124,8 @@ def test_a_patient_cannot_touch_another_patients_entry(world, client_for):
     client_for(world.other_patient).post("/me/diary/", GOOD)
     entry = DiaryEntry.objects.get()
     client = client_for(world.patient)
-    assert client.get(f"/me/diary/{entry.public_id}/edit/").status_code == 404
-    assert client.post(f"/me/diary/{entry.public_id}/entered-in-error/").status_code == 404
+    assert client.get(f"/me/diary/{entry.public_id}/edit/").status_code == 403
+    assert client.post(f"/me/diary/{entry.public_id}/entered-in-error/").status_code == 403
     entry.refresh_from_db()
     assert not entry.is_entered_in_error
 

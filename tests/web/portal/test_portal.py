@@ -107,18 +107,18 @@ def test_settings_change_contact_details_and_keep_history(world, client_for):
 
 
 def test_exports_hold_all_of_the_patients_own_data(world, client_for):
-    _entries(world.patient_record, 3)
+    _entries(world.patient_record, 5)  # the fourth day is a flare
     client = client_for(world.patient)
     client.post("/me/questionnaires/gad7/", {f"item{n}": "1" for n in range(1, 8)})
     rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))
     assert {r["record"] for r in rows} == {"diary", "questionnaire"}
-    assert sum(1 for r in rows if r["item"] == "pain") == 3
+    assert sum(1 for r in rows if r["item"] == "pain") == 5
     bundle = json.loads(client.get("/me/export.fhir.json").content)
     parsed = Bundle.model_validate(bundle)
     kinds = [e.resource.get_resource_type() for e in parsed.entry]
     assert kinds.count("Patient") == 1
     assert kinds.count("QuestionnaireResponse") == 1
-    assert kinds.count("Observation") == 3 * 6 + 1  # six scores a day, one flare
+    assert kinds.count("Observation") == 5 * 6 + 1  # six scores a day, one flare
 
 
 @override_settings(TENDERPOINT_SMS_BACKEND="tenderpoint.web.portal.sms.LocmemSMSBackend")

@@ -34,8 +34,11 @@ def test_item9_zero_raises_no_flag(world, client_for):
     assert stored.outputs["item9_positive"] is False
 
 
-def test_item9_one_flags_shows_crisis_resources_and_tells_the_team(world, client_for):
-    response = client_for(world.patient).post("/me/questionnaires/phq9/", phq9(1))
+def test_item9_one_flags_shows_crisis_resources_and_tells_the_team(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.patient).post("/me/questionnaires/phq9/", phq9(1))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'href="tel:988"' in body
@@ -75,10 +78,17 @@ def test_the_corrected_resubmission_reuses_the_flag_and_links_the_response(world
     assert flag.response == QuestionnaireResponse.objects.get()
 
 
-def test_an_invalid_item9_answer_raises_no_flag_but_a_problem(world, client_for):
-    response = client_for(world.patient).post("/me/questionnaires/phq9/", phq9("4"))
+@pytest.mark.parametrize("raw", ["4", "-1", "1.0", "x"])
+def test_an_answer_that_is_not_an_option_raises_no_flag_but_a_problem(world, client_for, raw):
+    response = client_for(world.patient).post("/me/questionnaires/phq9/", phq9(raw))
     assert response.status_code == 422
     assert not SafetyFlag.objects.exists()
+
+
+@pytest.mark.parametrize("value", [1, 2, 3])
+def test_every_answer_above_0_raises_the_flag(world, client_for, value):
+    client_for(world.patient).post("/me/questionnaires/phq9/", phq9(value))
+    assert SafetyFlag.objects.get().item_value == value
 
 
 def test_acknowledging_needs_an_action_note_and_records_who_and_when(world, client_for):
