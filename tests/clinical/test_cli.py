@@ -73,6 +73,7 @@ def test_empty_list_output() -> None:
         "symptoms_generally_present_ge_3_months": False,
     }
     result = runner.invoke(app, ["score", "acr2016", "--json", "-"], input=json.dumps(answers))
+    assert result.exit_code == 0
     assert "(none)" in result.stdout
 
 
@@ -87,6 +88,22 @@ def _one_line_error(args: list[str], stdin: str | None = None) -> str:
 def test_invalid_answers_print_one_line_and_exit_2() -> None:
     line = _one_line_error(["score", "phq9", "--json", "-"], json.dumps({"items": [0] * 8}))
     assert line.startswith("error [wrong_item_count]: phq9: items must have exactly 9 answers")
+
+
+def test_every_problem_is_on_the_one_error_line() -> None:
+    answers = {"item1": 0, "item2": 4, "itme3": 1}
+    line = _one_line_error(["score", "gad7", "--json", "-"], json.dumps(answers))
+    assert line.startswith("error [unknown_field]: gad7: 'itme3' is not an input of gad7")
+    assert "item2 must be from 0 to 3; got 4" in line
+    for item in ("item3", "item4", "item5", "item6", "item7"):
+        assert f"{item} is missing" in line
+
+
+def test_answers_by_item_id_score_from_the_cli() -> None:
+    answers = {f"item{n}": 2 for n in range(1, 10)}
+    result = runner.invoke(app, ["score", "phq9", "--json", "-"], input=json.dumps(answers))
+    assert result.exit_code == 0
+    assert "moderately_severe" in result.stdout  # total 18
 
 
 def test_unknown_instrument_exits_2() -> None:

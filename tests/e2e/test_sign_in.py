@@ -40,8 +40,8 @@ def test_patient_signs_in_and_sees_their_record(world, page: Page):
 @pytest.mark.parametrize(
     ("persona", "path", "heading"),
     [
-        ("clinician", "/patients/", "Patients"),
-        ("nurse", "/patients/", "Patients"),
+        ("clinician", "/home/", "Today"),
+        ("nurse", "/home/", "Today"),
         ("clinic_admin", "/manage/clinic/", "Clinic settings"),
     ],
 )

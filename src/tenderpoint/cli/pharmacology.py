@@ -13,7 +13,9 @@ import typer
 from tenderpoint.cli.app import app, console, err_console
 
 if TYPE_CHECKING:
+    from tenderpoint.pharmacology.dosing import InfusionPlan
     from tenderpoint.pharmacology.patient import Patient
+    from tenderpoint.pharmacology.tci import TCIPlan
 
 WeightOpt = Annotated[float, typer.Option("--weight", help="Total body weight (kg).")]
 HeightOpt = Annotated[float, typer.Option("--height", help="Height (cm).")]
@@ -109,27 +111,17 @@ def simulate(
     ] = None,
 ) -> None:
     """Plan an infusion, check its limits, and show predicted concentrations."""
-    import warnings
-
     import numpy as np
-    from rich.table import Table
 
     from tenderpoint.errors import TenderpointError
-    from tenderpoint.pharmacology.dosing import plan_infusion
-    from tenderpoint.pharmacology.population import simulate_population
-    from tenderpoint.pharmacology.simulate import simulate as run
+    from tenderpoint.pharmacology.dosing.order import InfusionOrder
+    from tenderpoint.pharmacology.dosing.plan import plan_order
 
     try:
         patient = _patient(weight, height, age, sex)
-        if vial is None:
-            from tenderpoint.pharmacology.dosing import get_protocol
-
-            ordered = product or (get_protocol(protocol).product if protocol else "racemic")
-            vial = 25.0 if ordered == "esketamine" else 50.0
-        plan = plan_infusion(
+        order = InfusionOrder(
             protocol,
-            patient,
-            vial_mg_per_ml=vial,
+            vial_mg_per_ml=vial if vial is not None else _default_vial(protocol, product),
             bag_volume_ml=bag,
             standard_conc_mg_per_ml=standard_conc,
             dose_mg_per_kg=dose_mg_per_kg,
@@ -140,21 +132,59 @@ def simulate(
             product=product,  # type: ignore[arg-type]
             acknowledged=acknowledge or (),
         )
+        plan = plan_order(order, patient)
         end = plan.duration_min + after_min
         times = np.unique(np.concatenate([np.arange(0.0, end + 1e-9, every), [plan.duration_min]]))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sim = run(model, patient, plan.regimen, times, research_mode=research)
-            bands = (
-                simulate_population(
-                    model, patient, plan.regimen, population, seed, times, research_mode=research
-                )
-                if population
-                else None
-            )
+        sim, bands, notes = _predict(model, patient, plan, times, population, seed, research)
     except TenderpointError as error:
         raise _fail(error) from None
+    _print_plan(plan, notes)
+    if sim.out_of_validity_range:
+        console.print(f"  [yellow]out of validity range[/]: {'; '.join(sim.validity_reasons)}")
+    _print_concentrations(times, sim, bands)
+    if svg is not None:
+        _write_svg(svg, times, sim, bands)
+        console.print(f"Wrote {svg}")
 
+
+def _default_vial(protocol: str | None, product: str | None) -> float:
+    """The vial the product is usually drawn from: 50 mg/mL racemic, 25 mg/mL esketamine."""
+    from tenderpoint.pharmacology.dosing import get_protocol
+
+    ordered = product or (get_protocol(protocol).product if protocol else "racemic")
+    return 25.0 if ordered == "esketamine" else 50.0
+
+
+def _predict(
+    model: str,
+    patient: Patient,
+    plan: InfusionPlan,
+    times: Any,
+    population: int,
+    seed: int,
+    research: bool,
+) -> tuple[Any, Any, set[str]]:
+    """The typical-patient simulation, the population bands (if asked) and their notes."""
+    import warnings
+
+    from tenderpoint.pharmacology.population import simulate_population
+    from tenderpoint.pharmacology.simulate import simulate as run
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sim = run(model, patient, plan.regimen, times, research_mode=research)
+        bands = (
+            simulate_population(
+                model, patient, plan.regimen, population, seed, times, research_mode=research
+            )
+            if population
+            else None
+        )
+    return sim, bands, {str(c.message) for c in caught}
+
+
+def _print_plan(plan: InfusionPlan, notes: set[str]) -> None:
+    """The plan's steps, source, warnings (acknowledged or not) and validity notes."""
     console.print(
         f"[bold]Plan[/] ({plan.protocol_id or 'direct dose'}; {plan.product}; {plan.version})"
     )
@@ -164,15 +194,19 @@ def simulate(
     for w in plan.warnings:
         mark = "acknowledged" if w.code in plan.acknowledged else "ACKNOWLEDGE"
         console.print(f"  [yellow]warning[/] {w.code} ({mark}): {w.message}")
-    for message in {str(c.message) for c in caught}:
+    for message in notes:
         console.print(f"  [yellow]note[/] {message}")
     if plan.out_of_validity_range:
         console.print(
             f"  [yellow]dose-limit models out of validity range[/]: "
             f"{'; '.join(plan.validity_reasons)}"
         )
-    if sim.out_of_validity_range:
-        console.print(f"  [yellow]out of validity range[/]: {'; '.join(sim.validity_reasons)}")
+
+
+def _print_concentrations(times: Any, sim: Any, bands: Any) -> None:
+    """The concentration table: plasma, effect site and the population percentiles."""
+    from rich.table import Table
+
     table = Table(title=f"Predicted concentrations, {sim.model_id} ({sim.drug}), ng/mL")
     table.add_column("time (min)", justify="right")
     table.add_column("plasma", justify="right")
@@ -193,9 +227,6 @@ def simulate(
         console.print(
             f"Population: n={bands.n_subjects}, seed={bands.seed}; {bands.variability_source}"
         )
-    if svg is not None:
-        _write_svg(svg, times, sim, bands)
-        console.print(f"Wrote {svg}")
 
 
 def _write_svg(path: Path, times: Any, sim: Any, bands: Any) -> None:
@@ -270,7 +301,6 @@ def tci(
     import warnings
 
     import numpy as np
-    from rich.table import Table
 
     from tenderpoint.errors import TenderpointError
     from tenderpoint.pharmacology import tci as tci_core
@@ -300,6 +330,17 @@ def tci(
     )
     for message in {str(c.message) for c in caught}:
         console.print(f"  [yellow]note[/] {message}")
+    _print_schedule(result, every)
+    console.print(
+        f"Total {float(np.sum(result.rate_mg_per_min) * step_s / 60):.1f} mg over "
+        f"{duration_min:g} min."
+    )
+
+
+def _print_schedule(result: TCIPlan, every: float) -> None:
+    """The TCI rate schedule, one row every ``every`` minutes."""
+    from rich.table import Table
+
     table = Table(title="Schedule (rate over the step starting at the time shown)")
     for column in (
         "time (min)",
@@ -310,9 +351,9 @@ def tci(
         "effect (ng/mL)",
     ):
         table.add_column(column, justify="right")
-    stride = max(1, round(every * 60.0 / step_s))
+    stride = max(1, round(every * 60.0 / result.step_s))
+    effect = result.effect_ng_per_ml
     for i in range(0, result.rate_mg_per_min.size, stride):
-        effect = result.effect_ng_per_ml
         table.add_row(
             f"{result.times_min[i]:g}",
             f"{result.rate_mg_per_min[i]:.3f}",
@@ -322,7 +363,3 @@ def tci(
             "-" if effect is None else f"{effect[i]:.1f}",
         )
     console.print(table)
-    console.print(
-        f"Total {float(np.sum(result.rate_mg_per_min) * step_s / 60):.1f} mg over "
-        f"{duration_min:g} min."
-    )

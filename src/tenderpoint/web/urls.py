@@ -6,13 +6,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from tenderpoint.web.accounts import views as account_views
 from tenderpoint.web.api import views as api_views
 from tenderpoint.web.common import views as common_views
+from tenderpoint.web.infusions import clinic_views
 from tenderpoint.web.public import views as public_views
 
 urlpatterns = [
-    path("home/", account_views.home, name="home"),
+    path("home/", clinic_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("robots.txt", public_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("patients/", include("tenderpoint.web.patients.urls")),
     path("clinic/messages/", include("tenderpoint.web.messaging.clinic_urls")),
     path("clinic/questionnaires/", include("tenderpoint.web.questionnaires.clinic_urls")),
+    path("patients/", include("tenderpoint.web.assessments.urls")),
+    path("patients/", include("tenderpoint.web.infusions.urls")),
+    path("clinic/", include("tenderpoint.web.infusions.clinic_urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/api-clients/", include("tenderpoint.web.api.client_urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),

@@ -14,8 +14,6 @@ from tenderpoint.web.audit.models import AuditEvent
     ("persona", "destination"),
     [
         ("patient", lambda w: w.patient_record.get_absolute_url()),
-        ("clinician", lambda w: reverse("patients:list")),
-        ("nurse", lambda w: reverse("patients:list")),
         ("clinic_admin", lambda w: reverse("accounts:clinic_settings")),
     ],
 )
@@ -23,6 +21,13 @@ def test_each_role_lands_on_its_home(world, client_for, persona, destination):
     response = client_for(world.persona(persona)).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == destination(world)
+
+
+@pytest.mark.parametrize("persona", ["clinician", "nurse"])
+def test_the_care_team_home_is_the_console(world, client_for, persona):
+    response = client_for(world.persona(persona)).get(reverse("home"))
+    assert response.status_code == 200
+    assert "Plans awaiting the double check" in response.content.decode()
 
 
 @pytest.mark.django_db

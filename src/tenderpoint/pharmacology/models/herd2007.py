@@ -1,10 +1,21 @@
 """Herd 2007: racemic ketamine in children, two compartments, allometric (research mode only).
 
 Reference 1.2/5.7: V1 38.7 L/70 kg, V2 102 L/70 kg (proportional to weight); CL 90 L/h/70 kg,
-Q 215 L/h/70 kg (scaled by (WT/70)^0.75). At 70 kg: CL 1.5 L/min, Q 3.5833 L/min.
+Q 215 L/h/70 kg (scaled by (WT/70)^0.75). At 70 kg: CL 1.5 L/min, Q 3.5833 L/min. These four
+values and the DOI were checked against the paper's abstract (PMID 17564643).
+
+ke0 (decision, issue 15): the same group's pharmacodynamic paper (Herd 2008, Paediatr Anaesth
+18:36-42, PMID 18095964) published an equilibration half-time of 11 s (95 % CI 0.07-20 s) for
+*sedation* in these children. It is not the default here: the effect site in tenderpoint stands
+for analgesia and dissociation (Olofsen 2022's 8.3 min, as in every other model), an 11-s
+half-time cannot be resolved by this study's sampling (first sample after 14 min, median 3
+samples), and its interval reaches almost zero. It is recorded as a published alternative for a
+caller who models sedation (``SEDATION_KE0_PER_MIN``, pass it as ``ke0_per_min``).
 """
 
 from __future__ import annotations
+
+import math
 
 from tenderpoint.pharmacology.models import _common
 from tenderpoint.pharmacology.models.base import (
@@ -18,6 +29,8 @@ from tenderpoint.pharmacology.models.base import (
 )
 
 V1_L, V2_L, CL_L_PER_H, Q_L_PER_H = 38.7, 102.0, 90.0, 215.0
+# Herd 2008: t1/2ke0 = 11 s for sedation -> ke0 = ln 2 / (11/60 min) = 3.78 /min.
+SEDATION_KE0_PER_MIN = math.log(2.0) / (11.0 / 60.0)
 
 
 def _covariates(cov: Covariates) -> dict[str, FloatArray]:
@@ -38,10 +51,11 @@ MODEL = PKModel(
     version="herd2007/1.0",
     drug="racemic",
     citation=(
-        "Herd DW, Anderson BJ, Holford NHG. Paediatr Anaesth 2007 (PMID 17564643). "
-        "Parameters as transcribed in opentiva."
+        "Herd DW, Anderson BJ. Ketamine disposition in children presenting for procedural "
+        "sedation and analgesia in a children's emergency department. Paediatr Anaesth "
+        "2007;17:622-629 (PMID 17564643). Parameters checked against the abstract."
     ),
-    doi="not retrieved (PMID 17564643)",
+    doi="10.1111/j.1460-9592.2006.02145.x",
     population="Children 1-14 years, 10.8-74.8 kg",
     sampling_site="not stated in the retrieved sources",
     structure="2 compartments + effect site (ke0 transplanted from Olofsen 2022)",
@@ -61,8 +75,11 @@ MODEL = PKModel(
     ),
     lacks=(
         "norketamine parameters (the paper models the metabolite; not retrieved)",
-        "inter-individual variability (not retrieved)",
-        "a published ke0",
+        "inter-individual variability in a usable form: the abstract gives BSV V1 64 %, "
+        "V2 51.7 %, CL 38.1 %, Q 19 % without saying whether these are sqrt(omega^2) or CV; "
+        "the illustrative defaults are used until the paper's table is checked",
+        "a ke0 for analgesia: Herd 2008 (PMID 18095964) published t1/2ke0 11 s (95 % CI "
+        "0.07-20 s) for sedation only (SEDATION_KE0_PER_MIN); the default is Olofsen 2022's",
     ),
     research_only=True,
     notes=("Paediatric: not offered in adult clinic mode (research mode only).",),

@@ -62,7 +62,17 @@ class PatientDetailView(PatientRecordView, TemplateView):
         context["can_edit"] = rules.has_perm(
             "patients.change_patient", self.request.user, self.patient
         )
+        if rules.has_perm("infusions.chart", self.request.user, self.patient):
+            # For the care team the record is the chart (the console, issue 10).
+            from tenderpoint.web.infusions.views import chart_context
+
+            context.update(chart_context(self.request, self.patient))
         return context
+
+    def get_template_names(self) -> list[str]:
+        if rules.has_perm("infusions.chart", self.request.user, self.patient):
+            return ["infusions/chart.html"]
+        return [self.template_name]
 
 
 class PatientEditView(PatientRecordView, TemplateView):

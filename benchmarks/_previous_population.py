@@ -1,0 +1,499 @@
+"""FROZEN COPY, for benchmarks/pk_bench.py only: population.py as of commit a068fe6.
+
+The previous method (float64 output buffers, a float32 copy sorted per chunk), kept so the
+benchmark can time it beside the current one in the same run and check both give the same
+numbers. Not imported by the package.
+
+Population (Monte Carlo) prediction bands: log-normal IIV, vectorised, memory-bounded.
+
+Each virtual subject's structural parameters are ``TV * exp(eta)``, ``eta ~ N(0, Omega)`` with
+the model's Omega (or the reference's illustrative defaults, flagged). Every subject is reduced
+to exponential rates and coefficients at once (``engine.build_disposition`` on arrays), then the
+schedule is advanced with the exact state recursion of reference 5.2::
+
+    s_r <- s_r exp(-r dt) + R (1 - exp(-r dt)) / r        (constant rate R over dt)
+    s_r <- s_r + D                                          (bolus D)
+    y   =  sum_r coef_r s_r
+
+over the union of the requested times and the schedule's breakpoints. This is exact for
+piecewise-constant input (the same numbers as the closed form, to rounding), loops over *time*
+only, and is vectorised over subjects. ``exp`` is evaluated once per distinct step length.
+Memory is bounded by chunking over time: only ``chunk_times x n_subjects`` outputs are held
+before their percentiles are taken.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.pharmacology import engine
+from tenderpoint.pharmacology._validate import finite_array
+from tenderpoint.pharmacology.models.base import PKModel
+from tenderpoint.pharmacology.patient import Patient
+from tenderpoint.pharmacology.regimen import Regimen
+from tenderpoint.pharmacology.simulate import (
+    OutOfValidityRangeWarning,
+    Simulation,
+    individual_system,
+    input_fraction,
+    resolve_ke0,
+    resolve_model,
+    schedule_arrays,
+    simulate,
+)
+
+FloatArray = npt.NDArray[np.float64]
+_MAX_CACHED_STEPS = 8
+_BLOCK = 4096  # subjects per block: 4 states x 4096 x 8 B = 128 KiB, cache-resident
+
+
+@dataclass(frozen=True)
+class PopulationPrediction:
+    """Percentile bands of a virtual population.
+
+    Attributes
+    ----------
+    times_min : ndarray, shape (n_times,)
+    percentiles : tuple[float, ...]
+    plasma_ng_per_ml : ndarray, shape (n_percentiles, n_times)
+    effect_ng_per_ml : ndarray or None, shape (n_percentiles, n_times)
+    metabolite_ng_per_ml : ndarray or None, shape (n_percentiles, n_times)
+    typical : Simulation
+        The typical-patient curve (first patient's covariates, no IIV).
+    n_subjects, seed : int
+    model_id, model_version : str
+    variability_source : str
+    illustrative_variability : bool
+        True when the model has no published Omega.
+    out_of_validity_range : bool
+    validity_reasons : tuple[str, ...]
+    notes : tuple[str, ...]
+    """
+
+    times_min: FloatArray
+    percentiles: tuple[float, ...]
+    plasma_ng_per_ml: FloatArray
+    effect_ng_per_ml: FloatArray | None
+    metabolite_ng_per_ml: FloatArray | None
+    typical: Simulation
+    n_subjects: int
+    seed: int
+    model_id: str
+    model_version: str
+    variability_source: str
+    illustrative_variability: bool
+    out_of_validity_range: bool
+    validity_reasons: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def band(self, percentile: float, output: str = "plasma") -> FloatArray:
+        """One percentile curve of ``output`` ("plasma", "effect" or "metabolite")."""
+        data = {
+            "plasma": self.plasma_ng_per_ml,
+            "effect": self.effect_ng_per_ml,
+            "metabolite": self.metabolite_ng_per_ml,
+        }.get(output)
+        if data is None or percentile not in self.percentiles:
+            raise InvalidInputError(
+                f"No {output} band for percentile {percentile}.",
+                field="percentile",
+                code="not_computed",
+            )
+        return np.asarray(data[self.percentiles.index(percentile)], dtype=np.float64)
+
+
+def _covariate_arrays(
+    subjects: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike], n: int
+) -> dict[str, FloatArray]:
+    """Covariate arrays of length n from a patient, n patients, or a mapping of arrays."""
+    if isinstance(subjects, Mapping):
+        bounds = {
+            "weight_kg": (0.5, 350.0),
+            "age_years": (0.0, 120.0),
+            "height_cm": (40.0, 250.0),
+            "is_female": (0.0, 1.0),
+        }
+        unknown = set(subjects) - set(bounds)
+        if unknown or "weight_kg" not in subjects or "age_years" not in subjects:
+            raise InvalidInputError(
+                "Covariates need weight_kg and age_years (optional height_cm, is_female) and "
+                f"nothing else; got {sorted(subjects)}.",
+                field="patient_or_covariates",
+                code="bad_covariates",
+            )
+        out: dict[str, FloatArray] = {}
+        for key, value in subjects.items():
+            arr = finite_array(value, key, minimum=bounds[key][0])
+            if arr.size not in (1, n):
+                raise InvalidInputError(
+                    f"{key} must have 1 or n={n} values.", field=key, code="bad_shape"
+                )
+            if float(arr.max()) > bounds[key][1]:
+                raise InvalidInputError(
+                    f"{key} must be at most {bounds[key][1]:g}.", field=key, code="out_of_range"
+                )
+            out[key] = np.broadcast_to(arr, (n,)).copy()
+        return out
+    if isinstance(subjects, Patient):
+        people: Sequence[Patient] = [subjects]
+    else:
+        people = list(subjects)
+        if not people or not all(isinstance(p, Patient) for p in people):
+            raise InvalidInputError(
+                "patient_or_covariates must be a Patient, a sequence of "
+                "Patients or a mapping of covariate arrays.",
+                field="patient_or_covariates",
+                code="invalid_type",
+            )
+        if len(people) not in (1, n):
+            raise InvalidInputError(
+                f"Give one patient or exactly n={n} patients.",
+                field="patient_or_covariates",
+                code="bad_shape",
+            )
+    cov = {
+        "weight_kg": np.array([p.weight_kg for p in people]),
+        "age_years": np.array([p.age_years for p in people]),
+        "height_cm": np.array([p.height_cm for p in people]),
+        "is_female": np.array([1.0 if p.sex == "female" else 0.0 for p in people]),
+    }
+    return {k: np.broadcast_to(v, (n,)).copy() for k, v in cov.items()}
+
+
+def _typical_patient(
+    subjects: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike],
+    covariates: dict[str, FloatArray],
+) -> Patient:
+    """The patient the typical curve is drawn for: the one given, the first, or the medians."""
+    if isinstance(subjects, Patient):
+        return subjects
+    if isinstance(subjects, Mapping):
+        height = float(np.median(covariates["height_cm"])) if "height_cm" in covariates else 170.0
+        female = float(np.median(covariates.get("is_female", np.zeros(1)))) >= 0.5
+        return Patient(
+            float(np.median(covariates["weight_kg"])),
+            height,
+            float(np.median(covariates["age_years"])),
+            "female" if female else "male",
+        )
+    return next(iter(subjects))
+
+
+def sample_structural(
+    model: PKModel, covariates: dict[str, FloatArray], n: int, rng: np.random.Generator
+) -> dict[str, FloatArray]:
+    """Individual structural parameters, shape (n,), with log-normal IIV from the model."""
+    typical = model.covariates(covariates)
+    structural = {
+        k: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)).copy() for k, v in typical.items()
+    }
+    names, cov = model.variability.covariance()
+    if names:
+        chol = np.linalg.cholesky(cov)
+        eta = rng.standard_normal((n, len(names))) @ chol.T
+        for j, name in enumerate(names):
+            if name in structural:
+                structural[name] *= np.exp(eta[:, j])
+    return structural
+
+
+def _nodes(
+    schedule: engine.Schedule, times: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Grid nodes, the infusion rate after each node, bolus amount at each node, output mask."""
+    starts, ends, rates, bolus_t, bolus_mg = schedule
+    nodes = np.unique(np.concatenate([times, starts, ends, bolus_t]))
+    active = (starts[None, :] <= nodes[:, None]) & (nodes[:, None] < ends[None, :])
+    rate_after = (active * rates[None, :]).sum(axis=1) if starts.size else np.zeros(nodes.size)
+    dose_at = np.zeros(nodes.size)
+    if bolus_t.size:
+        np.add.at(dose_at, np.searchsorted(nodes, bolus_t), bolus_mg)
+    is_output = np.isin(nodes, times)
+    return nodes, rate_after, dose_at, is_output
+
+
+def _percentiles_float32(block: FloatArray, pct: FloatArray) -> FloatArray:
+    """Linear-interpolation percentiles along axis 1, selecting on a float32 copy.
+
+    numpy's SIMD sort of float32 is several times faster than ``np.percentile`` (which
+    partitions float64 at several kth at once); rounding the values to float32 (relative
+    6e-8) is far below the Monte Carlo error of any band. Shape (n_rows, n_pct).
+    """
+    ordered = np.sort(block.astype(np.float32), axis=1)
+    n = ordered.shape[1]
+    pos = pct / 100.0 * (n - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = pos - lo
+    low = ordered[:, lo].astype(np.float64)
+    return np.asarray(low + (ordered[:, hi].astype(np.float64) - low) * frac, dtype=np.float64)
+
+
+def population_bands(
+    disp: engine.Disposition,
+    schedule: engine.Schedule,
+    times: FloatArray,
+    outputs: tuple[str, ...],
+    percentiles: tuple[float, ...],
+    chunk_times: int = 64,
+    threads: int = 1,
+) -> dict[str, FloatArray]:
+    """Exact recursion over time, percentiles per chunk; returns (n_pct, n_times) per output.
+
+    ``times`` must be sorted and unique. With ``threads`` > 1 the subjects are split between
+    threads for the recursion and the time rows for the percentiles (numpy releases the GIL in
+    both), which is all the parallelism a 2-core machine offers.
+    """
+    n_subj = disp.n_subjects
+    rates = np.ascontiguousarray(disp.rates_per_min.T)  # (R, S)
+    coefs = {o: np.ascontiguousarray(disp.coefficients[o].T) for o in outputs}
+    # Only the exponentials an output uses are carried.
+    used = np.zeros(rates.shape[0], dtype=bool)
+    for c in coefs.values():
+        used |= np.any(c != 0.0, axis=1)
+    rates = np.ascontiguousarray(rates[used])
+    coefs = {o: np.ascontiguousarray(c[used]) for o, c in coefs.items()}
+    nodes, rate_after, dose_at, is_output = _nodes(schedule, times)
+    steps = np.diff(nodes)
+    unique_steps, step_index = np.unique(steps, return_inverse=True)
+    cached = unique_steps.size <= _MAX_CACHED_STEPS
+    cache = (
+        [(np.exp(-rates * dt), -np.expm1(-rates * dt) / rates) for dt in unique_steps]
+        if cached
+        else []
+    )
+
+    n_threads = max(1, min(int(threads), n_subj // 1000 or 1))
+    bounds = np.linspace(0, n_subj, n_threads + 1).astype(int)
+    parts = list(itertools.pairwise(bounds.tolist()))
+    state = np.zeros_like(rates)
+    pct = np.asarray(percentiles, dtype=np.float64)
+    result = {o: np.empty((pct.size, times.size)) for o in outputs}
+    rows = min(chunk_times, times.size)
+    buffers = {o: np.empty((rows, n_subj)) for o in outputs}
+    output_nodes = np.flatnonzero(is_output)
+
+    def advance(a: int, b: int, k0: int, k1: int, resume: bool) -> None:
+        """Advance subjects [a, b) over nodes k0..k1 (inclusive), writing output rows.
+
+        With ``resume`` node k0 was already handled (dose, output) by the previous chunk.
+        Subjects go in blocks of ``_BLOCK`` so a block's state stays in cache across steps.
+        """
+        for a0 in range(a, b, _BLOCK):
+            b0 = min(a0 + _BLOCK, b)
+            _advance_block(a0, b0, k0, k1, resume)
+
+    def _advance_block(a: int, b: int, k0: int, k1: int, resume: bool) -> None:
+        st = state[:, a:b]
+        r_ab = rates[:, a:b]
+        c_ab = {o: coefs[o][:, a:b] for o in outputs}
+        blocks = [(cache[u][0][:, a:b], cache[u][1][:, a:b]) for u in range(len(cache))]
+        term = np.empty_like(st)
+        last: tuple[int, float] | None = None
+        row = 0
+        for k in range(k0, k1 + 1):
+            if not (resume and k == k0):
+                if dose_at[k]:
+                    st += dose_at[k]
+                if is_output[k]:
+                    for o in outputs:
+                        np.einsum("rs,rs->s", c_ab[o], st, out=buffers[o][row, a:b])
+                    row += 1
+            if k == k1:
+                return
+            u = int(step_index[k])
+            if cached:
+                decay, gain = blocks[u]
+            else:
+                dt = steps[k]
+                decay, gain = np.exp(-r_ab * dt), -np.expm1(-r_ab * dt) / r_ab
+            st *= decay
+            rate = float(rate_after[k])
+            if rate:
+                if not cached or last != (u, rate):
+                    np.multiply(gain, rate, out=term)
+                    last = (u, rate)
+                st += term
+
+    def percentiles_of(o: str, r0: int, r1: int, col0: int) -> None:
+        result[o][:, col0 + r0 : col0 + r1] = _percentiles_float32(buffers[o][r0:r1], pct).T
+
+    pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
+
+    def run_all(jobs: list[Callable[[], None]]) -> None:
+        if pool is None:
+            for job in jobs:
+                job()
+        else:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+
+    try:
+        k_start, resume = 0, False
+        for c0 in range(0, output_nodes.size, rows):
+            c1 = min(c0 + rows, output_nodes.size)
+            k_end = int(output_nodes[c1 - 1])
+            run_all([partial(advance, a, b, k_start, k_end, resume) for a, b in parts])
+            # The next chunk steps on from the node this one ended at, without redoing it.
+            k_start, resume = k_end, True
+            splits = np.linspace(0, c1 - c0, n_threads + 1).astype(int).tolist()
+            run_all(
+                [
+                    partial(percentiles_of, o, r0, r1, c0)
+                    for o in outputs
+                    for r0, r1 in itertools.pairwise(splits)
+                    if r1 > r0
+                ]
+            )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return result
+
+
+def simulate_population(
+    model: PKModel | str,
+    patient_or_covariates: Patient | Sequence[Patient] | Mapping[str, npt.ArrayLike],
+    regimen: Regimen,
+    n: int,
+    seed: int,
+    times_min: npt.ArrayLike,
+    percentiles: Sequence[float] = (5, 50, 95),
+    *,
+    ke0_per_min: float | None = None,
+    with_effect_site: bool = True,
+    research_mode: bool = False,
+    chunk_times: int = 64,
+    threads: int = 1,
+) -> PopulationPrediction:
+    """Percentile bands of plasma (and effect-site, metabolite) concentrations.
+
+    Parameters
+    ----------
+    model : PKModel or str
+    patient_or_covariates : Patient, sequence of Patient, or mapping of arrays
+        One patient (every subject shares the covariates), ``n`` patients (a cohort), or
+        covariate arrays of length 1 or n: ``weight_kg`` and ``age_years`` required,
+        ``height_cm`` and ``is_female`` (0/1) optional. The typical curve is drawn for the
+        patient given, the first patient, or the median covariates.
+    regimen : Regimen
+    n : int
+        Number of virtual subjects (1 to 10,000,000).
+    seed : int
+        Seed of ``numpy.random.default_rng``; store it with the result.
+    times_min : array_like, shape (n_times,)
+        Sorted, unique evaluation times (min).
+    percentiles : sequence of float
+        Percentiles in [0, 100] (default 5, 50, 95).
+    ke0_per_min, with_effect_site, research_mode
+        As in ``simulate``.
+    chunk_times : int
+        Time points held in memory at once (memory ~ 8 * chunk_times * n bytes per output).
+    threads : int
+        Worker threads (default 1). 2 helps only when both cores are free; on a machine
+        shared with other processes it was slower (docs/performance.md).
+
+    Returns
+    -------
+    PopulationPrediction
+    """
+    m = resolve_model(model, research_mode)
+    if not isinstance(regimen, Regimen):
+        raise InvalidInputError("regimen must be a Regimen.", field="regimen", code="invalid_type")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= 10_000_000:
+        raise InvalidInputError(
+            "n must be an integer from 1 to 10,000,000.",
+            field="n",
+            code="out_of_range",
+            params={"value": repr(n)},
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InvalidInputError(
+            "seed must be a non-negative integer.", field="seed", code="out_of_range"
+        )
+    times = finite_array(times_min, "times_min")
+    if times.size == 0 or np.any(np.diff(times) <= 0):
+        raise InvalidInputError(
+            "times_min must be non-empty, sorted and unique.", field="times_min", code="not_sorted"
+        )
+    pct = tuple(float(p) for p in finite_array(list(percentiles), "percentiles", minimum=0.0))
+    if not pct or max(pct) > 100.0:
+        raise InvalidInputError(
+            "percentiles must lie in [0, 100].", field="percentiles", code="out_of_range"
+        )
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 64:
+        raise InvalidInputError(
+            "threads must be an integer from 1 to 64.", field="threads", code="out_of_range"
+        )
+    if isinstance(chunk_times, bool) or not isinstance(chunk_times, int) or chunk_times < 1:
+        raise InvalidInputError(
+            "chunk_times must be a positive integer.", field="chunk_times", code="out_of_range"
+        )
+
+    n = int(n)
+    covariates = _covariate_arrays(patient_or_covariates, n)
+    first = _typical_patient(patient_or_covariates, covariates)
+    rng = np.random.default_rng(int(seed))
+    structural = sample_structural(m, covariates, n, rng)
+    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
+    disp = individual_system(m, structural, ke0)
+    fraction, notes = input_fraction(m, regimen)
+    outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
+    bands = population_bands(
+        disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
+    )
+    scale = engine.MG_PER_L_TO_NG_PER_ML
+
+    reasons: list[str] = []
+    outside = np.zeros(n, dtype=bool)
+    for lo_hi, key in ((m.validity.age_years, "age_years"), (m.validity.weight_kg, "weight_kg")):
+        mask = (covariates[key] < lo_hi.low) | (covariates[key] > lo_hi.high)
+        if mask.any():
+            reasons.append(
+                f"{int(mask.sum())} of {n} subjects have {key.replace('_', ' ')} "
+                f"outside {lo_hi.low:g}-{lo_hi.high:g} ({lo_hi.basis})"
+            )
+        outside |= mask
+    if reasons:
+        warnings.warn(
+            f"{m.model_id}: " + "; ".join(reasons), OutOfValidityRangeWarning, stacklevel=2
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
+        typical = simulate(
+            m,
+            first,
+            regimen,
+            times,
+            ke0_per_min=ke0_per_min,
+            with_effect_site=with_effect_site,
+            research_mode=research_mode,
+        )
+    if m.variability.illustrative:
+        notes = (*notes, "Illustrative variability: " + m.variability.source)
+    return PopulationPrediction(
+        times_min=times,
+        percentiles=pct,
+        plasma_ng_per_ml=bands["plasma"] * scale,
+        effect_ng_per_ml=bands["effect"] * scale if "effect" in bands else None,
+        metabolite_ng_per_ml=bands["metabolite"] * scale if "metabolite" in bands else None,
+        typical=typical,
+        n_subjects=n,
+        seed=int(seed),
+        model_id=m.model_id,
+        model_version=m.version,
+        variability_source=m.variability.source,
+        illustrative_variability=m.variability.illustrative,
+        out_of_validity_range=bool(outside.any()),
+        validity_reasons=tuple(reasons),
+        notes=notes,
+    )

@@ -1,0 +1,86 @@
+"""Console page speed: the plan page (1,000-patient bands) and the chart of a patient with 50
+sessions, rendered through Django's test client on SQLite. Prints p50/p95 over N requests.
+
+Command: uv run python benchmarks/console_bench.py [--requests 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0)
+    from django.test import Client
+    from django.utils import timezone
+    from tests.web.factories import ClinicFactory, PatientFactory, member
+    from tests.web.infusions import helpers
+
+    from tenderpoint.web.accounts.choices import Role
+    from tenderpoint.web.infusions.models import InfusionSession
+
+    clinic = ClinicFactory()
+    clinician = member(clinic, Role.CLINICIAN, email="bench-c@example.org")
+    nurse = member(clinic, Role.NURSE, email="bench-n@example.org")
+    patient = PatientFactory(clinic=clinic, weight_kg=70, height_cm=168)
+    plan = helpers.verified_plan(patient, clinician, nurse)
+    start = timezone.now() - datetime.timedelta(days=120)
+    for i in range(50):
+        helpers.charted_session(plan, nurse, start=start + datetime.timedelta(days=2 * i))
+    for session in InfusionSession.objects.filter(patient=patient):
+        session.status = "signed"
+        session.save(update_fields=["status"])
+
+    client = Client()
+    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+    s = client.session
+    s["account_authentication_methods_user"] = str(clinician.pk)
+    s["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": clinician.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    s.save()
+    pages = {
+        "plan page (1,000-patient bands)": (
+            f"/patients/{patient.public_id}/infusions/plans/{plan.public_id}/"
+        ),
+        "chart, 50 sessions": f"/patients/{patient.public_id}/",
+        "session list, 50 sessions": f"/patients/{patient.public_id}/sessions/",
+    }
+    print(f"load average {os.getloadavg()}")
+    for name, url in pages.items():
+        if client.get(url).status_code != 200:
+            raise SystemExit(f"{url} did not render")
+        times = []
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} did not render")
+        times.sort()
+        p50 = times[len(times) // 2]
+        p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+        print(f"{name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms (n={len(times)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""Mutation testing of the cores: plausible one-token bugs, and whether the tests notice.
+
+A small AST mutator of our own (no network, no extra dependency; mutmut and cosmic-ray both
+want to own the test run and the working tree). For every target file it makes one mutant per
+site and operator -- a comparison flipped (< <=, > >=, == !=), a number changed (x -> x * 2,
+0 -> 1), ``and``/``or`` swapped, ``+``/``-`` and ``*``/``/`` swapped, a ``not`` dropped -- writes
+it into a temporary copy of ``src/``, runs the chosen tests against that copy (``PYTHONPATH``)
+with ``-x``, and counts the mutant killed when the tests fail. Nothing in the work tree is
+touched. CI does not run this (minutes to hours); docs/development.md records the figures.
+
+    uv run python scripts/mutation.py --core dosing-limits        # the safety limits
+    uv run python scripts/mutation.py --core pharmacology --sample 60 --seed 1
+
+Survivors are printed with file, line and the changed source line; each one in the dosing
+limits is explained in docs/development.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
+    # name: (source files, test paths, functions/classes to mutate or None for all)
+    "dosing-limits": (
+        [
+            "src/tenderpoint/pharmacology/dosing/limits.py",
+            "src/tenderpoint/pharmacology/dosing/checks.py",
+            "src/tenderpoint/pharmacology/patient.py",
+        ],
+        [
+            "tests/pharmacology/dosing/test_hard_limits.py",
+            "tests/pharmacology/test_patient.py",
+        ],
+        {
+            "Limits",
+            "for_product",
+            "check_limit",
+            "check_weight_gate",
+            "check_doses",
+            "check_day",
+            "check_preparation",
+            "check_peak",
+            "decide",
+            "dosing_weight",
+        },
+    ),
+    "pharmacology": (
+        [
+            str(p.relative_to(ROOT))
+            for p in sorted((ROOT / "src/tenderpoint/pharmacology").rglob("*.py"))
+        ],
+        ["tests/pharmacology"],
+        None,
+    ),
+    "clinical": (
+        [
+            str(p.relative_to(ROOT))
+            for p in sorted((ROOT / "src/tenderpoint/clinical").rglob("*.py"))
+        ],
+        ["tests/clinical"],
+        None,
+    ),
+    "outcomes": (
+        [
+            str(p.relative_to(ROOT))
+            for p in sorted((ROOT / "src/tenderpoint/outcomes").rglob("*.py"))
+        ],
+        ["tests/outcomes"],
+        None,
+    ),
+}
+
+_FLIP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+}
+_BINOP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: str
+    line: int
+    what: str
+    source: str
+
+
+def _in_scope(tree: ast.AST, names: set[str] | None) -> Iterator[ast.AST]:
+    """The nodes inside the named functions/classes (all nodes when ``names`` is None)."""
+    if names is None:
+        yield from ast.walk(tree)
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in names:
+            yield from ast.walk(node)
+
+
+def _docstring_ids(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
+
+
+def mutants(path: str, names: set[str] | None) -> Iterator[Mutant]:
+    """Every single-token mutant of ``path`` inside ``names``."""
+    text = (ROOT / path).read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    skip = _docstring_ids(tree)
+    sites = []
+    seen: set[int] = set()
+    for node in _in_scope(tree, names):
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in _FLIP:
+                    sites.append((node, "cmp", i))
+        elif isinstance(node, ast.BoolOp):
+            sites.append((node, "boolop", 0))
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP:
+            sites.append((node, "binop", 0))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            sites.append((node, "not", 0))
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int | float)
+            and not isinstance(node.value, bool)
+            and id(node) not in skip
+        ):
+            sites.append((node, "num", 0))
+    for target, kind, index in sites:
+        mutated = copy.deepcopy(tree)
+        node = next(n for n in ast.walk(mutated) if _same(n, target))
+        what = _apply(node, kind, index)
+        if what is None:
+            continue
+        try:
+            source = ast.unparse(mutated)
+        except Exception:  # noqa: BLE001, S112  (an unparsable mutant is simply skipped)
+            continue
+        yield Mutant(path, target.lineno, what, source)
+
+
+def _same(a: ast.AST, b: ast.AST) -> bool:
+    return (
+        type(a) is type(b)
+        and getattr(a, "lineno", None) == getattr(b, "lineno", None)
+        and getattr(a, "col_offset", None) == getattr(b, "col_offset", None)
+        and getattr(a, "end_col_offset", None) == getattr(b, "end_col_offset", None)
+    )
+
+
+def _apply(node: ast.AST, kind: str, index: int) -> str | None:
+    if kind == "cmp" and isinstance(node, ast.Compare):
+        old = node.ops[index]
+        node.ops[index] = _FLIP[type(old)]()
+        return f"{type(old).__name__} -> {type(node.ops[index]).__name__}"
+    if kind == "boolop" and isinstance(node, ast.BoolOp):
+        old_name = type(node.op).__name__
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        return f"{old_name} -> {type(node.op).__name__}"
+    if kind == "binop" and isinstance(node, ast.BinOp):
+        old_name = type(node.op).__name__
+        node.op = _BINOP[type(node.op)]()
+        return f"{old_name} -> {type(node.op).__name__}"
+    if kind == "not" and isinstance(node, ast.UnaryOp):
+        node.op = ast.UAdd()  # "+x" of a bool is the int; truthiness unchanged -> drop the not
+        return "not x -> x"
+    if kind == "num" and isinstance(node, ast.Constant):
+        old = node.value
+        node.value = 1 if old == 0 else old * 2
+        return f"{old!r} -> {node.value!r}"
+    return None
+
+
+def run(core: str, sample: int | None, seed: int, timeout: int, shard: str = "1/1") -> int:
+    files, tests, names = CORES[core]
+    pool = [m for f in files for m in mutants(f, names)]
+    if sample is not None and sample < len(pool):
+        pool = random.Random(seed).sample(pool, sample)  # noqa: S311  (sampling, not secrets)
+    index, count = (int(x) for x in shard.split("/"))
+    pool = pool[index - 1 :: count]  # shards split one sample between processes
+    work = Path(tempfile.mkdtemp(prefix="tp-mutation-"))
+    shutil.copytree(ROOT / "src", work / "src")
+    env = os.environ | {"PYTHONPATH": str(work / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    # Our own interpreter running pytest on our own tests: no untrusted input.
+    baseline = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout * 4)  # noqa: S603
+    if baseline.returncode != 0:
+        sys.stdout.write("the tests fail without any mutant; fix them first\n")
+        return 2
+    killed, survivors = 0, []
+    started = time.perf_counter()
+    try:
+        for i, m in enumerate(pool, 1):
+            target = work / m.path
+            original = target.read_text(encoding="utf-8")
+            target.write_text(m.source, encoding="utf-8")
+            try:
+                result = subprocess.run(  # noqa: S603  (as the baseline run)
+                    cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout
+                )
+                dead = result.returncode != 0
+            except subprocess.TimeoutExpired:
+                dead = True  # a mutant that hangs the tests is noticed
+            finally:
+                target.write_text(original, encoding="utf-8")
+            killed += dead
+            line = (ROOT / m.path).read_text(encoding="utf-8").splitlines()[m.line - 1].strip()
+            if not dead:
+                survivors.append((m, line))
+            sys.stdout.write(
+                f"[{i}/{len(pool)}] {'killed ' if dead else 'SURVIVED'} {m.path}:{m.line} "
+                f"{m.what}\n"
+            )
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    total = len(pool)
+    sys.stdout.write(
+        f"\n{core}: {killed}/{total} mutants killed ({100 * killed / max(total, 1):.0f} %) in "
+        f"{time.perf_counter() - started:.0f} s\n"
+    )
+    for m, line in survivors:
+        sys.stdout.write(f"  survivor {m.path}:{m.line} {m.what}: {line}\n")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--core", choices=sorted(CORES), default="dosing-limits")
+    parser.add_argument("--sample", type=int, default=None, help="random subset of mutants")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per mutant run")
+    parser.add_argument("--shard", default="1/1", help="i/k: run the i-th of k parts")
+    args = parser.parse_args()
+    return run(args.core, args.sample, args.seed, args.timeout, args.shard)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""The demo clinic shows the whole console flow at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tenderpoint.web.assessments.models import CriteriaAssessment
+from tenderpoint.web.demo.seed import load_demo_clinic
+from tenderpoint.web.infusions import services
+from tenderpoint.web.infusions.models import (
+    AdverseEvent,
+    Appointment,
+    Course,
+    InfusionPlan,
+    InfusionSession,
+    SessionAmendment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_plans_sessions_assessments_and_a_patient_ready_today():
+    clinic = load_demo_clinic()
+    sessions = InfusionSession.objects.filter(patient__clinic=clinic)
+    assert sessions.filter(status="signed").count() > 20
+    assert SessionAmendment.objects.count() == 1
+    assert sessions.filter(status="amended").count() == 1
+    assert AdverseEvent.objects.count() >= 3
+    assert not InfusionPlan.objects.filter(status="draft").exists()
+    assert Course.objects.filter(kind="induction").count() >= 5
+    assert CriteriaAssessment.objects.filter(status="signed").count() >= 5
+    # Delivered doses were integrated from the pump events, which the rate and times explain.
+    session = sessions.first()
+    delivered = services.delivered_now(session).total_mg
+    assert float(session.delivered_mg) == pytest.approx(delivered, abs=0.01)
+    # Ready for a plan today: a valid check, a booked appointment today, no plan yet.
+    today = timezone.localtime(timezone.now(), clinic.tzinfo).date()
+    booked = Appointment.objects.filter(status="booked").select_related("patient").get()
+    assert timezone.localtime(booked.starts_at, clinic.tzinfo).date() == today
+    patient = booked.patient
+    assert services.check_status(services.latest_check(patient), patient)["valid"]
+    assert not InfusionPlan.objects.filter(patient=patient).exists()

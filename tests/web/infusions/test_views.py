@@ -1,0 +1,322 @@
+"""The console pages as each persona sees them, and the first-visit-to-signed-session flow."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tenderpoint.web.assessments.models import CriteriaAssessment
+from tenderpoint.web.audit.models import AuditEvent
+from tenderpoint.web.infusions import services
+from tenderpoint.web.infusions.models import InfusionPlan
+from tests.web.infusions import helpers
+
+PERSONAS = ["patient", "clinician", "nurse", "other_clinician", "clinic_admin", "other_patient"]
+CARE_TEAM = {"clinician", "nurse"}
+
+
+@pytest.fixture
+def records(world):
+    """An assessment, a verified plan and a charted session on Paula's record."""
+    patient = world.patient_record
+    from tenderpoint.web.assessments import services as assessment_services
+
+    assessment = assessment_services.do_create_assessment(
+        patient,
+        user=world.clinician,
+        inputs={
+            "wpi_areas": [
+                "neck",
+                "upper_back",
+                "lower_back",
+                "hip_left",
+                "hip_right",
+                "shoulder_girdle_left",
+                "shoulder_girdle_right",
+                "upper_leg_left",
+            ],
+            "fatigue": 2,
+            "waking_unrefreshed": 2,
+            "cognitive": 1,
+            "headaches_6mo": True,
+            "lower_abdominal_pain_or_cramps_6mo": False,
+            "depression_6mo": False,
+            "duration_ge_3_months": True,
+            "other_disorder_explains_pain": False,
+        },
+    )
+    plan = helpers.verified_plan(patient, world.clinician, world.nurse)
+    session = helpers.charted_session(plan, world.nurse)
+    return {"assessment": assessment, "plan": plan, "session": session}
+
+
+def console_urls(world, records):
+    pid = world.patient_record.public_id
+    return {
+        "assessments:criteria_new": reverse("assessments:criteria_new", kwargs={"patient_id": pid}),
+        "assessments:detail": reverse(
+            "assessments:detail",
+            kwargs={"patient_id": pid, "assessment_id": records["assessment"].public_id},
+        ),
+        "console:problems": reverse("console:problems", kwargs={"patient_id": pid}),
+        "console:medications": reverse("console:medications", kwargs={"patient_id": pid}),
+        "console:contraindications": reverse(
+            "console:contraindications", kwargs={"patient_id": pid}
+        ),
+        "console:courses": reverse("console:courses", kwargs={"patient_id": pid}),
+        "console:appointments": reverse("console:appointments", kwargs={"patient_id": pid}),
+        "console:plan_new": reverse("console:plan_new", kwargs={"patient_id": pid}),
+        "console:plan": reverse(
+            "console:plan", kwargs={"patient_id": pid, "plan_id": records["plan"].public_id}
+        ),
+        "console:sessions": reverse("console:sessions", kwargs={"patient_id": pid}),
+        "console:session": reverse(
+            "console:session",
+            kwargs={"patient_id": pid, "session_id": records["session"].public_id},
+        ),
+    }
+
+
+def test_every_console_url_for_every_persona(world, records, client_for):
+    urls = console_urls(world, records)
+    for persona in PERSONAS:
+        user = world.persona(persona)
+        client = client_for(user)
+        for name, url in urls.items():
+            before = AuditEvent.objects.count()
+            response = client.get(url)
+            allowed = persona in CARE_TEAM
+            assert response.status_code == (200 if allowed else 403), (persona, name)
+            event = AuditEvent.objects.order_by("sequence")[before:].get()
+            assert event.action == ("view" if allowed else "denied")
+            assert event.patient_id == world.patient_record.public_id
+            body = response.content.decode()
+            assert (world.patient_record.family_name in body) is allowed
+
+
+def test_record_of_another_patient_is_404_not_leaked(world, records, client_for):
+    other = world.other_patient_record.public_id
+    url = reverse(
+        "console:plan", kwargs={"patient_id": other, "plan_id": records["plan"].public_id}
+    )
+    assert client_for(world.clinician).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        # Staff of another clinic see their own clinic's home and log, never clinic A's.
+        ("home", {"clinician", "nurse", "other_clinician"}),
+        ("clinic:controlled_substances", {"clinician", "nurse", "other_clinician"}),
+        ("clinic:console_settings", {"clinic_admin"}),
+        ("clinic:prescribers", {"clinic_admin"}),
+    ],
+)
+def test_clinic_pages_by_persona(world, client_for, name, allowed):
+    for persona in PERSONAS:
+        response = client_for(world.persona(persona)).get(reverse(name))
+        if name == "home" and persona not in allowed:
+            assert response.status_code in (200, 302)  # sent to their own start page
+            continue
+        assert response.status_code == (200 if persona in allowed else 403), persona
+
+
+def _form_values(html: str) -> dict[str, str]:
+    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', html))
+
+
+def test_first_visit_and_infusion_day_through_the_pages(world, client_for):
+    patient = world.patient_record
+    pid = patient.public_id
+
+    # One test client: switch who is signed in before each step.
+    def clinician_():
+        return client_for(world.clinician)
+
+    def nurse_():
+        return client_for(world.nurse)
+
+    # Assessment on the body map.
+    url = reverse("assessments:criteria_new", kwargs={"patient_id": pid})
+    areas = [
+        "neck",
+        "upper_back",
+        "lower_back",
+        "hip_left",
+        "hip_right",
+        "shoulder_girdle_left",
+        "shoulder_girdle_right",
+        "upper_leg_left",
+        "upper_leg_right",
+        "lower_leg_left",
+    ]
+    response = clinician_().post(
+        url,
+        {
+            "wpi_areas": areas,
+            "fatigue": "2",
+            "waking_unrefreshed": "2",
+            "cognitive": "2",
+            "headaches_6mo": "yes",
+            "lower_abdominal_pain_or_cramps_6mo": "no",
+            "depression_6mo": "no",
+            "duration_ge_3_months": "yes",
+            "other_disorder_explains_pain": "no",
+            "tender_points_examined": "on",
+            "positive_tender_points": [
+                f"{p}_{s}"
+                for p in (
+                    "occiput",
+                    "trapezius",
+                    "knee",
+                    "gluteal",
+                    "lateral_epicondyle",
+                    "second_rib",
+                )
+                for s in ("left", "right")
+            ],
+        },
+    )
+    assert response.status_code == 302
+    assessment = CriteriaAssessment.objects.get(patient=patient)
+    assert assessment.result["criteria"]["acr2016"]["meets"] is True
+    assert assessment.result["criteria"]["acr1990"]["meets"] is True
+    page = clinician_().get(response["Location"]).content.decode()
+    assert "ACR 1990" in page or "1990" in page
+    # Missing answers: 422 with each field named, what was typed kept.
+    bad = clinician_().post(url, {"wpi_areas": ["neck"], "fatigue": "2"})
+    assert bad.status_code == 422
+    assert 'value="neck" checked' in bad.content.decode()
+    # Contraindication check (two steps: check, then record).
+    url = reverse("console:contraindications", kwargs={"patient_id": pid})
+    answers = {
+        k: ("yes" if v is True else "no" if v is False else v)
+        for k, v in helpers.CLEAN_ANSWERS.items()
+    }
+    first = clinician_().post(url, answers)
+    assert first.status_code == 200
+    warning_codes = re.findall(r'name="acknowledge" value="([^"]+)"', first.content.decode())
+    done = clinician_().post(url, answers | {"confirm": "yes", "acknowledge": warning_codes})
+    assert done.status_code == 302
+    # Plan: calculate, then save.
+    url = reverse("console:plan_new", kwargs={"patient_id": pid})
+    plan_post = {
+        "protocol_id": "asra-chronic-pain-0.5-per-h-4h",
+        "product": "racemic",
+        "vial_mg_per_ml": "50.0",
+        "container": "bag",
+        "bag_volume_ml": "250",
+        "weight_kg": "70",
+        "height_cm": "168",
+        "model_sex": "female",
+        "first_pain_infusion": "no",
+    }
+    preview = clinician_().post(url, plan_post)
+    assert preview.status_code == 200
+    acks = dict.fromkeys(re.findall(r'name="(ack_[^"]+)"', preview.content.decode()), "on")
+    saved = clinician_().post(url, plan_post | acks | {"confirm": "yes"})
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    plan = InfusionPlan.objects.get(patient=patient)
+    plan_page = clinician_().get(saved["Location"])
+    assert plan_page.status_code == 200
+    assert "virtual patients" in plan_page.content.decode()
+    # Nurse double check, blind.
+    values = helpers.blind_values(plan)
+    checked = nurse_().post(saved["Location"], {"action": "check", **values})
+    assert checked.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "verified"
+    started = nurse_().post(saved["Location"], {"action": "start_session"})
+    session_url = started["Location"]
+    session = plan.sessions.get()
+    pre = {
+        f"pre_checks-{k}": ("yes" if v is True else "no" if v is False else v)
+        for k, v in helpers.PRE_CHECKS.items()
+    }
+    pre |= {"pre_checks-fasting": "on", "pre_checks-escort": "on", "pre_checks-consent": "on"}
+    assert nurse_().post(session_url, {"action": "pre_checks", **pre}).status_code == 302
+    tz = world.clinic.tzinfo
+    start = timezone.localtime(timezone.now() - datetime.timedelta(hours=5), tz)
+    fmt = "%Y-%m-%dT%H:%M"
+    assert (
+        nurse_()
+        .post(
+            session_url,
+            {
+                "action": "pump",
+                "pump-kind": "start",
+                "pump-at": start.strftime(fmt),
+                "pump-rate_ml_per_h": str(plan.pump_rate_ml_per_h),
+            },
+        )
+        .status_code
+        == 302
+    )
+    stop = start + datetime.timedelta(hours=4)
+    assert (
+        nurse_()
+        .post(session_url, {"action": "pump", "pump-kind": "stop", "pump-at": stop.strftime(fmt)})
+        .status_code
+        == 302
+    )
+    session.refresh_from_db()
+    assert float(session.delivered_mg) == pytest.approx(
+        float(plan.pump_rate_ml_per_h) * 4 * float(plan.final_concentration_mg_per_ml), abs=0.01
+    )
+    # The nurse cannot sign; the clinician can.
+    nurse_().post(session_url, {"action": "sign"})
+    session.refresh_from_db()
+    assert session.status == "draft"
+    assert clinician_().post(session_url, {"action": "sign"}).status_code == 302
+    session.refresh_from_db()
+    assert session.status == "signed"
+    # An edit is refused (409), an amendment is recorded.
+    refused = nurse_().post(
+        session_url,
+        {
+            "action": "vitals",
+            "vitals-at": stop.strftime(fmt),
+            "vitals-systolic_mmhg": "120",
+            "vitals-diastolic_mmhg": "80",
+            "vitals-heart_rate_bpm": "70",
+            "vitals-spo2_pct": "98",
+            "vitals-respiratory_rate_per_min": "14",
+            "vitals-moaas": "5",
+        },
+    )
+    assert refused.status_code == 409
+    amended = clinician_().post(
+        session_url, {"action": "amend", "amend-reason": "Lot typo", "amend-vial_lot": "K-2231"}
+    )
+    assert amended.status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.vial_lot) == ("amended", "K-2231")
+    assert "Lot typo" in clinician_().get(session_url).content.decode()
+
+
+def test_nurse_cannot_save_a_plan(world, client_for):
+    helpers.clean_check(world.patient_record, world.clinician)
+    url = reverse("console:plan_new", kwargs={"patient_id": world.patient_record.public_id})
+    post = {
+        "protocol_id": "asra-chronic-pain-0.5-per-h-4h",
+        "product": "racemic",
+        "vial_mg_per_ml": "50.0",
+        "container": "bag",
+        "bag_volume_ml": "250",
+        "weight_kg": "70",
+        "height_cm": "168",
+        "model_sex": "female",
+        "confirm": "yes",
+        "first_pain_infusion": "no",
+    }
+    response = client_for(world.nurse).post(url, post)
+    assert response.status_code == 422
+    assert not InfusionPlan.objects.exists()
+
+
+def test_unused_warning(records):
+    assert services  # keep the import used for helpers
