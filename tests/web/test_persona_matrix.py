@@ -47,6 +47,7 @@ MATRIX: dict[str, str] = {
     "patients:create": "nurse clinician other_clinician",
     "patients:detail": "patient nurse clinician",
     "patients:edit": "nurse clinician",
+    "patients:report_pdf": "nurse clinician",
     "accounts:clinic_settings": "clinic_admin",
     "accounts:staff": "clinic_admin",
     "accounts:staff_role": "clinic_admin",

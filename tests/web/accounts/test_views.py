@@ -13,7 +13,7 @@ from tenderpoint.web.audit.models import AuditEvent
 @pytest.mark.parametrize(
     ("persona", "destination"),
     [
-        ("patient", lambda w: w.patient_record.get_absolute_url()),
+        ("patient", lambda w: reverse("portal:home")),
         ("clinic_admin", lambda w: reverse("accounts:clinic_settings")),
     ],
 )

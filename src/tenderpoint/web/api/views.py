@@ -27,6 +27,7 @@ from tenderpoint.web.api.responses import fhir_response, outcome_response
 from tenderpoint.web.api.sources import PROVIDERS, owner_patient_id, published_questionnaires
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import public_view
 from tenderpoint.web.patients.models import Patient
 
 RELEASED = "2026-11-30"
@@ -64,6 +65,7 @@ def fhir_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+@public_view("the CapabilityStatement holds no patient data; FHIR clients read it first")
 @require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement; public, as FHIR clients read it before they authenticate."""
@@ -78,6 +80,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view("SMART discovery document: endpoints and scopes, no patient data")
 @require_GET
 def smart_configuration(request: HttpRequest) -> JsonResponse:
     """SMART App Launch discovery (``/.well-known/smart-configuration``)."""
@@ -259,6 +262,7 @@ def read(
     return fhir_response(resource)
 
 
+@public_view("answers an OperationOutcome 404 for paths outside the API, reads nothing")
 def unknown(request: HttpRequest, path: str) -> HttpResponse:
     return outcome_response(404, f"/fhir/{path} is not part of this API", code="not-supported")
 
