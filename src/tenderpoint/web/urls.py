@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from tenderpoint.web.api import views as api_views
 from tenderpoint.web.common import views as common_views
 from tenderpoint.web.infusions import clinic_views
 from tenderpoint.web.public import views as public_views
@@ -16,17 +17,24 @@ urlpatterns = [
     path("robots.txt", public_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("session/keepalive/", common_views.keepalive, name="keepalive"),
+    path("accounts/api-tokens/", include("tenderpoint.web.api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("tenderpoint.web.portal.urls")),
     path("patients/", include("tenderpoint.web.patients.urls")),
+    path("clinic/messages/", include("tenderpoint.web.messaging.clinic_urls")),
+    path("clinic/questionnaires/", include("tenderpoint.web.questionnaires.clinic_urls")),
     path("patients/", include("tenderpoint.web.assessments.urls")),
     path("patients/", include("tenderpoint.web.infusions.urls")),
     path("clinic/", include("tenderpoint.web.infusions.clinic_urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
+    path("manage/api-clients/", include("tenderpoint.web.api.client_urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),
     path("manage/contact/", include("tenderpoint.web.public.urls")),
     # One sign-in for everything: allauth's, which asks staff for their second factor. The
     # admin sites' own log-in forms would skip it.
+    path("fhir/", include("tenderpoint.web.api.urls")),
+    path("clinic/exports/", include("tenderpoint.web.api.export_urls")),
+    path(".well-known/smart-configuration", api_views.smart_configuration, name="smart_config"),
     path("operator/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

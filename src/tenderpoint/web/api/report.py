@@ -1,0 +1,266 @@
+"""The one-page clinician report (PDF): the page a referring doctor reads in a minute.
+
+Data are gathered here from the records, the response and durability figures come from the
+outcomes core (``analyse_patient``), the pain chart is an Altair spec rendered to SVG by
+vl-convert, and WeasyPrint lays the page out. Rendering fetches nothing: any URL other than an
+inline ``data:`` one is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import polars as pl
+import vl_convert
+from django.template.loader import render_to_string
+
+from tenderpoint.errors import TenderpointError
+from tenderpoint.outcomes.contracts import validate_diary, validate_infusions, validate_patients
+from tenderpoint.outcomes.patient import analyse_patient
+from tenderpoint.web.api import adapters
+from tenderpoint.web.infusions.models import AdverseEvent, ContraindicationCheck, InfusionSession
+from tenderpoint.web.patients.models import Medication, Patient
+
+CHART_DAYS = 180
+_STATUS_TEXT = {"insufficient_data": "too few diary days", "no_baseline": "no baseline"}
+_CENSOR_TEXT = {"next_infusion": "until the next infusion", "last_entry": "to the last entry"}
+_DRUG = {"racemic": "racemic_ketamine", "esketamine": "esketamine"}
+_BAND_KEYS = ("severity", "category", "band", "label", "immpact_category")
+
+
+def _sessions(patient: Patient) -> list[InfusionSession]:
+    return list(
+        InfusionSession.objects.current()
+        .filter(patient=patient, started_at__isnull=False)
+        .select_related("plan")
+        .order_by("started_at")
+    )
+
+
+def _diary_frame(patient: Patient) -> pl.DataFrame:
+    model = adapters.diary_model()
+    rows = []
+    if model is not None:
+        rows = list(
+            model.objects.current()
+            .filter(patient=patient)
+            .order_by("recorded_at")
+            .values("recorded_at", "local_date", "pain", "fatigue", "sleep_quality", "flare")
+        )
+    return pl.DataFrame(
+        [{**row, "patient_id": str(patient.public_id)} for row in rows],
+        schema_overrides={"pain": pl.Float64, "fatigue": pl.Float64, "sleep_quality": pl.Float64},
+    )
+
+
+def _infusion_frame(patient: Patient, sessions: list[InfusionSession]) -> pl.DataFrame:
+    weight = float(patient.weight_kg) if patient.weight_kg else None
+    return pl.DataFrame(
+        [
+            {
+                "patient_id": str(patient.public_id),
+                "start": s.started_at,
+                "end": s.ended_at or s.started_at,
+                "drug": _DRUG.get(s.plan.product),
+                "total_dose_mg": float(s.delivered_mg),
+                "dose_mg_per_kg": float(s.delivered_mg) / weight if weight else None,
+            }
+            for s in sessions
+        ]
+    )
+
+
+def outcome_summary(
+    patient: Patient, sessions: list[InfusionSession], today: datetime.date
+) -> dict[str, Any]:
+    """Response by window and durability of relief from the outcomes core, or why not."""
+    diary = _diary_frame(patient)
+    if diary.is_empty() or not sessions:
+        return {"reason": "Needs diary entries and at least one infusion."}
+    pid = str(patient.public_id)
+    try:
+        patients = validate_patients(
+            pl.DataFrame(
+                [
+                    {
+                        "patient_id": pid,
+                        "sex": patient.sex,
+                        "age_years": patient.age_years(today),
+                        "timezone": patient.clinic.time_zone,
+                    }
+                ]
+            )
+        )
+        analysis = analyse_patient(
+            pid,
+            validate_diary(diary, patient_ids=[pid]),
+            validate_infusions(_infusion_frame(patient, sessions), patient_ids=[pid]),
+            patients,
+            today=today,
+        )
+    except TenderpointError as error:
+        return {"reason": f"Not computed: {error}"}
+    responses = [
+        {**row, "status_text": _STATUS_TEXT.get(row["status"], row["status"])}
+        for row in analysis.responses.to_dicts()
+    ]
+    relief = [
+        {**row, "censor_text": _CENSOR_TEXT.get(row.get("censor_reason") or "", "censored")}
+        for row in analysis.relief.to_dicts()
+    ]
+    return {
+        "responses": responses,
+        "relief": relief,
+        "baseline": analysis.baseline.to_dicts(),
+    }
+
+
+def pain_chart_svg(
+    diary: pl.DataFrame, infusion_days: list[datetime.date], since: datetime.date
+) -> str:
+    """Daily mean pain (0–10) with each infusion as a vertical rule; SVG text."""
+    daily = (
+        diary.filter(pl.col("local_date") >= since)
+        .group_by("local_date")
+        .agg(pl.col("pain").mean().alias("pain"))
+        .sort("local_date")
+    )
+    points = [{"day": d.isoformat(), "pain": round(p, 2)} for d, p in daily.iter_rows()]
+    marks = [{"day": d.isoformat()} for d in infusion_days if d >= since]
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%b %d", labelFontSize=9))
+    line = (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(color="#1f4e79", strokeWidth=1.2)
+        .encode(x=x, y=alt.Y("pain:Q", title="Pain 0–10", scale=alt.Scale(domain=[0, 10])))
+    )
+    layers: list[Any] = [line]
+    if marks:
+        layers.append(
+            alt.Chart(alt.Data(values=marks))
+            .mark_rule(color="#b03a2e", strokeDash=[3, 2], strokeWidth=1)
+            .encode(x=x)
+        )
+    chart = alt.layer(*layers).properties(width=470, height=120).configure_view(stroke=None)
+    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+
+
+def latest_scores(patient: Patient) -> list[dict[str, Any]]:
+    model = adapters.response_model()
+    if model is None:
+        return []
+    seen: dict[str, Any] = {}
+    for response in model.objects.current().filter(patient=patient).order_by("-submitted_at"):
+        seen.setdefault(response.instrument_id, response)
+    from tenderpoint.clinical import get_instrument
+
+    found = []
+    for instrument_id, response in sorted(seen.items()):
+        outputs = response.outputs
+        score = outputs.get("total", outputs.get("nrs", outputs.get("response")))
+        band = next((outputs[k] for k in _BAND_KEYS if outputs.get(k) not in (None, "")), "")
+        found.append(
+            {
+                "title": get_instrument(instrument_id).title,
+                "score": score,
+                "band": str(band).replace("_", " "),
+                "date": response.local_date,
+                "version": response.instrument_version,
+            }
+        )
+    return found
+
+
+def _criteria(patient: Patient) -> dict[str, Any] | None:
+    assessment = patient.assessments.current().order_by("-assessed_at").first()
+    if assessment is None:
+        return None
+    criteria = assessment.result.get("criteria", {})
+    return {
+        "date": assessment.assessed_at.date(),
+        "status": assessment.get_status_display(),
+        "rater": assessment.result.get("rater", ""),
+        "met": [c["title"] for c in criteria.values() if c.get("meets")],
+        "not_met": [c["title"] for c in criteria.values() if not c.get("meets")],
+    }
+
+
+def _findings(patient: Patient) -> dict[str, Any] | None:
+    check = (
+        ContraindicationCheck.objects.current()
+        .filter(patient=patient)
+        .order_by("-checked_at")
+        .first()
+    )
+    if check is None:
+        return None
+    items = (
+        check.findings if isinstance(check.findings, list) else check.findings.get("findings", [])
+    )
+    return {
+        "date": check.checked_at.date(),
+        "items": [
+            {
+                "text": f.get("message") or f.get("title") or f.get("code", "")
+                if isinstance(f, dict)
+                else str(f),
+                "level": (f.get("level") or f.get("severity") or "") if isinstance(f, dict) else "",
+            }
+            for f in items
+        ],
+    }
+
+
+def report_context(patient: Patient, today: datetime.date) -> dict[str, Any]:
+    sessions = _sessions(patient)
+    diary = _diary_frame(patient)
+    since = today - datetime.timedelta(days=CHART_DAYS)
+    infusion_days = [s.started_at.astimezone(patient.clinic.tzinfo).date() for s in sessions]
+    chart = pain_chart_svg(diary, infusion_days, since) if not diary.is_empty() else ""
+    recent_pain = (
+        diary.filter(pl.col("local_date") >= today - datetime.timedelta(days=7))["pain"].mean()
+        if not diary.is_empty()
+        else None
+    )
+    return {
+        "patient": patient,
+        "age": patient.age_years(today),
+        "today": today,
+        "criteria": _criteria(patient),
+        "medications": Medication.objects.current().filter(
+            patient=patient, stopped_on__isnull=True
+        ),
+        "findings": _findings(patient),
+        "chart_svg": chart,
+        "chart_days": CHART_DAYS,
+        "diary_days": diary["local_date"].n_unique() if not diary.is_empty() else 0,
+        "recent_pain": round(recent_pain, 1) if recent_pain is not None else None,
+        "sessions": sessions,
+        "last_session": sessions[-1] if sessions else None,
+        "total_mg": sum((s.delivered_mg for s in sessions), Decimal(0)),
+        "outcome": outcome_summary(patient, sessions, today),
+        "scores": latest_scores(patient),
+        "adverse_events": AdverseEvent.objects.filter(session__in=sessions).order_by("-at")[:8],
+    }
+
+
+def _no_network(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    if url.startswith("data:"):
+        from weasyprint.urls import default_url_fetcher
+
+        return dict(default_url_fetcher(url))
+    raise ValueError(f"the report fetches nothing from the network ({url})")
+
+
+def render_document(context: dict[str, Any]) -> Any:
+    """The laid-out WeasyPrint document (its ``pages`` tell whether it fits on one)."""
+    import weasyprint
+
+    html = render_to_string("api/report/clinician_report.html", context)
+    return weasyprint.HTML(string=html, url_fetcher=_no_network).render()
+
+
+def render_pdf(context: dict[str, Any]) -> bytes:
+    return bytes(render_document(context).write_pdf())

@@ -1,0 +1,89 @@
+"""Personal tokens: listed and revoked on the user's security page, created there with every
+problem named (422), and printed by `issue_api_token`."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from oauth2_provider.models import AccessToken
+
+from tenderpoint.web.audit.models import AuditEvent
+from tests.web.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_list_and_revoke_on_the_security_page(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.clinician)
+    created = client.post("/accounts/api-tokens/new/", {"scope": "user/*.read", "days": "7"})
+    assert created.status_code == 200
+    token = AccessToken.objects.get(user=world.clinician)
+    assert token.token in created.content.decode()
+    page = client.get("/accounts/2fa/").content.decode()
+    assert "API tokens" in page
+    assert "user/*.read" in page
+    assert token.token not in page  # the secret is shown once only
+    revoked = client.post(f"/accounts/api-tokens/{token.pk}/revoke/")
+    assert revoked.status_code == 302
+    assert not AccessToken.objects.filter(pk=token.pk).exists()
+    actions = list(
+        AuditEvent.objects.filter(object_type="api.token").values_list("action", flat=True)
+    )
+    assert sorted(actions) == ["create", "update"]
+
+
+def test_bad_form_is_422_with_each_problem_named(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.clinician)
+    response = client.post("/accounts/api-tokens/new/", {"scope": "system/*.read", "days": "365"})
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "between 1 and 90 days" in text
+    assert "user/ scopes only" in text
+    assert 'value="system/*.read"' in text
+    assert not AccessToken.objects.exists()
+
+
+def test_nobody_revokes_another_users_token(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    from tenderpoint.web.api import tokens
+
+    token, _ = tokens.do_issue_token(world.clinician, "user/*.read", 1, via="test")
+    response = client_for(world.nurse).post(f"/accounts/api-tokens/{token.pk}/revoke/")
+    assert response.status_code == 403
+    assert AccessToken.objects.filter(pk=token.pk).exists()
+
+
+def test_issue_api_token_command(world: World) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "issue_api_token",
+        "--user",
+        world.patient.email,
+        "--scope",
+        "patient/*.read",
+        "--days",
+        "3",
+        stdout=out,
+        stderr=err,
+    )
+    secret = out.getvalue().strip()
+    token = AccessToken.objects.get(token=secret)
+    assert token.user == world.patient
+    assert "expires" in err.getvalue()
+    assert AuditEvent.objects.filter(object_type="api.token", detail__via="command").exists()
+
+
+def test_issue_api_token_names_the_bad_option(world: World) -> None:
+    with pytest.raises(CommandError, match="--days"):
+        call_command(
+            "issue_api_token",
+            "--user",
+            world.clinician.email,
+            "--scope",
+            "user/*.read",
+            "--days",
+            "0",
+        )
+    with pytest.raises(CommandError, match="--user"):
+        call_command("issue_api_token", "--user", "nobody@example.org", "--scope", "user/*.read")
