@@ -17,6 +17,10 @@ from tests.e2e.test_sign_in import enter_code, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+#: generous: a shared CI machine under load can take many seconds for a first page
+PAGE_TIMEOUT_MS = 90_000
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
+
 SCORES = {"pain": 6, "fatigue": 7, "sleep_quality": 5, "fog": 4, "mood": 0, "headache": 2}
 
 
@@ -42,6 +46,7 @@ def serious_axe_violations(page: Page) -> list[str]:
 def test_patient_keyboard_diary_phq9_crisis_then_clinician_acknowledges_and_replies(
     world, page: Page
 ):
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     sign_in(page, world.patient.email)
     expect(page.get_by_role("heading", name="Hello Paula")).to_be_visible()
 
@@ -110,6 +115,7 @@ def test_patient_keyboard_diary_phq9_crisis_then_clinician_acknowledges_and_repl
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_accessibility_violation_on_the_new_pages(world, page: Page, width: int):
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.set_viewport_size({"width": width, "height": 900})
     DiaryEntry.objects.create(
         patient=world.patient_record,
