@@ -68,9 +68,24 @@ class InvalidResponseError(InvalidInputError):
 
 
 class DoseLimitError(TenderpointError):
-    """A dose, rate or concentration would cross a hard safety limit; the plan is refused."""
+    """A dose, rate or concentration would cross a hard safety limit; the plan is refused.
+
+    ``params["findings"]`` lists every hard limit crossed, each a dict with ``code`` (the
+    limit's stable id, e.g. ``"bolus_mg_per_kg"``), ``message``, ``value``, ``limit`` and
+    ``unit`` (``value``/``limit`` are ``None`` for a limit that is a rule, not a number).
+    """
 
     default_code = "dose_limit"
+
+    @property
+    def crossed(self) -> tuple[dict[str, Any], ...]:
+        """Every hard limit crossed, with its value and the limit (see the class docstring)."""
+        return tuple(dict(f) for f in self.params.get("findings", ()))
+
+    @property
+    def limit_ids(self) -> tuple[str, ...]:
+        """The ids of the hard limits crossed, in the order they were checked."""
+        return tuple(str(f["code"]) for f in self.crossed)
 
 
 class UnknownModelError(TenderpointError, LookupError):

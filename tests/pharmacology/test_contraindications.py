@@ -104,3 +104,28 @@ def test_mapping_answers_and_unknown_keys() -> None:
     with pytest.raises(InvalidInputError) as info:
         check({"systolic": 120})
     assert info.value.field == "systolic"
+
+
+@pytest.mark.parametrize(
+    ("sbp", "dbp", "code"),
+    [
+        (179.9, 80, "bp_elevated"),
+        (180, 80, "bp_high"),
+        (180.1, 80, "bp_high"),
+        (125, 99.9, "bp_elevated"),
+        (125, 100, "bp_high"),
+        (125, 100.1, "bp_high"),
+        (159.9, 80, None),
+        (160, 80, "bp_elevated"),
+        (125, 94.9, None),
+        (125, 95, "bp_elevated"),
+    ],
+)
+def test_blood_pressure_cut_offs_at_under_and_over(sbp, dbp, code) -> None:
+    """Reference 3.6/3.8: >= 180/100 mmHg a hard stop, 160-179 / 95-99 a warning."""
+    from dataclasses import replace
+
+    findings = check(replace(CLEAN, systolic_bp_mmhg=sbp, diastolic_bp_mmhg=dbp)).findings
+    assert [f.code for f in findings] == ([code] if code else [])
+    if code == "bp_high":
+        assert findings[0].severity == "hard_stop"

@@ -54,3 +54,39 @@ def test_implausible_values_name_the_field(args, field) -> None:
     with pytest.raises(InvalidInputError) as info:
         Patient(*args)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("sex", "ibw_kg"),
+    [("male", 50.0), ("female", 45.5)],  # Devine IBW at 152.4 cm (60 in) is the base value
+)
+def test_obesity_boundary_tbw_at_most_1_2_ibw_uses_actual_weight(sex, ibw_kg) -> None:
+    """Reference 3.9: TBW <= 1.2 x IBW -> TBW; above it -> ABW (at the boundary: TBW)."""
+    boundary = 1.2 * ibw_kg  # 60.0 kg (men), 54.6 kg (women), exactly representable
+    for tbw, basis, expected in (
+        (boundary - 0.01, "actual", boundary - 0.01),
+        (boundary, "actual", boundary),
+        (boundary + 0.01, "adjusted", ibw_kg + 0.4 * (boundary + 0.01 - ibw_kg)),
+    ):
+        patient = Patient(tbw, 152.4, 40.0, sex)
+        assert patient.ideal_body_weight_kg == ibw_kg
+        dw = patient.dosing_weight()
+        assert dw.basis == basis, tbw
+        assert dw.weight_kg == pytest.approx(expected, rel=1e-12), tbw
+
+
+def test_obesity_boundary_reaches_the_plan() -> None:
+    """The planner multiplies by the rule's weight: 60 kg at the boundary, 54.004 kg above."""
+    from tenderpoint.pharmacology.dosing import plan_infusion
+
+    for tbw, kg in ((60.0, 60.0), (60.01, 50.0 + 0.4 * 10.01)):
+        plan = plan_infusion(
+            None,
+            Patient(tbw, 152.4, 40.0, "male"),
+            vial_mg_per_ml=50,
+            bag_volume_ml=250,
+            dose_mg_per_kg_per_h=0.5,
+            duration_min=60,
+        )
+        assert plan.dosing_weight.weight_kg == pytest.approx(kg, rel=1e-12)
+        assert plan.total_dose_mg == pytest.approx(0.5 * kg, rel=1e-12)

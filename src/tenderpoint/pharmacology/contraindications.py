@@ -167,6 +167,18 @@ def check(answers: Answers | Mapping[str, Any]) -> Triage:
     InvalidInputError
         When an answer is of the wrong type or implausible (naming the field).
     """
+    checked = _validate(_as_answers(answers))
+    return Triage(
+        _hard_stop_questions(checked)
+        + _blood_pressure(checked)
+        + _hepatic(checked)
+        + _warning_questions(checked)
+        + _use_and_frequency(checked)
+    )
+
+
+def _as_answers(answers: object) -> Answers:
+    """``answers`` as an ``Answers`` object; a mapping must use the field names."""
     if isinstance(answers, Mapping):
         known = {f.name for f in fields(Answers)}
         unknown = sorted(set(answers) - known)
@@ -182,6 +194,11 @@ def check(answers: Answers | Mapping[str, Any]) -> Triage:
         raise InvalidInputError(
             "answers must be an Answers object or a mapping.", field="answers", code="invalid_type"
         )
+    return answers
+
+
+def _validate(answers: Answers) -> Answers:
+    """Every answer of the right type and in range (the first problem names its field)."""
     for f in fields(Answers):
         value = getattr(answers, f.name)
         if f.name in ("hepatic_disease", "substance_use_disorder") or value is None:
@@ -212,7 +229,11 @@ def check(answers: Answers | Mapping[str, Any]) -> Triage:
             field="substance_use_disorder",
             code="invalid_choice",
         )
+    return answers
 
+
+def _hard_stop_questions(answers: Answers) -> tuple[Finding, ...]:
+    """The yes/no hard stops; an unanswered one is a warning (a blank form is not clean)."""
     out: list[Finding] = []
     for attr, code, reason, source in _HARD_BOOLEANS:
         value = getattr(answers, attr)
@@ -220,53 +241,72 @@ def check(answers: Answers | Mapping[str, Any]) -> Triage:
             out.append(Finding(f"{code}_unanswered", "warning", f"Not answered: {reason}", source))
         elif value:
             out.append(Finding(code, "hard_stop", reason, source))
+    return tuple(out)
 
+
+def _blood_pressure(answers: Answers) -> tuple[Finding, ...]:
+    """Resting BP: >= 180/100 mmHg a hard stop, 160-179/95-99 a warning (reference 3.6/3.8)."""
     sbp, dbp = answers.systolic_bp_mmhg, answers.diastolic_bp_mmhg
     if sbp is None or dbp is None:
-        out.append(
-            Finding("bp_unanswered", "warning", "Resting blood pressure not recorded.", LABEL_CH)
+        return (
+            Finding("bp_unanswered", "warning", "Resting blood pressure not recorded.", LABEL_CH),
         )
-    elif sbp >= 180 or dbp >= 100:
-        out.append(
+    if sbp >= 180 or dbp >= 100:
+        return (
             Finding(
                 "bp_high",
                 "hard_stop",
                 f"Resting BP {sbp:g}/{dbp:g} mmHg is at or above 180/100 mmHg.",
                 LABEL_CH + "; " + LABEL_US,
-            )
+            ),
         )
-    elif sbp >= 160 or dbp >= 95:
-        out.append(
+    if sbp >= 160 or dbp >= 95:
+        return (
             Finding(
                 "bp_elevated",
                 "warning",
                 f"Resting BP {sbp:g}/{dbp:g} mmHg is in the 160-179/95-99 range.",
                 PROPOSAL,
-            )
+            ),
         )
+    return ()
 
+
+def _hepatic(answers: Answers) -> tuple[Finding, ...]:
+    """Severe hepatic disease a hard stop, moderate a warning (guideline)."""
     hepatic = answers.hepatic_disease
     if hepatic is None:
-        out.append(
-            Finding("hepatic_unanswered", "warning", "Hepatic disease not answered.", GUIDELINE)
+        return (
+            Finding("hepatic_unanswered", "warning", "Hepatic disease not answered.", GUIDELINE),
         )
-    elif hepatic == "severe":
-        out.append(
-            Finding("hepatic_severe", "hard_stop", "Severe hepatic disease (avoid).", GUIDELINE)
+    if hepatic == "severe":
+        return (
+            Finding("hepatic_severe", "hard_stop", "Severe hepatic disease (avoid).", GUIDELINE),
         )
-    elif hepatic == "moderate":
-        out.append(
+    if hepatic == "moderate":
+        return (
             Finding(
                 "hepatic_moderate",
                 "warning",
                 "Moderate hepatic disease: caution, check liver function tests.",
                 GUIDELINE,
-            )
+            ),
         )
+    return ()
 
-    for attr, code, reason, source in _WARN_BOOLEANS:
-        if getattr(answers, attr):
-            out.append(Finding(code, "warning", reason, source))
+
+def _warning_questions(answers: Answers) -> tuple[Finding, ...]:
+    """The yes/no warnings (must be acknowledged)."""
+    return tuple(
+        Finding(code, "warning", reason, source)
+        for attr, code, reason, source in _WARN_BOOLEANS
+        if getattr(answers, attr)
+    )
+
+
+def _use_and_frequency(answers: Answers) -> tuple[Finding, ...]:
+    """Substance use, obstructive sleep apnoea risk and session frequency (warnings)."""
+    out: list[Finding] = []
     if answers.substance_use_disorder == "active":
         out.append(
             Finding(
@@ -299,4 +339,4 @@ def check(answers: Answers | Mapping[str, Any]) -> Triage:
                 GUIDELINE + "; " + PROPOSAL,
             )
         )
-    return Triage(tuple(out))
+    return tuple(out)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,8 @@ from tenderpoint.pharmacology.dosing.limits import (
     RACEMIC_LIMITS,
     LimitFinding,
     Limits,
+    check_weight_gate,
+    hard_limit_error,
 )
 from tenderpoint.pharmacology.dosing.limits import check_limit as _check
 from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
@@ -240,6 +242,83 @@ def plan(
         Hard limits crossed; ``params["findings"]`` lists every one.
     """
     m = resolve_model(model, research_mode)
+    request = _check_request(
+        m, patient, target_ng_per_ml, duration_min, site, step_s, product, prior_24h_mg
+    )
+    max_rate = _max_rate(patient, max_rate_mg_per_min, research_mode)
+    lim = RACEMIC_LIMITS.for_product(request.product)
+    found = _check_target(request, lim)
+    cap = _plasma_cap(request, lim, plasma_cap_ratio, research_mode, found)
+    structural = m.covariates(patient_covariates(patient))
+    ke0 = resolve_ke0(m, structural, ke0_per_min, True)
+    if request.site == "effect" and ke0 is None:
+        raise InvalidInputError(
+            f"{m.model_id} has no effect site.", field="site", code="no_effect_site"
+        )
+    disp = individual_system(m, structural, ke0)
+    run = _control(disp, request, max_rate, cap)
+    dw = patient.dosing_weight()
+    effect_peaks, plasma_peaks = _checked_peaks(patient, run.rates_mg_per_min, run.dt_min)
+    found += _check_delivered(request, lim, dw.weight_kg, run, effect_peaks)
+    hard = [f for f in found if f.severity == "hard"]
+    if hard:
+        raise hard_limit_error("TCI plan", hard)
+
+    outside, reasons = validity(m, patient)
+    if found:
+        warnings.warn("; ".join(f.message for f in found), UserWarning, stacklevel=2)
+    scale = engine.MG_PER_L_TO_NG_PER_ML
+    n_steps = run.rates_mg_per_min.size
+    return TCIPlan(
+        step_start_min=np.arange(n_steps, dtype=np.float64) * run.dt_min,
+        rate_mg_per_min=run.rates_mg_per_min,
+        times_min=np.arange(n_steps + 1, dtype=np.float64) * run.dt_min,
+        plasma_ng_per_ml=run.plasma_mg_per_l * scale,
+        effect_ng_per_ml=run.effect_mg_per_l * scale if run.has_effect else None,
+        cumulative_mg=run.cumulative_mg,
+        peak_plasma_ng_per_ml=float(run.plasma_mg_per_l.max() * scale),
+        target_ng_per_ml=request.target_ng_per_ml,
+        site=request.site,
+        plasma_cap_ng_per_ml=cap,
+        max_rate_mg_per_min=max_rate,
+        step_s=request.step_s,
+        model_id=m.model_id,
+        model_version=m.version,
+        warnings=tuple(found),
+        out_of_validity_range=outside,
+        validity_reasons=reasons,
+        product=request.product,
+        dosing_weight=dw,
+        predicted_peak_effect_ng_per_ml=effect_peaks,
+        predicted_peak_plasma_ng_per_ml=plasma_peaks,
+        limits=lim,
+    )
+
+
+@dataclass(frozen=True)
+class TCIRequest:
+    """A checked TCI request: what is targeted, for how long, for which product."""
+
+    patient: Patient
+    target_ng_per_ml: float
+    duration_min: float
+    site: Site
+    step_s: float
+    product: Product
+    prior_24h_mg: float
+
+
+def _check_request(
+    m: PKModel,
+    patient: object,
+    target_ng_per_ml: float,
+    duration_min: float,
+    site: str,
+    step_s: float,
+    product: str,
+    prior_24h_mg: float,
+) -> TCIRequest:
+    """Boundary checks (each error names its field) and the weight gate of reference 3.8."""
     if not isinstance(patient, Patient):
         raise InvalidInputError("patient must be a Patient.", field="patient", code="invalid_type")
     if site not in ("plasma", "effect"):
@@ -256,128 +335,166 @@ def plan(
             "product must be 'racemic' or 'esketamine'.", field="product", code="invalid_choice"
         )
     prior = finite_float(prior_24h_mg, "prior_24h_mg", minimum=0.0)
-    lim = RACEMIC_LIMITS.for_product(product)
-    w_lo, w_hi = lim.weight_hard_kg
-    if not w_lo <= patient.weight_kg <= w_hi:
-        raise DoseLimitError(
-            f"Entered weight {patient.weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
-            "implausible for an adult infusion; re-weigh the patient.",
-            code="weight_implausible",
-            field="weight_kg",
-            params={"value": patient.weight_kg, "limits": [w_lo, w_hi]},
-        )
+    request = TCIRequest(
+        patient, target, duration, cast(Site, site), step, cast(Product, product), prior
+    )
+    check_weight_gate(patient.weight_kg, RACEMIC_LIMITS.for_product(request.product))
+    return request
+
+
+def _max_rate(patient: Patient, max_rate_mg_per_min: float | None, research_mode: bool) -> float:
+    """The pump maximum: STANPUMP's 0.75 mg/kg/min of TBW by default and as the bound."""
     rate_bound = STANPUMP_MAX_RATE_MG_PER_KG_PER_MIN * patient.weight_kg
-    max_rate = finite_float(
+    return finite_float(
         max_rate_mg_per_min if max_rate_mg_per_min is not None else rate_bound,
         "max_rate_mg_per_min",
         minimum=0.0,
         strict_minimum=True,
         maximum=None if research_mode else rate_bound,
     )
+
+
+def _check_target(request: TCIRequest, lim: Limits) -> list[LimitFinding]:
+    """An unusual weight (soft) and the TCI target limits."""
     found: list[LimitFinding] = []
+    weight = request.patient.weight_kg
     s_lo, s_hi = lim.weight_soft_kg
-    if not s_lo <= patient.weight_kg <= s_hi:
+    if not s_lo <= weight <= s_hi:
         found.append(
             LimitFinding(
                 "weight_unusual",
                 "soft",
-                f"Weight {patient.weight_kg:g} kg is outside {s_lo:g}-{s_hi:g} kg: "
-                "check the entry.",
-                patient.weight_kg,
-                s_lo if patient.weight_kg < s_lo else s_hi,
+                f"Weight {weight:g} kg is outside {s_lo:g}-{s_hi:g} kg: check the entry.",
+                weight,
+                s_lo if weight < s_lo else s_hi,
                 "kg",
             )
         )
-    _check(
-        found,
-        "tci_target",
-        target,
-        lim.tci_target_soft_ng_per_ml,
-        lim.tci_target_hard_ng_per_ml,
-        "ng/mL",
-        "TCI target",
-    )
-    cap: float | None = None
-    if site == "effect":
-        if plasma_cap_ratio is None:
-            if not research_mode:
-                raise DoseLimitError(
-                    "Effect-site targeting needs a plasma cap (plasma_cap_ratio, e.g. 1.5-2): "
-                    "uncapped, Domino predicts plasma peaks in the anaesthetic range.",
-                    code="dose_limit",
-                    field="plasma_cap_ratio",
-                )
-            found.append(
-                LimitFinding(
-                    "tci_uncapped_effect_site",
-                    "soft",
-                    "Effect-site targeting without a plasma cap (research mode).",
-                    math.inf,
-                    lim.tci_cap_soft_ratio,
-                    "x target",
-                )
-            )
-        else:
-            ratio = finite_float(plasma_cap_ratio, "plasma_cap_ratio", minimum=1.0)
-            cap = ratio * target
-            if cap > lim.peak_hard_ng_per_ml:
-                found.append(
-                    LimitFinding(
-                        "tci_plasma_cap",
-                        "hard",
-                        f"Plasma cap {ratio:g} x {target:g} = {cap:g} ng/mL lets plasma exceed "
-                        f"the hard peak limit of {lim.peak_hard_ng_per_ml:g} ng/mL.",
-                        cap,
-                        lim.peak_hard_ng_per_ml,
-                        "ng/mL",
-                    )
-                )
-            if ratio > lim.tci_cap_soft_ratio:
-                found.append(
-                    LimitFinding(
-                        "tci_cap_ratio",
-                        "soft",
-                        f"Plasma cap {ratio:g} x target allows overshoot beyond 2 x target.",
-                        ratio,
-                        lim.tci_cap_soft_ratio,
-                        "x target",
-                    )
-                )
-    elif plasma_cap_ratio is not None:
-        raise InvalidInputError(
-            "plasma_cap_ratio applies to effect-site targeting only.",
-            field="plasma_cap_ratio",
-            code="not_applicable",
-        )
+    soft, hard = lim.tci_target_soft_ng_per_ml, lim.tci_target_hard_ng_per_ml
+    _check(found, "tci_target", request.target_ng_per_ml, soft, hard, "ng/mL", "TCI target")
+    return found
 
-    structural = m.covariates(patient_covariates(patient))
-    ke0 = resolve_ke0(m, structural, ke0_per_min, True)
-    if site == "effect" and ke0 is None:
-        raise InvalidInputError(
-            f"{m.model_id} has no effect site.", field="site", code="no_effect_site"
+
+def _refuse_uncapped() -> DoseLimitError:
+    message = (
+        "Effect-site targeting needs a plasma cap (plasma_cap_ratio, e.g. 1.5-2): "
+        "uncapped, Domino predicts plasma peaks in the anaesthetic range."
+    )
+    record = {
+        "code": "tci_uncapped_effect_site",
+        "message": message,
+        "value": None,
+        "limit": None,
+        "unit": "",
+    }
+    return DoseLimitError(
+        message, code="dose_limit", field="plasma_cap_ratio", params={"findings": [record]}
+    )
+
+
+def _plasma_cap(
+    request: TCIRequest,
+    lim: Limits,
+    plasma_cap_ratio: float | None,
+    research_mode: bool,
+    found: list[LimitFinding],
+) -> float | None:
+    """The effect-site mode's plasma cap (ng/mL); its findings are appended to ``found``."""
+    if request.site != "effect":
+        if plasma_cap_ratio is not None:
+            raise InvalidInputError(
+                "plasma_cap_ratio applies to effect-site targeting only.",
+                field="plasma_cap_ratio",
+                code="not_applicable",
+            )
+        return None
+    if plasma_cap_ratio is None:
+        if not research_mode:
+            raise _refuse_uncapped()
+        found.append(
+            LimitFinding(
+                "tci_uncapped_effect_site",
+                "soft",
+                "Effect-site targeting without a plasma cap (research mode).",
+                math.inf,
+                lim.tci_cap_soft_ratio,
+                "x target",
+            )
         )
-    disp = individual_system(m, structural, ke0)
+        return None
+    ratio = finite_float(plasma_cap_ratio, "plasma_cap_ratio", minimum=1.0)
+    target = request.target_ng_per_ml
+    cap = ratio * target
+    if cap > lim.peak_hard_ng_per_ml:
+        found.append(
+            LimitFinding(
+                "tci_plasma_cap",
+                "hard",
+                f"Plasma cap {ratio:g} x {target:g} = {cap:g} ng/mL lets plasma exceed "
+                f"the hard peak limit of {lim.peak_hard_ng_per_ml:g} ng/mL.",
+                cap,
+                lim.peak_hard_ng_per_ml,
+                "ng/mL",
+            )
+        )
+    if ratio > lim.tci_cap_soft_ratio:
+        found.append(
+            LimitFinding(
+                "tci_cap_ratio",
+                "soft",
+                f"Plasma cap {ratio:g} x target allows overshoot beyond 2 x target.",
+                ratio,
+                lim.tci_cap_soft_ratio,
+                "x target",
+            )
+        )
+    return cap
+
+
+@dataclass(frozen=True)
+class ControlRun:
+    """The controller's rate per step and the predicted concentrations at step boundaries."""
+
+    dt_min: float
+    rates_mg_per_min: FloatArray
+    plasma_mg_per_l: FloatArray
+    effect_mg_per_l: FloatArray
+    has_effect: bool
+    cumulative_mg: FloatArray
+
+
+def _effect_unit_response(
+    rates: FloatArray, gain: FloatArray, a_effect: FloatArray, dt: float
+) -> tuple[FloatArray, FloatArray]:
+    """(free-decay basis (J, R), Ce response to 1 mg/min over one step (J,)) on the 1-s grid."""
+    tau = np.arange(1, round(_HORIZON_MIN / _GRID_MIN) + 1) * _GRID_MIN
+    free_basis = np.exp(-np.outer(tau, rates))
+    pulse = np.where(
+        (tau < dt)[:, None],
+        -np.expm1(-np.outer(tau, rates)) / rates,
+        gain[None, :] * np.exp(-np.outer(np.maximum(tau - dt, 0.0), rates)),
+    )
+    return free_basis, pulse @ a_effect
+
+
+def _control(
+    disp: engine.Disposition, request: TCIRequest, max_rate: float, cap: float | None
+) -> ControlRun:
+    """Run the controller: each step's rate from the state, then the exact state update."""
     rates = disp.rates_per_min[0]
     a_plasma = disp.coefficients["plasma"][0]
     a_effect = disp.coefficients["effect"][0] if "effect" in disp.coefficients else None
-    dt = step / 60.0
-    n_steps = math.ceil(duration / dt - 1e-9)
+    dt = request.step_s / 60.0
+    n_steps = math.ceil(request.duration_min / dt - 1e-9)
     decay = np.exp(-rates * dt)
     gain = -np.expm1(-rates * dt) / rates
     plasma_unit = float(a_plasma @ gain)
-
-    if a_effect is not None and site == "effect":
-        tau = np.arange(1, round(_HORIZON_MIN / _GRID_MIN) + 1) * _GRID_MIN
-        free_basis = np.exp(-np.outer(tau, rates))  # (J, R)
-        during = tau < dt
-        pulse = np.where(
-            during[:, None],
-            -np.expm1(-np.outer(tau, rates)) / rates,
-            gain[None, :] * np.exp(-np.outer(np.maximum(tau - dt, 0.0), rates)),
-        )
-        effect_unit = pulse @ a_effect  # (J,) Ce response to 1 mg/min over one step
+    effect_site = a_effect is not None and request.site == "effect"
+    if effect_site:
+        assert a_effect is not None  # noqa: S101  (for mypy)
+        free_basis, effect_unit = _effect_unit_response(rates, gain, a_effect, dt)
     state = np.zeros_like(rates)
-    target_mg_per_l = target / engine.MG_PER_L_TO_NG_PER_ML
+    target = request.target_ng_per_ml / engine.MG_PER_L_TO_NG_PER_ML
     cap_mg_per_l = None if cap is None else cap / engine.MG_PER_L_TO_NG_PER_ML
     out_rates = np.zeros(n_steps)
     plasma = np.zeros(n_steps + 1)
@@ -388,16 +505,15 @@ def plan(
         return max((level - free) / plasma_unit, 0.0)
 
     for k in range(n_steps):
-        if site == "plasma":
-            rate = plasma_rate(target_mg_per_l)
+        if not effect_site:
+            rate = plasma_rate(target)
         else:
-            assert a_effect is not None  # noqa: S101  (checked above)
             free = free_basis @ (a_effect * state)
-            if free.max() >= target_mg_per_l:
+            if free.max() >= target:
                 rate = 0.0
             else:
                 ok = effect_unit > 0.0
-                rate = float(np.min((target_mg_per_l - free[ok]) / effect_unit[ok]))
+                rate = float(np.min((target - free[ok]) / effect_unit[ok]))
             if cap_mg_per_l is not None:
                 rate = min(rate, plasma_rate(cap_mg_per_l))
         rate = min(max(rate, 0.0), max_rate)
@@ -406,102 +522,37 @@ def plan(
         plasma[k + 1] = float(a_plasma @ state)
         if a_effect is not None:
             effect[k + 1] = float(a_effect @ state)
-
-    # --- the delivered schedule against the dose limits (reference 3.8) -------------------
-    dw = patient.dosing_weight()
-    kg = dw.weight_kg
     cumulative = np.concatenate([[0.0], np.cumsum(out_rates * dt)])
+    return ControlRun(dt, out_rates, plasma, effect, a_effect is not None, cumulative)
+
+
+def _check_delivered(
+    request: TCIRequest,
+    lim: Limits,
+    kg: float,
+    run: ControlRun,
+    effect_peaks: dict[str, float],
+) -> list[LimitFinding]:
+    """The delivered schedule against the dose limits (reference 3.8), per kg dosing weight."""
+    found: list[LimitFinding] = []
+    cumulative, dt = run.cumulative_mg, run.dt_min
+    n_steps = run.rates_mg_per_min.size
     total_mg = float(cumulative[-1])
     hour_steps = max(1, round(60.0 / dt))
     day_steps = max(1, round(24 * 60.0 / dt))
     hourly_mg = _window_max(cumulative, hour_steps)
-    first_day_mg = prior + float(cumulative[min(day_steps, n_steps)])
+    first_day_mg = request.prior_24h_mg + float(cumulative[min(day_steps, n_steps)])
     day_mg = max(first_day_mg, _window_max(cumulative, day_steps))
-    _check(
-        found,
-        "rate_mg_per_kg_per_h",
-        hourly_mg / kg,
-        lim.rate_soft_mg_per_kg_per_h,
-        lim.rate_hard_mg_per_kg_per_h,
-        "mg/kg/h",
-        "Largest amount in any hour",
-    )
-    _check(
-        found,
-        "session_mg_per_kg",
-        total_mg / kg,
-        lim.session_soft_mg_per_kg,
-        lim.session_hard_mg_per_kg,
-        "mg/kg",
-        "Session total",
-    )
+    soft, hard = lim.rate_soft_mg_per_kg_per_h, lim.rate_hard_mg_per_kg_per_h
+    what = "Largest amount in any hour"
+    _check(found, "rate_mg_per_kg_per_h", hourly_mg / kg, soft, hard, "mg/kg/h", what)
+    soft, hard = lim.session_soft_mg_per_kg, lim.session_hard_mg_per_kg
+    _check(found, "session_mg_per_kg", total_mg / kg, soft, hard, "mg/kg", "Session total")
     _check(found, "session_mg", total_mg, None, lim.session_hard_mg, "mg", "Session total")
-    _check(
-        found,
-        "day_mg_per_kg",
-        day_mg / kg,
-        lim.day_soft_mg_per_kg,
-        lim.day_hard_mg_per_kg,
-        "mg/kg",
-        "24-h total",
-    )
-    effect_peaks, plasma_peaks = _checked_peaks(patient, out_rates, dt)
+    soft, hard = lim.day_soft_mg_per_kg, lim.day_hard_mg_per_kg
+    _check(found, "day_mg_per_kg", day_mg / kg, soft, hard, "mg/kg", "24-h total")
     peak_model = max(effect_peaks, key=lambda k: effect_peaks[k])
-    _check(
-        found,
-        "predicted_peak",
-        effect_peaks[peak_model],
-        lim.peak_soft_ng_per_ml,
-        lim.peak_hard_ng_per_ml,
-        "ng/mL",
-        f"Predicted effect-site peak ({peak_model})",
-    )
-    hard = [f for f in found if f.severity == "hard"]
-    if hard:
-        raise DoseLimitError(
-            "The TCI plan crosses hard limits: " + " ".join(f.message for f in hard),
-            code="dose_limit",
-            field=hard[0].code,
-            params={
-                "findings": [
-                    {
-                        "code": f.code,
-                        "message": f.message,
-                        "value": f.value,
-                        "limit": f.limit,
-                        "unit": f.unit,
-                    }
-                    for f in hard
-                ]
-            },
-        )
-
-    outside, reasons = validity(m, patient)
-    if found:
-        warnings.warn("; ".join(f.message for f in found), UserWarning, stacklevel=2)
-    scale = engine.MG_PER_L_TO_NG_PER_ML
-    starts = np.arange(n_steps, dtype=np.float64) * dt
-    return TCIPlan(
-        step_start_min=starts,
-        rate_mg_per_min=out_rates,
-        times_min=np.arange(n_steps + 1, dtype=np.float64) * dt,
-        plasma_ng_per_ml=plasma * scale,
-        effect_ng_per_ml=effect * scale if a_effect is not None else None,
-        cumulative_mg=cumulative,
-        peak_plasma_ng_per_ml=float(plasma.max() * scale),
-        target_ng_per_ml=target,
-        site=site,
-        plasma_cap_ng_per_ml=cap,
-        max_rate_mg_per_min=max_rate,
-        step_s=step,
-        model_id=m.model_id,
-        model_version=m.version,
-        warnings=tuple(found),
-        out_of_validity_range=outside,
-        validity_reasons=reasons,
-        product=product,
-        dosing_weight=dw,
-        predicted_peak_effect_ng_per_ml=effect_peaks,
-        predicted_peak_plasma_ng_per_ml=plasma_peaks,
-        limits=lim,
-    )
+    soft, hard = lim.peak_soft_ng_per_ml, lim.peak_hard_ng_per_ml
+    what = f"Predicted effect-site peak ({peak_model})"
+    _check(found, "predicted_peak", effect_peaks[peak_model], soft, hard, "ng/mL", what)
+    return found

@@ -58,10 +58,13 @@ def test_simulate_protocol_with_population_and_svg(tmp_path: Path) -> None:
 
 def test_simulate_direct_dose_refused_beyond_hard_limit() -> None:
     result = runner.invoke(
-        app, ["simulate", "--weight", "70", "--dose-mg-per-kg-per-h", "3", "--duration-min", "60"]
+        app,
+        ["simulate", "--weight", "70", "--dose-mg-per-kg-per-h", "3", "--duration-min", "60"],
+        env={"COLUMNS": "300"},
     )
     assert result.exit_code == 2
-    assert "dose_limit" in result.output
+    assert "(dose_limit, rate_mg_per_kg_per_h)" in result.output
+    assert "Infusion rate 3 mg/kg/h is above the hard limit of 2 mg/kg/h" in result.output
 
 
 def test_simulate_bad_input_names_the_field() -> None:
@@ -87,8 +90,14 @@ def test_tci_plasma_and_capped_effect_site() -> None:
     )
     assert capped.exit_code == 0, capped.output
     assert "peak plasma 300" in capped.output
-    uncapped = runner.invoke(app, ["tci", "--weight", "70", "--target", "150", "--site", "effect"])
+    uncapped = runner.invoke(
+        app,
+        ["tci", "--weight", "70", "--target", "150", "--site", "effect"],
+        env={"COLUMNS": "300"},
+    )
     assert uncapped.exit_code == 2
+    assert "(dose_limit, plasma_cap_ratio)" in uncapped.output
+    assert "needs a plasma cap" in uncapped.output
 
 
 def test_research_models_need_the_research_flag() -> None:

@@ -241,7 +241,7 @@ def test_esketamine_halves_the_limits() -> None:
         duration_min=60,
     )
     assert "rate_mg_per_kg_per_h" in {w.code for w in racemic.warnings}
-    with pytest.raises(DoseLimitError):
+    with pytest.raises(DoseLimitError) as info:
         plan_infusion(
             None,
             MAN_70,
@@ -251,6 +251,8 @@ def test_esketamine_halves_the_limits() -> None:
             duration_min=60,
             product="esketamine",
         )
+    assert info.value.limit_ids[0] == "rate_mg_per_kg_per_h"
+    assert info.value.crossed[0]["limit"] == 1.0
     noppers = plan_infusion(
         "fm-noppers-s-ketamine-0.5-over-30", MAN_70, vial_mg_per_ml=25, bag_volume_ml=50
     )

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Literal
 
-from tenderpoint.errors import InvalidInputError
+from tenderpoint.errors import DoseLimitError, InvalidInputError
 from tenderpoint.pharmacology.regimen import Product
 
 Severity = Literal["hard", "soft"]
@@ -229,3 +229,58 @@ def check_limit(
                 unit,
             )
         )
+
+
+def finding_record(finding: LimitFinding) -> dict[str, object]:
+    """The JSON-ready record of a crossed limit (``DoseLimitError.crossed`` entries)."""
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "value": finding.value,
+        "limit": finding.limit,
+        "unit": finding.unit,
+    }
+
+
+def hard_limit_error(what: str, hard: list[LimitFinding]) -> DoseLimitError:
+    """One ``DoseLimitError`` naming every hard limit in ``hard`` (which must not be empty).
+
+    ``field`` is the first limit's id; ``params["findings"]`` (``.crossed``) lists them all with
+    value and limit, so a page can show each crossed limit beside the number that crossed it.
+    """
+    return DoseLimitError(
+        f"The {what} crosses hard limits: " + " ".join(f.message for f in hard),
+        field=hard[0].code,
+        params={"findings": [finding_record(f) for f in hard]},
+    )
+
+
+def check_weight_gate(weight_kg: float, lim: Limits) -> None:
+    """Refuse an entered weight outside the hard 30-250 kg range (implausible input, 3.8).
+
+    The limit is not product-specific. Raises ``DoseLimitError`` with code and limit id
+    ``weight_implausible``, ``field="weight_kg"`` and the nearer bound as ``limit``.
+    """
+    w_lo, w_hi = lim.weight_hard_kg
+    if w_lo <= weight_kg <= w_hi:
+        return
+    message = (
+        f"Entered weight {weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
+        "implausible for an adult infusion; re-weigh the patient."
+    )
+    record = finding_record(
+        LimitFinding(
+            "weight_implausible",
+            "hard",
+            message,
+            weight_kg,
+            w_lo if weight_kg < w_lo else w_hi,
+            "kg",
+        )
+    )
+    raise DoseLimitError(
+        message,
+        code="weight_implausible",
+        field="weight_kg",
+        params={"value": weight_kg, "limits": [w_lo, w_hi], "findings": [record]},
+    )

@@ -1,6 +1,9 @@
 """Infusion planning: dose, bag, pump rates, every step in words, and the limits of section 3.8.
 
-``plan_infusion`` turns a protocol (or a direct dose) into an ``InfusionPlan`` for one patient:
+``plan_infusion`` turns a protocol (or a direct dose) into an ``InfusionPlan`` for one patient,
+in the steps a pharmacist would name: the order (``order``), dosing weight (``patient``), doses
+and preparation (``preparation``), pump program (``pump``), predictions (``predictions``), limit
+checks (``checks``) and the explanation (``explain`` here). For each plan:
 dosing weight and why, total dose, drug volume, final concentration, pump rate per segment,
 and the arithmetic written out so a second clinician can check it. Hard limits raise
 ``DoseLimitError`` listing every limit crossed (``params["findings"]``); soft limits come back
@@ -28,68 +31,62 @@ plasma level for infusions lasting more than a few minutes; plasma peaks are sti
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
 
-import numpy as np
-
-from tenderpoint.errors import DoseLimitError, InvalidInputError
-from tenderpoint.pharmacology._validate import finite_float
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.pharmacology.dosing.checks import (
+    Decision,
+    check_day,
+    check_doses,
+    check_patient,
+    check_peak,
+    check_preparation,
+    decide,
+)
 from tenderpoint.pharmacology.dosing.limits import (
     LIMITS_SOURCE,
-    MARKETED_VIAL_MG_PER_ML,
     RACEMIC_LIMITS,
     LimitFinding,
     Limits,
-    check_custom_limits,
 )
-from tenderpoint.pharmacology.dosing.limits import check_limit as _check
-from tenderpoint.pharmacology.dosing.protocols import Protocol, get_protocol
-from tenderpoint.pharmacology.models import PEAK_CHECK_MODEL_IDS
+from tenderpoint.pharmacology.dosing.order import (
+    Container,
+    InfusionOrder,
+    Prescription,
+    resolve_order,
+)
+from tenderpoint.pharmacology.dosing.predictions import PeakPrediction, predict_peaks
+from tenderpoint.pharmacology.dosing.preparation import (
+    Doses,
+    Preparation,
+    compute_doses,
+    prepare,
+)
+from tenderpoint.pharmacology.dosing.protocols import Protocol
+from tenderpoint.pharmacology.dosing.pump import (
+    PUMP_RESOLUTION_ML_PER_H,
+    PumpProgram,
+    PumpSegment,
+    program_pump,
+)
 from tenderpoint.pharmacology.patient import DosingWeight, Patient, WeightBasis
-from tenderpoint.pharmacology.regimen import Infusion, Product, Regimen
-from tenderpoint.pharmacology.simulate import simulate
+from tenderpoint.pharmacology.regimen import Product, Regimen
 
-Container = Literal["bag", "syringe"]
+__all__ = [
+    "PLAN_VERSION",
+    "PUMP_RESOLUTION_ML_PER_H",
+    "Container",
+    "InfusionOrder",
+    "InfusionPlan",
+    "PlanSteps",
+    "PumpSegment",
+    "explain",
+    "plan_infusion",
+    "plan_order",
+]
+
 PLAN_VERSION = "dosing/1.0"
-PUMP_RESOLUTION_ML_PER_H = 0.1
-
-
-@dataclass(frozen=True)
-class PumpSegment:
-    """One constant pump setting.
-
-    Attributes
-    ----------
-    label : str
-        ``"bolus"`` or ``"infusion"``.
-    start_min, duration_min : float
-    dose_mg : float
-    rate_mg_per_h, rate_mg_per_kg_per_h : float
-        Prescribed dose rate (per kg of dosing weight).
-    rate_ml_per_h : float
-        Unrounded pump rate (stored).
-    rate_ml_per_h_display : float
-        Rounded to the pump's 0.1 mL/h resolution.
-    delivered_mg_per_kg_per_h : float
-        What the rounded pump rate actually delivers (the reverse check).
-    vtbi_ml : float
-        Volume to be infused in this segment.
-    """
-
-    label: str
-    start_min: float
-    duration_min: float
-    dose_mg: float
-    rate_mg_per_h: float
-    rate_mg_per_kg_per_h: float
-    rate_ml_per_h: float
-    rate_ml_per_h_display: float
-    delivered_mg_per_kg_per_h: float
-    vtbi_ml: float
 
 
 @dataclass(frozen=True)
@@ -180,44 +177,7 @@ class InfusionPlan:
                 field="acknowledged",
                 code="unknown_warning",
             )
-        from dataclasses import replace
-
         return replace(self, acknowledged=self.acknowledged | frozenset(codes))
-
-
-def _pump_setting(rate_ml_per_h: float) -> float:
-    """Round half-up to the pump resolution (the 1e-9 absorbs binary representation error).
-
-    The result is stored as ``round(x, 1)`` so no float noise (1.2000000000000002) reaches a
-    pump screen or a record.
-    """
-    steps = math.floor(rate_ml_per_h / PUMP_RESOLUTION_ML_PER_H + 0.5 + 1e-9)
-    return round(steps * PUMP_RESOLUTION_ML_PER_H, 1)
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def _peak_predictions(
-    patient: Patient, regimen: Regimen
-) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
-    """Typical-patient (plasma, effect-site) peaks per checked model (ng/mL), validity reasons."""
-    starts, ends, _, bolus_t, _ = regimen.arrays()
-    end = regimen.end_min
-    times = np.union1d(np.concatenate([starts, ends, bolus_t]), np.arange(0.0, end + 120.0, 0.1))
-    plasma: dict[str, float] = {}
-    effect: dict[str, float] = {}
-    reasons: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for m in PEAK_CHECK_MODEL_IDS:
-            sim = simulate(m, patient, regimen, times)
-            plasma[m] = sim.peak_plasma_ng_per_ml
-            assert sim.effect_ng_per_ml is not None  # noqa: S101  (every checked model has ke0)
-            effect[m] = float(sim.effect_ng_per_ml.max())
-            reasons += [f"{m}: {r}" for r in sim.validity_reasons]
-    return plasma, effect, tuple(reasons)
 
 
 def plan_infusion(
@@ -302,531 +262,112 @@ def plan_infusion(
     DoseLimitError
         One or more hard limits crossed; ``params["findings"]`` lists them all.
     """
-    proto = get_protocol(protocol) if protocol is not None else None
-    if proto is None and dose_mg_per_kg is None and dose_mg_per_kg_per_h is None:
-        raise InvalidInputError(
-            "Give a protocol or a direct dose (dose_mg_per_kg or "
-            "dose_mg_per_kg_per_h with duration_min).",
-            field="protocol",
-            code="dose_required",
-        )
-    if dose_mg_per_kg is not None and dose_mg_per_kg_per_h is not None:
-        raise InvalidInputError(
-            "Give either dose_mg_per_kg or dose_mg_per_kg_per_h, not both.",
-            field="dose_mg_per_kg_per_h",
-            code="conflicting_dose",
-        )
-    if not isinstance(patient, Patient):
-        raise InvalidInputError("patient must be a Patient.", field="patient", code="invalid_type")
-    vial = finite_float(
-        vial_mg_per_ml, "vial_mg_per_ml", minimum=0.0, strict_minimum=True, maximum=200.0
+    order = InfusionOrder(
+        protocol,
+        vial_mg_per_ml=vial_mg_per_ml,
+        bag_volume_ml=bag_volume_ml,
+        container=container,
+        standard_conc_mg_per_ml=standard_conc_mg_per_ml,
+        dose_mg_per_kg=dose_mg_per_kg,
+        dose_mg_per_kg_per_h=dose_mg_per_kg_per_h,
+        duration_min=duration_min,
+        bolus_mg_per_kg=bolus_mg_per_kg,
+        bolus_duration_min=bolus_duration_min,
+        product=product,
+        dosing_weight_basis=dosing_weight_basis,
+        dosing_weight_reason=dosing_weight_reason,
+        first_pain_infusion=first_pain_infusion,
+        prior_24h_mg=prior_24h_mg,
+        device_max_ml_per_h=device_max_ml_per_h,
+        acknowledged=acknowledged,
+        hard_limit_overrides=hard_limit_overrides,
+        limits=limits,
     )
-    bag = finite_float(bag_volume_ml, "bag_volume_ml", minimum=0.0, maximum=5000.0)
-    if container not in ("bag", "syringe"):
-        raise InvalidInputError(
-            "container must be 'bag' or 'syringe'.", field="container", code="invalid_choice"
-        )
-    prior = finite_float(prior_24h_mg, "prior_24h_mg", minimum=0.0)
-    device_max = finite_float(
-        device_max_ml_per_h, "device_max_ml_per_h", minimum=0.0, strict_minimum=True
-    )
-    limits_custom = check_custom_limits(limits)
-    overrides = dict(hard_limit_overrides or {})
-    for code, reason in overrides.items():
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidInputError(
-                f"Overriding {code} needs a reason.",
-                field="hard_limit_overrides",
-                code="reason_required",
-            )
+    return plan_order(order, patient)
 
-    # --- the prescription ---------------------------------------------------------------
-    kind: str
-    if dose_mg_per_kg is not None:
-        kind = "mg_per_kg_over"
-    elif dose_mg_per_kg_per_h is not None:
-        kind = "mg_per_kg_per_h"
-    else:
-        assert proto is not None  # noqa: S101  (guarded above)
-        kind = proto.kind
-    prod: Product = product or (proto.product if proto else "racemic")
-    if prod not in ("racemic", "esketamine"):
-        raise InvalidInputError(
-            "product must be 'racemic' or 'esketamine'.", field="product", code="invalid_choice"
-        )
-    if proto is not None and prod != proto.product:
-        raise InvalidInputError(
-            f"product {prod!r} contradicts protocol {proto.protocol_id!r}, which is dosed as "
-            f"{proto.product}; choose the matching protocol or give the dose directly.",
-            field="product",
-            code="product_mismatch",
-            params={"value": prod, "protocol_product": proto.product},
-        )
-    lim = limits.for_product(prod)
-    strengths = MARKETED_VIAL_MG_PER_ML[prod]
-    if vial not in strengths:
-        raise InvalidInputError(
-            f"vial_mg_per_ml {vial:g} is not a marketed {prod} strength "
-            f"({', '.join(f'{v:g}' for v in strengths)} mg/mL).",
-            field="vial_mg_per_ml",
-            code="unknown_strength",
-            params={"value": vial, "allowed": list(strengths)},
-        )
-    if duration_min is None and proto is None:
-        raise InvalidInputError(
-            "duration_min is required with a direct dose.", field="duration_min", code="required"
-        )
-    duration = finite_float(
-        duration_min if duration_min is not None else proto.duration_min if proto else 0.0,
-        "duration_min",
-        minimum=0.0,
-        strict_minimum=True,
-        maximum=7 * 24 * 60.0,
-    )
-    if kind == "mg_per_kg_over":
-        amount = (
-            dose_mg_per_kg
-            if dose_mg_per_kg is not None
-            else (proto.dose_mg_per_kg if proto else 0.0)
-        )
-        dose_per_kg = finite_float(amount, "dose_mg_per_kg", minimum=0.0, strict_minimum=True)
-        rate_per_kg_h = dose_per_kg / (duration / 60.0)
-    else:
-        amount = (
-            dose_mg_per_kg_per_h
-            if dose_mg_per_kg_per_h is not None
-            else (proto.rate_mg_per_kg_per_h if proto else 0.0)
-        )
-        rate_per_kg_h = finite_float(
-            amount, "dose_mg_per_kg_per_h", minimum=0.0, strict_minimum=True
-        )
-        dose_per_kg = rate_per_kg_h * duration / 60.0
-    bolus_per_kg = finite_float(
-        bolus_mg_per_kg
-        if bolus_mg_per_kg is not None
-        else (proto.bolus_mg_per_kg if proto else 0.0),
-        "bolus_mg_per_kg",
-        minimum=0.0,
-    )
-    bolus_min = finite_float(
-        bolus_duration_min
-        if bolus_duration_min is not None
-        else (proto.bolus_duration_min if proto else 0.0),
-        "bolus_duration_min",
-        minimum=0.0,
-        maximum=60.0,
-    )
-    first = (
-        first_pain_infusion
-        if first_pain_infusion is not None
-        else (proto.first_pain_infusion if proto else False)
+
+@dataclass(frozen=True)
+class PlanSteps:
+    """The result of each step of a plan, in order (what ``explain`` and the plan are made of)."""
+
+    prescription: Prescription
+    dosing_weight: DosingWeight
+    doses: Doses
+    preparation: Preparation
+    pump: PumpProgram
+    day_steps: tuple[str, ...]
+    prediction: PeakPrediction
+    decision: Decision
+
+
+def plan_order(order: InfusionOrder, patient: Patient) -> InfusionPlan:
+    """Plan ``order`` for ``patient``: the steps of ``plan_infusion``, which calls this."""
+    rx = resolve_order(order, patient)
+    findings = check_patient(patient, rx.limits)
+    dw = patient.dosing_weight(rx.dosing_weight_basis, rx.dosing_weight_reason)
+    doses = compute_doses(rx, dw.weight_kg)
+    prep = prepare(rx, doses.total_mg)
+    pump = program_pump(rx, doses, prep)
+    findings += pump.findings
+    findings += check_doses(rx, doses, pump)
+    day_findings, day_steps = check_day(rx, doses)
+    findings += day_findings
+    findings += check_preparation(rx, prep, pump)
+    prediction = predict_peaks(patient, pump.regimen)
+    findings += check_peak(prediction, rx.limits)
+    decision = decide(rx, findings)
+    return _assemble(PlanSteps(rx, dw, doses, prep, pump, day_steps, prediction, decision))
+
+
+def explain(parts: PlanSteps) -> tuple[str, ...]:
+    """Every arithmetic step in words, in the order a second clinician checks them."""
+    return (
+        f"Dosing weight: {parts.dosing_weight.reason}",
+        *parts.doses.steps,
+        *parts.preparation.steps,
+        *parts.pump.steps,
+        *parts.day_steps,
+        parts.prediction.step,
+        *parts.decision.steps,
     )
 
-    findings: list[LimitFinding] = []
-    steps: list[str] = []
-    # --- patient -------------------------------------------------------------------------
-    w_lo, w_hi = lim.weight_hard_kg
-    if not w_lo <= patient.weight_kg <= w_hi:
-        raise DoseLimitError(
-            f"Entered weight {patient.weight_kg:g} kg is outside {w_lo:g}-{w_hi:g} kg: "
-            "implausible for an adult infusion; re-weigh the patient.",
-            code="weight_implausible",
-            field="weight_kg",
-            params={"value": patient.weight_kg, "limits": [w_lo, w_hi]},
-        )
-    s_lo, s_hi = lim.weight_soft_kg
-    if not s_lo <= patient.weight_kg <= s_hi:
-        findings.append(
-            LimitFinding(
-                "weight_unusual",
-                "soft",
-                f"Weight {patient.weight_kg:g} kg is outside {s_lo:g}-"
-                f"{s_hi:g} kg: check the entry.",
-                patient.weight_kg,
-                s_lo if patient.weight_kg < s_lo else s_hi,
-                "kg",
-            )
-        )
-    if patient.age_years < lim.adult_age_years:
-        findings.append(
-            LimitFinding(
-                "paediatric_patient",
-                "soft",
-                f"Age {patient.age_years:g} y is under 18: the adult limits "
-                "and models do not apply; paediatric models are research "
-                "mode only.",
-                patient.age_years,
-                lim.adult_age_years,
-                "years",
-            )
-        )
-    dw = patient.dosing_weight(dosing_weight_basis, dosing_weight_reason)
-    steps.append(f"Dosing weight: {dw.reason}")
-    kg = dw.weight_kg
 
-    # --- doses ---------------------------------------------------------------------------
-    bolus_mg = bolus_per_kg * kg
-    infusion_mg = dose_per_kg * kg
-    rate_mg_h = rate_per_kg_h * kg
-    total_mg = bolus_mg + infusion_mg
-    if bolus_mg > 0:
-        steps.append(
-            f"Bolus: {bolus_per_kg:g} mg/kg x {kg:.1f} kg = {bolus_mg:.2f} mg over "
-            f"{bolus_min:g} min."
-        )
-    if kind == "mg_per_kg_over":
-        steps.append(
-            f"Infusion dose: {dose_per_kg:g} mg/kg x {kg:.1f} kg = {infusion_mg:.2f} mg "
-            f"over {duration:g} min, i.e. {infusion_mg:.2f} mg / {duration / 60:.4g} h "
-            f"= {rate_mg_h:.2f} mg/h ({rate_per_kg_h:.3g} mg/kg/h)."
-        )
-    else:
-        steps.append(
-            f"Infusion rate: {rate_per_kg_h:g} mg/kg/h x {kg:.1f} kg = "
-            f"{rate_mg_h:.2f} mg/h for {duration:g} min = {rate_mg_h:.2f} mg/h x "
-            f"{duration / 60:.4g} h = {infusion_mg:.2f} mg."
-        )
-    steps.append(
-        f"Session total: {bolus_mg:.2f} + {infusion_mg:.2f} = {total_mg:.2f} mg "
-        f"({total_mg / kg:.3g} mg/kg)."
+def _assemble(parts: PlanSteps) -> InfusionPlan:
+    """The ``InfusionPlan`` record of the steps' results."""
+    rx, prep, pump, prediction, decision = (
+        parts.prescription,
+        parts.preparation,
+        parts.pump,
+        parts.prediction,
+        parts.decision,
     )
-
-    # --- bag -----------------------------------------------------------------------------
-    if standard_conc_mg_per_ml is not None:
-        conc = finite_float(
-            standard_conc_mg_per_ml,
-            "standard_conc_mg_per_ml",
-            minimum=0.0,
-            strict_minimum=True,
-            maximum=vial,
-        )
-        if bag <= 0:
-            raise InvalidInputError(
-                "A standard concentration needs a bag volume.",
-                field="bag_volume_ml",
-                code="required",
-            )
-        in_bag_mg = conc * bag
-        drug_ml = in_bag_mg / vial
-        total_volume = bag
-        steps.append(
-            f"Standard concentration {conc:g} mg/mL: remove {drug_ml:.2f} mL of diluent "
-            f"from the {bag:g} mL bag and add {drug_ml:.2f} mL of {vial:g} mg/mL "
-            f"= {in_bag_mg:.1f} mg in {bag:g} mL."
-        )
-        if total_mg / conc > bag + 1e-9:
-            raise InvalidInputError(
-                f"The session needs {total_mg / conc:.1f} mL at {conc:g} mg/mL but the bag holds "
-                f"{bag:g} mL.",
-                field="bag_volume_ml",
-                code="bag_too_small",
-                params={"needed_ml": total_mg / conc, "bag_volume_ml": bag},
-            )
-    elif bag > 0:
-        drug_ml = total_mg / vial
-        steps.append(f"Drug volume: {total_mg:.2f} mg / {vial:g} mg/mL = {drug_ml:.2f} mL.")
-        total_volume = bag + drug_ml
-        conc = total_mg / total_volume
-    else:
-        drug_ml = total_mg / vial
-        total_volume = drug_ml
-        conc = vial
-    if standard_conc_mg_per_ml is None and bag > 0:
-        steps.append(
-            f"Final concentration: {total_mg:.2f} mg / ({bag:g} mL + {drug_ml:.2f} mL) "
-            f"= {conc:.4g} mg/mL in {total_volume:.2f} mL."
-        )
-    elif bag == 0:
-        steps.append(f"Undiluted: final concentration = vial strength {conc:g} mg/mL.")
-
-    # --- pump segments -------------------------------------------------------------------
-    segments: list[PumpSegment] = []
-    infusions: list[Infusion] = []
-    t0 = 0.0
-    if bolus_mg > 0:
-        _check(
-            findings,
-            "bolus_duration",
-            bolus_min,
-            lim.bolus_duration_soft_min,
-            lim.bolus_duration_hard_min,
-            "min",
-            "Bolus duration",
-            below=True,
-        )
-        # A zero duration is refused above; a floor keeps the arithmetic finite meanwhile.
-        bolus_min = max(bolus_min, 1e-6)
-        b_ml = bolus_mg / conc
-        b_rate_ml = b_ml / bolus_min * 60.0
-        b_disp = _pump_setting(b_rate_ml)
-        steps.append(
-            f"Bolus pump rate: {bolus_mg:.2f} mg / {conc:.4g} mg/mL = {b_ml:.2f} mL; "
-            f"{b_ml:.2f} mL / {bolus_min:g} min x 60 = {b_rate_ml:.1f} mL/h."
-        )
-        if b_disp <= 0.0:
-            findings.append(
-                LimitFinding(
-                    "pump_resolution",
-                    "hard",
-                    f"The bolus needs {b_rate_ml:.3f} mL/h, which the pump sets as 0.0 mL/h: "
-                    "choose a more dilute concentration.",
-                    b_rate_ml,
-                    PUMP_RESOLUTION_ML_PER_H / 2,
-                    "mL/h",
-                )
-            )
-        elif b_disp > b_rate_ml:
-            # Rounded up, the pump gives the bolus volume faster than prescribed.
-            b_given_min = b_ml / b_disp * 60.0
-            if b_given_min < bolus_min:
-                _check(
-                    findings,
-                    "delivered_bolus_duration",
-                    b_given_min,
-                    lim.bolus_duration_soft_min,
-                    lim.bolus_duration_hard_min,
-                    "min",
-                    f"Bolus duration at the pump setting {b_disp:.1f} mL/h",
-                    below=True,
-                )
-        segments.append(
-            PumpSegment(
-                "bolus",
-                0.0,
-                bolus_min,
-                bolus_mg,
-                bolus_mg / bolus_min * 60,
-                bolus_mg / bolus_min * 60 / kg,
-                b_rate_ml,
-                b_disp,
-                b_disp * conc / kg,
-                b_ml,
-            )
-        )
-        infusions.append(Infusion(0.0, bolus_min, bolus_mg / bolus_min))
-        t0 = bolus_min
-    i_ml = infusion_mg / conc
-    i_rate_ml = rate_mg_h / conc
-    i_disp = _pump_setting(i_rate_ml)
-    delivered = i_disp * conc / kg
-    if i_disp <= 0.0:
-        findings.append(
-            LimitFinding(
-                "pump_resolution",
-                "hard",
-                f"The infusion needs {i_rate_ml:.3f} mL/h, which the pump sets as 0.0 mL/h: "
-                "choose a more dilute concentration.",
-                i_rate_ml,
-                PUMP_RESOLUTION_ML_PER_H / 2,
-                "mL/h",
-            )
-        )
-    steps.append(
-        f"Infusion pump rate: {rate_mg_h:.2f} mg/h / {conc:.4g} mg/mL = "
-        f"{i_rate_ml:.2f} mL/h (pump setting {i_disp:.1f} mL/h); volume to be infused "
-        f"{i_ml:.2f} mL over {duration:g} min."
-    )
-    steps.append(
-        f"Reverse check: {i_disp:.1f} mL/h x {conc:.4g} mg/mL / {kg:.1f} kg = "
-        f"{delivered:.4g} mg/kg/h delivered (prescribed {rate_per_kg_h:.4g} mg/kg/h)."
-    )
-    segments.append(
-        PumpSegment(
-            "infusion",
-            t0,
-            duration,
-            infusion_mg,
-            rate_mg_h,
-            rate_per_kg_h,
-            i_rate_ml,
-            i_disp,
-            delivered,
-            i_ml,
-        )
-    )
-    infusions.append(Infusion(t0, duration, rate_mg_h / 60.0))
-    regimen = Regimen(infusions, product=prod)
-
-    # --- limits --------------------------------------------------------------------------
-    if bolus_mg > 0:
-        _check(
-            findings,
-            "bolus_mg_per_kg",
-            bolus_per_kg,
-            lim.bolus_soft_mg_per_kg,
-            lim.bolus_hard_mg_per_kg,
-            "mg/kg",
-            "Bolus",
-        )
-        _check(findings, "bolus_mg", bolus_mg, None, lim.bolus_hard_mg, "mg", "Bolus")
-    _check(
-        findings,
-        "rate_mg_per_kg_per_h",
-        rate_per_kg_h,
-        lim.rate_soft_mg_per_kg_per_h,
-        lim.rate_hard_mg_per_kg_per_h,
-        "mg/kg/h",
-        "Infusion rate",
-    )
-    # The rounded pump setting is what the patient receives: check it too (reference 4).
-    if delivered > rate_per_kg_h:
-        _check(
-            findings,
-            "delivered_rate_mg_per_kg_per_h",
-            delivered,
-            lim.rate_soft_mg_per_kg_per_h,
-            lim.rate_hard_mg_per_kg_per_h,
-            "mg/kg/h",
-            f"Delivered infusion rate (pump setting {i_disp:.1f} mL/h)",
-        )
-    _check(
-        findings,
-        "session_mg_per_kg",
-        total_mg / kg,
-        lim.session_soft_mg_per_kg,
-        lim.session_hard_mg_per_kg,
-        "mg/kg",
-        "Session total",
-    )
-    _check(findings, "session_mg", total_mg, None, lim.session_hard_mg, "mg", "Session total")
-    if first and (
-        total_mg < lim.first_infusion_min_mg
-        or duration + bolus_min <= lim.first_infusion_min_duration_min
-    ):
-        findings.append(
-            LimitFinding(
-                "below_guideline_minimum",
-                "soft",
-                f"A first pain infusion of {total_mg:.1f} mg over {duration + bolus_min:g} min is "
-                f"below the guideline minimum of {lim.first_infusion_min_mg:g} mg over more than "
-                f"{lim.first_infusion_min_duration_min:g} min.",
-                total_mg,
-                lim.first_infusion_min_mg,
-                "mg",
-            )
-        )
-    day_per_kg = (prior + total_mg) / kg
-    if prior > 0:
-        steps.append(
-            f"24-h total: {prior:.2f} mg before + {total_mg:.2f} mg = "
-            f"{prior + total_mg:.2f} mg ({day_per_kg:.3g} mg/kg)."
-        )
-    _check(
-        findings,
-        "day_mg_per_kg",
-        day_per_kg,
-        lim.day_soft_mg_per_kg,
-        lim.day_hard_mg_per_kg,
-        "mg/kg",
-        "24-h total",
-    )
-    _check(
-        findings,
-        "final_concentration",
-        conc,
-        lim.bag_conc_soft_mg_per_ml if container == "bag" else lim.syringe_conc_soft_mg_per_ml,
-        None,
-        "mg/mL",
-        "Final concentration",
-    )
-    if conc > lim.conc_hard_mg_per_ml:
-        findings.append(
-            LimitFinding(
-                "final_concentration",
-                "hard",
-                f"Final concentration {conc:.4g} mg/mL is above {lim.conc_hard_mg_per_ml:g} "
-                "mg/mL: the 100 mg/mL strength must be diluted with at least an equal volume "
-                "before IV use.",
-                conc,
-                lim.conc_hard_mg_per_ml,
-                "mg/mL",
-            )
-        )
-    fastest = max(max(s.rate_ml_per_h, s.rate_ml_per_h_display) for s in segments)
-    _check(findings, "pump_rate", fastest, lim.pump_soft_ml_per_h, device_max, "mL/h", "Pump rate")
-    plasma_peaks, effect_peaks, validity_reasons = _peak_predictions(patient, regimen)
-    peak_model = max(effect_peaks, key=lambda m: effect_peaks[m])
-    steps.append(
-        "Predicted peaks (typical patient, total body weight "
-        f"{patient.weight_kg:g} kg), effect site / plasma: "
-        + ", ".join(
-            f"{m} {effect_peaks[m]:.0f} / {plasma_peaks[m]:.0f} ng/mL" for m in effect_peaks
-        )
-        + f"; the highest effect-site peak ({peak_model}) is checked against the limit. "
-        "The effect site uses ke0 = ln 2/8.3 min = 0.0835 /min, Olofsen 2022's S-ketamine value "
-        "applied to these racemic models (an extrapolation). Checking the effect site departs "
-        "from reference 3.8, which states the limit on plasma Cp: the one-minute plasma spike "
-        "of a guideline bolus (Domino) would otherwise refuse every guideline bolus; see "
-        "docs/pharmacology.md, decision 1."
-    )
-    _check(
-        findings,
-        "predicted_peak",
-        effect_peaks[peak_model],
-        lim.peak_soft_ng_per_ml,
-        lim.peak_hard_ng_per_ml,
-        "ng/mL",
-        f"Predicted effect-site peak ({peak_model})",
-    )
-
-    hard = [f for f in findings if f.severity == "hard" and f.code not in overrides]
-    if hard:
-        raise DoseLimitError(
-            "The plan crosses hard limits: " + " ".join(f.message for f in hard),
-            field=hard[0].code,
-            params={
-                "findings": [
-                    {
-                        "code": f.code,
-                        "message": f.message,
-                        "value": f.value,
-                        "limit": f.limit,
-                        "unit": f.unit,
-                    }
-                    for f in hard
-                ]
-            },
-        )
-    soft = tuple(f for f in findings if f.severity == "soft")
-    overridden = {
-        f.code: overrides[f.code] for f in findings if f.severity == "hard" and f.code in overrides
-    }
-    for code, reason in overridden.items():
-        steps.append(f"Hard limit {code} overridden by the physician: {reason}")
-    ack = frozenset(acknowledged)
-    unknown = ack - {w.code for w in soft}
-    if unknown:
-        raise InvalidInputError(
-            f"No such warning to acknowledge: {sorted(unknown)}.",
-            field="acknowledged",
-            code="unknown_warning",
-        )
+    proto = rx.protocol
     return InfusionPlan(
         protocol_id=proto.protocol_id if proto else None,
         protocol_citation=proto.citation if proto else "direct dose (no protocol)",
-        product=prod,
-        dosing_weight=dw,
-        total_dose_mg=total_mg,
-        drug_volume_ml=drug_ml,
-        final_concentration_mg_per_ml=conc,
-        total_volume_ml=total_volume,
-        duration_min=t0 + duration,
-        segments=tuple(segments),
-        regimen=regimen,
-        predicted_peak_effect_ng_per_ml=effect_peaks,
-        predicted_peak_plasma_ng_per_ml=plasma_peaks,
-        peak_model_id=peak_model,
-        steps=tuple(steps),
-        warnings=soft,
-        acknowledged=ack,
-        overridden=overridden,
-        out_of_validity_range=bool(validity_reasons),
-        validity_reasons=validity_reasons,
+        product=rx.product,
+        dosing_weight=parts.dosing_weight,
+        total_dose_mg=parts.doses.total_mg,
+        drug_volume_ml=prep.drug_volume_ml,
+        final_concentration_mg_per_ml=prep.final_concentration_mg_per_ml,
+        total_volume_ml=prep.total_volume_ml,
+        duration_min=pump.duration_min,
+        segments=pump.segments,
+        regimen=pump.regimen,
+        predicted_peak_effect_ng_per_ml=prediction.effect_ng_per_ml,
+        predicted_peak_plasma_ng_per_ml=prediction.plasma_ng_per_ml,
+        peak_model_id=prediction.peak_model_id,
+        steps=explain(parts),
+        warnings=decision.warnings,
+        acknowledged=decision.acknowledged,
+        overridden=decision.overridden,
+        out_of_validity_range=bool(prediction.validity_reasons),
+        validity_reasons=prediction.validity_reasons,
         limits_source=(
             "clinic limits, tighter than the defaults of " + LIMITS_SOURCE
-            if limits_custom
+            if rx.limits_custom
             else LIMITS_SOURCE
         ),
-        limits=lim,
-        limits_custom=limits_custom,
+        limits=rx.limits,
+        limits_custom=rx.limits_custom,
     )
