@@ -14,6 +14,8 @@ from tenderpoint.outcomes.schedule import infusion_courses
 
 from .helpers import NOW, at, day, diary, infusions, patients
 
+V1 = "tenderpoint-relief/1.0"  # the raw-entry rule these hand-made diaries were written for
+
 
 @pytest.mark.parametrize(
     ("baseline", "follow_up", "expected"),
@@ -68,7 +70,7 @@ def _relief_rows():
 def test_time_to_relief_from_sub_daily_entries_and_durability_event() -> None:
     rows, hours = _relief_rows()
     raw, daily, ses, base = _frames(rows, [("a", 10)], hours)
-    row = relief_episodes(raw, daily, ses, base).row(0, named=True)
+    row = relief_episodes(raw, daily, ses, base, V1).row(0, named=True)
     # infusion 10:00 on day 10; first entry >= 30 % below 8 is 5.6 at 08:00 on day 11: 22 h
     assert row["relief"] is True
     assert row["time_to_relief_hours"] == 22.0
@@ -84,7 +86,7 @@ def test_durability_censored_at_next_course_and_at_last_entry() -> None:
     rows = [("b", d, p) for d, p in BASE] + [("b", d, 4) for d in range(11, 30)]
     rows += [("c", d, p) for d, p in BASE] + [("c", d, 4) for d in range(11, 16)]
     raw, daily, ses, base = _frames(rows, [("b", 10), ("b", 30), ("c", 10)], ids=("b", "c"))
-    out = relief_episodes(raw, daily, ses, base).filter(pl.col("course") == 1)
+    out = relief_episodes(raw, daily, ses, base, V1).filter(pl.col("course") == 1)
     b, c = out.to_dicts()
     assert b["time_to_relief_hours"] == 34.0  # 10:00 day 10 to 20:00 day 11
     assert b["relief_resolution"] == "daily"
@@ -103,7 +105,7 @@ def test_durability_censored_at_next_course_and_at_last_entry() -> None:
 def test_no_relief_is_censored_time_to_relief() -> None:
     rows = [("a", d, p) for d, p in BASE] + [("a", 11, 7), ("a", 12, 7)]
     raw, daily, ses, base = _frames(rows, [("a", 10)])
-    row = relief_episodes(raw, daily, ses, base).row(0, named=True)
+    row = relief_episodes(raw, daily, ses, base, V1).row(0, named=True)
     assert row["relief"] is False
     assert row["status"] == "no_relief"
     assert row["time_to_relief_hours"] == 58.0  # censored at the last entry, 20:00 day 12
@@ -115,7 +117,7 @@ def test_infusions_on_consecutive_days_form_one_course() -> None:
     raw, daily, ses, base = _frames(rows, [("a", 10), ("a", 11), ("a", 12), ("a", 30)])
     assert ses["course"].to_list() == [1, 1, 1, 2]
     assert ses["course_size"].to_list() == [3, 3, 3, 1]
-    rel = relief_episodes(raw, daily, ses, base)
+    rel = relief_episodes(raw, daily, ses, base, V1)
     first = rel.row(0, named=True)
     assert first["course_size"] == 3
     # relief on day 11 is not censored by the day-11 and day-12 sessions, only by day 30
@@ -145,7 +147,7 @@ def test_entries_across_a_time_zone_change() -> None:
     assert daily.filter(pl.col("local_date") > day(10))["pain"].to_list() == [6.0, 5.0, 4.0]
     ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
     base_df = baseline_scores(daily, ses)
-    row = relief_episodes(raw, daily, ses, base_df).row(0, named=True)
+    row = relief_episodes(raw, daily, ses, base_df, V1).row(0, named=True)
     # 5.0 is 37.5 % below 8, recorded 49 h after the 10:00 UTC start on day 10
     assert row["time_to_relief_hours"] == 49.0
     assert row["relief_onset_date"] == day(12)
@@ -155,7 +157,7 @@ def test_one_entry_is_not_a_crash() -> None:
     raw, daily, ses, base = _frames([("a", 12, 5)], [("a", 10)])
     assert base["baseline_status"].to_list() == ["insufficient_data"]
     assert window_responses(daily, base)["status"].unique().to_list() == ["no_baseline"]
-    assert relief_episodes(raw, daily, ses, base).height == 0
+    assert relief_episodes(raw, daily, ses, base, V1).height == 0
 
 
 def test_one_patient_analysis_with_one_entry() -> None:

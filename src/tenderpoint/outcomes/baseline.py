@@ -67,13 +67,15 @@ def baseline_scores(
     Returns
     -------
     polars.DataFrame
-        ``patient_id, first_infusion_date, baseline_days, baseline_pain, baseline_fatigue,
+        ``patient_id, first_infusion_date, induction_end_date`` (local date of the last
+        session of the first course), ``baseline_days, baseline_pain, baseline_fatigue,
         baseline_sleep_quality, baseline_fog, baseline_mood, baseline_status`` where status is
         ``ok``, ``insufficient_data`` or ``no_infusion``; values are null unless ``ok``.
     """
     rule = rule or BaselineRule()
     first = sessions.group_by("patient_id").agg(
-        pl.col("local_date").min().alias("first_infusion_date")
+        pl.col("local_date").min().alias("first_infusion_date"),
+        pl.col("local_date").filter(pl.col("course") == 1).max().alias("induction_end_date"),
     )
     ids = pl.concat(
         [daily.select("patient_id").unique(), first.select("patient_id")], how="vertical"

@@ -20,10 +20,12 @@ Decisions where the reference is silent:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from tenderpoint.errors import InvalidInputError
@@ -51,6 +53,7 @@ class FlareRule:
     min_history_days: int = 7
     rise_points: float = 2.0
     min_days: int = 2
+    version: str = "tenderpoint-flare/1.0"
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_history_days <= self.history_days or self.min_days < 1:
@@ -263,3 +266,97 @@ def change_points(
             }
         )
     return pl.DataFrame(rows, schema=schema)
+
+
+@dataclass(frozen=True)
+class SustainedFlareRule:
+    """Detected-flare rule 2.0: a sustained worsening above the patient's own current level.
+
+    The current level is the latent level (``latent.py``), which follows relief as it wears off
+    and ignores the days the patient marked as flares and days far above it. A day is a flare
+    day when the mean excess of pain over that level across the day and its two neighbours
+    (the diary days among them) is at least ``rise_points`` and at least ``z`` standard errors
+    (from the patient's own noise); an episode is a run of flare days, bridging gaps of up to
+    ``max_gap_days`` days without an entry, lasting at least ``min_days`` calendar days.
+
+    Attributes
+    ----------
+    rise_points : float
+        Smallest excess over the current level (points; the 1.0 rule's +2).
+    z : float
+        Standard errors the excess must also reach (so noisy diaries need more).
+    min_days : int
+        Shortest episode (calendar days).
+    max_gap_days : int
+        Days without an entry that do not break an episode.
+    """
+
+    rise_points: float = 2.0
+    z: float = 2.0
+    min_days: int = 3
+    max_gap_days: int = 1
+    version: str = "tenderpoint-flare/2.0"
+    citation: str = (
+        "No agreed flare definition (Gomez-Arguelles 2022, clinical.md 11): a sustained "
+        "worsening above the patient's own current level, platform rule."
+    )
+
+    def __post_init__(self) -> None:
+        if self.rise_points <= 0 or self.z < 0 or self.min_days < 1 or self.max_gap_days < 0:
+            raise InvalidInputError(
+                "rise_points must be positive, z and max_gap_days >= 0, min_days >= 1.",
+                code="out_of_range",
+                field="rise_points",
+            )
+
+
+def sustained_flare_runs(
+    pain: npt.NDArray[np.float64],
+    n_entries: npt.NDArray[np.int64],
+    level: npt.NDArray[np.float64],
+    noise_var: float,
+    rule: SustainedFlareRule,
+) -> list[tuple[int, int, float, float]]:
+    """Flare episodes of one patient's day grid: ``(first day, last day, excess, SE)``.
+
+    Parameters
+    ----------
+    pain, n_entries : numpy.ndarray
+        Daily mean pain (NaN: no entry) and entry counts, one patient.
+    level : numpy.ndarray
+        Posterior mean latent level on the same days.
+    noise_var : float
+        The patient's entry noise variance.
+    rule : SustainedFlareRule
+
+    Returns
+    -------
+    list of tuple
+        Grid days of each episode, its mean excess over the level and that mean's SE.
+    """
+    have = n_entries > 0
+    w = np.where(have, n_entries, 0).astype(np.float64)
+    excess = np.where(have, pain - level, 0.0) * w
+    kernel = np.ones(3)
+    sum_w = np.convolve(w, kernel, mode="same")
+    sum_e = np.convolve(excess, kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_excess = sum_e / sum_w
+        se = np.sqrt(noise_var / sum_w)
+    flagged = have & (sum_w > 0) & (mean_excess >= rule.rise_points) & (mean_excess >= rule.z * se)
+    days = np.nonzero(flagged)[0]
+    runs: list[tuple[int, int, float, float]] = []
+    if days.size == 0:
+        return runs
+    breaks = np.nonzero(np.diff(days) > rule.max_gap_days + 1)[0]
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [days.size - 1]])
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        first, last = int(days[a]), int(days[b])
+        if last - first + 1 < rule.min_days:
+            continue
+        span = slice(first, last + 1)
+        weight = float(w[span].sum())
+        rise = float(excess[span].sum() / weight)
+        runs.append((first, last, rise, math.sqrt(noise_var / weight)))
+    return runs

@@ -35,6 +35,7 @@ import numpy.typing as npt
 import polars as pl
 from scipy.optimize import least_squares
 
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
     ReliefModel,
@@ -45,6 +46,7 @@ from tenderpoint.pharmacology.pd.relief import (
 
 Basis = Literal["relief_model", "exponential", "cohort_prior", "none"]
 FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
+FORECAST_V2: Final = "tenderpoint-booster-forecast/2.0"
 MIN_PER_DAY: Final = 1440.0
 ASSUMED_NOISE_POINTS: Final = 0.8
 
@@ -57,6 +59,33 @@ class ForecastPrior:
     half_life_log_sd: float = 4.0 / 10.9
     depth: float = 0.5
     source: str = "Dahan 2011 relief model (prior)"
+
+
+@dataclass(frozen=True)
+class ForecastRule:
+    """How the forecast weighs the patient's data against the prior (versioned).
+
+    Rule 2.0 (default): the fit uses the patient's own diary noise (from their pre-infusion
+    weeks) instead of an assumed 0.8 points; the prior on the decay rate is weak (log-SD 1.0,
+    a factor of e either way), so a few weeks of the patient's own data outweigh it; "due
+    now" is said only when the measured latent relief is below the threshold with probability
+    >= ``due_probability``, never because the fitted curve says so while relief still holds.
+    Rule 1.0 (``FORECAST_RULES["tenderpoint-booster-forecast/1.0"]``): assumed noise 0.8,
+    the prior's own log-SD, due now when the fitted curve has crossed.
+    """
+
+    prior_log_sd: float | None = 1.0
+    use_patient_noise: bool = True
+    due_probability: float | None = 0.8
+    version: str = FORECAST_V2
+
+
+FORECAST_RULES: Final = {
+    FORECAST_V2: ForecastRule(),
+    FORECAST_VERSION: ForecastRule(
+        prior_log_sd=None, use_patient_noise=False, due_probability=None, version=FORECAST_VERSION
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,22 @@ class BoosterForecast:
     model_version: str
     version: str = FORECAST_VERSION
     extrapolated: bool = True
+    prior_share: float | None = None
+    current_relief_pct: float | None = None
+    current_relief_sd_pct: float | None = None
+    noise_sd_points: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready form (dates as ISO strings)."""
+        out: dict[str, object] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
 
 
 def _fit(
@@ -91,8 +136,11 @@ def _fit(
     basis: Basis,
     prior: ForecastPrior,
     model: ReliefModel,
+    noise_sd: float = ASSUMED_NOISE_POINTS,
+    prior_log_sd: float | None = None,
 ) -> tuple[float, float, float]:
     """Return (depth parameter, log k per day, SE of log k)."""
+    log_sd = prior_log_sd if prior_log_sd is not None else prior.half_life_log_sd
     log_k0 = math.log(math.log(2.0) / prior.half_life_days)
 
     def relief(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -110,8 +158,8 @@ def _fit(
 
     def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         predicted = baseline * (1.0 - relief(theta))
-        prior_term = (theta[1] - log_k0) / prior.half_life_log_sd
-        return np.append((pain - predicted) / ASSUMED_NOISE_POINTS, prior_term)
+        prior_term = (theta[1] - log_k0) / log_sd
+        return np.append((pain - predicted) / noise_sd, prior_term)
 
     observed = float(np.clip(1.0 - pain[: min(5, pain.size)].mean() / baseline, 0.05, 0.95))
     start_depth = observed / (1.0 - observed) if basis == "relief_model" else observed
@@ -122,7 +170,7 @@ def _fit(
         cov = np.linalg.inv(jac.T @ jac)
         se = float(math.sqrt(max(cov[1, 1], 0.0)))
     except np.linalg.LinAlgError:
-        se = prior.half_life_log_sd
+        se = log_sd
     return float(result.x[0]), float(result.x[1]), se
 
 
@@ -178,6 +226,74 @@ def cohort_prior(forecasts: Sequence[BoosterForecast], *, min_patients: int = 10
     )
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the forecast knows about one patient after their last course."""
+
+    patient_id: str
+    baseline: float
+    threshold_pain: float
+    course_date: dt.date
+    reference: dt.date
+    t_days: npt.NDArray[np.float64]
+    pain: npt.NDArray[np.float64]
+    reasons: list[str]
+
+
+def _empty(patient_id: str, reason: str, cite: str, version: str) -> BoosterForecast:
+    return BoosterForecast(
+        patient_id,
+        "insufficient_data",
+        "none",
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+        (reason,),
+        cite,
+        version,
+    )
+
+
+def _context(
+    patient_id: str,
+    daily: pl.DataFrame,
+    mine: pl.DataFrame,
+    baseline: float,
+    today: dt.date | None,
+    relief_threshold_pct: float,
+) -> _Context:
+    """The post-course diary of the last course up to ``today``."""
+    threshold_pain = baseline * (1.0 - relief_threshold_pct / 100.0)
+    last_course = int(mine["course"].max())  # type: ignore[arg-type]
+    course = mine.filter(pl.col("course") == last_course)
+    course_date: dt.date = course["course_date"][0]
+    last_session = course["local_date"].max()
+    post = daily.filter(
+        (pl.col("patient_id") == patient_id)
+        & (pl.col("local_date") > last_session)
+        & pl.col("pain").is_not_null()
+    )
+    if today is not None:
+        post = post.filter(pl.col("local_date") <= today)
+    t_days = (
+        post["local_date"].to_physical().to_numpy() - (course_date - dt.date(1970, 1, 1)).days
+    ).astype(np.float64)
+    pain = post["pain"].to_numpy().astype(np.float64)
+    latest: dt.date = post["local_date"].max() if post.height else course_date  # type: ignore[assignment]
+    reasons = [
+        f"Baseline pain {baseline:.1f}/10; the booster is due when relief falls below "
+        f"{relief_threshold_pct:g} %, i.e. daily pain above {threshold_pain:.1f}.",
+        f"Last course started on {course_date.isoformat()}; {pain.size} diary days since its "
+        "last session.",
+    ]
+    return _Context(
+        patient_id, baseline, threshold_pain, course_date, today or latest, t_days, pain, reasons
+    )
+
+
 def forecast_booster(
     patient_id: str,
     daily: pl.DataFrame,
@@ -190,6 +306,7 @@ def forecast_booster(
     min_days_relief_model: int = 14,
     min_days_exponential: int = 5,
     model: ReliefModel = DAHAN2011,
+    rule: ForecastRule | str | None = None,
 ) -> BoosterForecast:
     """Predict the date a patient's relief falls below their threshold after the last course.
 
@@ -209,145 +326,229 @@ def forecast_booster(
         Post-course diary days needed for each basis.
     model : ReliefModel
         The relief model giving the functional form and C50.
+    rule : ForecastRule or str, optional
+        Rule object or version string (default 2.0, see :class:`ForecastRule`).
 
     Returns
     -------
     BoosterForecast
+        ``prior_share`` says how much of the decay estimate came from the prior (0 = all
+        from the patient's data); ``current_relief_pct`` is the measured latent relief.
     """
+    rule = _forecast_rule(rule)
+    if not 0 < relief_threshold_pct < 100:
+        raise InvalidInputError(
+            "relief_threshold_pct must lie between 0 and 100.",
+            code="out_of_range",
+            field="relief_threshold_pct",
+        )
     prior = prior or ForecastPrior()
-    threshold = relief_threshold_pct / 100.0
-    cite, version = model.citation, f"{model.version}; {FORECAST_VERSION}"
+    cite, version = model.citation, f"{model.version}; {rule.version}"
     base = baselines.filter(pl.col("patient_id") == patient_id)
     mine = sessions.filter(pl.col("patient_id") == patient_id)
     if today is not None:
         mine = mine.filter(pl.col("local_date") <= today)
-
-    def nothing(reason: str, threshold_pain: float | None = None) -> BoosterForecast:
-        return BoosterForecast(
+    if mine.height == 0:
+        return _empty(
+            patient_id, "No infusion is recorded, so there is nothing to forecast.", cite, version
+        )
+    if base.height == 0 or base["baseline_status"][0] != "ok":
+        return _empty(
             patient_id,
-            "insufficient_data",
-            "none",
-            threshold_pain,
-            None,
-            None,
-            None,
-            None,
-            0,
-            (reason,),
+            "No baseline: fewer than the required diary days in the week before the first "
+            "infusion, so relief cannot be measured.",
             cite,
             version,
         )
+    ctx = _context(
+        patient_id, daily, mine, float(base["baseline_pain"][0]), today, relief_threshold_pct
+    )
+    current = _current_relief(daily, mine, ctx, rule) if rule.use_patient_noise else None
+    noise_sd = current[2] if current is not None else ASSUMED_NOISE_POINTS
+    n = int(ctx.pain.size)
+    basis: Basis = (
+        "relief_model"
+        if n >= min_days_relief_model
+        else "exponential"
+        if n >= min_days_exponential
+        else "cohort_prior"
+    )
+    log_depth, log_k, se, prior_share = _decay(ctx, basis, prior, model, noise_sd, rule)
+    return _assemble(
+        ctx,
+        basis,
+        log_depth,
+        log_k,
+        se,
+        prior_share,
+        current,
+        relief_threshold_pct,
+        model,
+        rule,
+        cite,
+        version,
+    )
 
-    if mine.height == 0:
-        return nothing("No infusion is recorded, so there is nothing to forecast.")
-    if base.height == 0 or base["baseline_status"][0] != "ok":
-        return nothing(
-            "No baseline: fewer than the required diary days in the week before the first "
-            "infusion, so relief cannot be measured."
-        )
-    baseline = float(base["baseline_pain"][0])
-    threshold_pain = baseline * (1.0 - threshold)
-    last_course = int(mine["course"].max())  # type: ignore[arg-type]
-    course_date = mine.filter(pl.col("course") == last_course)["course_date"][0]
-    last_session = mine.filter(pl.col("course") == last_course)["local_date"].max()
-    post = daily.filter(
-        (pl.col("patient_id") == patient_id)
-        & (pl.col("local_date") > last_session)
-        & pl.col("pain").is_not_null()
+
+def _forecast_rule(rule: ForecastRule | str | None) -> ForecastRule:
+    if rule is None:
+        return FORECAST_RULES[FORECAST_V2]
+    if isinstance(rule, str):
+        if rule not in FORECAST_RULES:
+            raise InvalidInputError(
+                f"Unknown forecast rule {rule!r}; known: {sorted(FORECAST_RULES)}.",
+                code="unknown_rule",
+                field="forecast_rule",
+            )
+        return FORECAST_RULES[rule]
+    return rule
+
+
+def _current_relief(
+    daily: pl.DataFrame, mine: pl.DataFrame, ctx: _Context, rule: ForecastRule
+) -> tuple[float, float, float]:
+    """Measured relief on the reference day from the latent level: (mean, SD, noise SD)."""
+    from tenderpoint.outcomes.latent import patient_level
+
+    one = daily.filter(
+        (pl.col("patient_id") == ctx.patient_id) & (pl.col("local_date") <= ctx.reference)
     )
-    if today is not None:
-        post = post.filter(pl.col("local_date") <= today)
-    t_days = (
-        post.select((pl.col("local_date") - pl.lit(course_date)).dt.total_days())
-        .to_series()
-        .to_numpy()
-        .astype(np.float64)
-        if post.height
-        else np.zeros(0)
+    start, _, _, mean, var, noise_var = patient_level(
+        one, mine["local_date"].to_list(), last_date=ctx.reference
     )
-    pain = post["pain"].to_numpy().astype(np.float64) if post.height else np.zeros(0)
-    n = int(pain.size)
-    reasons = [
-        f"Baseline pain {baseline:.1f}/10; the booster is due when relief falls below "
-        f"{relief_threshold_pct:g} %, i.e. daily pain above {threshold_pain:.1f}.",
-        f"Last course started on {course_date.isoformat()}; {n} diary days since its last session.",
-    ]
-    log_k_prior = math.log(math.log(2.0) / prior.half_life_days)
-    if n >= min_days_relief_model:
-        basis: Basis = "relief_model"
-    elif n >= min_days_exponential:
-        basis = "exponential"
-    else:
-        basis = "cohort_prior"
+    i = (ctx.reference - start).days
+    level, level_var = float(mean[i]), float(var[i])
+    relief = 1.0 - level / ctx.baseline
+    sd = math.sqrt(level_var) / ctx.baseline
+    return relief, sd, math.sqrt(noise_var)
+
+
+def _decay(
+    ctx: _Context,
+    basis: Basis,
+    prior: ForecastPrior,
+    model: ReliefModel,
+    noise_sd: float,
+    rule: ForecastRule,
+) -> tuple[float, float, float, float]:
+    """Depth, log decay rate, its SE and the prior's share of the information."""
+    n = int(ctx.pain.size)
+    prior_sd = rule.prior_log_sd if rule.prior_log_sd is not None else prior.half_life_log_sd
     if basis == "cohort_prior":
-        observed = 1.0 - float(pain.mean()) / baseline if n else prior.depth
+        observed = 1.0 - float(ctx.pain.mean()) / ctx.baseline if n else prior.depth
         depth = min(max(observed, 0.01), 0.95)
-        log_depth = math.log(depth / (1.0 - depth))
-        log_k, se = log_k_prior, prior.half_life_log_sd
-        reasons.append(
-            f"Too few diary days after the course ({n} < {min_days_exponential}) to fit this "
-            f"patient: the cohort prior is used ({prior.source}, half-life "
-            f"{prior.half_life_days:.1f} days) - treat the date as a rough guide."
+        ctx.reasons.append(
+            f"Too few diary days after the course ({n}) to fit this patient: the cohort "
+            f"prior fills in ({prior.source}, half-life {prior.half_life_days:.1f} days) - "
+            "treat the date as a rough guide."
         )
-    else:
-        log_depth, log_k, se = _fit(t_days, pain, baseline, basis, prior, model)
-        what = (
-            "the relief model's shape (Dahan 2011, C50 fixed, depth and decay fitted)"
-            if basis == "relief_model"
-            else "an exponential return to baseline (few days for the full model)"
-        )
-        reasons.append(f"Fitted {what} to {n} daily pain scores.")
+        log_k = math.log(math.log(2.0) / prior.half_life_days)
+        return math.log(depth / (1.0 - depth)), log_k, prior.half_life_log_sd, 1.0
+    log_depth, log_k, se = _fit(
+        ctx.t_days, ctx.pain, ctx.baseline, basis, prior, model, noise_sd, rule.prior_log_sd
+    )
+    share = min(1.0, (se / prior_sd) ** 2)
+    what = (
+        "the relief model's shape (Dahan 2011, C50 fixed, depth and decay fitted)"
+        if basis == "relief_model"
+        else "an exponential return to baseline (few days for the full model)"
+    )
+    whose = "the patient's own data dominate" if share < 0.5 else "the prior still fills in much"
+    ctx.reasons.append(
+        f"Fitted {what} to {n} daily pain scores (noise {noise_sd:.2f} points); {whose} "
+        f"({share:.0%} of the decay estimate's information is the prior's)."
+    )
+    return log_depth, log_k, se, share
+
+
+def _assemble(
+    ctx: _Context,
+    basis: Basis,
+    log_depth: float,
+    log_k: float,
+    se: float,
+    prior_share: float,
+    current: tuple[float, float, float] | None,
+    relief_threshold_pct: float,
+    model: ReliefModel,
+    rule: ForecastRule,
+    cite: str,
+    version: str,
+) -> BoosterForecast:
+    """Crossing date, interval, status and reasons."""
+    threshold = relief_threshold_pct / 100.0
     k = math.exp(log_k)
     half_life = math.log(2.0) / k
     lo_hl, hi_hl = (
         math.log(2.0) / math.exp(log_k + 1.96 * se),
         math.log(2.0) / math.exp(log_k - 1.96 * se),
     )
+    reasons = ctx.reasons
     reasons.append(
         f"Relief fades with a half-life of {half_life:.1f} days (95 % range "
         f"{lo_hl:.1f}-{hi_hl:.1f})."
     )
-    crossing = _crossing_days(basis, log_depth, k, threshold, model)
-    if crossing is None:
-        reasons.append("Relief after this course never reached the threshold.")
+    extra: dict[str, float | None] = {"prior_share": round(prior_share, 3)}
+    if current is not None:
+        extra.update(
+            current_relief_pct=round(100 * current[0], 1),
+            current_relief_sd_pct=round(100 * current[1], 1),
+            noise_sd_points=round(current[2], 3),
+        )
+
+    def result(
+        status: str, dates: tuple[dt.date | None, dt.date | None, dt.date | None]
+    ) -> BoosterForecast:
         return BoosterForecast(
-            patient_id,
-            "no_relief",
+            ctx.patient_id,
+            status,
             basis,
-            threshold_pain,
-            None,
-            None,
-            None,
+            ctx.threshold_pain,
+            *dates,
             half_life,
-            n,
+            int(ctx.pain.size),
             tuple(reasons),
             cite,
             version,
+            **extra,  # type: ignore[arg-type]
         )
+
+    measured_below = None
+    if current is not None and rule.due_probability is not None:
+        z = (threshold - current[0]) / max(current[1], 1e-9)
+        measured_below = 0.5 * math.erfc(-z / math.sqrt(2.0)) >= rule.due_probability
+        reasons.append(
+            f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
+        )
+    crossing = _crossing_days(basis, log_depth, k, threshold, model)
+    if crossing is None and not measured_below:
+        reasons.append("Relief after this course never reached the threshold.")
+        return result("no_relief", (None, None, None))
+    if measured_below:
+        reasons.append("Relief is measured below the threshold already.")
+        return result("due_now", (ctx.reference, ctx.reference, ctx.reference))
+    assert crossing is not None  # noqa: S101 - handled above
     early = _crossing_days(basis, log_depth, math.exp(log_k + 1.96 * se), threshold, model)
     late = _crossing_days(basis, log_depth, math.exp(log_k - 1.96 * se), threshold, model)
 
     def day(x: float | None) -> dt.date | None:
-        return None if x is None else course_date + dt.timedelta(days=math.ceil(x))
+        return None if x is None else ctx.course_date + dt.timedelta(days=math.ceil(x))
 
-    predicted = day(crossing)
-    latest: dt.date = post["local_date"].max() if post.height else course_date  # type: ignore[assignment]
-    reference = today or latest
-    status = "due_now" if predicted is not None and predicted <= reference else "ok"
-    if status == "due_now":
-        reasons.append("Relief is estimated to be below the threshold already.")
+    predicted, low, high = day(crossing), day(early), day(late)
+    if rule.due_probability is None:
+        status = "due_now" if predicted is not None and predicted <= ctx.reference else "ok"
+        if status == "due_now":
+            reasons.append("Relief is estimated to be below the threshold already.")
+    else:
+        status = "ok"
+        soonest = ctx.reference + dt.timedelta(days=1)
+        if predicted is not None and predicted < soonest:
+            reasons.append(
+                "The fitted curve has already crossed, but the measured relief still holds: "
+                "expect the crossing any day."
+            )
+        predicted = max(predicted, soonest) if predicted else None
+        low = max(low, soonest) if low else None
+        high = max(high, soonest) if high else None
     reasons.append(model.extrapolation_note)
-    return BoosterForecast(
-        patient_id,
-        status,
-        basis,
-        threshold_pain,
-        predicted,
-        day(early),
-        day(late),
-        half_life,
-        n,
-        tuple(reasons),
-        cite,
-        version,
-    )
+    return result(status, (predicted, low, high))

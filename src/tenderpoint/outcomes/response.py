@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
 
@@ -45,6 +45,9 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BASELINE_OK
 from tenderpoint.outcomes.schedule import course_table
 
+if TYPE_CHECKING:
+    from tenderpoint.outcomes.relief import LatentReliefRule
+
 NOT_COMPUTABLE: Final = "not_computable"
 IMMPACT_THRESHOLDS: Final = IMMPACT_FLOORS_PCT  # defined once, in the clinical core
 FM30_CITATION: Final = (
@@ -53,14 +56,22 @@ FM30_CITATION: Final = (
 )
 
 
+Anchor = Literal["first_infusion", "induction_end"]
+
+
 @dataclass(frozen=True)
 class FollowUpWindow:
-    """A follow-up window in local days after the first infusion (inclusive bounds)."""
+    """A follow-up window in local days after its anchor (inclusive bounds).
+
+    ``anchor`` is the first infusion (day 0 = its local date) or the end of the induction
+    course (day 0 = the local date of the last session of the first course).
+    """
 
     name: str
     start_day: int
     end_day: int
     min_days: int
+    anchor: Anchor = "first_infusion"
 
     @property
     def is_weekly(self) -> bool:
@@ -68,7 +79,7 @@ class FollowUpWindow:
         return self.end_day - self.start_day + 1 >= 7
 
 
-DEFAULT_WINDOWS: Final = (
+ACUTE_WINDOWS: Final = (
     FollowUpWindow("day1", 1, 1, 1),
     FollowUpWindow("week1", 1, 7, 4),
     FollowUpWindow("week2", 8, 14, 4),
@@ -76,16 +87,39 @@ DEFAULT_WINDOWS: Final = (
     FollowUpWindow("week8", 50, 56, 4),
     FollowUpWindow("week12", 78, 84, 4),
 )
+"""Windows counted from the first infusion (the 1.0 defaults). A row is labelled ``acute``
+when its window starts before the day after the patient's last induction session: it then
+measures, at least in part, the effect of the sessions themselves."""
+
+POST_INDUCTION_WINDOWS: Final = (
+    FollowUpWindow("post_week1", 1, 7, 4, "induction_end"),
+    FollowUpWindow("post_week2", 8, 14, 4, "induction_end"),
+    FollowUpWindow("post_week4", 22, 28, 4, "induction_end"),
+    FollowUpWindow("post_week8", 50, 56, 4, "induction_end"),
+    FollowUpWindow("post_week12", 78, 84, 4, "induction_end"),
+)
+"""Windows counted from the end of the induction course (issue 14): the same question for a
+five-day and a two-week induction."""
+
+DEFAULT_WINDOWS: Final = ACUTE_WINDOWS + POST_INDUCTION_WINDOWS
 
 
 @dataclass(frozen=True)
 class ReliefRule:
-    """Thresholds for relief and its end (percent of baseline pain)."""
+    """Relief rule 1.0 (raw entries, fixed bands); kept so stored results stay reproducible.
+
+    Relief starts on the first single entry >= 30 % below baseline; it ends on the first of
+    ``return_run_days`` consecutive days back within 10 %. On noisy whole-number diaries this
+    reports relief for most patients who had none and ends it early: use
+    :class:`tenderpoint.outcomes.relief.LatentReliefRule` (2.0, the default).
+    """
 
     relief_reduction_pct: float = 30.0
     return_within_pct: float = 10.0
     return_run_days: int = 3
     horizon_days: int = 28
+    version: str = "tenderpoint-relief/1.0"
+    citation: str = "Dworkin et al. J Pain 2008;9:105-121 (30 % threshold); tenderpoint 1.0."
 
 
 def percent_reduction(baseline: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -166,19 +200,28 @@ def window_responses(
         status is ``ok``, ``insufficient_data`` (too few days) or ``no_baseline``.
     """
     base = baselines.filter(pl.col("first_infusion_date").is_not_null())
+    if "induction_end_date" not in base.columns:
+        base = base.with_columns(pl.col("first_infusion_date").alias("induction_end_date"))
     d = daily.join(
-        base.select("patient_id", "first_infusion_date"), on="patient_id", how="inner"
+        base.select("patient_id", "first_infusion_date", "induction_end_date"),
+        on="patient_id",
+        how="inner",
     ).with_columns(
-        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day")
+        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
+        (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post_day"),
     )
     # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
     d = d.filter(
         pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
+        | pl.col("post_day").is_between(
+            min(w.start_day for w in windows), max(w.end_day for w in windows)
+        )
     )
     parts = []
     for w in windows:
+        anchor_day = pl.col("day" if w.anchor == "first_infusion" else "post_day")
         parts.append(
-            d.filter(pl.col("day").is_between(w.start_day, w.end_day))
+            d.filter(anchor_day.is_between(w.start_day, w.end_day))
             .group_by("patient_id")
             .agg(
                 pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
@@ -194,9 +237,24 @@ def window_responses(
                 "window_start_day": [w.start_day for w in windows],
                 "window_end_day": [w.end_day for w in windows],
                 "window_min_days": [w.min_days for w in windows],
+                "window_anchor": [w.anchor for w in windows],
             }
         ),
         how="cross",
+    )
+    anchor_date = (
+        pl.when(pl.col("window_anchor") == "first_infusion")
+        .then(pl.col("first_infusion_date"))
+        .otherwise(pl.col("induction_end_date"))
+    )
+    grid = grid.with_columns(
+        pl.when(
+            (anchor_date + pl.duration(days=pl.col("window_start_day")))
+            <= pl.col("induction_end_date")
+        )
+        .then(pl.lit("acute"))
+        .otherwise(pl.lit("post_induction"))
+        .alias("window_kind")
     )
     out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
         pl.col("n_days").fill_null(0)
@@ -219,9 +277,12 @@ def window_responses(
     ).select(
         "patient_id",
         "window",
+        "window_anchor",
+        "window_kind",
         "window_start_day",
         "window_end_day",
         "first_infusion_date",
+        "induction_end_date",
         "n_days",
         "baseline_pain",
         "pain",
@@ -373,9 +434,61 @@ def relief_episodes(
     daily: pl.DataFrame,
     sessions: pl.DataFrame,
     baselines: pl.DataFrame,
-    rule: ReliefRule | None = None,
+    rule: ReliefRule | LatentReliefRule | str | None = None,
 ) -> pl.DataFrame:
     """Time to relief and durability of relief per patient and course.
+
+    ``rule`` is a rule object or the version string of one in :data:`RELIEF_RULES`; the
+    default is rule 2.0 (:mod:`tenderpoint.outcomes.relief`, latent level with intervals).
+    Rule 1.0 (:class:`ReliefRule`) is documented below and kept for stored results.
+    """
+    from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
+
+    chosen = relief_rule(rule)
+    if isinstance(chosen, LatentReliefRule):
+        return latent_relief_episodes(diary, sessions, baselines, chosen)
+    return _relief_episodes_v1(diary, daily, sessions, baselines, chosen)
+
+
+def relief_rule(rule: ReliefRule | LatentReliefRule | str | None) -> ReliefRule | LatentReliefRule:
+    """The rule object for an object, a version string, or None (the default, 2.0)."""
+    from tenderpoint.outcomes.relief import LatentReliefRule
+
+    if rule is None:
+        return LatentReliefRule()
+    if isinstance(rule, str):
+        rules = relief_rules()
+        if rule not in rules:
+            raise InvalidInputError(
+                f"Unknown relief rule {rule!r}; known: {sorted(rules)}.",
+                code="unknown_rule",
+                field="relief_rule",
+            )
+        return rules[rule]
+    if not isinstance(rule, ReliefRule | LatentReliefRule):
+        raise InvalidInputError(
+            "relief_rule must be a relief rule or its version string.",
+            code="wrong_type",
+            field="relief_rule",
+        )
+    return rule
+
+
+def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
+    """Every relief rule by version string (old ones stay, so stored results reproduce)."""
+    from tenderpoint.outcomes.relief import LatentReliefRule
+
+    return {r.version: r for r in (ReliefRule(), LatentReliefRule())}
+
+
+def _relief_episodes_v1(
+    diary: pl.DataFrame,
+    daily: pl.DataFrame,
+    sessions: pl.DataFrame,
+    baselines: pl.DataFrame,
+    rule: ReliefRule,
+) -> pl.DataFrame:
+    """Relief rule 1.0: time to relief and durability from raw entries and fixed bands.
 
     Parameters
     ----------
@@ -399,7 +512,6 @@ def relief_episodes(
         ``durability_days`` and ``durability_event`` (true: pain came back; false: censored),
         ``censor_reason`` (``next_infusion`` or ``last_entry``), ``status``.
     """
-    rule = rule or ReliefRule()
     courses = course_table(sessions).join(
         baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
             "patient_id", "baseline_pain"

@@ -1,0 +1,467 @@
+"""Relief onset, relief end and durability read off the latent pain level (rule 2.0).
+
+The 1.0 rule (``response.ReliefRule``) compared single raw entries with fixed bands; on real
+diaries (whole-number scores, about a point of noise) it reported relief for most patients who
+had none and ended relief early. Rule 2.0 asks the same questions of the smoothed level
+(``latent.py``), with the uncertainty of both the level and the baseline:
+
+* **relief onset** (IMMPACT moderate, >= 30 % below baseline; Dworkin et al. 2008): relief is
+  reported for a course when, on some day within ``horizon_days`` of its first session, the
+  probability that the level is >= 30 % below baseline reaches ``onset_probability`` (0.9).
+  The onset date is the first day the level's posterior mean is that far below; its interval
+  runs from the first day that probability reaches 10 % to the first day it reaches 90 %.
+* **relief end** ("pain is back", relief below 10 %, the core's convention since 1.0): the
+  first day after onset on which the posterior mean level is back within 10 % of baseline;
+  interval from the first day the probability of being back reaches 10 % to the day it reaches
+  90 % (open when that never happens within follow-up).
+* **censoring** comes from the infusion record: when another course follows and the diary runs
+  up to it (the patient's last entry is on or after the day before it), relief still present
+  the day before the next course is censored there with reason ``next_infusion``, even if that
+  very day has no entry; otherwise at the last diary day (``last_entry``).
+
+A flare the patient declared does not end relief: declared flare days carry no measurement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from scipy.special import ndtr, ndtri
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.baseline import BASELINE_OK
+from tenderpoint.outcomes.latent import (
+    DEFAULT_LATENT_MODEL,
+    EPOCH,
+    DailyMatrix,
+    FloatArray,
+    IntArray,
+    LatentLevelModel,
+    daily_matrix,
+    latent_level,
+)
+from tenderpoint.outcomes.schedule import course_table
+
+RELIEF_V2_CITATION: Final = (
+    "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of treatment "
+    "outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain 2008;9:105-121 "
+    "(30 % threshold); latent level: Durbin and Koopman 2012."
+)
+
+
+@dataclass(frozen=True)
+class LatentReliefRule:
+    """Relief rule 2.0: thresholds on the latent level with their probabilities.
+
+    Attributes
+    ----------
+    relief_reduction_pct : float
+        Reduction from baseline that counts as relief (IMMPACT moderate, 30 %).
+    return_within_pct : float
+        Relief has ended when the level is back within this percentage of baseline (10 %).
+    horizon_days : int
+        Days after a course's first session in which relief may start.
+    onset_probability : float
+        Posterior probability of >= 30 % relief needed on some day to report relief.
+    interval_probability : float
+        Coverage of the onset, end and durability intervals (central, 0.8 = 10 %-90 %).
+    model : LatentLevelModel
+        Settings of the latent level.
+    """
+
+    relief_reduction_pct: float = 30.0
+    return_within_pct: float = 10.0
+    horizon_days: int = 28
+    onset_probability: float = 0.9
+    interval_probability: float = 0.8
+    model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
+    version: str = "tenderpoint-relief/2.0"
+    citation: str = RELIEF_V2_CITATION
+
+    def __post_init__(self) -> None:
+        if not 0 < self.return_within_pct < self.relief_reduction_pct < 100:
+            raise InvalidInputError(
+                "Thresholds must satisfy 0 < return_within_pct < relief_reduction_pct < 100.",
+                code="out_of_range",
+                field="return_within_pct",
+            )
+        for name in ("onset_probability", "interval_probability"):
+            if not 0.5 <= getattr(self, name) < 1:
+                raise InvalidInputError(
+                    f"{name} must be at least 0.5 and below 1.", code="out_of_range", field=name
+                )
+        if self.horizon_days < 1:
+            raise InvalidInputError(
+                "horizon_days must be at least 1.", code="out_of_range", field="horizon_days"
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain form (for stored results)."""
+        return asdict(self)
+
+
+def first_true(mask: npt.NDArray[np.bool_]) -> IntArray:
+    """Row index of the first True in each column of a ``days x patients`` mask (-1: none)."""
+    idx = mask.argmax(axis=0)
+    has = mask[idx, np.arange(mask.shape[1])]
+    return np.where(has, idx, -1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class CourseWindow:
+    """Per patient (arrays): the course's first day, next course and last diary day (grid)."""
+
+    course_day: IntArray
+    next_course_day: IntArray  # -1: no next course
+    last_diary_day: IntArray  # -1: no diary
+
+    def follow_up_end(self) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Last day of follow-up for this course and whether it ends at the next infusion."""
+        has_next = self.next_course_day >= 0
+        reached_next = has_next & (self.last_diary_day >= self.next_course_day - 1)
+        limit = np.where(
+            reached_next,
+            self.next_course_day - 1,
+            np.where(
+                has_next,
+                np.minimum(self.last_diary_day, self.next_course_day - 1),
+                self.last_diary_day,
+            ),
+        )
+        return limit.astype(np.int64), reached_next
+
+
+def relief_from_level(
+    mean: FloatArray,
+    var: FloatArray,
+    baseline: FloatArray,
+    baseline_var: FloatArray,
+    window: CourseWindow,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Onset, end, durability and their intervals for one course per patient (vectorised).
+
+    Parameters
+    ----------
+    mean, var : numpy.ndarray
+        ``days x patients`` posterior level (``latent.latent_level``).
+    baseline, baseline_var : numpy.ndarray
+        Baseline pain and the variance of its estimate (NaN baseline: not evaluable).
+    window : CourseWindow
+        Course days and follow-up.
+    rule : LatentReliefRule
+        Thresholds and probabilities.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Grid days (-1 = none): ``onset``, ``onset_low``, ``onset_high``, ``end``, ``end_low``,
+        ``end_high``, ``limit``; ``relief``, ``event``, ``reached_next`` (bool);
+        ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
+        (days, inf = open).
+    """
+    d = mean.shape[0]
+    days = np.arange(d)[:, None]
+    limit, reached_next = window.follow_up_end()
+    c = window.course_day
+    ok = np.isfinite(baseline) & (c >= 0)
+    base = np.where(ok, baseline, 0.0)[None, :]
+    base_var = np.where(ok, baseline_var, 0.0)[None, :]
+    on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    z_onset = float(ndtri(rule.onset_probability))
+
+    in_horizon = (
+        (days >= c[None, :])
+        & (days < (c + rule.horizon_days)[None, :])
+        & (days <= limit[None, :])
+        & ok[None, :]
+    )
+    z_on = (on_level - mean) / np.sqrt(
+        var + (on_level / np.where(base > 0, base, 1.0)) ** 2 * base_var
+    )
+    z_on_h = np.where(in_horizon, z_on, -np.inf)
+    best = z_on_h.max(axis=0)
+    relief = best >= z_onset
+    onset = np.where(relief, first_true(in_horizon & (mean <= on_level)), -1)
+    onset_low = np.where(relief, first_true(z_on_h >= -z_hi), -1)
+    onset_high = np.where(relief, first_true(z_on_h >= z_hi), -1)
+    onset_high = np.where(onset_high >= 0, onset_high, onset)
+
+    after = (days > onset[None, :]) & (days <= limit[None, :]) & relief[None, :]
+    z_back = (mean - back_level) / np.sqrt(
+        var + (back_level / np.where(base > 0, base, 1.0)) ** 2 * base_var
+    )
+    end = first_true(after & (mean >= back_level))
+    end_low = first_true(after & (z_back >= -z_hi))
+    end_high = first_true(after & (z_back >= z_hi))
+    event = relief & (end >= 0)
+    inf = np.inf
+    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
+    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
+    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
+    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
+    nan = np.nan
+    return {
+        "onset": onset,
+        "onset_low": onset_low,
+        "onset_high": onset_high,
+        "end": np.where(event, end, -1),
+        "end_low": np.where(relief, end_low, -1),
+        "end_high": np.where(relief, end_high, -1),
+        "limit": limit,
+        "relief": relief,
+        "event": event,
+        "reached_next": reached_next,
+        "evaluable": ok,
+        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
+        "durability": np.where(relief, durability, nan),
+        "durability_low": np.where(relief, durability_low, nan),
+        "durability_high": np.where(relief, durability_high, nan),
+    }
+
+
+def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
+    days = dates.cast(pl.Date).to_physical().to_numpy().astype(np.int64)
+    return days - (matrix_start - EPOCH).days
+
+
+def _last_true(mask: npt.NDArray[np.bool_]) -> IntArray:
+    rev = first_true(mask[::-1])
+    return np.where(rev >= 0, mask.shape[0] - 1 - rev, -1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class LatentCohort:
+    """Everything rule 2.0 needs for a set of patients, on one ``days x patients`` grid."""
+
+    matrix: DailyMatrix
+    mean: FloatArray
+    var: FloatArray
+    noise_var: FloatArray
+    baseline: FloatArray
+    baseline_var: FloatArray
+    first_infusion_day: IntArray
+    last_diary_day: IntArray
+
+
+def latent_cohort(
+    diary: pl.DataFrame,
+    sessions: pl.DataFrame,
+    baselines: pl.DataFrame,
+    rule: LatentReliefRule,
+    *,
+    baseline_window_days: int = 7,
+) -> tuple[LatentCohort, pl.DataFrame]:
+    """Smooth the diaries of every patient with an ``ok`` baseline and a session.
+
+    Returns the arrays and the course table (``schedule.course_table`` joined with baselines)
+    restricted to those patients, ordered as the matrix columns.
+    """
+    courses = course_table(sessions).join(
+        baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
+            "patient_id", "baseline_pain"
+        ),
+        on="patient_id",
+        how="inner",
+    )
+    courses = courses.with_columns(pl.col("patient_id").cast(pl.String)).sort(
+        "patient_id", "course"
+    )
+    ids = courses["patient_id"].unique(maintain_order=True).to_list()
+    mine = pl.col("patient_id").cast(pl.String).is_in(ids)
+    diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
+    ses = sessions.filter(mine)
+    matrix = daily_matrix(
+        diary,
+        ids,
+        first_date=ses["local_date"].min() if ses.height else None,  # type: ignore[arg-type]
+        last_date=ses["local_date"].max() if ses.height else None,  # type: ignore[arg-type]
+    )
+    n = len(ids)
+    col_of = {pid: i for i, pid in enumerate(ids)}
+    s_cols = np.array(
+        [col_of[p] for p in ses["patient_id"].cast(pl.String).to_list()], dtype=np.int64
+    )
+    s_days = _grid_days(matrix.start_date, ses["local_date"])
+    session_days = np.zeros(matrix.pain.shape, dtype=bool)
+    session_days[s_days, s_cols] = True
+    first_day = np.full(n, matrix.n_days, dtype=np.int64)
+    np.minimum.at(first_day, s_cols, s_days)
+    mean, var, noise_var = latent_level(matrix, first_day, session_days, rule.model)
+    first_rows = courses.filter(pl.col("course") == 1)
+    baseline = first_rows["baseline_pain"].to_numpy().astype(np.float64)
+    days = np.arange(matrix.n_days)[:, None]
+    in_base = (days < first_day[None, :]) & (days >= first_day[None, :] - baseline_window_days)
+    n_base = np.where(in_base, matrix.n_entries, 0).sum(axis=0)
+    baseline_var = noise_var / np.maximum(n_base, 1)
+    last_diary = _last_true(matrix.n_entries > 0)
+    return (
+        LatentCohort(matrix, mean, var, noise_var, baseline, baseline_var, first_day, last_diary),
+        courses,
+    )
+
+
+def _date(start: dt.date, day: IntArray) -> pl.Series:
+    offset = (start - EPOCH).days
+    return (
+        pl.Series(np.where(day >= 0, day + offset, 0), dtype=pl.Int32)
+        .cast(pl.Date)
+        .set(pl.Series(day < 0), None)
+    )
+
+
+def latent_relief_episodes(
+    diary: pl.DataFrame,
+    sessions: pl.DataFrame,
+    baselines: pl.DataFrame,
+    rule: LatentReliefRule | None = None,
+    *,
+    first_course_only: bool = False,
+) -> pl.DataFrame:
+    """Relief per patient and course by rule 2.0 (same columns as rule 1.0, plus intervals).
+
+    Parameters
+    ----------
+    diary : polars.DataFrame
+        Validated raw entries.
+    sessions : polars.DataFrame
+        Output of :func:`tenderpoint.outcomes.schedule.infusion_courses`.
+    baselines : polars.DataFrame
+        Output of :func:`tenderpoint.outcomes.baseline.baseline_scores`.
+    rule : LatentReliefRule, optional
+        Thresholds and probabilities (default rule 2.0).
+    first_course_only : bool
+        Compute only the first course (what the cohort summary needs).
+
+    Returns
+    -------
+    polars.DataFrame
+        Rule 1.0's columns (``relief``, ``time_to_relief_hours``, ``relief_onset_date``,
+        ``durability_days``, ``durability_event``, ``censor_reason``, ``status``...) plus
+        ``relief_probability``, ``onset_low_date``, ``onset_high_date``, ``relief_end_date``,
+        ``end_low_date``, ``end_high_date``, ``durability_low_days``, ``durability_high_days``
+        (inf: open), ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
+    """
+    rule = rule or LatentReliefRule()
+    lc, courses = latent_cohort(diary, sessions, baselines, rule)
+    start = lc.matrix.start_date
+    ids = list(lc.matrix.patient_ids)
+    col_of = {pid: i for i, pid in enumerate(ids)}
+    parts = []
+    max_course = 1 if first_course_only else int(courses["course"].max() or 0)  # type: ignore[arg-type]
+    for k in range(1, max_course + 1):
+        rows = courses.filter(pl.col("course") == k)
+        if rows.height == 0:
+            continue
+        cols = np.array([col_of[p] for p in rows["patient_id"].to_list()], dtype=np.int64)
+        c_day = _grid_days(start, rows["course_date"])
+        nxt = rows["next_course_date"]
+        next_day = np.where(nxt.is_null().to_numpy(), -1, _grid_days(start, nxt.fill_null(start)))
+        window = CourseWindow(c_day, next_day.astype(np.int64), lc.last_diary_day[cols])
+        every = cols.size == len(ids) and bool(np.all(cols == np.arange(len(ids))))
+        res = relief_from_level(
+            lc.mean if every else lc.mean[:, cols],
+            lc.var if every else lc.var[:, cols],
+            lc.baseline[cols],
+            lc.baseline_var[cols],
+            window,
+            rule,
+        )
+        parts.append(_course_frame(rows, res, lc, cols, c_day, rule))
+    if not parts:
+        return _empty_relief_frame()
+    return pl.concat(parts, how="vertical").sort("patient_id", "course")
+
+
+def _course_frame(
+    rows: pl.DataFrame,
+    res: dict[str, npt.NDArray[Any]],
+    lc: LatentCohort,
+    cols: IntArray,
+    c_day: IntArray,
+    rule: LatentReliefRule,
+) -> pl.DataFrame:
+    """One course's results as the documented frame."""
+    start = lc.matrix.start_date
+    relief = res["relief"]
+    onset = res["onset"]
+    first_s = lc.matrix.first_entry_s[np.maximum(onset, 0), cols]
+    course_s = rows["course_start"].dt.epoch("us").to_numpy().astype(np.float64) / 1e6
+    whole_days = (onset - c_day) * 24.0
+    hours = np.where(np.isfinite(first_s), (first_s - course_s) / 3600.0, whole_days)
+    censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
+    has_data = res["limit"] >= c_day
+    ttr = np.where(relief, np.maximum(hours, 0.0), np.where(has_data, censor_days * 24.0, np.nan))
+    reason = [
+        None if not censored else ("next_infusion" if nxt else "last_entry")
+        for censored, nxt in zip(
+            (relief & ~res["event"]).tolist(), res["reached_next"].tolist(), strict=True
+        )
+    ]
+    status = np.where(relief, "ok", np.where(has_data, "no_relief", "insufficient_data"))
+    nan_to_null = {"nan_to_null": True}
+    return rows.select(
+        "patient_id", "course", "course_date", "course_size", "baseline_pain"
+    ).with_columns(
+        pl.Series("relief", relief, dtype=pl.Boolean),
+        pl.Series("time_to_relief_hours", ttr, dtype=pl.Float64, **nan_to_null),
+        pl.lit("daily").alias("relief_resolution"),
+        _date(start, onset).alias("relief_onset_date"),
+        pl.Series("durability_days", res["durability"], dtype=pl.Float64, **nan_to_null),
+        pl.Series("durability_event", res["event"], dtype=pl.Boolean)
+        .to_frame()
+        .select(pl.when(pl.Series(relief)).then(pl.col("durability_event")))
+        .to_series()
+        .alias("durability_event"),
+        pl.Series("censor_reason", reason, dtype=pl.String),
+        pl.Series("status", status.tolist(), dtype=pl.String),
+        pl.Series("relief_probability", res["relief_probability"], dtype=pl.Float64).round(4),
+        _date(start, res["onset_low"]).alias("onset_low_date"),
+        _date(start, res["onset_high"]).alias("onset_high_date"),
+        _date(start, res["end"]).alias("relief_end_date"),
+        _date(start, res["end_low"]).alias("end_low_date"),
+        _date(start, res["end_high"]).alias("end_high_date"),
+        pl.Series("durability_low_days", res["durability_low"], dtype=pl.Float64, **nan_to_null),
+        pl.Series("durability_high_days", res["durability_high"], dtype=pl.Float64, **nan_to_null),
+        _date(start, res["limit"]).alias("follow_up_end_date"),
+        pl.Series("noise_sd_points", np.sqrt(lc.noise_var[cols]), dtype=pl.Float64).round(3),
+        pl.lit(rule.version).alias("rule_version"),
+    )
+
+
+def _empty_relief_frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "patient_id": pl.String,
+            "course": pl.Int64,
+            "course_date": pl.Date,
+            "course_size": pl.Int64,
+            "baseline_pain": pl.Float64,
+            "relief": pl.Boolean,
+            "time_to_relief_hours": pl.Float64,
+            "relief_resolution": pl.String,
+            "relief_onset_date": pl.Date,
+            "durability_days": pl.Float64,
+            "durability_event": pl.Boolean,
+            "censor_reason": pl.String,
+            "status": pl.String,
+            "relief_probability": pl.Float64,
+            "onset_low_date": pl.Date,
+            "onset_high_date": pl.Date,
+            "relief_end_date": pl.Date,
+            "end_low_date": pl.Date,
+            "end_high_date": pl.Date,
+            "durability_low_days": pl.Float64,
+            "durability_high_days": pl.Float64,
+            "follow_up_end_date": pl.Date,
+            "noise_sd_points": pl.Float64,
+            "rule_version": pl.String,
+        }
+    )

@@ -1,0 +1,177 @@
+"""Issue 14's table measured on the independent generator (used by a CI test and a script)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from tenderpoint.outcomes.baseline import baseline_scores
+from tenderpoint.outcomes.contracts import (
+    daily_values,
+    validate_diary,
+    validate_infusions,
+    validate_patients,
+)
+from tenderpoint.outcomes.patient import analyse_patient
+from tenderpoint.outcomes.relief import latent_relief_episodes
+from tenderpoint.outcomes.response import window_responses
+from tenderpoint.outcomes.schedule import infusion_courses
+
+from .independent_generator import CALENDAR_START, IndependentCohort, generate
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+def _day(col: str) -> pl.Expr:
+    return (pl.col(col) - pl.lit(CALENDAR_START)).dt.total_days()
+
+
+def _km_median(t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    kmf = KaplanMeierFitter().fit(t, e)
+    ci = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
+    return float(kmf.median_survival_time_), float(ci[0]), float(ci[1])
+
+
+def responder_figures(c: IndependentCohort, daily: pl.DataFrame, base: pl.DataFrame) -> dict:
+    """Sensitivity and specificity of the >= 30 % responder label per window."""
+    out: dict[str, float] = {}
+    resp = window_responses(daily, base).filter(pl.col("status") == "ok")
+    for window, truth_col in (("post_week1", "true_post_week1_pct"), ("week2", "true_week2_pct")):
+        j = resp.filter(pl.col("window") == window).join(c.truth, on="patient_id")
+        said = (j["pct_reduction_pain"] >= 30).to_numpy()
+        true = (j[truth_col] >= 30).to_numpy()
+        out[f"{window}_sensitivity"] = float(said[true].mean())
+        out[f"{window}_specificity"] = float((~said[~true]).mean())
+    return out
+
+
+def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
+    """False relief, durability error and coverage, censoring, Kaplan-Meier medians."""
+    j = c.truth.join(relief, on="patient_id", how="inner")
+    none = j.filter(~pl.col("true_relief"))
+    both = j.filter(pl.col("true_relief") & pl.col("relief"))
+    err = (both["durability_days"] - both["true_durability_days"]).to_numpy()
+    covered = (
+        (both["durability_low_days"] <= both["true_durability_days"])
+        & (both["true_durability_days"] <= both["durability_high_days"])
+    ).to_numpy()
+    ongoing = both.filter(~pl.col("true_durability_event"))
+    true_rel = j.filter(pl.col("true_relief") & pl.col("true_durability_days").is_not_null())
+    est = j.filter(pl.col("relief"))
+    km_true = _km_median(
+        true_rel["true_durability_days"].to_numpy(), true_rel["true_durability_event"].to_numpy()
+    )
+    km_est = _km_median(est["durability_days"].to_numpy(), est["durability_event"].to_numpy())
+    by_family = {
+        f: float(np.median(np.abs(err[(both["family"] == f).to_numpy()])))
+        for f in ("exponential", "linear", "step")
+        if (both["family"] == f).any()
+    }
+    return {
+        "no_true_relief": none.height,
+        "false_relief": int(none["relief"].sum()),
+        "false_relief_rate": float(none["relief"].mean() or 0.0),
+        "relief_sensitivity": float(j.filter(pl.col("true_relief"))["relief"].mean() or 0.0),
+        "durability_median_abs_error": float(np.median(np.abs(err))),
+        "durability_mean_error": float(np.mean(err)),
+        "durability_coverage": float(covered.mean()),
+        "durability_mae_by_family": by_family,
+        "ongoing_censored": float((~ongoing["durability_event"]).mean() or 0.0),
+        "censor_reason_match": float(
+            (ongoing["censor_reason"] == ongoing["true_censor_reason"]).mean() or 0.0
+        ),
+        "km_true": km_true,
+        "km_est": km_est,
+        "km_truth_inside": bool(km_est[1] <= km_true[0] <= km_est[2]),
+    }
+
+
+def flare_figures(c: IndependentCohort, detected: pl.DataFrame, months: float) -> dict:
+    """Recall and precision of detected flares (start within +/- 2 days of a planted one)."""
+    planted = c.flares.with_columns(_day("start").alias("s"))
+    found = detected.with_columns(_day("start").alias("s"))
+    pairs = planted.join(found, on="patient_id", suffix="_d").filter(
+        (pl.col("s") - pl.col("s_d")).abs() <= 2
+    )
+    recall = pairs.select("patient_id", "s").unique().height / max(planted.height, 1)
+    precision = pairs.select("patient_id", "s_d").unique().height / max(found.height, 1)
+    false = found.height - pairs.select("patient_id", "s_d").unique().height
+    return {
+        "planted_flares": planted.height,
+        "detected_flares": found.height,
+        "flare_recall": recall,
+        "flare_precision": precision,
+        "false_flares_per_patient_6mo": false / c.patients.height / (months / 6.0),
+    }
+
+
+def forecast_figures(rows: list[dict[str, Any]]) -> dict:
+    """Booster forecast 21 days after induction against the planted crossing."""
+    holds = [r for r in rows if r["relief_now"] >= 0.3]
+    gone = [r for r in rows if r["relief_now"] < 0.3]
+    errors = [
+        abs(r["predicted"] - r["due"]) for r in holds if r["predicted"] is not None and r["due"]
+    ]
+    return {
+        "forecast_patients": len(rows),
+        "forecast_median_abs_error": float(np.median(errors)) if errors else math.nan,
+        "forecast_within_5_days": float(np.mean(np.array(errors) <= 5)) if errors else math.nan,
+        "due_now_while_relief_holds": sum(r["status"] == "due_now" for r in holds),
+        "relief_holds": len(holds),
+        "due_now_when_gone": sum(r["status"] == "due_now" for r in gone),
+        "relief_gone": len(gone),
+    }
+
+
+def evaluate(
+    n_patients: int = 300, n_days: int = 180, seed: int = 0, noise: tuple[float, float] = (0.5, 1.5)
+) -> dict[str, Any]:
+    """Every figure of issue 14's table for one generated cohort."""
+    c = generate(n_patients, n_days, seed, noise)
+    pts = validate_patients(c.patients)
+    diary = validate_diary(c.diary, now=NOW)
+    inf = validate_infusions(c.infusions, now=NOW)
+    daily = daily_values(diary)
+    ses = infusion_courses(inf, pts)
+    base = baseline_scores(daily, ses)
+    out: dict[str, Any] = {"seed": seed, "noise": noise, "patients": n_patients, "days": n_days}
+    out |= responder_figures(c, daily, base)
+    out |= relief_figures(c, latent_relief_episodes(diary, ses, base, first_course_only=True))
+    detected, forecasts = [], []
+    truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
+    cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))
+    for pid in c.patients["patient_id"].to_list():
+        a = analyse_patient(pid, diary, inf, pts, now=NOW)
+        detected.append(a.flares.filter(pl.col("source") == "detected"))
+        t = truth[pid]
+        today_day = t["forecast_today_day"]
+        usable = (
+            t["true_relief"]
+            and t["completed"]
+            and today_day < n_days
+            and t["dropout_day"] >= today_day
+            and (t["booster_day"] is None or t["booster_day"] > today_day)
+        )
+        if not usable:
+            continue
+        today = CALENDAR_START + dt.timedelta(days=today_day)
+        f = analyse_patient(pid, diary, inf, pts, today=today, now=NOW).forecast
+        pred = (f.predicted_date - CALENDAR_START).days if f.predicted_date else None
+        forecasts.append(
+            {
+                "status": f.status,
+                "predicted": pred,
+                "due": t["true_booster_due_day"],
+                "relief_now": cf[pid][today_day],
+            }
+        )
+    out |= flare_figures(c, pl.concat(detected), n_days / 30.4)
+    out |= forecast_figures(forecasts)
+    return out
