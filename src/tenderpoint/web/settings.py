@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tenderpoint.web.messaging",
     "tenderpoint.web.assessments",
     "tenderpoint.web.infusions",
+    "tenderpoint.web.outcomes",
     "tenderpoint.web.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
 from tenderpoint.clinical import get_instrument
-from tenderpoint.web.accounts.views import require_clinic_admin
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.patients.access import PatientRecordView
@@ -96,6 +95,21 @@ class ScheduleForm(forms.Form):
             self.fields[f"{instrument_id}__cadence"] = forms.ChoiceField(
                 choices=Cadence.choices, initial=cadence, label=f"{title}: how often"
             )
+
+
+def require_clinic_admin(request: HttpRequest) -> None:
+    """Refuse (and audit the refusal) unless the user administers their clinic."""
+    from django.core.exceptions import PermissionDenied
+
+    from tenderpoint.web.accounts import services as account_services
+    from tenderpoint.web.audit import services as audit
+    from tenderpoint.web.audit.choices import Action
+
+    try:
+        account_services.check_can_manage_clinic(request.user)
+    except PermissionDenied:
+        audit.record(Action.DENIED, request=request, object_type="accounts.clinic")
+        raise
 
 
 @login_required
