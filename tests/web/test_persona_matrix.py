@@ -54,6 +54,10 @@ MATRIX: dict[str, str] = {
     "audit:list": "clinic_admin",
     "public:inbox": "nurse clinician other_clinician",
     "public:inbox_detail": "nurse clinician",
+    "patients:patient_outcomes:detail": "nurse clinician",
+    "clinic_outcomes:dashboard": "clinician other_clinician clinic_admin",
+    "clinic_outcomes:export": "clinician clinic_admin",
+    "clinic_outcomes:review": "clinic_admin",
 }
 
 #: URL keyword argument → the value, from the world: always an object of clinic A that
@@ -62,7 +66,22 @@ URL_KWARGS: dict[str, Callable[[Any], Any]] = {
     "patient_id": lambda w: w.patient_record.public_id,
     "request_id": lambda w: w.contact_request.public_id,
     "membership_id": lambda w: Membership.objects.get(user=w.nurse).pk,
+    "snapshot_id": lambda w: _snapshot(w).public_id,
 }
+
+
+def _snapshot(world: Any) -> Any:
+    """A complete outcome snapshot of clinic A."""
+    from django.utils import timezone
+
+    from tenderpoint.web.outcomes.models import OutcomeSnapshot
+
+    snapshot, _ = OutcomeSnapshot.objects.get_or_create(
+        clinic=world.clinic,
+        defaults={"requested_at": timezone.now(), "status": "complete"},
+    )
+    return snapshot
+
 
 #: Text that only some personas may ever see, wherever it appears.
 MARKERS: dict[str, set[str]] = {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("patients/", include("tenderpoint.web.patients.urls")),
     path("clinic/messages/", include("tenderpoint.web.messaging.clinic_urls")),
     path("clinic/questionnaires/", include("tenderpoint.web.questionnaires.clinic_urls")),
+    path("clinic/outcomes/", include("tenderpoint.web.outcomes.urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),
     path("manage/contact/", include("tenderpoint.web.public.urls")),

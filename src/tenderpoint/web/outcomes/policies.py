@@ -23,5 +23,23 @@ def is_clinician_or_admin_of(user: Any, clinic: Any) -> bool:
     )
 
 
+@rules.predicate
+def is_clinician_or_admin_of_snapshot(user: Any, snapshot: Any) -> bool:
+    return snapshot is not None and is_clinician_or_admin_of(user, snapshot.clinic)
+
+
+@rules.predicate
+def is_admin_of_snapshot(user: Any, snapshot: Any) -> bool:
+    membership = getattr(user, "membership", None) if getattr(user, "is_active", False) else None
+    return (
+        snapshot is not None
+        and membership is not None
+        and membership.role == "clinic_admin"
+        and membership.clinic_id == snapshot.clinic_id
+    )
+
+
 rules.add_perm("clinic_outcomes.view_patient_outcomes", is_in_care_team)
 rules.add_perm("clinic_outcomes.view_dashboard", is_clinician_or_admin_of)
+rules.add_perm("clinic_outcomes.view_snapshot", is_clinician_or_admin_of_snapshot)
+rules.add_perm("clinic_outcomes.review_snapshot", is_admin_of_snapshot)

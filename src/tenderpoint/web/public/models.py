@@ -102,6 +102,7 @@ class HomePage(CitedPage):
         "public.ArticleIndexPage",
         "public.SelfCheckPage",
         "public.ContactPage",
+        "clinic_outcomes.OurOutcomesPage",
     ]
 
 
