@@ -179,3 +179,9 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
 
     reset = _tenderpoint("demo", "--reset", "--no-serve", "--data-dir", str(data_dir), env=env)
     assert "Loaded the synthetic demo clinic." in reset.stdout
+
+
+def test_one_worker_per_core_this_process_may_use():
+    from tenderpoint.cli.web import cores_available
+
+    assert cores_available() == len(os.sched_getaffinity(0))

@@ -76,6 +76,10 @@ MATRIX: dict[str, str] = {
     "messaging_clinic:update": "nurse clinician",
     "questionnaires_clinic:flags": "nurse clinician other_clinician",
     "questionnaires_clinic:schedule": "clinic_admin",
+    "patients:patient_outcomes:detail": "nurse clinician",
+    "clinic_outcomes:dashboard": "clinician other_clinician clinic_admin",
+    "clinic_outcomes:export": "clinician clinic_admin",
+    "clinic_outcomes:review": "clinic_admin",
 }
 
 #: URL keyword argument → the value, from the world: always an object of clinic A that
@@ -86,6 +90,7 @@ URL_KWARGS: dict[str, Callable[[Any], Any]] = {
     "membership_id": lambda w: Membership.objects.get(user=w.nurse).pk,
     "entry_id": lambda w: _diary_entry(w).public_id,
     "instrument_id": lambda w: "phq9",
+    "snapshot_id": lambda w: _snapshot(w).public_id,
 }
 
 
@@ -103,6 +108,19 @@ def _diary_entry(world: Any) -> Any:
             data={**scores, "flare": False, "note": "", "pain_areas": []},
         )
     return entry
+
+
+def _snapshot(world: Any) -> Any:
+    """A complete outcome snapshot of clinic A."""
+    from django.utils import timezone
+
+    from tenderpoint.web.outcomes.models import OutcomeSnapshot
+
+    snapshot, _ = OutcomeSnapshot.objects.get_or_create(
+        clinic=world.clinic,
+        defaults={"requested_at": timezone.now(), "status": "complete"},
+    )
+    return snapshot
 
 
 #: Text that only some personas may ever see, wherever it appears.

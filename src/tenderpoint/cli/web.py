@@ -55,10 +55,25 @@ def _setup_django() -> None:
         raise typer.Exit(2) from None
 
 
+def cores_available() -> int:
+    """CPU cores this process may run on: one gunicorn worker each (the GIL binds a worker)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# Threads per worker: they overlap database and socket waits; more only add GIL contention.
+DEFAULT_THREADS = 4
+
+
 def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
 
     from tenderpoint.web.wsgi import application
+
+    connections.close_all()  # no database handle may be shared by the forked workers
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -94,6 +109,10 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Prepare the data, do not serve.")
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = DEFAULT_THREADS,
 ) -> None:
     """Run the demo clinic: migrate an SQLite database, load synthetic data, serve locally."""
     directory = _use_data_dir(data_dir)
@@ -165,7 +184,7 @@ def demo(
         env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
     )
     try:
-        _gunicorn(host, port, workers=1, threads=4)
+        _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
     finally:
         worker.terminate()
         worker.wait(timeout=10)
@@ -200,8 +219,10 @@ def demo_code(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
-    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 4,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = DEFAULT_THREADS,
 ) -> None:
     """Serve the application with gunicorn and whitenoise; settings come from the environment."""
     if os.environ.get("TENDERPOINT_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
@@ -225,7 +246,7 @@ def serve(
     call_command("check", deploy=True, fail_level="ERROR")
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _gunicorn(host, port, workers=workers, threads=threads)
+    _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
 
 
 def _plain_http_refusal() -> str | None:

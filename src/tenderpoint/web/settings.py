@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tenderpoint.web.assessments",
     "tenderpoint.web.infusions",
     "tenderpoint.web.api",
+    "tenderpoint.web.outcomes",
     "tenderpoint.web.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -109,6 +110,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "tenderpoint.web.common.middleware.CMSContentSecurityPolicyMiddleware",
+    # Before sessions and authentication: a cache hit for an anonymous visitor costs one query.
+    "tenderpoint.web.public.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,8 +176,18 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tenderpoint_cache",
-    }
+    },
+    # Public pages as anonymous visitors see them, in their own table so that publishing can
+    # empty it without touching rate limits (tenderpoint.web.public.page_cache).
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tenderpoint_public_pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
+TENDERPOINT_PUBLIC_CACHE_SECONDS = env_int(
+    "TENDERPOINT_PUBLIC_CACHE_SECONDS", default=600, minimum=0
+)
 
 # --- accounts and authentication -----------------------------------------------------------
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("patients/", include("tenderpoint.web.assessments.urls")),
     path("patients/", include("tenderpoint.web.infusions.urls")),
     path("clinic/", include("tenderpoint.web.infusions.clinic_urls")),
+    path("clinic/outcomes/", include("tenderpoint.web.outcomes.urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/api-clients/", include("tenderpoint.web.api.client_urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),

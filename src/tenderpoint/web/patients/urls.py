@@ -13,4 +13,5 @@ urlpatterns = [
     path("<uuid:patient_id>/questionnaires/", include("tenderpoint.web.questionnaires.staff_urls")),
     path("<uuid:patient_id>/messages/", include("tenderpoint.web.messaging.staff_urls")),
     path("<uuid:patient_id>/", include("tenderpoint.web.api.report_urls")),
+    path("<uuid:patient_id>/outcomes/", include("tenderpoint.web.outcomes.patient_urls")),
 ]

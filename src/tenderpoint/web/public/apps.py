@@ -7,4 +7,6 @@ class PublicConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self) -> None:
-        from tenderpoint.web.public import policies  # noqa: F401  (registers the rules)
+        from tenderpoint.web.public import page_cache, policies  # noqa: F401  (policies: the rules)
+
+        page_cache.connect_signals()

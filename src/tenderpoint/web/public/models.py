@@ -56,6 +56,9 @@ class CitedPage(Page):
     """A page whose text may cite references; the reference list is built from the text."""
 
     og_type = "website"
+    # Anonymous visitors may be served this page from the shared page cache (page_cache.py).
+    # A page that renders a form (a CSRF token, what was typed) must set this to False.
+    public_cache = True
 
     intro = models.TextField(blank=True)
     body = StreamField([("section", SectionBlock())], blank=True, use_json_field=True)
@@ -99,6 +102,7 @@ class HomePage(CitedPage):
         "public.ArticleIndexPage",
         "public.SelfCheckPage",
         "public.ContactPage",
+        "clinic_outcomes.OurOutcomesPage",
     ]
 
 
@@ -226,6 +230,7 @@ class ArticlePage(CitedPage):
 class SelfCheckPage(CitedPage):
     """The 2016 criteria survey for visitors: screening that a clinician must confirm."""
 
+    public_cache = False  # a form: each visitor gets their own CSRF token and answers
     max_count = 1
     parent_page_types = ["public.HomePage"]
     subpage_types: list[str] = []
@@ -239,6 +244,7 @@ class SelfCheckPage(CitedPage):
 class ContactPage(CitedPage):
     """The contact form; requests are stored, then staff are notified."""
 
+    public_cache = False  # a form: each visitor gets their own CSRF token and answers
     max_count = 1
     parent_page_types = ["public.HomePage"]
     subpage_types: list[str] = []

@@ -1,0 +1,151 @@
+"""The clinic dashboard: the core's figures, small cells suppressed, frozen snapshots, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tenderpoint.outcomes.cohort import cohort_summary
+from tenderpoint.web.audit.models import AuditEvent
+from tenderpoint.web.outcomes.dashboard import MIN_CELL_PATIENTS, Filters, select_patients
+from tenderpoint.web.outcomes.frames import frames_for
+from tenderpoint.web.outcomes.models import OurOutcomesPage, OutcomeSnapshot, SnapshotStatus
+from tests.web.factories import PatientFactory
+from tests.web.outcomes.helpers import synthetic_history
+
+pytestmark = pytest.mark.django_db
+URL = "/clinic/outcomes/"
+
+
+def _patients(world, n: int, sex: str = "female") -> list:  # type: ignore[no-untyped-def]
+    patients = []
+    for k in range(n):
+        patient = PatientFactory(clinic=world.clinic, sex=sex, weight_kg=70, height_cm=165)
+        synthetic_history(patient, world.clinician, world.nurse, days=90, seed=100 + k)
+        patients.append(patient)
+    return patients
+
+
+@pytest.fixture
+def clinic_of_eleven(world):  # type: ignore[no-untyped-def]
+    """Eleven women with histories (the world's own two patients have none and are male-free)."""
+    for record in (world.patient_record, world.other_patient_record):
+        record.sex = "male"
+        record.save()
+    return _patients(world, MIN_CELL_PATIENTS)
+
+
+@pytest.fixture
+def recompute(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """POST the recompute button and run the queued task (it runs after the commit)."""
+
+    def post(client, **filters: str):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(URL, filters)
+
+    return post
+
+
+def test_figures_are_the_cores_and_frozen(world, clinic_of_eleven, client_for, recompute):
+    client = client_for(world.clinician)
+    response = recompute(client, sex="female")
+    assert response.status_code == 302
+    snapshot = OutcomeSnapshot.objects.get()
+    assert snapshot.status == SnapshotStatus.COMPLETE, snapshot.error  # tasks run at once here
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    frames = frames_for(select_patients(world.clinic, Filters(sex="female"), today), today)
+    summary = cohort_summary(frames.diary, frames.infusions, frames.patients, frames.assessments)
+    induction = summary.induction.row(0, named=True)
+    assert snapshot.figures["n_patients"] == MIN_CELL_PATIENTS
+    assert snapshot.figures["induction"]["n"] == induction["n_started"]
+    assert snapshot.figures["induction"]["count"] == induction["n_completed"]
+    week = {r["window"]: r for r in summary.responder_rates.iter_rows(named=True)}
+    for row in snapshot.figures["responders"]:
+        assert row["n"] == week[row["window"]]["n_evaluable"]
+        assert row["count"] == week[row["window"]]["n_responders"]
+    body = client.get(URL, {"sex": "female"}).content.decode()
+    assert f"{induction['n_completed']} of {induction['n_started']}" in body
+    before = dict(snapshot.figures)
+    from tenderpoint.web.outcomes.services import compute_snapshot
+
+    compute_snapshot(snapshot)  # a complete snapshot is never recomputed
+    snapshot.refresh_from_db()
+    assert snapshot.figures == before
+
+
+def test_ten_patients_show_no_rates(world, client_for, recompute):
+    for record in (world.patient_record, world.other_patient_record):
+        record.sex = "male"
+        record.save()
+    _patients(world, MIN_CELL_PATIENTS - 1, sex="female")
+    client = client_for(world.clinician)
+    recompute(client, sex="female")
+    snapshot = OutcomeSnapshot.objects.get()
+    assert snapshot.status == SnapshotStatus.COMPLETE, snapshot.error
+    assert snapshot.figures["status"] == "suppressed"
+    assert snapshot.figures["n_patients"] == "suppressed"
+    assert "induction" not in snapshot.figures
+    assert snapshot.patient_table == []
+    body = client.get(URL, {"sex": "female"}).content.decode()
+    assert "no figures are shown" in body
+
+
+def test_export_is_deidentified_and_audited(world, clinic_of_eleven, client_for, recompute):
+    client = client_for(world.clinician)
+    recompute(client, sex="female")
+    snapshot = OutcomeSnapshot.objects.get()
+    response = client.get(
+        reverse("clinic_outcomes:export", kwargs={"snapshot_id": snapshot.public_id})
+    )
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "subject"
+    assert len(rows) == 1 + MIN_CELL_PATIENTS
+    for patient in clinic_of_eleven:
+        assert patient.family_name not in text
+        assert patient.medical_record_number not in text
+        assert str(patient.public_id) not in text
+    assert AuditEvent.objects.filter(
+        action="export", object_type="clinic_outcomes.outcomesnapshot"
+    ).exists()
+
+
+def test_other_clinics_snapshot_is_refused(world, clinic_of_eleven, client_for, recompute):
+    recompute(client_for(world.clinician), sex="female")
+    snapshot = OutcomeSnapshot.objects.get()
+    response = client_for(world.other_clinician).get(
+        reverse("clinic_outcomes:export", kwargs={"snapshot_id": snapshot.public_id})
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("clinician", 200), ("clinic_admin", 200), ("nurse", 403), ("patient", 403)],
+)
+def test_dashboard_for_clinicians_and_the_admin(world, client_for, persona, status):
+    assert client_for(world.persona(persona)).get(URL).status_code == status
+
+
+def test_only_a_reviewed_snapshot_can_be_published(world, clinic_of_eleven, client_for, recompute):
+    from django.core.exceptions import ValidationError
+
+    recompute(client_for(world.clinician), sex="female")
+    snapshot = OutcomeSnapshot.objects.get()
+    page = OurOutcomesPage(title="Our outcomes", slug="our-outcomes", snapshot=snapshot)
+    with pytest.raises(ValidationError):
+        page.clean()
+    nurse_try = client_for(world.clinician).post(
+        reverse("clinic_outcomes:review", kwargs={"snapshot_id": snapshot.public_id})
+    )
+    assert nurse_try.status_code == 403
+    client_for(world.clinic_admin).post(
+        reverse("clinic_outcomes:review", kwargs={"snapshot_id": snapshot.public_id})
+    )
+    snapshot.refresh_from_db()
+    assert snapshot.reviewed_by == world.clinic_admin
+    page.clean()

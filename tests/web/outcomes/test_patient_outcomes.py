@@ -1,0 +1,168 @@
+"""The clinician's outcome page: the core's numbers, the model line, the cache, the access rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tenderpoint.outcomes.patient import analyse_patient
+from tenderpoint.web.audit.models import AuditEvent
+from tenderpoint.web.diary import services as diary_services
+from tenderpoint.web.outcomes import patient_page
+from tenderpoint.web.outcomes.frames import frames_for
+from tests.web.outcomes.helpers import synthetic_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(world):  # type: ignore[no-untyped-def]
+    world.patient_record.weight_kg = 70
+    world.patient_record.height_cm = 165
+    world.patient_record.sex = "female"
+    world.patient_record.save()
+    return synthetic_history(world.patient_record, world.clinician, world.nurse)
+
+
+def _url(world) -> str:  # type: ignore[no-untyped-def]
+    return reverse(
+        "patients:patient_outcomes:detail", kwargs={"patient_id": world.patient_record.public_id}
+    )
+
+
+def test_stored_records_give_the_core_the_same_frames_it_would_get_directly(world, history):
+    diary, infusions = history
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    frames = frames_for([world.patient_record], today)
+    assert frames.diary.height == diary.height
+    assert sorted(frames.diary["pain"].to_list()) == sorted(diary["pain"].to_list())
+    assert frames.infusions.select("start", "end", "total_dose_mg").sort("start").rows() == (
+        infusions.select("start", "end", "total_dose_mg").sort("start").rows()
+    )
+
+
+def test_page_numbers_are_the_cores_numbers(world, history, client_for):
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    frames = frames_for([world.patient_record], today)
+    pid = str(world.patient_record.public_id)
+    direct = analyse_patient(pid, frames.diary, frames.infusions, frames.patients, today=today)
+    computed = patient_page.compute_patient_outcomes(world.patient_record, today)
+    assert computed["analysis"] == direct.as_dict()
+
+    body = client_for(world.clinician).get(_url(world)).content.decode()
+    baseline = direct.baseline.row(0, named=True)
+    assert f"<strong>{baseline['baseline_pain']:.1f}</strong>" in body
+    first = direct.relief.row(0, named=True)
+    if first["relief"] and first["durability_event"]:
+        assert f"{first['durability_days']:.0f} days" in body
+    forecast = direct.forecast
+    if forecast.interval_low is not None and forecast.status not in ("due_now", "not_enough_data"):
+        assert forecast.interval_low.isoformat() in body
+    assert "not an expectation" in body
+    assert "Noppers" in body
+
+
+def test_model_line_uses_the_delivered_doses(world, history):
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    computed = patient_page.compute_patient_outcomes(world.patient_record, today)
+    prediction = computed["prediction"]
+    assert prediction["available"] is True
+    baseline = computed["analysis"]["baseline"][0]["baseline_pain"]
+    assert prediction["baseline_pain"] == pytest.approx(baseline)
+    first_infusion = dt.date.fromisoformat(computed["infusion_days"][0])
+    by_day = dict(zip(prediction["days"], prediction["predicted_pain"], strict=True))
+    before = [p for d, p in by_day.items() if dt.date.fromisoformat(d) < first_infusion]
+    after = [p for d, p in by_day.items() if dt.date.fromisoformat(d) > first_infusion]
+    assert before
+    assert all(p == pytest.approx(baseline, abs=0.01) for p in before)
+    assert min(after) < baseline
+
+
+def test_no_model_line_without_weight_says_why(world, history):
+    world.patient_record.weight_kg = None
+    world.patient_record.save()
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    computed = patient_page.compute_patient_outcomes(world.patient_record, today)
+    assert computed["prediction"] == {
+        "available": False,
+        "reason": "weight and height are not recorded",
+    }
+
+
+def test_a_patient_without_diary_sees_the_truth(world, client_for):
+    body = client_for(world.clinician).get(_url(world)).content.decode()
+    assert "No diary entries yet" in body
+
+
+def test_cache_is_used_and_forgotten_when_the_diary_changes(
+    world, history, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    real = patient_page.compute_patient_outcomes
+
+    def counting(patient, today):  # type: ignore[no-untyped-def]
+        calls.append(today)
+        return real(patient, today)
+
+    monkeypatch.setattr(patient_page, "compute_patient_outcomes", counting)
+    patient_page.patient_outcomes(world.patient_record)
+    patient_page.patient_outcomes(world.patient_record)
+    assert len(calls) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        diary_services.do_record_entry(
+            world.patient_record,
+            user=world.patient,
+            request=None,
+            data={
+                "pain": 9,
+                "fatigue": 5,
+                "sleep_quality": 5,
+                "fog": 5,
+                "mood": 5,
+                "headache": 5,
+                "flare": False,
+                "note": "",
+                "pain_areas": [],
+            },
+        )
+    patient_page.patient_outcomes(world.patient_record)
+    assert len(calls) == 2
+
+
+def test_cache_is_forgotten_when_a_session_is_saved(
+    world, history, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    real = patient_page.compute_patient_outcomes
+    monkeypatch.setattr(
+        patient_page, "compute_patient_outcomes", lambda p, d: calls.append(d) or real(p, d)
+    )
+    patient_page.patient_outcomes(world.patient_record)
+    session = world.patient_record.infusion_sessions.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.notes = "corrected"
+        session.save()
+    patient_page.patient_outcomes(world.patient_record)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("clinician", 200),
+        ("nurse", 200),
+        ("patient", 403),
+        ("other_patient", 403),
+        ("clinic_admin", 403),
+        ("other_clinician", 403),
+    ],
+)
+def test_care_team_only_and_audited(world, client_for, persona, status):
+    response = client_for(world.persona(persona)).get(_url(world))
+    assert response.status_code == status
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert event.action == ("view" if status == 200 else "denied")
+    assert event.patient_id == world.patient_record.public_id
