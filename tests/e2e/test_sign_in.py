@@ -30,8 +30,10 @@ def enter_code(page: Page, code: str) -> None:
 
 def test_patient_signs_in_and_sees_their_record(world, page: Page):
     sign_in(page, world.patient.email)
+    expect(page).to_have_url(re.compile("/me/$"))
+    expect(page.get_by_role("heading", name="Hello Paula")).to_be_visible()
+    page.get_by_role("link", name="My record").click()
     expect(page).to_have_url(re.compile(f"/patients/{world.patient_record.public_id}/$"))
-    expect(page.get_by_role("heading", name="My record")).to_be_visible()
     expect(page.get_by_text("Anderby")).to_be_visible()
 
 
@@ -64,7 +66,7 @@ def test_a_wrong_authenticator_code_is_refused(world, page: Page):
 
 def test_patient_is_denied_another_patients_page_and_it_is_recorded(world, page: Page):
     sign_in(page, world.patient.email)
-    expect(page.get_by_role("heading", name="My record")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hello Paula")).to_be_visible()
     response = page.goto(world.other_patient_record.get_absolute_url())
     assert response is not None
     assert response.status == 403

@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("tenderpoint.web.portal.urls")),
     path("patients/", include("tenderpoint.web.patients.urls")),
+    path("clinic/messages/", include("tenderpoint.web.messaging.clinic_urls")),
+    path("clinic/questionnaires/", include("tenderpoint.web.questionnaires.clinic_urls")),
     path("manage/", include("tenderpoint.web.accounts.urls")),
     path("manage/audit/", include("tenderpoint.web.audit.urls")),
     path("manage/contact/", include("tenderpoint.web.public.urls")),

@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.PATIENT:
         record = getattr(user, "patient_record", None)
         if record is not None:
-            return redirect(record)
+            return redirect("portal:home")
         return render(request, "accounts/no_record.html")
     if role in (Role.CLINICIAN, Role.NURSE):
         return redirect("patients:list")

@@ -44,6 +44,7 @@ STAFF = [
     ("admin@" + DEMO_DOMAIN, "Lena Fischer", Role.CLINIC_ADMIN),
 ]
 PATIENT_LOGIN_EMAIL = "patient@" + DEMO_DOMAIN
+PATIENT2_LOGIN_EMAIL = "patient2@" + DEMO_DOMAIN  # try that patients are kept apart
 
 GIVEN_FEMALE = [
     "Maria",
@@ -119,6 +120,9 @@ def demo_logins() -> list[DemoLogin]:
     logins.append(
         DemoLogin(PATIENT_LOGIN_EMAIL, Role.PATIENT.value, "Maria Garcia", uses_mfa=False)
     )
+    logins.append(
+        DemoLogin(PATIENT2_LOGIN_EMAIL, Role.PATIENT.value, "second demo patient", uses_mfa=False)
+    )
     return logins
 
 
@@ -181,8 +185,9 @@ def load_demo_clinic(seed: int = 20261121) -> Clinic:
             created_by=creator,
             updated_by=creator,
         )
-        if index == 0:
-            account = _demo_user(PATIENT_LOGIN_EMAIL, f"{given} {family}", password_hash)
+        if index in (0, 1):
+            email = PATIENT_LOGIN_EMAIL if index == 0 else PATIENT2_LOGIN_EMAIL
+            account = _demo_user(email, f"{given} {family}", password_hash)
             Membership.objects.create(user=account, clinic=clinic, role=Role.PATIENT)
             patient.user = account
             patient.save(update_fields=["user"])

@@ -96,3 +96,70 @@ class Patient(ClinicalRecord):
             self.date_of_birth.day,
         )
         return today.year - self.date_of_birth.year - int(before_birthday)
+
+
+class ProblemStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    INACTIVE = "inactive", "Inactive"
+
+
+class Problem(ClinicalRecord):
+    """One entry of the problem list (a comorbidity), coded SNOMED CT and ICD-10-CM."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="problems")
+    code = models.CharField(max_length=40, help_text="Key of the clinic's coded problem list.")
+    label = models.CharField(max_length=200)
+    snomed_ct = models.CharField("SNOMED CT", max_length=20, blank=True)
+    icd10cm = models.CharField("ICD-10-CM", max_length=10, blank=True)
+    onset = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.ACTIVE
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Medication(ClinicalRecord):
+    """A current or past medication, with dose and start/stop dates."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(max_length=200)
+    drug_class = models.CharField(
+        max_length=40, blank=True, help_text="Interaction class, e.g. benzodiazepine."
+    )
+    dose = models.CharField(max_length=100, blank=True, help_text="e.g. 10 mg twice daily")
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Allergy(ClinicalRecord):
+    """An allergy or intolerance and the reaction."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    substance = models.CharField(max_length=200)
+    reaction = models.CharField(max_length=200, blank=True)
+
+    objects = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["substance"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance

@@ -1,0 +1,12 @@
+"""Included under /clinic/messages/: the clinic's message inbox."""
+
+from django.urls import path
+
+from tenderpoint.web.messaging import staff_views
+
+app_name = "messaging_clinic"
+
+urlpatterns = [
+    path("", staff_views.inbox, name="inbox"),
+    path("<uuid:patient_id>/", staff_views.update_thread, name="update"),
+]
