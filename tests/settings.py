@@ -10,6 +10,8 @@ import tempfile
 os.environ.setdefault("TENDERPOINT_SECRET_KEY", "test-only-secret-" + "x" * 48)
 os.environ.setdefault("TENDERPOINT_DATA_DIR", tempfile.mkdtemp(prefix="tenderpoint-test-"))
 os.environ.setdefault("TENDERPOINT_HTTPS", "false")
+os.environ.setdefault("TENDERPOINT_TOTP_KEY", "test-only-totp-key-" + "t" * 40)
+os.environ.setdefault("TENDERPOINT_AUDIT_KEY", "test-only-audit-key-" + "a" * 40)
 
 from tenderpoint.web.settings import *  # noqa: F403
 

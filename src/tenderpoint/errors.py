@@ -48,6 +48,18 @@ class InvalidInputError(TenderpointError, ValueError):
 
     default_code = "invalid_input"
 
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        """Every problem of the call, each with at least ``code``, ``field`` and ``message``.
+
+        A raiser that checks all fields before failing lists them in ``params["errors"]`` (the
+        error's own code and field are the first of them); otherwise the error is the only one.
+        """
+        collected = self.params.get("errors")
+        if collected:
+            return [dict(problem) for problem in collected]
+        return [{"code": self.code, "field": self.field, "message": self.message}]
+
 
 class InvalidResponseError(InvalidInputError):
     """A questionnaire or examination answer cannot be scored as given."""

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import tenderpoint
@@ -67,6 +68,38 @@ def test_serve_refuses_to_run_without_a_secret(monkeypatch):
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "without TENDERPOINT_SECRET_KEY" in result.output
+
+
+@pytest.mark.parametrize(
+    ("https", "by_proxy", "refused"),
+    [
+        ("false", None, True),
+        ("false", "false", True),
+        ("false", "true", False),
+        (None, None, False),
+    ],
+)
+def test_serve_refuses_plain_http_unless_a_trusted_proxy_terminates_tls(https, by_proxy, refused):
+    """Defect 7: TENDERPOINT_HTTPS=false served plain HTTP without HSTS or secure cookies."""
+    from tenderpoint.cli.web import _plain_http_refusal
+
+    environ = {}
+    if https is not None:
+        environ["TENDERPOINT_HTTPS"] = https
+    if by_proxy is not None:
+        environ["TENDERPOINT_TLS_TERMINATED_BY_PROXY"] = by_proxy
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("TENDERPOINT_HTTPS", "TENDERPOINT_TLS_TERMINATED_BY_PROXY"):
+            patch.delenv(name, raising=False)
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        refusal = _plain_http_refusal()
+        result = runner.invoke(app, ["serve"]) if refused else None
+    assert (refusal is not None) == refused
+    if refused:
+        assert "TENDERPOINT_TLS_TERMINATED_BY_PROXY=true" in refusal
+        assert result.exit_code == 2
+        assert "Refusing to serve plain HTTP" in result.output
 
 
 def test_reset_refuses_a_directory_the_demo_did_not_create(tmp_path: Path):

@@ -50,11 +50,15 @@ def test_lists_and_nulls_are_shown_readably() -> None:
     result = runner.invoke(
         app,
         ["score", "fiqr", "--json", "-"],
-        input=json.dumps({"function": [0] * 9, "overall": [0, None], "symptoms": [0] * 10}),
+        input=json.dumps({"function": [0] * 8 + [None], "overall": [0, 0], "symptoms": [0] * 10}),
     )
     assert result.exit_code == 0
-    assert "overall_item_missing" in result.stdout
-    assert "—" in result.stdout
+    assert "function_9" in result.stdout  # missing_items, a list
+    result = runner.invoke(
+        app, ["score", "phq9", "--json", "-"], input='{"items": [0,0,0,0,0,0,0,0,0]}'
+    )
+    assert result.exit_code == 0
+    assert "—" in result.stdout  # difficulty not given: null
 
 
 def test_empty_list_output() -> None:

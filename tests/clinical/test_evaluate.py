@@ -140,13 +140,13 @@ def test_aapt_sleep_and_fatigue_proxies_are_explained() -> None:
         **_assessment(fatigue=2, waking_unrefreshed=1, aapt_pain_sites=sites)
     )
     aapt = proxied.results["aapt2019"]
-    assert aapt.outputs["sleep_or_fatigue"] is True  # fatigue 2 = moderate
+    assert aapt.outputs["sleep_or_fatigue_met"] is True  # fatigue 2 = moderate
     assert "fatigue taken from the fatigue rating 2" in aapt.explanation
     assert "sleep problems taken from waking unrefreshed 1" in aapt.explanation
     low = evaluate_fibromyalgia(
         **_assessment(fatigue=1, waking_unrefreshed=1, aapt_pain_sites=sites)
     )
-    assert low.results["aapt2019"].outputs["sleep_or_fatigue"] is False
+    assert low.results["aapt2019"].outputs["sleep_or_fatigue_met"] is False
 
 
 def test_patient_rater_marks_screening_and_exam_criteria_stay_clinician() -> None:
@@ -160,7 +160,7 @@ def test_patient_rater_marks_screening_and_exam_criteria_stay_clinician() -> Non
     assert evaluation.results["acr1990"].outputs["rater"] == "clinician"
     data = evaluation.as_dict()
     assert data["screening_only"] is True
-    assert data["versions"]["acr2016"] == "acr2016/scoring-1"
+    assert data["versions"]["acr2016"] == "acr2016/scoring-2"
     assert data["results"]["acr2016"]["meets_criteria"] is True
 
 

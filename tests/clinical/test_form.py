@@ -36,18 +36,89 @@ def test_unknown_area_lists_the_vocabulary() -> None:
 
 def test_all_problems_are_collected() -> None:
     error = _error("acr2016", {"wpi_areas": ["neck", "neck"], "fatigue": 9})
-    codes = [problem["code"] for problem in error.params["errors"]]
+    codes = [problem["code"] for problem in error.problems]
     assert codes[0] == "duplicate_area"
     assert "value_out_of_range" in codes
     assert codes.count("missing_item") == 6  # 2 ratings, 3 six-month answers, duration
-    assert "more problems" in error.message
+    assert error.problems == error.params["errors"]
+    for problem in error.problems:
+        assert problem["message"] in error.message  # the message names every problem
 
 
-def test_single_problem_message_has_no_tail() -> None:
+def test_single_problem_names_the_list_position_and_the_item() -> None:
     error = _error("gad7", {"items": [0] * 6 + [None]})
     assert error.code == "missing_item"
-    assert "more problem" not in error.message
-    assert "item 7" in error.message
+    assert error.message == ("gad7: items[6] (item7) is missing; an answer from 0 to 3 is required")
+    assert error.problems == [
+        {
+            "code": "missing_item",
+            "field": "items[6]",
+            "item": "item7",
+            "message": "items[6] (item7) is missing; an answer from 0 to 3 is required",
+            "params": {},
+        }
+    ]
+
+
+def test_a_misspelt_field_does_not_hide_the_missing_items() -> None:
+    error = _error("gad7", {"itmes": [0] * 7})
+    assert error.code == "unknown_field"  # the first problem, as before
+    missing = [p["item"] for p in error.problems if p["code"] == "missing_item"]
+    assert missing == [f"item{n}" for n in range(1, 8)]
+
+
+def test_answers_keyed_by_item_id_score_like_the_list() -> None:
+    by_id = {f"item{n}": n % 4 for n in range(1, 10)}
+    as_list = {"items": [n % 4 for n in range(1, 10)]}
+    assert score("phq9", by_id) == score("phq9", as_list)
+    assert (
+        score(
+            "isi",
+            {
+                "difficulty_falling_asleep": 4,
+                "difficulty_staying_asleep": 4,
+                "waking_too_early": 0,
+                "satisfaction_with_sleep": 0,
+                "noticeable_to_others": 0,
+                "worry_distress": 0,
+                "interference_with_daily_functioning": 0,
+            },
+        ).outputs["total"]
+        == 8
+    )
+
+
+def test_item_id_answers_report_problems_by_item_id() -> None:
+    answers = {f"item{n}": 1 for n in range(1, 10) if n not in (3, 9)} | {"item2": 4}
+    error = _error("phq9", answers)
+    assert [(p["code"], p["field"], p["item"]) for p in error.problems] == [
+        ("value_out_of_range", "item2", "item2"),
+        ("missing_item", "item3", "item3"),
+        ("missing_item", "item9", "item9"),
+    ]
+    assert error.message == (
+        "phq9: item2 must be from 0 to 3; got 4; item3 is missing; an answer from 0 to 3 is "
+        "required; item9 is missing; an answer from 0 to 3 is required"
+    )
+
+
+def test_a_list_and_its_item_ids_together_are_refused() -> None:
+    error = _error("gad7", {"items": [0] * 7, "item1": 0})
+    assert (error.code, error.field, error.params["value"]) == (
+        "conflicting_fields",
+        "items",
+        ["item1"],
+    )
+
+
+def test_fields_that_are_not_items_have_no_item() -> None:
+    error = _error("cadss6", {"items": [0] * 6, "hold_discharge_at": 25})
+    assert (error.field, error.problems[0]["item"]) == ("hold_discharge_at", None)
+
+
+def test_an_error_raised_before_collecting_is_its_own_only_problem() -> None:
+    error = _error("phq9", [0] * 9)
+    assert error.problems == [{"code": "wrong_type", "field": None, "message": error.message}]
 
 
 def test_answers_must_be_a_mapping() -> None:
@@ -60,10 +131,10 @@ def test_areas_must_be_text() -> None:
     assert _error("acr2016", {"wpi_areas": [None]}).code == "wrong_type"
 
 
-def test_two_problems_say_problem_singular() -> None:
+def test_every_unknown_field_is_named() -> None:
     error = _error("gad7", {"items": [0] * 7, "extra": 1, "other": 2})
     assert error.code == "unknown_field"
-    assert error.message.endswith("(and 1 more problem)")
+    assert [p["field"] for p in error.problems] == ["extra", "other"]
 
 
 def test_null_list_counts_as_missing() -> None:
@@ -86,7 +157,7 @@ def test_numbers_reject_non_finite_and_text(value: object, code: str) -> None:
 
 
 def test_exact_number_types_are_accepted() -> None:
-    assert score("pain_nrs_severity", {"nrs": Decimal("4.5")}).outputs["severity"] == "mild"
+    assert score("pain_nrs_severity", {"nrs": Decimal("4.5")}).outputs["severity_band"] == "mild"
     assert score("pain_nrs_severity", {"nrs": Fraction(9, 2)}).outputs["nrs"] == 4.5
 
 
@@ -106,3 +177,17 @@ def test_unknown_instrument() -> None:
     assert "fiqr" in caught.value.message
     with pytest.raises(UnknownInstrumentError):
         score(["acr2016"], {})  # type: ignore[arg-type]
+
+
+def test_cadss6_by_item_id_agrees_with_the_full_cadss() -> None:
+    full = [0] * 23
+    answers = {1: 1, 2: 2, 6: 3, 7: 4, 15: 0, 22: 1}
+    for number, value in answers.items():
+        full[number - 1] = value
+    six = score("cadss6", {f"item{n}": value for n, value in answers.items()})
+    assert six.outputs["total"] == score("cadss", {"items": full}).outputs["cadss6_total"] == 11
+    error = _error("cadss6", {f"item{n}": 0 for n in (1, 2, 3, 7, 15, 22)})
+    assert [(p["code"], p["field"]) for p in error.problems] == [
+        ("unknown_field", "item3"),
+        ("missing_item", "item6"),
+    ]

@@ -104,7 +104,7 @@ def fiqr_answers(draw: st.DrawFn) -> dict[str, list[int | None]]:
 @given(fiqr_answers())
 def test_fiqr_total_stays_in_range(answers: dict[str, list[int | None]]) -> None:
     out = score("fiqr", answers).outputs
-    assert out["valid"] is True
+    assert out["complete"] is (answers["function"].count(None) == 0)
     assert 0 <= out["function_domain"] <= 30
     assert 0 <= out["overall_domain"] <= 20
     assert 0 <= out["symptom_domain"] <= 50
@@ -270,8 +270,11 @@ def test_aldrete_criterion_change_moves_total(
 
 
 @given(st.integers(1, 100), st.integers(0, 100))
-def test_percent_reduction_matches_exact_arithmetic(baseline: int, follow_up: int) -> None:
+def test_improvement_matches_exact_arithmetic_with_one_sign(baseline: int, follow_up: int) -> None:
     out = score("fiqr_change", {"baseline": baseline, "follow_up": follow_up}).outputs
     exact = Fraction(baseline - follow_up, baseline) * 100
-    assert abs(out["percent_reduction"] - float(exact)) <= 0.00005 + 1e-12
+    assert out["improvement"] == baseline - follow_up
+    assert type(out["improvement"]) is int
+    assert abs(out["improvement_pct"] - float(exact)) <= 0.00005 + 1e-12
+    assert (out["improvement"] > 0) == (out["improvement_pct"] > 0)
     assert out["mcid_met"] == (exact >= 14 - Fraction(1, 20000))

@@ -110,7 +110,7 @@ def test_item_lookup() -> None:
 def test_result_is_frozen_versioned_and_json_ready() -> None:
     result = score("gad7", {"items": [1, 1, 1, 1, 1, 1, 1]})
     assert result.instrument_id == "gad7"
-    assert result.version == get_instrument("gad7").full_version == "gad7/scoring-1"
+    assert result.version == get_instrument("gad7").full_version == "gad7/scoring-2"
     with pytest.raises(FrozenInstanceError):
         result.version = "x"  # type: ignore[misc]
     data = result.as_dict()

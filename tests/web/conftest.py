@@ -56,6 +56,12 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoint_file(settings, tmp_path) -> None:
+    """Each test gets its own audit checkpoint file, as each gets its own database."""
+    settings.TENDERPOINT_AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.log")
+
+
 @pytest.fixture
 def world(db: None) -> World:
     clinic = ClinicFactory(name="Clinic A")

@@ -12,6 +12,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://tenderpoint@db.internal:5432/tenderpoint",
     "TENDERPOINT_ALLOWED_HOSTS": "clinic.example",
     "TENDERPOINT_EMAIL_HOST": "smtp.example",
+    "TENDERPOINT_TOTP_KEY": "totp-" + "k" * 40,
+    "TENDERPOINT_AUDIT_KEY": "audit-" + "k" * 40,
 }
 
 

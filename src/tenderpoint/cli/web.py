@@ -32,14 +32,16 @@ def _use_data_dir(data_dir: Path | None) -> Path:
 
 
 def _use_secret_from_data_dir(directory: Path, *, create: bool) -> None:
-    """Point the settings at the data directory's own secret unless one is configured."""
-    from tenderpoint.web.datadir import SECRET_KEY_FILE, ensure_secret_key_file
+    """Point the settings at the data directory's own secrets (Django's secret key, the TOTP
+    encryption key, the audit key) unless they are configured."""
+    from tenderpoint.web.datadir import SECRET_FILES, ensure_secret_key_file
 
-    if os.environ.get("TENDERPOINT_SECRET_KEY") or os.environ.get("TENDERPOINT_SECRET_KEY_FILE"):
-        return
-    path = ensure_secret_key_file(directory) if create else directory / SECRET_KEY_FILE
-    if path.exists():
-        os.environ["TENDERPOINT_SECRET_KEY_FILE"] = str(path)
+    for variable, file_name in SECRET_FILES.items():
+        if os.environ.get(variable) or os.environ.get(f"{variable}_FILE"):
+            continue
+        path = ensure_secret_key_file(directory, file_name) if create else directory / file_name
+        if path.exists():
+            os.environ[f"{variable}_FILE"] = str(path)
 
 
 def _setup_django() -> None:
@@ -234,6 +236,10 @@ def serve(
             "or TENDERPOINT_SECRET_KEY_FILE.[/red]"
         )
         raise typer.Exit(2)
+    refusal = _plain_http_refusal()
+    if refusal:
+        err_console.print(f"[red]{refusal}[/red]")
+        raise typer.Exit(2)
     _setup_django()
     from django.core.management import call_command
 
@@ -241,6 +247,27 @@ def serve(
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
+
+
+def _plain_http_refusal() -> str | None:
+    """Why ``serve`` must not start on plain HTTP, or None. TENDERPOINT_HTTPS=false turns off
+    HTTPS redirects, HSTS and secure cookies: acceptable only when a proxy we trust
+    terminates TLS and says so (TENDERPOINT_TLS_TERMINATED_BY_PROXY=true)."""
+    from tenderpoint.errors import ConfigurationError
+    from tenderpoint.web.env import env_bool
+
+    try:
+        https = env_bool("TENDERPOINT_HTTPS", default=True)
+        by_proxy = env_bool("TENDERPOINT_TLS_TERMINATED_BY_PROXY", default=False)
+    except ConfigurationError as error:
+        return str(error)
+    if https or by_proxy:
+        return None
+    return (
+        "Refusing to serve plain HTTP (TENDERPOINT_HTTPS=false): no HSTS, no secure cookies. "
+        "If a proxy you trust terminates TLS in front of this server, set "
+        "TENDERPOINT_TLS_TERMINATED_BY_PROXY=true; otherwise remove TENDERPOINT_HTTPS=false."
+    )
 
 
 @app.command(

@@ -61,6 +61,19 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreRange:
+    """The bounds of an instrument's main numeric output, machine-readable.
+
+    ``output`` names the output it describes (``total``, ``fs``, ``improvement``...); ``None``
+    marks an open bound (a percent worsening has no floor).
+    """
+
+    output: str
+    min: int | float | None
+    max: int | float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Licence:
     """Whether item wording may ship in this open repository, and why (reference §10)."""
 
@@ -93,12 +106,16 @@ class Instrument:
     inputs: Mapping[str, str]
     """Input field name -> short description (type, range), for documentation and the CLI."""
     outputs: tuple[str, ...]
+    """Canonical output names (docs/clinical.md, "Vocabulary")."""
+    score_range: ScoreRange
     scorer: Scorer = field(repr=False, compare=False)
     loinc_panel: str | None = None
     loinc_total: str | None = None
     instructions: str | None = None
     raters: tuple[Rater, ...] = ()
     """Who may fill in a criteria form; empty for questionnaires."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Output kept under a second name (reference §14 keys) -> the canonical output it repeats."""
 
     @property
     def full_version(self) -> str:

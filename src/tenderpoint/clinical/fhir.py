@@ -165,7 +165,8 @@ def fhir_code_system() -> dict[str, Any]:
         "resourceType": "CodeSystem",
         "id": "tenderpoint-clinical",
         "url": LOCAL_SYSTEM,
-        "version": "1",
+        # 2: score codes follow the output vocabulary of scoring-2 (docs/clinical.md).
+        "version": "2",
         "name": "TenderpointClinical",
         "title": "tenderpoint clinical instruments, items, answers and scores",
         "status": "active",

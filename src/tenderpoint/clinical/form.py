@@ -1,26 +1,33 @@
 """Checked reading of scorer inputs: every problem gets a stable code and a clear message.
 
 A :class:`Form` wraps the ``answers`` mapping of one scoring call. Each accessor checks one field
-and records a problem instead of raising, so that one call reports every problem at once
-(habit 5); :meth:`Form.finish` then raises a single :class:`InvalidResponseError` whose code,
-field and message are those of the first problem and whose ``params["errors"]`` lists them all.
-Nothing is clipped, rounded into range, coerced or guessed: ``True`` is not 1, ``3.0`` is not 3
-and ``"3"`` is not 3.
+and records a problem instead of raising, so that one call reports every problem at once;
+:meth:`Form.finish` then raises a single :class:`InvalidResponseError` whose code and field are
+those of the first problem, whose message lists every problem and whose ``problems``
+(``params["errors"]``) holds them all as ``{"code", "field", "item", "message", "params"}``:
+``field`` is the input key as sent (``items[8]`` or ``item9``), ``item`` the item id, i.e. the
+field name of a web form, or None for an input that is not an item. Nothing is clipped, rounded
+into range, coerced or guessed: ``True`` is not 1, ``3.0`` is not 3 and ``"3"`` is not 3.
+
+Given the instrument's items, a Form also accepts answers keyed by item id (``{"item1": 2, ...}``,
+the shape a web form posts) in place of an item list (``{"items": [2, ...]}``).
 
 Stable codes: ``wrong_type``, ``missing_item``, ``unknown_field``, ``value_out_of_range``,
 ``wrong_item_count``, ``unknown_area``, ``duplicate_area`` (the last two for every list of body
-locations: WPI areas, tender points and AAPT sites).
+locations: WPI areas, tender points and AAPT sites), ``conflicting_fields`` (a list and its
+items' ids both given).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from tenderpoint.clinical.definition import Item
 from tenderpoint.errors import InvalidResponseError
 
 _LISTS = (list, tuple)
@@ -31,9 +38,15 @@ _STR = {str}
 class Form:
     """The answers of one scoring call, read field by field with checks."""
 
-    __slots__ = ("_answers", "_instrument_id", "problems")
+    __slots__ = ("_answers", "_flat", "_instrument_id", "_item_of", "problems")
 
-    def __init__(self, instrument_id: str, answers: object, fields: AbstractSet[str]) -> None:
+    def __init__(
+        self,
+        instrument_id: str,
+        answers: object,
+        fields: AbstractSet[str],
+        items: Sequence[Item] = (),
+    ) -> None:
         if not isinstance(answers, Mapping):
             raise InvalidResponseError(
                 f"{instrument_id}: answers must be a JSON object (mapping) of the fields "
@@ -43,39 +56,86 @@ class Form:
                 params={"allowed": sorted(fields)},
             )
         self._instrument_id = instrument_id
-        self._answers: Mapping[Any, Any] = answers
         self.problems: list[dict[str, Any]] = []
-        if answers.keys() <= fields:
+        self._item_of: dict[str, str] = {item.id: item.id for item in items}
+        self._flat: set[str] = set()
+        self._answers: Mapping[Any, Any] = self._gather(answers, items)
+        allowed = fields | self._item_of.keys()
+        if answers.keys() <= allowed:
             return
         for key in answers:
-            if key not in fields:
+            if key not in allowed:
                 self.problem(
                     "unknown_field",
                     str(key),
                     f"{key!r} is not an input of {instrument_id}; "
-                    f"allowed fields: {', '.join(sorted(fields))}",
-                    allowed=sorted(fields),
+                    f"allowed fields: {', '.join(sorted(fields))}"
+                    + (" or the item ids" if items else ""),
+                    allowed=sorted(allowed),
                 )
+
+    def _gather(self, answers: Mapping[Any, Any], items: Sequence[Item]) -> Mapping[Any, Any]:
+        """Answers with every item list built from item-id keys where those were sent."""
+        lists: dict[str, list[Item]] = {}
+        for item in items:
+            if item.index is not None:
+                lists.setdefault(item.field, []).append(item)
+                self._item_of[f"{item.field}[{item.index}]"] = item.id
+        gathered = dict(answers)
+        for name, members in lists.items():
+            by_id = [item.id for item in members if item.id in answers]
+            if name in answers and by_id:
+                self.problem(
+                    "conflicting_fields",
+                    name,
+                    f"give either {name} (a list) or the item ids ({', '.join(by_id)}), not both",
+                    value=by_id,
+                )
+            elif name not in answers:
+                # Keyed by item id, or nothing sent: each missing item is named by its id.
+                self._flat.add(name)
+                gathered[name] = [answers.get(item.id) for item in members]
+        return gathered
 
     def problem(self, code: str, field: str, message: str, **params: Any) -> None:
         """Record one problem (the caller carries on, so that all problems are reported)."""
-        self.problems.append({"code": code, "field": field, "message": message, "params": params})
+        self.problems.append(
+            {
+                "code": code,
+                "field": field,
+                "item": self._item_of.get(field),
+                "message": message,
+                "params": params,
+            }
+        )
+
+    def position(self, name: str, index: int) -> str:
+        """How an answer in a list is named: its item id if sent by id, else ``name[index]``."""
+        where = f"{name}[{index}]"
+        return self._item_of[where] if name in self._flat else where
+
+    def describe(self, name: str, index: int) -> str:
+        """An answer in a list for a message: ``item9``, or ``items[8] (item9)``."""
+        where = self.position(name, index)
+        item = self._item_of.get(where)
+        return where if item is None or item == where else f"{where} ({item})"
 
     def finish(self) -> None:
-        """Raise one InvalidResponseError for every problem recorded, if any."""
+        """Raise one InvalidResponseError naming every problem recorded, if any."""
         if not self.problems:
             return
         first = self.problems[0]
-        more = len(self.problems) - 1
-        message = f"{self._instrument_id}: {first['message']}"
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        message = f"{self._instrument_id}: " + "; ".join(p["message"] for p in self.problems)
         raise InvalidResponseError(
             message,
             code=first["code"],
             field=first["field"],
             params={**first["params"], "errors": list(self.problems)},
         )
+
+    def is_whole(self, name: str) -> bool:
+        """Whether the field was sent as a whole number (so outputs built from it stay int)."""
+        return type(self._answers.get(name)) is int
 
     def present(self, name: str) -> bool:
         """Whether an optional field was given (a JSON null counts as not given)."""
@@ -231,17 +291,21 @@ class Form:
         for position, value in enumerate(values):
             if value is None:
                 if not allow_missing:
-                    self.problem(
-                        "missing_item",
-                        f"{name}[{position}]",
-                        f"{name}[{position}] (item {position + 1}) is missing; "
-                        f"an answer from {low} to {high} is required",
-                        allowed=[low, high],
-                    )
+                    self.missing(name, position, f"an answer from {low} to {high} is required")
                 result.append(None)
             else:
-                result.append(self.check_int(value, f"{name}[{position}]", low, high))
+                where = self.position(name, position)
+                result.append(self.check_int(value, where, low, high))
         return result
+
+    def missing(self, name: str, position: int, why: str, **params: Any) -> None:
+        """Record a missing answer in a list, with the rule that needs it."""
+        self.problem(
+            "missing_item",
+            self.position(name, position),
+            f"{self.describe(name, position)} is missing; {why}",
+            **params,
+        )
 
     def complete_items(self, name: str, count: int, low: int, high: int) -> list[int]:
         """Like :meth:`items` with every answer required."""

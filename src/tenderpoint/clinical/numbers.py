@@ -34,6 +34,12 @@ def ratio_half_up(numerator: int, denominator: int, places: int) -> float:
     return _scaled_half_up(numerator, denominator, places) / _POW10[places]
 
 
+def whole_or_float(value: Fraction, *, whole: bool) -> int | float:
+    """An exact value as an output: ``int`` when computed from whole-number inputs by sums and
+    differences (``whole``), else ``float`` -- so ``nrs: 4`` comes back as 4, not 4.0."""
+    return int(value) if whole and value.denominator == 1 else float(value)
+
+
 def percent_reduction(baseline: Fraction, follow_up: Fraction) -> float | None:
     """(baseline - follow-up) / baseline x 100, rounded half up to 4 decimals; None if baseline 0.
 

@@ -26,6 +26,30 @@ if not SECRET_KEY:
         "`tenderpoint demo` creates its own in the data directory."
     )
 
+
+def _required_secret(name: str, purpose: str) -> str:
+    value = env_secret(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} (or {name}_FILE) is not set: it {purpose}. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'` and keep it out of "
+            "the database and its backups; `tenderpoint demo` creates its own."
+        )
+    return value
+
+
+# Encrypts TOTP secrets and recovery-code seeds at rest (accounts/mfa.py).
+TENDERPOINT_TOTP_KEY = _required_secret("TENDERPOINT_TOTP_KEY", "encrypts second-factor secrets")
+# Keys the audit trail's HMACs and checkpoints (audit/anchoring.py).
+TENDERPOINT_AUDIT_KEY = _required_secret("TENDERPOINT_AUDIT_KEY", "keys the audit trail's HMACs")
+# Checkpoints of the audit chain are appended here (make the file append-only: chattr +a).
+TENDERPOINT_AUDIT_CHECKPOINT_FILE = env_str(
+    "TENDERPOINT_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.log")
+)
+TENDERPOINT_AUDIT_CHECKPOINT_EVERY = env_int(
+    "TENDERPOINT_AUDIT_CHECKPOINT_EVERY", default=20, minimum=1
+)
+
 ALLOWED_HOSTS = env_list("TENDERPOINT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("TENDERPOINT_CSRF_TRUSTED_ORIGINS", [])
 
@@ -88,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenderpoint.web.common.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
@@ -186,6 +211,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "tenderpoint.web.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "tenderpoint.web.accounts.mfa.MFAAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -199,7 +225,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[tenderpoint] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "tenderpoint"
 # Accept the code of the neighbouring 30-s step too (RFC 6238's allowance for clock drift and
-# for a code typed as the step turns over); each code is still accepted only once.
+# for a code typed as the step turns over); each code is still accepted only once: the last
+# accepted step is kept on the authenticator (accounts/mfa.py), not for 30 s in a cache.
 MFA_TOTP_TOLERANCE = 1
 
 # Staff must enrol a second factor before they see any patient data (tenderpoint.E002).
@@ -219,13 +246,19 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- security headers ----------------------------------------------------------------------
 
 HTTPS = env_bool("TENDERPOINT_HTTPS", default=not DEBUG)
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
+# "TLS is terminated by a proxy I trust": the app speaks plain HTTP to that proxy, browsers
+# speak HTTPS to it. Cookies stay secure and HSTS stays on; the proxy's X-Forwarded-Proto
+# says whether the browser's request was HTTPS. `serve` refuses TENDERPOINT_HTTPS=false
+# without it (only the loopback demo runs plain HTTP end to end).
+TLS_TERMINATED_BY_PROXY = env_bool("TENDERPOINT_TLS_TERMINATED_BY_PROXY", default=False)
+BROWSER_USES_HTTPS = HTTPS or TLS_TERMINATED_BY_PROXY
+SESSION_COOKIE_SECURE = BROWSER_USES_HTTPS
+CSRF_COOKIE_SECURE = BROWSER_USES_HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
+SECURE_SSL_REDIRECT = HTTPS  # behind a TLS proxy, redirecting to HTTPS is the proxy's job
+SECURE_HSTS_SECONDS = 31_536_000 if BROWSER_USES_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BROWSER_USES_HTTPS
+SECURE_HSTS_PRELOAD = BROWSER_USES_HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -233,7 +266,7 @@ X_FRAME_OPTIONS = "DENY"
 # the client address for the audit trail and the rate limits (allauth's and the contact form's).
 TENDERPOINT_TRUSTED_PROXY_COUNT = env_int("TENDERPOINT_TRUSTED_PROXY_COUNT", default=0, minimum=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TENDERPOINT_TRUSTED_PROXY_COUNT
-if env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
+if TLS_TERMINATED_BY_PROXY or env_bool("TENDERPOINT_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

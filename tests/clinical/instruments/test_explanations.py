@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tenderpoint.clinical import score
+from tenderpoint.errors import InvalidResponseError
 
 
 def test_phq9_item9_flag_is_spelled_out_even_with_a_low_total() -> None:
     steps = score("phq9", {"items": [0, 0, 0, 0, 0, 0, 0, 0, 1]}).steps
     assert steps[0] == "total 1 = 0 + 0 + 0 + 0 + 0 + 0 + 0 + 0 + 1"
-    assert "item 9 answered 1 → safety flag RAISED" in steps[2]
-    assert "independent of the total" in steps[2]
+    assert steps[1].startswith("total 1 of 27: severity none–minimal (0–4 none–minimal, 5–9 mild")
+    assert steps[2] == "total ≥ 10 (screening cut point for major depression): no"
+    assert "item 9 answered 1 → safety flag RAISED" in steps[3]
+    assert "independent of the total" in steps[3]
 
 
 def test_fiqr_steps_show_each_domain_and_the_half_up_display() -> None:
@@ -18,7 +23,7 @@ def test_fiqr_steps_show_each_domain_and_the_half_up_display() -> None:
         "function 2.25 = 6 × 9/8 ÷ 3 (one item missing, prorated)",
         "overall impact 3 = 3 ÷ 1",
         "symptoms 5 = 10 ÷ 2",
-        "total 10.25 → 10.3 (rounded half up to 1 decimal)",
+        "total 10.25 → 10.3 of 100 (rounded half up to 1 decimal)",
     )
 
 
@@ -26,15 +31,44 @@ def test_fiqr_non_terminating_values_are_marked_approximate() -> None:
     answers = {"function": [1] + [0] * 8, "overall": [0, 0], "symptoms": [0] * 10}
     steps = score("fiqr", answers).steps
     assert steps[0] == "function ≈0.3333 = 1 ÷ 3"
-    assert steps[3] == "total ≈0.3333 → 0.3 (rounded half up to 1 decimal)"
+    assert steps[3] == "total ≈0.3333 → 0.3 of 100 (rounded half up to 1 decimal)"
 
 
-def test_invalid_fiqr_says_why() -> None:
-    answers = {"function": [0] * 7 + [None, None], "overall": [0, 0], "symptoms": [0] * 10}
-    assert score("fiqr", answers).steps == (
-        "2 function items missing: the FIQR is invalid when two or more are missing",
-        "no score (form invalid)",
+def test_unscoreable_fiqr_names_every_missing_item_and_the_rule() -> None:
+    answers = {"function": [0] * 7 + [None, None], "overall": [0, None], "symptoms": [0] * 10}
+    with pytest.raises(InvalidResponseError) as caught:
+        score("fiqr", answers)
+    assert [(p["field"], p["item"]) for p in caught.value.problems] == [
+        ("function[7]", "function_8"),
+        ("function[8]", "function_9"),
+        ("overall[1]", "overall_2"),
+    ]
+    assert caught.value.message == (
+        "fiqr: function[7] (function_8) is missing; the FIQR is scored with at most one function "
+        "item missing (fiqr.info); function[8] (function_9) is missing; the FIQR is scored with "
+        "at most one function item missing (fiqr.info); overall[1] (overall_2) is missing; the "
+        "FIQR needs both overall-impact items (fiqr.info)"
     )
+
+
+def test_one_missing_function_item_is_allowed_but_not_with_a_missing_symptom() -> None:
+    answers = {"function": [0] * 8 + [None], "overall": [0, 0], "symptoms": [0] * 9 + [None]}
+    with pytest.raises(InvalidResponseError) as caught:
+        score("fiqr", answers)
+    assert [p["item"] for p in caught.value.problems] == ["symptoms_10"]
+
+
+def test_fiqr_by_item_id_with_one_function_item_left_blank() -> None:
+    answers = {f"function_{n}": 3 for n in range(1, 9)}
+    answers |= {"overall_1": 5, "overall_2": 5} | {f"symptoms_{n}": 4 for n in range(1, 11)}
+    outputs = score("fiqr", answers).outputs
+    assert outputs["function_domain"] == 9.0  # 24 x 9/8 / 3
+    assert (outputs["complete"], outputs["missing_items"], outputs["prorated"]) == (
+        False,
+        ["function_9"],
+        True,
+    )
+    assert outputs["total"] == 9.0 + 10 + 20
 
 
 def test_acr1990_lists_components_and_points() -> None:
@@ -78,7 +112,7 @@ def test_acr2011_exclusion_is_named() -> None:
 
 def test_pain_change_explains_exact_percentages() -> None:
     steps = score("pain_nrs_change", {"baseline": 3, "follow_up": 2.1}).steps
-    assert steps[1] == "pain: (3 − 2.1) / 3 × 100 = 30 % reduction"
+    assert steps[1] == "pain: (3 − 2.1) / 3 × 100 = 30 % improvement"
     assert steps[2].startswith("IMMPACT category moderate")
 
 

@@ -125,3 +125,17 @@ def test_superuser_must_enrol_mfa_for_the_operator_site(client):
     client.force_login(operator)
     response = client.get("/operator/")
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_every_signed_in_response_is_no_store(world, client_for, client):
+    """Defect 6: pages with patient data carried no Cache-Control."""
+    signed_in = client_for(world.clinician)
+    for url in (world.patient_record.get_absolute_url(), "/patients/", "/home/"):
+        response = signed_in.get(url)
+        assert "no-store" in response["Cache-Control"], url
+        assert "Cookie" in response["Vary"]
+    refused = client_for(world.other_clinician).get(world.patient_record.get_absolute_url())
+    assert refused.status_code == 403
+    assert "no-store" in refused["Cache-Control"]
+    anonymous = client.get("/robots.txt")
+    assert "no-store" not in anonymous.get("Cache-Control", "")

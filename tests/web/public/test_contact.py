@@ -25,7 +25,10 @@ VALID = {
 
 @pytest.fixture
 def contact_url(site, world):
-    return ContactPage.objects.get().url
+    page = ContactPage.objects.get()
+    page.clinic = world.clinic
+    page.save(update_fields=["clinic"])
+    return page.url
 
 
 def test_a_request_is_stored_and_staff_get_a_mail_without_health_details(
@@ -44,7 +47,8 @@ def test_a_request_is_stored_and_staff_get_a_mail_without_health_details(
     assert world.other_clinician.email not in message.to
     for private in ("Vera", "vera@example.org", "fibromyalgia", "pain", "ketamine"):
         assert private not in message.body + message.subject
-    assert reverse("public:inbox_detail", args=[stored.pk]) in message.body
+    assert reverse("public:inbox_detail", args=[stored.public_id]) in message.body
+    assert world.clinic_admin.email not in message.to  # the care team, not administrators
     confirmation = client.get(response["Location"]).content.decode()
     assert "your message has reached us" in confirmation
 
@@ -113,7 +117,7 @@ def test_staff_work_the_inbox_and_it_is_audited(contact_url, client, client_for,
     nurse = client_for(world.nurse)
     listing = nurse.get(reverse("public:inbox")).content.decode()
     assert "Vera Visitor" in listing
-    detail_url = reverse("public:inbox_detail", args=[stored.pk])
+    detail_url = reverse("public:inbox_detail", args=[stored.public_id])
     assert "ten years" in nurse.get(detail_url).content.decode()
     response = nurse.post(detail_url, {"status": "contacted", "staff_notes": "Called back."})
     assert response.status_code == 302
@@ -127,16 +131,92 @@ def test_staff_work_the_inbox_and_it_is_audited(contact_url, client, client_for,
     )
 
 
-@pytest.mark.parametrize("persona", ["patient", "other_clinician"])
+@pytest.mark.parametrize("persona", ["patient", "other_clinician", "clinic_admin"])
 def test_outsiders_cannot_read_requests(contact_url, client, client_for, world, persona):
     client.post(contact_url, VALID)
     stored = ContactRequest.objects.get()
     outsider = client_for(world.persona(persona))
-    assert outsider.get(reverse("public:inbox_detail", args=[stored.pk])).status_code == 403
-    if persona == "patient":
+    assert outsider.get(reverse("public:inbox_detail", args=[stored.public_id])).status_code == 403
+    if persona in ("patient", "clinic_admin"):
         assert outsider.get(reverse("public:inbox")).status_code == 403
     else:
         assert "Vera Visitor" not in outsider.get(reverse("public:inbox")).content.decode()
     assert AuditEvent.objects.filter(
         action="denied", actor_email=world.persona(persona).email
     ).exists()
+
+
+def test_a_request_goes_to_the_clinic_the_page_names(contact_url, client, world):
+    """Defect 11: requests went to the first clinic in the database."""
+    page = ContactPage.objects.get()
+    page.clinic = world.other_clinic
+    page.save(update_fields=["clinic"])
+    client.post(contact_url, VALID)
+    assert ContactRequest.objects.get().clinic == world.other_clinic
+
+
+def test_several_clinics_and_no_clinic_named_is_refused_not_guessed(contact_url, client, world):
+    page = ContactPage.objects.get()
+    page.clinic = None
+    page.save(update_fields=["clinic"])
+    response = client.post(contact_url, VALID)
+    assert response.status_code == 503
+    assert "not connected to a clinic" in response.content.decode()
+    assert "Vera Visitor" in response.content.decode()  # what was typed is kept
+    assert not ContactRequest.objects.exists()
+
+
+def test_probing_request_ids_is_404_and_audited_like_a_refusal(client_for, world):
+    """Defect 5 and 11: ids are UUIDs; an unknown one is a 404 with a denied event, and a
+    request of another clinic is a 403 with a denied event filed for both clinics."""
+    import uuid
+
+    from tenderpoint.web.public.models import ContactRequest as Request
+
+    nurse = client_for(world.nurse)
+    unknown = uuid.uuid4()
+    assert nurse.get(reverse("public:inbox_detail", args=[unknown])).status_code == 404
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert (event.action, event.object_id, event.actor_email) == (
+        "denied",
+        str(unknown),
+        world.nurse.email,
+    )
+    foreign = Request.objects.create(
+        clinic=world.other_clinic,
+        name="Xenia",
+        preferred_method="email",
+        email="x@example.org",
+        reason="other",
+        message="m",
+        consent_to_contact=True,
+    )
+    assert nurse.get(foreign.get_absolute_url()).status_code == 403
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert (event.action, event.clinic_id, event.subject_clinic_id) == (
+        "denied",
+        world.clinic.pk,
+        world.other_clinic.pk,
+    )
+
+
+def test_the_inbox_pages_keep_the_filter_and_reach_every_request(client_for, world):
+    """Defect 11: the inbox showed 25 requests and no page links."""
+    from tenderpoint.web.public.models import ContactRequest as Request
+
+    for number in range(30):
+        Request.objects.create(
+            clinic=world.clinic,
+            name=f"Visitor {number:02d}",
+            preferred_method="email",
+            email="v@example.org",
+            reason="other",
+            message="m",
+            consent_to_contact=True,
+        )
+    nurse = client_for(world.nurse)
+    first = nurse.get(reverse("public:inbox"), {"status": "new"}).content.decode()
+    assert "?status=new&amp;page=2" in first
+    second = nurse.get(reverse("public:inbox"), {"status": "new", "page": 2}).content.decode()
+    assert "Visitor 00" in second  # newest first: 29 … 05 on page 1
+    assert "Visitor 00" not in first

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from tenderpoint.clinical import body
 from tenderpoint.clinical.definition import AnswerOption, Item
-from tenderpoint.clinical.instruments._common import band
+from tenderpoint.clinical.instruments._common import severity
 
 PAST_WEEK = "past week"
 SIX_MONTHS = "previous 6 months"
@@ -104,8 +104,19 @@ SOMATIC_ITEM = Item(
     "headache, numbness or tingling, dizziness), how many does the patient have?",
 )
 
-PSD_BANDS = ((3, "none"), (7, "mild"), (11, "moderate"), (19, "severe"), (31, "very_severe"))
+PSD_BANDS = (
+    (3, "none", "none"),
+    (7, "mild", "mild"),
+    (11, "moderate", "moderate"),
+    (19, "severe", "severe"),
+    (31, "very_severe", "very severe"),
+)
 """Wolfe 2015 polysymptomatic-distress categories on FS = WPI + SS (0-31)."""
+FS_RESEARCH_THRESHOLD = 13
+"""FS >= 13 (Wolfe 2011): research surrogate for the criteria, never the diagnostic rule."""
+PSD_ALIASES = {"psd_category": "severity_band"}
+"""Reference §14 keeps ``psd_category``; it repeats ``severity_band``."""
+FS_ALIASES = {"fs_ge_13": "fs_research_threshold_met"}
 
 
 def boolean_item(field: str, text: str) -> Item:
@@ -113,9 +124,9 @@ def boolean_item(field: str, text: str) -> Item:
     return Item(field, field, "boolean", YES_NO, text)
 
 
-def psd_category(fs: int) -> str:
-    """Wolfe 2015 PSD band of an FS / PSD score 0-31."""
-    return band(fs, PSD_BANDS)
+def psd_bands(fs: int) -> dict[str, str]:
+    """Wolfe 2015 PSD band of an FS / PSD score 0-31: ``severity_band`` and its label."""
+    return severity(fs, PSD_BANDS)
 
 
 def wpi_step(areas: Iterable[str], name: str = "WPI") -> str:

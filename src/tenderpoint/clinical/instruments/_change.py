@@ -1,7 +1,9 @@
 """Shared pieces of the change and responder calculations (reference §11).
 
-Percent reduction = (baseline - follow-up) / baseline x 100, computed exactly, rounded half up to
-4 decimals, then compared with inclusive thresholds. A baseline of 0 makes it not computable:
+Every scale scored here is higher = worse, so ``improvement = baseline - follow-up`` (positive =
+better) and ``improvement_pct = improvement / baseline x 100`` (the percent reduction), computed
+exactly, rounded half up to 4 decimals, then compared with inclusive thresholds; both always carry
+the same sign (docs/clinical.md, "Vocabulary"). A baseline of 0 makes it not computable:
 the percentage is None and so is every yes/no that depends on it (three-valued logic: a
 composite is False as soon as one part is False, None if a part is unknown and none is False).
 """
@@ -52,16 +54,16 @@ def count_true(values: Iterable[bool | None]) -> tuple[int, int]:
 
 
 def change_step(name: str, baseline: Fraction, follow_up: Fraction) -> tuple[float | None, str]:
-    """Percent reduction and its explanation step."""
+    """Percent improvement and its explanation step."""
     percent = percent_reduction(baseline, follow_up)
     if percent is None:
-        return None, f"{name}: baseline 0 → percent change not computable"
+        return None, f"{name}: baseline 0 → percent improvement not computable"
     exact = (baseline - follow_up) / baseline * 100
     shown = f"{percent:.4f}".rstrip("0").rstrip(".")
     rounded = "" if Fraction(shown) == exact else " (rounded half up to 4 decimals)"
     return percent, (
         f"{name}: ({plain(baseline)} − {plain(follow_up)}) / {plain(baseline)} × 100 = "
-        f"{shown} % reduction{rounded}"
+        f"{shown} % improvement{rounded}"
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from tenderpoint.clinical.definition import AnswerOption, Item, Licence, Rater
 
@@ -74,6 +75,36 @@ def band(value: int, bands: Sequence[tuple[int, str]]) -> str:
         if value <= upper:
             return label
     raise AssertionError(f"{value} is above every band")  # pragma: no cover - inputs are checked
+
+
+def severity(value: int, bands: Sequence[tuple[int, str, str]]) -> dict[str, str]:
+    """``severity_band`` (code) and ``severity_band_label`` (published wording) of ``value``.
+
+    ``bands`` are (inclusive upper bound, code, published wording), lowest first.
+    """
+    for upper, code, label in bands:
+        if value <= upper:
+            return {"severity_band": code, "severity_band_label": label}
+    raise AssertionError(f"{value} is above every band")  # pragma: no cover - inputs are checked
+
+
+def band_words(bands: Sequence[tuple[int, str, str]], low: int = 0) -> str:
+    """'0–4 none–minimal, 5–9 mild, ...' for explanations."""
+    parts = []
+    for upper, _code, label in bands:
+        parts.append(f"{low}–{upper} {label}")
+        low = upper + 1
+    return ", ".join(parts)
+
+
+def with_aliases(outputs: dict[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]:
+    """``outputs`` followed by each alias (reference §14 keys) carrying its canonical value."""
+    return outputs | {alias: outputs[canonical] for alias, canonical in aliases.items()}
+
+
+def completeness(missing: Sequence[str] = ()) -> dict[str, Any]:
+    """``complete`` and ``missing_items`` (item ids), alike on every questionnaire."""
+    return {"complete": not missing, "missing_items": list(missing)}
 
 
 def yes_no(flag: bool) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import at_least, change_step
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
@@ -93,7 +93,7 @@ def declare(
         id=id_,
         title=f"FM30 {variant} composite responder definition",
         version=f"fm30-arnold2012-{variant}",
-        scoring_version="1",
+        scoring_version="2",
         citation=CITATION,
         licence=NOT_APPLICABLE,
         recall_window=None,
@@ -111,5 +111,6 @@ def declare(
             *composite_outputs,
             "responder",
         ),
+        score_range=ScoreRange(f"{domains[0]}_improvement_pct", None, 100),
         scorer=scorer,
     )

@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._acr import boolean_item
 from tenderpoint.clinical.instruments._common import OWN_WORDING, RATERS_ANY, yes_no
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "aapt2019"
-VERSION = "aapt2019/scoring-1"
+VERSION = "aapt2019/scoring-2"
 FIELDS = frozenset(
     {
         "pain_sites",
@@ -69,7 +69,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         {
             "site_count": count,
             "multisite_pain": multisite,
-            "sleep_or_fatigue": sleep_or_fatigue,
+            "sleep_or_fatigue_met": sleep_or_fatigue,
             "duration_met": duration,
             "meets_criteria": meets,
             "rater": rater,
@@ -83,7 +83,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="AAPT 2019 diagnostic criteria for fibromyalgia",
     version="aapt2019",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Arnold LM, Bennett RM, Crofford LJ, Dean LE, Clauw DJ, Goldenberg DL, Fitzcharles MA, "
         "Paiva ES, Staud R, Sarzi-Puttini P, Buskila D, Macfarlane GJ. AAPT diagnostic criteria "
@@ -120,12 +120,13 @@ INSTRUMENT = Instrument(
     outputs=(
         "site_count",
         "multisite_pain",
-        "sleep_or_fatigue",
+        "sleep_or_fatigue_met",
         "duration_met",
         "meets_criteria",
         "rater",
         "screening_only",
     ),
+    score_range=ScoreRange("site_count", 0, 9),
     scorer=score,
     raters=RATERS_ANY,
 )

@@ -15,14 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._acr import WPI_ITEM, boolean_item
 from tenderpoint.clinical.instruments._common import OWN_WORDING, yes_no
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "acr1990"
-VERSION = "acr1990/scoring-1"
+VERSION = "acr1990/scoring-2"
+TENDER_POINTS_NEEDED = 11
 FIELDS = frozenset({"pain_areas", "positive_tender_points", "pain_duration_ge_3_months", "rater"})
 TENDER_POINT_IDS = frozenset(body.TENDER_POINT_BY_ID)
 _LEFT = frozenset(a.id for a in body.WPI_AREAS if a.side_1990 == "left")
@@ -50,7 +51,8 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     }
     widespread = all(components.values())
     count = len(points)
-    meets = widespread and duration and count >= 11
+    enough_points = count >= TENDER_POINTS_NEEDED
+    meets = widespread and duration and enough_points
     listed = ", ".join(
         body.TENDER_POINT_BY_ID[p].phrase
         for p in sorted(points, key=body.TENDER_POINT_ORDER.__getitem__)
@@ -68,7 +70,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         f"pain ≥ 3 months: {yes_no(duration)}",
         f"{count} of 18 tender points painful"
         + (f" ({listed})" if listed else "")
-        + f" → {'≥' if count >= 11 else '<'} 11",
+        + f" → {'≥' if enough_points else '<'} {TENDER_POINTS_NEEDED}",
         f"criteria {'met' if meets else 'not met'} (classification criteria; a second disorder "
         "does not exclude)",
         "rater: clinician (examination)",
@@ -81,7 +83,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
             "widespread_pain": widespread,
             "duration_met": duration,
             "tender_point_count": count,
-            "tender_points_ge_11": count >= 11,
+            "tender_point_threshold_met": enough_points,
             "meets_criteria": meets,
             "rater": rater,
         },
@@ -93,7 +95,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="ACR 1990 classification criteria for fibromyalgia (tender-point examination)",
     version="acr1990",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Wolfe F, Smythe HA, Yunus MB, Bennett RM, Bombardier C, Goldenberg DL, et al. The "
         "American College of Rheumatology 1990 criteria for the classification of fibromyalgia. "
@@ -139,10 +141,11 @@ INSTRUMENT = Instrument(
         "widespread_pain",
         "duration_met",
         "tender_point_count",
-        "tender_points_ge_11",
+        "tender_point_threshold_met",
         "meets_criteria",
         "rater",
     ),
+    score_range=ScoreRange("tender_point_count", 0, 18),
     scorer=score,
     raters=("clinician",),
 )

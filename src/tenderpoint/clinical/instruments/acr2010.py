@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.definition import Instrument, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments import _acr
 from tenderpoint.clinical.instruments._common import OWN_WORDING, yes_no
@@ -124,6 +124,7 @@ INSTRUMENT = Instrument(
         "rater",
         "screening_only",
     ),
+    score_range=ScoreRange("fs", 0, 31),
     scorer=score,
     raters=("clinician",),
 )

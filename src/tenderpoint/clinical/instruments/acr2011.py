@@ -2,10 +2,10 @@
 
 Met when WPI >= 7 with SS >= 5, or WPI 3-6 with SS >= 9; symptoms at a similar level for >= 3
 months; and no other disorder that would otherwise explain the pain. SS replaces the physician's
-somatic rating with three 6-month yes/no symptoms. FS = WPI + SS (0-31); FS >= 13 is reported
-as a separate research surrogate (``fs_ge_13``), never as the rule. The authors state the
-criteria are not for self-diagnosis: a patient-rated result is screening only.
-"""
+somatic rating with three 6-month yes/no symptoms. FS = WPI + SS (0-31); FS >= 13 is reported as a
+separate research surrogate (``fs_research_threshold_met``, kept as ``fs_ge_13`` for reference
+§14), never as the rule; the PSD band is ``severity_band`` (and ``psd_category``). The authors
+state the criteria are not for self-diagnosis: a patient-rated result is screening only."""
 
 from __future__ import annotations
 
@@ -13,14 +13,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.definition import Instrument, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments import _acr
-from tenderpoint.clinical.instruments._common import OWN_WORDING, RATERS_ANY, yes_no
+from tenderpoint.clinical.instruments._common import (
+    OWN_WORDING,
+    RATERS_ANY,
+    with_aliases,
+    yes_no,
+)
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "acr2011"
-VERSION = "acr2011/scoring-1"
+VERSION = "acr2011/scoring-2"
+ALIASES = {**_acr.PSD_ALIASES, **_acr.FS_ALIASES}
 FIELDS = frozenset(
     {
         "wpi_areas",
@@ -50,7 +56,8 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     threshold_met, threshold_step = _acr.threshold(wpi, ss, 3, "SS")
     meets = threshold_met and duration and not excluded
     fs = wpi + ss
-    psd = _acr.psd_category(fs)
+    research = fs >= _acr.FS_RESEARCH_THRESHOLD
+    psd = _acr.psd_bands(fs)
     steps = (
         _acr.wpi_step(areas),
         _acr.symptom_step("SS", ratings, _acr.six_month_phrase(flags), six_month),
@@ -59,26 +66,30 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         f"another disorder explains the pain: {yes_no(excluded)}"
         + (" → excludes (2010/2011 clause)" if excluded else ""),
         f"criteria {'met' if meets else 'not met'}",
-        f"FS {fs} = WPI + SS; FS ≥ 13: {yes_no(fs >= 13)} (research surrogate, not the rule)",
-        f"PSD category {psd.replace('_', ' ')}",
+        f"FS {fs} = WPI + SS; FS ≥ {_acr.FS_RESEARCH_THRESHOLD}: {yes_no(research)} (research "
+        "surrogate, not the rule)",
+        f"PSD category {psd['severity_band_label']} (Wolfe 2015)",
         _acr.rater_step(rater),
     )
     return ScoreResult(
         ID,
         VERSION,
-        {
-            "wpi": wpi,
-            "ss": ss,
-            "fs": fs,
-            "fs_ge_13": fs >= 13,
-            "psd_category": psd,
-            "wpi_ss_threshold_met": threshold_met,
-            "duration_met": duration,
-            "exclusion_applied": excluded,
-            "meets_criteria": meets,
-            "rater": rater,
-            "screening_only": rater == "patient",
-        },
+        with_aliases(
+            {
+                "wpi": wpi,
+                "ss": ss,
+                "fs": fs,
+                "fs_research_threshold_met": research,
+                **psd,
+                "wpi_ss_threshold_met": threshold_met,
+                "duration_met": duration,
+                "exclusion_applied": excluded,
+                "meets_criteria": meets,
+                "rater": rater,
+                "screening_only": rater == "patient",
+            },
+            ALIASES,
+        ),
         steps,
     )
 
@@ -87,7 +98,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="ACR 2011 modified fibromyalgia criteria (self-report) and FS scale",
     version="acr2011",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Wolfe F, Clauw DJ, Fitzcharles MA, Goldenberg DL, Häuser W, Katz RS, Mease P, "
         "Russell AS, Russell IJ, Winfield JB. Fibromyalgia criteria and severity scales for "
@@ -127,8 +138,9 @@ INSTRUMENT = Instrument(
         "wpi",
         "ss",
         "fs",
-        "fs_ge_13",
-        "psd_category",
+        "fs_research_threshold_met",
+        "severity_band",
+        "severity_band_label",
         "wpi_ss_threshold_met",
         "duration_met",
         "exclusion_applied",
@@ -136,6 +148,8 @@ INSTRUMENT = Instrument(
         "rater",
         "screening_only",
     ),
+    score_range=ScoreRange("fs", 0, 31),
     scorer=score,
+    aliases=ALIASES,
     raters=RATERS_ANY,
 )

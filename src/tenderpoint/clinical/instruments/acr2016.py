@@ -13,14 +13,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from tenderpoint.clinical import body
-from tenderpoint.clinical.definition import Instrument
+from tenderpoint.clinical.definition import Instrument, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments import _acr
-from tenderpoint.clinical.instruments._common import OWN_WORDING, RATERS_ANY, yes_no
+from tenderpoint.clinical.instruments._common import (
+    OWN_WORDING,
+    RATERS_ANY,
+    with_aliases,
+    yes_no,
+)
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "acr2016"
-VERSION = "acr2016/scoring-1"
+VERSION = "acr2016/scoring-2"
+ALIASES = _acr.PSD_ALIASES
 FIELDS = frozenset(
     {
         "wpi_areas",
@@ -60,7 +66,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     threshold_met = sss >= 5 if wpi >= 7 else wpi >= 4 and sss >= 9
     meets = threshold_met and generalized and duration
     fs = wpi + sss
-    psd = _acr.psd_category(fs)
+    psd = _acr.psd_bands(fs)
 
     def explain() -> tuple[str, ...]:
         region_words = ", ".join(body.REGION_BY_ID[r].label.lower() for r in regions) or "none"
@@ -78,28 +84,31 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
             "do not count)",
             f"symptoms generally present ≥ 3 months: {yes_no(duration)}",
             f"criteria {'met' if meets else 'not met'} (2016: other diagnoses do not exclude)",
-            f"FS {fs} = WPI + SSS → PSD category {psd.replace('_', ' ')}",
+            f"FS {fs} = WPI + SSS → PSD category {psd['severity_band_label']} (Wolfe 2015)",
             _acr.rater_step(rater),
         )
 
     return ScoreResult(
         ID,
         VERSION,
-        {
-            "wpi": wpi,
-            "sss": sss,
-            "fs": fs,
-            "regions_with_pain": regions,
-            "region_count": len(regions),
-            "generalized_pain": generalized,
-            "wpi_sss_threshold_met": threshold_met,
-            "duration_met": duration,
-            "exclusion_applied": False,
-            "meets_criteria": meets,
-            "psd_category": psd,
-            "rater": rater,
-            "screening_only": rater == "patient",
-        },
+        with_aliases(
+            {
+                "wpi": wpi,
+                "sss": sss,
+                "fs": fs,
+                "regions_with_pain": regions,
+                "region_count": len(regions),
+                "generalized_pain": generalized,
+                "wpi_sss_threshold_met": threshold_met,
+                "duration_met": duration,
+                "exclusion_applied": False,
+                "meets_criteria": meets,
+                **psd,
+                "rater": rater,
+                "screening_only": rater == "patient",
+            },
+            ALIASES,
+        ),
         explain,
     )
 
@@ -108,7 +117,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="ACR 2016 revised fibromyalgia diagnostic criteria",
     version="acr2016",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Wolfe F, Clauw DJ, Fitzcharles MA, Goldenberg DL, Häuser W, Katz RL, Mease PJ, "
         "Russell AS, Russell IJ, Walitt B. 2016 Revisions to the 2010/2011 fibromyalgia "
@@ -150,10 +159,13 @@ INSTRUMENT = Instrument(
         "duration_met",
         "exclusion_applied",
         "meets_criteria",
-        "psd_category",
+        "severity_band",
+        "severity_band_label",
         "rater",
         "screening_only",
     ),
+    score_range=ScoreRange("fs", 0, 31),
     scorer=score,
+    aliases=ALIASES,
     raters=RATERS_ANY,
 )

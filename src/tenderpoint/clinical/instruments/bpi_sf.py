@@ -2,10 +2,10 @@
 
 No official total. Severity: "worst pain" and the mean of the four severity items (worst, least,
 average, now; each 0-10, all required). Interference: mean of the answered items of seven (0-10),
-valid when at least 4 of 7 are answered (ePPOC rule); otherwise ``interference_valid: false`` and
-no mean. Item wording is copyrighted (© C. S. Cleeland; permission and fees): ids and anchors
-only.
-"""
+scored when at least 4 of 7 are answered (ePPOC rule; the result then says ``complete: false``,
+``missing_items`` and ``prorated: true``); with fewer the form is refused like every incomplete
+form, naming each unanswered item. Item wording is copyrighted (© C. S. Cleeland; permission and
+fees): ids and anchors only."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item, Licence
+from tenderpoint.clinical.definition import Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import list_items, numeric_options
+from tenderpoint.clinical.instruments._common import completeness, list_items, numeric_options
 from tenderpoint.clinical.numbers import plain
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "bpi_sf"
-VERSION = "bpi-sf/scoring-1"
+VERSION = "bpi-sf/scoring-2"
+INTERFERENCE_NEEDED = 4
 SEVERITY = ("worst", "least", "average", "now")
 INTERFERENCE = (
     "general_activity",
@@ -39,36 +40,38 @@ INTERFERENCE_OPTIONS = numeric_options(
 
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
-    """Worst pain, severity mean and interference mean (when valid)."""
-    form = Form(ID, answers, FIELDS)
+    """Worst pain, pain severity mean and interference mean."""
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     severity = {name: form.integer(name, 0, 10) for name in SEVERITY}
     interference = form.items("interference", 7, 0, 10, allow_missing=True)
+    gaps = [n for n, value in enumerate(interference) if value is None]
+    if len(gaps) > 7 - INTERFERENCE_NEEDED:
+        for n in gaps:
+            form.missing(
+                "interference", n, f"BPI-SF interference needs at least {INTERFERENCE_NEEDED} of 7"
+            )
     form.finish()
     severity_mean = Fraction(sum(severity.values()), 4)
     answered = [v for v in interference if v is not None]
-    valid = len(answered) >= 4
-    mean = Fraction(sum(answered), len(answered)) if valid else None
+    mean = Fraction(sum(answered), len(answered))
     steps = (
         f"worst pain {severity['worst']}",
-        f"severity mean {plain(severity_mean)} = ("
+        f"pain severity mean {plain(severity_mean)} = ("
         + " + ".join(f"{k} {v}" for k, v in severity.items())
         + ") ÷ 4",
-        f"interference: {len(answered)} of 7 answered"
-        + (
-            f" → mean {plain(mean)} = {sum(answered)} ÷ {len(answered)}"
-            if mean is not None
-            else " → not valid (needs ≥ 4)"
-        ),
+        f"interference: {len(answered)} of 7 answered (≥ {INTERFERENCE_NEEDED} needed) → mean "
+        f"{plain(mean)} = {sum(answered)} ÷ {len(answered)}",
     )
     return ScoreResult(
         ID,
         VERSION,
         {
             "worst_pain": severity["worst"],
-            "severity_mean": float(severity_mean),
-            "interference_mean": None if mean is None else float(mean),
-            "interference_items_answered": len(answered),
-            "interference_valid": valid,
+            "pain_severity_mean": float(severity_mean),
+            "interference_mean": float(mean),
+            "interference_answered_count": len(answered),
+            "prorated": bool(gaps),
+            **completeness([INTERFERENCE[n] for n in gaps]),
         },
         steps,
     )
@@ -78,7 +81,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Brief Pain Inventory, short form (BPI-SF)",
     version="bpi-sf",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Cleeland CS. The Brief Pain Inventory User Guide. Houston (TX): The University of Texas "
         "MD Anderson Cancer Center; 2009. Cleeland CS, Ryan KM. Pain assessment: global use of "
@@ -111,10 +114,13 @@ INSTRUMENT = Instrument(
     },
     outputs=(
         "worst_pain",
-        "severity_mean",
+        "pain_severity_mean",
         "interference_mean",
-        "interference_items_answered",
-        "interference_valid",
+        "interference_answered_count",
+        "prorated",
+        "complete",
+        "missing_items",
     ),
+    score_range=ScoreRange("pain_severity_mean", 0, 10),
     scorer=score,
 )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import clinic_hold, list_items
+from tenderpoint.clinical.instruments._common import clinic_hold, completeness, list_items
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "cadss"
-VERSION = "cadss-23/scoring-1"
+VERSION = "cadss-23/scoring-2"
+MAX_POSSIBLE = 92
 FIELDS = frozenset({"items", "hold_discharge_at"})
 CADSS6_ITEMS = (1, 2, 6, 7, 15, 22)
 """1-based item numbers of the full CADSS that make up CADSS-6 (Rodrigues 2021)."""
@@ -38,7 +39,7 @@ LICENCE = Licence(
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Total of the 23 subjective items and the embedded CADSS-6 total."""
-    form = Form(ID, answers, FIELDS)
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     items = form.complete_items("items", 23, 0, 4)
     hold_at = (
         form.integer("hold_discharge_at", 0, 92) if form.present("hold_discharge_at") else None
@@ -55,7 +56,13 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     return ScoreResult(
         ID,
         VERSION,
-        {"total": total, "cadss6_total": six, "hold_discharge": hold},
+        {
+            "total": total,
+            "max_possible": MAX_POSSIBLE,
+            "cadss6_total": six,
+            "hold_discharge": hold,
+            **completeness(),
+        },
         (*steps, hold_step),
     )
 
@@ -64,7 +71,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Clinician-Administered Dissociative States Scale (CADSS, 23 subjective items)",
     version="cadss-23",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Bremner JD, Krystal JH, Putnam FW, Southwick SM, Marmar C, Charney DS, Mazure CM. "
         "Measurement of dissociative states with the Clinician-Administered Dissociative States "
@@ -78,6 +85,14 @@ INSTRUMENT = Instrument(
         "items": "list of 23 answers 0-4",
         "hold_discharge_at": "optional clinic threshold 0-92: total at or above it holds discharge",
     },
-    outputs=("total", "cadss6_total", "hold_discharge"),
+    outputs=(
+        "total",
+        "max_possible",
+        "cadss6_total",
+        "hold_discharge",
+        "complete",
+        "missing_items",
+    ),
+    score_range=ScoreRange("total", 0, 92),
     scorer=score,
 )

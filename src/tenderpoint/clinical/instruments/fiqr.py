@@ -4,12 +4,12 @@
 impact = sum of 2 items (0-20); symptoms = sum of 10 items / 2 (0-50); total 0-100.
 
 Missing items follow the developer's current page (fiqr.info), chosen by the reference over the
-older proration-for-all page: at most one missing *function* item, whose domain is prorated
-(sum x 9/8 / 3); any other missing item makes the form invalid: the result says
-``valid: false`` with a ``reason`` and carries no scores (an instrument rule, not an input
-error). The fiqr.info rule about multiple marks on three or more items concerns paper forms and
-cannot arise here: each item takes exactly one integer, so the clinic resolves multiple marks
-before entry.
+older proration-for-all page: at most one missing *function* item, whose domain is prorated (sum x
+9/8 / 3; the result says ``complete: false``, ``missing_items`` and ``prorated: true``); any other
+missing item makes the form unscoreable, and like every incomplete form it raises
+InvalidResponseError naming each missing item (docs/clinical.md, "Vocabulary"). The fiqr.info rule
+about multiple marks on three or more items concerns paper forms and cannot arise here: each item
+takes exactly one integer, so the clinic resolves multiple marks before entry.
 
 Scores are exact fractions (multiples of 1/6, or 1/8 with proration); ``total_display_1dp``
 rounds half up (2.25 -> 2.3), unlike Python's ``round``. Item wording is licensed (FIQR
@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Licence
+from tenderpoint.clinical.definition import Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import list_items, numeric_options
+from tenderpoint.clinical.instruments._common import completeness, list_items, numeric_options
 from tenderpoint.clinical.numbers import plain_ratio, ratio_half_up
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "fiqr"
-VERSION = "fiqr-2009/scoring-1"
+VERSION = "fiqr-2009/scoring-2"
+MAX_POSSIBLE = 100
 FIELDS = frozenset({"function", "overall", "symptoms"})
 
 SYMPTOM_TOPICS = (
@@ -46,66 +47,42 @@ SYMPTOM_TOPICS = (
 )
 """Topic (not wording) of each symptom item, in the order the reference records [R]."""
 
-_INVALID = {
-    "function": (
-        "two_or_more_function_items_missing",
-        "{n} function items missing: the FIQR is invalid when two or more are missing",
-    ),
-    "overall": (
-        "overall_item_missing",
-        "{n} overall-impact item(s) missing: the FIQR is invalid when any is missing",
-    ),
-    "symptoms": (
-        "symptom_item_missing",
-        "{n} symptom item(s) missing: the FIQR is invalid when any is missing",
-    ),
+RULE = {
+    "function": "the FIQR is scored with at most one function item missing (fiqr.info)",
+    "overall": "the FIQR needs both overall-impact items (fiqr.info)",
+    "symptoms": "the FIQR needs all ten symptom items (fiqr.info)",
 }
 
 
-def _invalid(missing: tuple[int, int, int]) -> ScoreResult:
-    """The result of a form that the developer's missing-item rule makes invalid."""
-    if missing[0] > 1:
-        name, count = "function", missing[0]
-    elif missing[1]:
-        name, count = "overall", missing[1]
-    else:
-        name, count = "symptoms", missing[2]
-    reason, text = _INVALID[name]
-    return ScoreResult(
-        ID,
-        VERSION,
-        {
-            "valid": False,
-            "reason": reason,
-            "function_domain": None,
-            "overall_domain": None,
-            "symptom_domain": None,
-            "total": None,
-            "total_display_1dp": None,
-            "function_items_answered": 9 - missing[0],
-            "prorated": False,
-        },
-        (text.format(n=count), "no score (form invalid)"),
-    )
+def _check_missing(form: Form, lists: dict[str, list[int | None]]) -> list[str]:
+    """Record every missing answer the developer's rule does not allow; the ids of all missing."""
+    missing_ids: list[str] = []
+    for name, values in lists.items():
+        gaps = [n for n, value in enumerate(values) if value is None]
+        missing_ids += [f"{name}_{n + 1}" for n in gaps]
+        if name == "function" and len(gaps) <= 1:
+            continue
+        for n in gaps:
+            form.missing(name, n, RULE[name])
+    return missing_ids
 
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
-    """Score the FIQR; an incomplete form beyond the developer's rule is reported as invalid."""
-    form = Form(ID, answers, FIELDS)
+    """Score the FIQR; a form missing more than the developer's rule allows is refused."""
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     function = form.items("function", 9, 0, 10, allow_missing=True)
     overall_items = form.items("overall", 2, 0, 10, allow_missing=True)
     symptom_items = form.items("symptoms", 10, 0, 10, allow_missing=True)
+    missing = _check_missing(
+        form, {"function": function, "overall": overall_items, "symptoms": symptom_items}
+    )
     form.finish()
-
-    missing = (function.count(None), overall_items.count(None), symptom_items.count(None))
-    if missing[0] > 1 or missing[1] or missing[2]:
-        return _invalid(missing)
 
     # Exact arithmetic in 24ths: function / 3 (x 9/8 when prorated), overall / 1, symptoms / 2
     # are all whole multiples of 1/24, so integers carry every score without rounding.
-    # filter(None, ...) drops the missing answers (and zeros, which add nothing).
+    # filter(None, ...) drops the missing answer (and zeros, which add nothing).
     function_sum = sum(filter(None, function))
-    answered = 9 - missing[0]
+    answered = 9 - len(missing)
     prorated = answered == 8
     function_24 = function_sum * (9 if prorated else 8)
     overall = sum(filter(None, overall_items))
@@ -121,22 +98,23 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
             else f"function {function_text} = {function_sum} ÷ 3",
             f"overall impact {overall} = {overall} ÷ 1",
             f"symptoms {plain_ratio(symptoms_sum, 2)} = {symptoms_sum} ÷ 2",
-            f"total {plain_ratio(total_24, 24)} → {display:.1f} (rounded half up to 1 decimal)",
+            f"total {plain_ratio(total_24, 24)} → {display:.1f} of {MAX_POSSIBLE} "
+            "(rounded half up to 1 decimal)",
         )
 
     return ScoreResult(
         ID,
         VERSION,
         {
-            "valid": True,
-            "reason": None,
             "function_domain": function_24 / 24,
-            "overall_domain": float(overall),
+            "overall_domain": overall,
             "symptom_domain": symptoms_sum / 2,
             "total": total_24 / 24,
             "total_display_1dp": display,
-            "function_items_answered": answered,
+            "max_possible": MAX_POSSIBLE,
+            "function_answered_count": answered,
             "prorated": prorated,
+            **completeness(missing),
         },
         explain,
     )
@@ -150,7 +128,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Revised Fibromyalgia Impact Questionnaire (FIQR)",
     version="fiqr-2009",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Bennett RM, Friend R, Jones KD, Ward R, Han BK, Ross RL. The Revised Fibromyalgia Impact "
         "Questionnaire (FIQR): validation and psychometric properties. Arthritis Res Ther "
@@ -171,19 +149,21 @@ INSTRUMENT = Instrument(
     ),
     inputs={
         "function": "list of 9 answers 0-10 (null = missing; one missing is prorated)",
-        "overall": "list of 2 answers 0-10 (null = missing makes the form invalid)",
-        "symptoms": "list of 10 answers 0-10 (null = missing makes the form invalid)",
+        "overall": "list of 2 answers 0-10 (a missing one is refused)",
+        "symptoms": "list of 10 answers 0-10 (a missing one is refused)",
     },
     outputs=(
-        "valid",
-        "reason",
         "function_domain",
         "overall_domain",
         "symptom_domain",
         "total",
         "total_display_1dp",
-        "function_items_answered",
+        "max_possible",
+        "function_answered_count",
         "prorated",
+        "complete",
+        "missing_items",
     ),
+    score_range=ScoreRange("total", 0, 100),
     scorer=score,
 )

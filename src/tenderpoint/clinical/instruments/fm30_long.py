@@ -16,7 +16,7 @@ from tenderpoint.clinical.instruments._change import all3, count_true, words
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "fm30_long"
-VERSION = "fm30-arnold2012-long/scoring-1"
+VERSION = "fm30-arnold2012-long/scoring-2"
 SECONDARY = ("sleep", "fatigue", "depression", "anxiety", "cognition")
 DOMAINS = ("pain", "function", *SECONDARY)
 FIELDS = _fm30.fields(DOMAINS)
@@ -42,7 +42,7 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         {
             "pain_met": met["pain"],
             "function_met": met["function"],
-            "secondary_domains_improved": improved,
+            "secondary_domain_met_count": improved,
             "two_secondary_met": two_of_five,
             "responder": responder,
         }
@@ -61,7 +61,7 @@ INSTRUMENT = _fm30.declare(
     variant="long",
     domains=DOMAINS,
     composite_outputs=(
-        "secondary_domains_improved",
+        "secondary_domain_met_count",
         "two_secondary_met",
     ),
     scorer=score,

@@ -17,7 +17,7 @@ from tenderpoint.clinical.instruments._change import all3, any3, words
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "fm30_short"
-VERSION = "fm30-arnold2012-short/scoring-1"
+VERSION = "fm30-arnold2012-short/scoring-2"
 DOMAINS = ("pain", "function", "sleep", "fatigue")
 FIELDS = _fm30.fields(DOMAINS)
 

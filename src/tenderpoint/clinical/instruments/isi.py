@@ -10,15 +10,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Licence
+from tenderpoint.clinical.definition import Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import band, list_items, numeric_options
+from tenderpoint.clinical.instruments._common import (
+    band_words,
+    completeness,
+    list_items,
+    numeric_options,
+    severity,
+)
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "isi"
-VERSION = "isi/scoring-1"
+VERSION = "isi/scoring-2"
 FIELDS = frozenset({"items"})
-BANDS = ((7, "none"), (14, "subthreshold"), (21, "moderate"), (28, "severe"))
+MAX_POSSIBLE = 28
+BANDS = (
+    (7, "no_clinically_significant_insomnia", "no clinically significant insomnia"),
+    (14, "subthreshold_insomnia", "subthreshold insomnia"),
+    (21, "clinical_insomnia_moderate", "clinical insomnia (moderate severity)"),
+    (28, "clinical_insomnia_severe", "clinical insomnia (severe)"),
+)
+"""Published wording (Bastien 2001; reference §9.6), never shortened: ``moderate`` alone would
+collide with the PHQ-9 and GAD-7 bands of the same name."""
 TOPICS = (
     "difficulty_falling_asleep",
     "difficulty_staying_asleep",
@@ -31,25 +45,25 @@ TOPICS = (
 
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
-    """Total and category."""
-    form = Form(ID, answers, FIELDS)
+    """Total and severity band."""
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     items = form.complete_items("items", 7, 0, 4)
     form.finish()
     total = sum(items)
-    category = band(total, BANDS)
+    bands = severity(total, BANDS)
     steps = (
         f"total {total} = {' + '.join(map(str, items))}",
-        f"category {category} (0–7 no clinically significant insomnia, 8–14 subthreshold, "
-        "15–21 moderate clinical insomnia, 22–28 severe clinical insomnia)",
+        f"total {total} of {MAX_POSSIBLE}: {bands['severity_band_label']} ({band_words(BANDS)})",
     )
-    return ScoreResult(ID, VERSION, {"total": total, "category": category}, steps)
+    outputs = {"total": total, "max_possible": MAX_POSSIBLE, **bands, **completeness()}
+    return ScoreResult(ID, VERSION, outputs, steps)
 
 
 INSTRUMENT = Instrument(
     id=ID,
     title="Insomnia Severity Index (ISI)",
     version="isi",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Bastien CH, Vallières A, Morin CM. Validation of the Insomnia Severity Index as an "
         "outcome measure for insomnia research. Sleep Med 2001;2(4):297-307. "
@@ -76,6 +90,14 @@ INSTRUMENT = Instrument(
         ids=TOPICS,
     ),
     inputs={"items": "list of 7 answers 0-4"},
-    outputs=("total", "category"),
+    outputs=(
+        "total",
+        "max_possible",
+        "severity_band",
+        "severity_band_label",
+        "complete",
+        "missing_items",
+    ),
+    score_range=ScoreRange("total", 0, MAX_POSSIBLE),
     scorer=score,
 )

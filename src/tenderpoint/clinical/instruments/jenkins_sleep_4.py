@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import list_items
+from tenderpoint.clinical.instruments._common import completeness, list_items
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "jenkins_sleep_4"
-VERSION = "jss4-jenkins1988/scoring-1"
+VERSION = "jss4-jenkins1988/scoring-2"
+MAX_POSSIBLE = 20
 FIELDS = frozenset({"items"})
 ANCHORS = (
     AnswerOption(0, "Not at all", score=0),
@@ -37,19 +38,22 @@ TOPICS = (
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Total of the four items."""
-    form = Form(ID, answers, FIELDS)
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     items = form.complete_items("items", 4, 0, 5)
     form.finish()
     total = sum(items)
-    steps = (f"total {total} of 20 = {' + '.join(map(str, items))} (higher = worse sleep)",)
-    return ScoreResult(ID, VERSION, {"total": total}, steps)
+    steps = (
+        f"total {total} of {MAX_POSSIBLE} = {' + '.join(map(str, items))} (higher = worse sleep)",
+    )
+    outputs = {"total": total, "max_possible": MAX_POSSIBLE, **completeness()}
+    return ScoreResult(ID, VERSION, outputs, steps)
 
 
 INSTRUMENT = Instrument(
     id=ID,
     title="Jenkins Sleep Scale (4 items)",
     version="jss4-jenkins1988",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Jenkins CD, Stanton BA, Niemcryk SJ, Rose RM. A scale for the estimation of sleep "
         "problems in clinical research. J Clin Epidemiol 1988;41(4):313-321."
@@ -63,6 +67,7 @@ INSTRUMENT = Instrument(
     kind="questionnaire",
     items=list_items("", ANCHORS, 4, ids=TOPICS),
     inputs={"items": "list of 4 answers 0-5"},
-    outputs=("total",),
+    outputs=("total", "max_possible", "complete", "missing_items"),
+    score_range=ScoreRange("total", 0, 20),
     scorer=score,
 )

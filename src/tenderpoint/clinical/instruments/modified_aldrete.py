@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import yes_no
+from tenderpoint.clinical.instruments._common import completeness, yes_no
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "modified_aldrete"
-VERSION = "aldrete1995/scoring-1"
+VERSION = "aldrete1995/scoring-2"
+MAX_POSSIBLE = 10
 CRITERIA = {
     "activity": ("Moves 4 extremities", "Moves 2 extremities", "Moves 0 extremities"),
     "respiration": (
@@ -43,7 +44,7 @@ FIELDS = frozenset({*CRITERIA, "rule"})
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Total and discharge eligibility under the chosen rule."""
-    form = Form(ID, answers, FIELDS)
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     values = {name: form.integer(name, 0, 2) for name in CRITERIA}
     rule = form.choice("rule", RULES, "total_ge_9")
     form.finish()
@@ -59,16 +60,21 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         + " + ".join(f"{k.replace('spo2', 'SpO2')} {v}" for k, v in values.items()),
         f"rule: {rule_words} → discharge eligible: {yes_no(eligible)}",
     )
-    return ScoreResult(
-        ID, VERSION, {"total": total, "discharge_eligible": eligible, "rule": rule}, steps
-    )
+    outputs = {
+        "total": total,
+        "max_possible": MAX_POSSIBLE,
+        "discharge_eligible": eligible,
+        "rule": rule,
+        **completeness(),
+    }
+    return ScoreResult(ID, VERSION, outputs, steps)
 
 
 INSTRUMENT = Instrument(
     id=ID,
     title="Modified Aldrete score",
     version="aldrete1995",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Aldrete JA. The post-anesthesia recovery score revisited. J Clin Anesth 1995;7(1):89-91."
     ),
@@ -92,6 +98,7 @@ INSTRUMENT = Instrument(
         **dict.fromkeys(CRITERIA, "0-2"),
         "rule": "optional: total_ge_9 (default) or total_ge_8_resp_spo2_2",
     },
-    outputs=("total", "discharge_eligible", "rule"),
+    outputs=("total", "max_possible", "discharge_eligible", "rule", "complete", "missing_items"),
+    score_range=ScoreRange("total", 0, 10),
     scorer=score,
 )

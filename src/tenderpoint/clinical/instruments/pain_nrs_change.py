@@ -1,8 +1,11 @@
 """Change in 0-10 pain ratings, in IMMPACT categories (Dworkin 2008, Farrar 2001; §11).
 
-Percent reduction = (baseline - follow-up) / baseline x 100, exact, rounded half up to 4
-decimals, then: none < 10 %; minimal 10 to < 30 %; moderate 30 to < 50 %; substantial >= 50 %;
-baseline 0 -> not computable. A worsening is a negative reduction and falls in ``none``.
+``improvement`` = baseline - follow-up (points, positive = better) and ``improvement_pct`` =
+improvement / baseline x 100, exact, rounded half up to 4 decimals, then: none < 10 %; minimal 10
+to < 30 %; moderate 30 to < 50 %; substantial >= 50 %; baseline 0 -> not computable. A worsening
+is a negative improvement and falls in ``none``. ``moderate_improvement_met`` (>= 30 %, IMMPACT
+"moderately important") and ``substantial_improvement_met`` (>= 50 %) are the two responder
+thresholds.
 Baseline is normally the mean daily NRS over the 7 days before the first infusion, so both
 inputs accept fractional values.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import Instrument, Item
+from tenderpoint.clinical.definition import Instrument, Item, ScoreRange
 from tenderpoint.clinical.form import Form
 from tenderpoint.clinical.instruments._change import (
     at_least,
@@ -21,40 +24,45 @@ from tenderpoint.clinical.instruments._change import (
     words,
 )
 from tenderpoint.clinical.instruments._common import NOT_APPLICABLE
-from tenderpoint.clinical.numbers import plain
+from tenderpoint.clinical.numbers import plain, whole_or_float
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "pain_nrs_change"
-VERSION = "immpact2008/scoring-1"
+VERSION = "immpact2008/scoring-2"
 FIELDS = frozenset({"baseline", "follow_up"})
+MODERATE_PCT = 30.0
+SUBSTANTIAL_PCT = 50.0
 
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
-    """Percent reduction of pain and its IMMPACT category."""
+    """Improvement of pain, in points and percent, and its IMMPACT category."""
     form = Form(ID, answers, FIELDS)
     baseline = form.number("baseline", 0, 10)
     follow_up = form.number("follow_up", 0, 10)
+    whole = form.is_whole("baseline") and form.is_whole("follow_up")
     form.finish()
     percent, step = change_step("pain", baseline, follow_up)
     category = immpact_category(percent)
-    ge30 = at_least(percent, 30.0)
-    ge50 = at_least(percent, 50.0)
+    moderate = at_least(percent, MODERATE_PCT)
+    substantial = at_least(percent, SUBSTANTIAL_PCT)
     steps = (
-        f"change {plain(follow_up - baseline)} points",
+        f"improvement {plain(baseline - follow_up)} points (baseline − follow-up; positive = "
+        "better)",
         step,
         f"IMMPACT category {category.replace('_', ' ')} (< 10 % none, 10–< 30 % minimal, "
         "30–< 50 % moderate, ≥ 50 % substantial)",
-        f"≥ 30 %: {words(ge30)}; ≥ 50 %: {words(ge50)}",
+        f"≥ {MODERATE_PCT:g} % (moderately important): {words(moderate)}; "
+        f"≥ {SUBSTANTIAL_PCT:g} % (substantial): {words(substantial)}",
     )
     return ScoreResult(
         ID,
         VERSION,
         {
-            "change": float(follow_up - baseline),
-            "percent_reduction": percent,
-            "category": category,
-            "reduction_ge_30pct": ge30,
-            "reduction_ge_50pct": ge50,
+            "improvement": whole_or_float(baseline - follow_up, whole=whole),
+            "improvement_pct": percent,
+            "immpact_category": category,
+            "moderate_improvement_met": moderate,
+            "substantial_improvement_met": substantial,
         },
         steps,
     )
@@ -64,7 +72,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Pain NRS change (IMMPACT categories)",
     version="immpact2008",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical importance of "
         "treatment outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain "
@@ -83,11 +91,12 @@ INSTRUMENT = Instrument(
         "follow_up": "pain 0-10 at follow-up",
     },
     outputs=(
-        "change",
-        "percent_reduction",
-        "category",
-        "reduction_ge_30pct",
-        "reduction_ge_50pct",
+        "improvement",
+        "improvement_pct",
+        "immpact_category",
+        "moderate_improvement_met",
+        "substantial_improvement_met",
     ),
+    score_range=ScoreRange("improvement", -10, 10),
     scorer=score,
 )

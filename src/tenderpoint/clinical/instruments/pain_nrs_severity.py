@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.numbers import plain
+from tenderpoint.clinical.instruments._common import completeness
+from tenderpoint.clinical.numbers import plain, whole_or_float
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "pain_nrs_severity"
-VERSION = "nrs11/scoring-1"
+VERSION = "nrs11/scoring-2"
 FIELDS = frozenset({"nrs", "recall", "scheme"})
 SCHEMES = {"serlin1995": (5, 7), "three_band_4_7": (4, 7)}
 """Scheme -> (first moderate value, first severe value); 0 is always none."""
@@ -36,8 +37,9 @@ OPTIONS = tuple(
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Severity band of a 0-10 pain rating."""
-    form = Form(ID, answers, FIELDS)
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     nrs = form.number("nrs", 0, 10)
+    whole = form.is_whole("nrs")
     recall = form.choice("recall", RECALLS, "now")
     scheme = form.choice("scheme", tuple(SCHEMES), "serlin1995")
     form.finish()
@@ -58,7 +60,14 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
     return ScoreResult(
         ID,
         VERSION,
-        {"nrs": float(nrs), "severity": severity, "recall": recall, "scheme": scheme},
+        {
+            "nrs": whole_or_float(nrs, whole=whole),
+            "severity_band": severity,
+            "severity_band_label": severity,
+            "recall": recall,
+            "scheme": scheme,
+            **completeness(),
+        },
         steps,
     )
 
@@ -67,7 +76,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Pain intensity, 0-10 numeric rating scale",
     version="nrs11",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Serlin RC, Mendoza TR, Nakamura Y, Edwards KR, Cleeland CS. When is cancer pain mild, "
         "moderate or severe? Grading pain severity by its interference with function. Pain "
@@ -92,7 +101,16 @@ INSTRUMENT = Instrument(
         "recall": "optional: now (default), average_24h or average_7d",
         "scheme": "optional: serlin1995 (default: 1-4/5-6/7-10) or three_band_4_7 (1-3/4-6/7-10)",
     },
-    outputs=("nrs", "severity", "recall", "scheme"),
+    outputs=(
+        "nrs",
+        "severity_band",
+        "severity_band_label",
+        "recall",
+        "scheme",
+        "complete",
+        "missing_items",
+    ),
+    score_range=ScoreRange("nrs", 0, 10),
     scorer=score,
     loinc_total="72514-3",
 )

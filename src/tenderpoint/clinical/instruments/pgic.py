@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence
+from tenderpoint.clinical.definition import AnswerOption, Instrument, Item, Licence, ScoreRange
 from tenderpoint.clinical.form import Form
-from tenderpoint.clinical.instruments._common import yes_no
+from tenderpoint.clinical.instruments._common import completeness, yes_no
 from tenderpoint.clinical.result import ScoreResult
 
 ID = "pgic"
-VERSION = "pgic-guy/scoring-1"
+VERSION = "pgic-guy/scoring-2"
+RESPONDER_AT_MOST = 2
 FIELDS = frozenset({"response"})
 OPTIONS = (
     AnswerOption(1, "Very much improved", score=1),
@@ -33,15 +34,15 @@ IMMPACT = {1: "substantial", 2: "moderate", 3: "minimal"}
 
 def score(answers: Mapping[str, Any]) -> ScoreResult:
     """Label, responder flag and IMMPACT category of one PGIC answer."""
-    form = Form(ID, answers, FIELDS)
+    form = Form(ID, answers, FIELDS, INSTRUMENT.items)
     response = form.integer("response", 1, 7)
     form.finish()
     label = OPTIONS[response - 1].label
-    responder = response <= 2
+    responder = response <= RESPONDER_AT_MOST
     category = IMMPACT.get(response, "none")
     steps = (
         f"answer {response}: {label.lower()}",
-        f"responder (much or very much improved, ≤ 2): {yes_no(responder)}",
+        f"responder (much or very much improved, ≤ {RESPONDER_AT_MOST}): {yes_no(responder)}",
         f"IMMPACT category {category}",
     )
     return ScoreResult(
@@ -49,9 +50,10 @@ def score(answers: Mapping[str, Any]) -> ScoreResult:
         VERSION,
         {
             "response": response,
-            "label": label,
+            "response_label": label,
             "responder": responder,
             "immpact_category": category,
+            **completeness(),
         },
         steps,
     )
@@ -61,7 +63,7 @@ INSTRUMENT = Instrument(
     id=ID,
     title="Patient Global Impression of Change (PGIC, Guy/CGI-I direction)",
     version="pgic-guy",
-    scoring_version="1",
+    scoring_version="2",
     citation=(
         "Guy W. ECDEU Assessment Manual for Psychopharmacology. Rockville (MD): US Department of "
         "Health, Education, and Welfare; 1976 (CGI-I). NINDS Common Data Elements: PGIC. "
@@ -81,6 +83,14 @@ INSTRUMENT = Instrument(
         ),
     ),
     inputs={"response": "1-7 (1 very much improved, 4 no change, 7 very much worse)"},
-    outputs=("response", "label", "responder", "immpact_category"),
+    outputs=(
+        "response",
+        "response_label",
+        "responder",
+        "immpact_category",
+        "complete",
+        "missing_items",
+    ),
+    score_range=ScoreRange("response", 1, 7),
     scorer=score,
 )

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and clinics"
 
     def ready(self) -> None:
-        from tenderpoint.web.accounts import policies  # noqa: F401  (registers the rules)
+        from tenderpoint.web.accounts import policies, signals  # noqa: F401  (rules, audit hooks)
+        from tenderpoint.web.accounts.mfa import install_single_use_totp
+
+        install_single_use_totp()

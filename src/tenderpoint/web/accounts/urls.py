@@ -5,12 +5,16 @@ from tenderpoint.web.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("clinic/", views.clinic_settings, name="clinic_settings"),
-    path("clinic/staff/", views.staff_list, name="staff"),
-    path("clinic/staff/<int:membership_id>/role/", views.staff_change_role, name="staff_role"),
+    path("clinic/", views.ClinicSettingsView.as_view(), name="clinic_settings"),
+    path("clinic/staff/", views.StaffListView.as_view(), name="staff"),
+    path(
+        "clinic/staff/<int:membership_id>/role/",
+        views.StaffChangeRoleView.as_view(),
+        name="staff_role",
+    ),
     path(
         "clinic/staff/<int:membership_id>/deactivate/",
-        views.staff_deactivate,
+        views.StaffDeactivateView.as_view(),
         name="staff_deactivate",
     ),
 ]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
 from tenderpoint.web.accounts import services
 from tenderpoint.web.accounts.choices import STAFF_ROLES, Role
 from tenderpoint.web.accounts.forms import AddStaffForm, ChangeRoleForm, ClinicSettingsForm
 from tenderpoint.web.accounts.models import Membership
-from tenderpoint.web.audit import services as audit
-from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import ClinicView, public_view
 
 
+@public_view("sends each person to their own start page; shows no data")
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their own starting page."""
     user = request.user
@@ -36,70 +36,85 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/no_record.html")
 
 
-def require_clinic_admin(request: HttpRequest) -> None:
-    """Refuse (and audit the refusal) unless the user administers their clinic."""
-    try:
-        services.check_can_manage_clinic(request.user)
-    except PermissionDenied:
-        audit.record(Action.DENIED, request=request, object_type="accounts.clinic")
-        raise
+class ClinicAdminView(ClinicView):
+    """The clinic administrator's pages: settings, staff, audit trail."""
+
+    abstract_policy = True
+    permission = "accounts.manage_clinic"
 
 
-@login_required
-def clinic_settings(request: HttpRequest) -> HttpResponse:
-    require_clinic_admin(request)
-    clinic = request.user.clinic
-    form = ClinicSettingsForm(request.POST or None, instance=clinic)
-    if request.method == "POST" and form.is_valid():
-        services.do_update_clinic(
-            form.save(commit=False), user=request.user, request=request, changed=form.changed_data
+class ClinicSettingsView(ClinicAdminView, TemplateView):
+    audit_object_type = "accounts.clinic"
+    template_name = "accounts/clinic_settings.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ClinicSettingsForm(instance=self.clinic)
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ClinicSettingsForm(request.POST, instance=self.clinic)
+        if form.is_valid():
+            services.do_update_clinic(
+                form.save(commit=False),
+                user=request.user,
+                request=request,
+                changed=form.changed_data,
+            )
+            return redirect("accounts:clinic_settings")
+        return render(request, self.template_name, {"form": form}, status=422)
+
+
+class StaffListView(ClinicAdminView, TemplateView):
+    audit_object_type = "accounts.staff_list"
+    template_name = "accounts/staff_list.html"
+
+    def render_list(self, form: AddStaffForm, status: int = 200) -> HttpResponse:
+        memberships = (
+            Membership.objects.filter(clinic=self.clinic, role__in=STAFF_ROLES)
+            .select_related("user")
+            .order_by("-is_active", "role", "user__full_name")
         )
-        return redirect("accounts:clinic_settings")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "accounts/clinic_settings.html", {"form": form}, status=status)
+        context = {"memberships": memberships, "form": form, "role_form": ChangeRoleForm()}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_list(AddStaffForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = AddStaffForm(request.POST)
+        if form.is_valid():
+            services.do_add_staff_member(
+                clinic=self.clinic, user=request.user, request=request, **form.cleaned_data
+            )
+            return redirect("accounts:staff")
+        return self.render_list(form, status=422)
 
 
-@login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
-    require_clinic_admin(request)
-    clinic = request.user.clinic
-    memberships = (
-        Membership.objects.filter(clinic=clinic, role__in=STAFF_ROLES)
-        .select_related("user")
-        .order_by("-is_active", "role", "user__full_name")
-    )
-    form = AddStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.do_add_staff_member(
-            clinic=clinic, user=request.user, request=request, **form.cleaned_data
+class StaffMemberActionView(ClinicAdminView):
+    """A POST about one staff membership of the administrator's clinic."""
+
+    abstract_policy = True
+    audit_object_type = "accounts.membership"
+    http_method_names = ["post"]
+
+    def membership(self, membership_id: int) -> Membership:
+        return get_object_or_404(Membership, pk=membership_id, clinic=self.clinic)
+
+
+class StaffChangeRoleView(StaffMemberActionView):
+    def post(self, request: HttpRequest, membership_id: int) -> HttpResponse:
+        membership = self.membership(membership_id)
+        form = ChangeRoleForm(request.POST)
+        if form.is_valid():
+            services.do_change_role(
+                membership, role=form.cleaned_data["role"], user=request.user, request=request
+            )
+        return redirect("accounts:staff")
+
+
+class StaffDeactivateView(StaffMemberActionView):
+    def post(self, request: HttpRequest, membership_id: int) -> HttpResponse:
+        services.do_deactivate_member(
+            self.membership(membership_id), user=request.user, request=request
         )
         return redirect("accounts:staff")
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "accounts/staff_list.html",
-        {"memberships": memberships, "form": form, "role_form": ChangeRoleForm()},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def staff_change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    require_clinic_admin(request)
-    membership = get_object_or_404(Membership, pk=membership_id, clinic=request.user.clinic)
-    form = ChangeRoleForm(request.POST)
-    if form.is_valid():
-        services.do_change_role(
-            membership, role=form.cleaned_data["role"], user=request.user, request=request
-        )
-    return redirect("accounts:staff")
-
-
-@login_required
-@require_POST
-def staff_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
-    require_clinic_admin(request)
-    membership = get_object_or_404(Membership, pk=membership_id, clinic=request.user.clinic)
-    services.do_deactivate_member(membership, user=request.user, request=request)
-    return redirect("accounts:staff")

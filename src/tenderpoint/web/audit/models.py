@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
     actor_email = models.CharField(max_length=254, blank=True, editable=False)
     role = models.CharField(max_length=20, blank=True, editable=False)
     clinic_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
+    #: the clinic of the record acted on (a patient's, a contact request's), when it differs
+    #: from nothing: a refused attempt from another clinic shows in both clinics' trails
+    subject_clinic_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
     action = models.CharField(max_length=20, choices=Action.choices, editable=False)
     object_type = models.CharField(max_length=100, blank=True, editable=False)
     object_id = models.CharField(max_length=64, blank=True, editable=False)
@@ -55,6 +58,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True, editable=False)
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: HMAC-SHA256 of ``entry_hash`` with TENDERPOINT_AUDIT_KEY (see ``anchoring``)
+    mac = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -76,8 +81,9 @@ class AuditEvent(models.Model):
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
     def hashed_fields(self) -> dict[str, Any]:
-        """The fields the hash covers, in a canonical JSON-ready form."""
-        return {
+        """The fields the hash covers, in a canonical JSON-ready form. Fields added later are
+        covered when set, so the hashes of events written before them stay valid."""
+        fields = {
             "sequence": self.sequence,
             "occurred_at": self.occurred_at.astimezone(datetime.UTC).isoformat(),
             "actor_id": self.actor_id,
@@ -94,6 +100,9 @@ class AuditEvent(models.Model):
             "detail": self.detail,
             "previous_hash": self.previous_hash,
         }
+        if self.subject_clinic_id is not None:
+            fields["subject_clinic_id"] = self.subject_clinic_id
+        return fields
 
     def compute_hash(self) -> str:
         payload = json.dumps(self.hashed_fields(), sort_keys=True, separators=(",", ":"))

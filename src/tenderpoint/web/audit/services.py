@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
+from tenderpoint.web.audit import anchoring
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.audit.models import AuditChainHead, AuditEvent
 
@@ -57,6 +61,7 @@ def record(
     patient_public_id: uuid.UUID | None = None
     if patient is not None:
         patient_public_id = patient.public_id
+    subject_clinic_id = _subject_clinic_id(obj, patient)
     membership = actor.membership if actor is not None else None
 
     with transaction.atomic():
@@ -69,6 +74,7 @@ def record(
             actor_email=actor.email if actor is not None else "",
             role=actor.audit_role if actor is not None else "",
             clinic_id=membership.clinic_id if membership is not None else None,
+            subject_clinic_id=subject_clinic_id,
             action=str(action),
             object_type=object_type,
             object_id=object_id,
@@ -80,6 +86,80 @@ def record(
             previous_hash=head.last_hash,
         )
         event.entry_hash = event.compute_hash()
+        event.mac = anchoring.event_mac(event.entry_hash)
         event.save()
         AuditChainHead.objects.filter(pk=1).update(last_hash=event.entry_hash)
+        sequence, entry_hash = event.sequence, event.entry_hash
+        transaction.on_commit(lambda: anchoring.checkpoint_after_commit(sequence, entry_hash))
     return event
+
+
+def _subject_clinic_id(obj: Any, patient: Any) -> int | None:
+    """The clinic the record belongs to (the patient's, or the object's own ``clinic_id``)."""
+    for candidate in (patient, obj):
+        clinic_id = getattr(candidate, "clinic_id", None)
+        if clinic_id is not None:
+            return int(clinic_id)
+    if obj is not None and obj.__class__.__name__ == "Clinic":
+        return int(obj.pk)
+    return None
+
+
+def events_for_clinic(clinic: Any, *, action: str | None = None) -> QuerySet[AuditEvent]:
+    """Every event at ``clinic``: by its people, and by anyone on its records (a refused
+    attempt from another clinic included). Newest first."""
+    events = AuditEvent.objects.filter(
+        Q(clinic_id=clinic.pk) | Q(subject_clinic_id=clinic.pk)
+    ).order_by("-sequence")
+    if action:
+        events = events.filter(action=action)
+    return events
+
+
+@dataclass(frozen=True)
+class RedactedEvent:
+    """An audit event as a clinic administrator may see it: who (patients by account
+    number only), what, which record, when, from where; never the details (a search may
+    hold a patient's name)."""
+
+    sequence: int
+    occurred_at: datetime.datetime
+    who: str
+    role: str
+    action: str
+    action_label: str
+    object_type: str
+    object_id: str
+    ip_address: str
+    from_other_clinic: bool
+
+
+def redact_for_clinic_admin(events: Iterable[AuditEvent]) -> list[RedactedEvent]:
+    """The one place the administrator's view of the trail is redacted, so that every page
+    and export built on it hides the same things."""
+    labels = dict(Action.choices)
+    rows = []
+    for event in events:
+        if event.role == "patient":
+            who = f"a patient (account #{event.actor_id})"
+        else:
+            who = event.actor_email or "anonymous"
+        rows.append(
+            RedactedEvent(
+                sequence=event.sequence,
+                occurred_at=event.occurred_at,
+                who=who,
+                role=event.role,
+                action=event.action,
+                action_label=str(labels.get(event.action, event.action)),
+                object_type=event.object_type,
+                object_id=event.object_id,
+                ip_address=event.ip_address or "",
+                from_other_clinic=(
+                    event.subject_clinic_id is not None
+                    and event.clinic_id is not None
+                    and event.clinic_id != event.subject_clinic_id
+                ),
+            )
+        )
+    return rows

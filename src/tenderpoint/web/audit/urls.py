@@ -4,4 +4,4 @@ from tenderpoint.web.audit import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.event_list, name="list")]
+urlpatterns = [path("", views.EventListView.as_view(), name="list")]

@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from tenderpoint.web.common.timeouts import idle_timeout_min
 
@@ -94,4 +95,22 @@ class CMSContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if request.path.startswith(self.PREFIX):
             response._csp_update = {"script-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in user is ``Cache-Control: no-store``: pages with patient
+    data must not stay in a browser's or a proxy's cache (a shared clinic computer, the back
+    button after signing out). Runs for every view, so a new page cannot forget it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.pop("Expires", None)
+            response["Cache-Control"] = "no-store, private"
+            patch_vary_headers(response, ["Cookie"])
         return response

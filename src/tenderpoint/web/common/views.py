@@ -9,7 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tenderpoint.web.common.access import public_view
 
+
+@public_view("health check for load balancers; reports only whether the database answers")
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -23,6 +26,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@public_view("refreshes the signed-in session's idle timer; returns no data")
 @never_cache
 @login_required
 @require_POST

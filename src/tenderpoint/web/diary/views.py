@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from tenderpoint.web.common.access import RecordView
 from tenderpoint.web.diary import services
 from tenderpoint.web.diary.forms import SCALES, DiaryEntryForm, initial_from
 from tenderpoint.web.diary.models import DiaryEntry
 from tenderpoint.web.portal.access import OwnRecordView
-from tenderpoint.web.portal.timezones import local_now
+from tenderpoint.web.portal.timezones import local_now, patient_zone
 
-RECENT = 14
+RECENT = 7
 
 
 class DiaryView(OwnRecordView):
@@ -58,28 +60,37 @@ def _see_other(name: str, **kwargs: Any) -> HttpResponse:
     return response
 
 
-class DiaryEntryEditView(OwnRecordView):
-    """Correct an entry on the day it was made."""
+class _OwnEntryView(RecordView):
+    """One diary entry of the signed-in patient's own record (403 + audit for anyone else)."""
 
+    abstract_policy = True
+    permission = "diary.change_own_entry"
+    model = DiaryEntry
+    url_kwarg = "entry_id"
     audit_object_type = "diary.diaryentry"
-    portal_section = "diary"
 
-    def _entry(self, entry_id: Any) -> DiaryEntry:
-        entry = DiaryEntry.objects.filter(patient=self.patient, public_id=entry_id).first()
-        if entry is None:
-            raise Http404("No such diary entry.")
+    def resolve_object(self, request: HttpRequest, **kwargs: Any) -> Any:
+        entry = super().resolve_object(request, **kwargs)
+        timezone.activate(patient_zone(entry.patient))
+        request.portal_section = "diary"  # type: ignore[attr-defined]
         return entry
 
+
+class DiaryEntryEditView(_OwnEntryView):
+    """Correct an entry on the day it was made."""
+
     def get(self, request: HttpRequest, entry_id: Any) -> HttpResponse:
-        entry = self._entry(entry_id)
+        entry = self.object
         services.check_can_correct(entry)
-        form = DiaryEntryForm(
-            initial={**initial_from(entry), "flare": entry.flare, "note": entry.note}
+        initial = {**initial_from(entry), "flare": entry.flare, "note": entry.note}
+        return render(
+            request,
+            "diary/entry_edit.html",
+            {"form": DiaryEntryForm(initial=initial), "entry": entry},
         )
-        return render(request, "diary/entry_edit.html", {"form": form, "entry": entry})
 
     def post(self, request: HttpRequest, entry_id: Any) -> HttpResponse:
-        entry = self._entry(entry_id)
+        entry = self.object
         services.check_can_correct(entry)
         form = DiaryEntryForm(request.POST)
         if not form.is_valid():
@@ -91,17 +102,13 @@ class DiaryEntryEditView(OwnRecordView):
         return _see_other("portal:diary")
 
 
-class DiaryEntryErrorView(OwnRecordView):
+class DiaryEntryErrorView(_OwnEntryView):
     """Mark an entry entered in error (kept in the history, never deleted)."""
 
-    audit_object_type = "diary.diaryentry"
-    portal_section = "diary"
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, entry_id: Any) -> HttpResponse:
-        entry = DiaryEntry.objects.filter(patient=self.patient, public_id=entry_id).first()
-        if entry is None:
-            raise Http404("No such diary entry.")
+        entry = self.object
         if entry.is_entered_in_error:
             raise PermissionDenied("This entry is already marked entered in error.")
         services.do_mark_entered_in_error(

@@ -7,6 +7,6 @@ from tenderpoint.web.messaging import staff_views
 app_name = "messaging_clinic"
 
 urlpatterns = [
-    path("", staff_views.inbox, name="inbox"),
-    path("<uuid:patient_id>/", staff_views.update_thread, name="update"),
+    path("", staff_views.InboxView.as_view(), name="inbox"),
+    path("<uuid:patient_id>/", staff_views.UpdateThreadView.as_view(), name="update"),
 ]

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
 from tenderpoint.web.accounts.choices import CARE_TEAM_ROLES
 from tenderpoint.web.accounts.models import User
-from tenderpoint.web.audit import services as audit
-from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import ClinicView
 from tenderpoint.web.messaging import services
 from tenderpoint.web.messaging.models import MESSAGE_MAX_CHARS, ThreadStatus
 from tenderpoint.web.patients.access import PatientRecordView
-from tenderpoint.web.patients.models import Patient
-from tenderpoint.web.portal.staff import care_team_list
 
 
 class StaffThreadView(PatientRecordView, TemplateView):
@@ -65,53 +61,54 @@ def _care_team(clinic: Any) -> list[User]:
     )
 
 
-@care_team_list("messaging.inbox")
-def inbox(request: HttpRequest) -> HttpResponse:
+class InboxView(ClinicView):
     """Every thread of the clinic: unread counts, assignment, status; filter by status."""
-    status = request.GET.get("status", "")
-    threads = services.inbox_for(request.user)
-    if status in ThreadStatus.values:
-        threads = threads.filter(status=status)
-    context = {
-        "threads": threads[:200],
-        "care_team": _care_team(request.user.clinic),
-        "statuses": ThreadStatus.choices,
-        "status": status,
-    }
-    return render(request, "messaging/inbox.html", context)
+
+    permission = "portal.view_clinic_lists"
+    audit_object_type = "messaging.inbox"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        status = request.GET.get("status", "")
+        threads = services.inbox_for(request.user)
+        if status in ThreadStatus.values:
+            threads = threads.filter(status=status)
+        self.audit_detail["status"] = status
+        context = {
+            "threads": threads[:200],
+            "care_team": _care_team(self.clinic),
+            "statuses": ThreadStatus.choices,
+            "status": status,
+        }
+        return render(request, "messaging/inbox.html", context)
 
 
-@care_team_list("messaging.thread")
-def update_thread(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    """Assign a thread and set its status (POST from the inbox)."""
-    if request.method != "POST":
-        raise Http404("Use the inbox form.")
-    patient = Patient.objects.filter(public_id=patient_id).select_related("clinic").first()
-    if patient is None or not rules.has_perm("portal.change_patient_chart", request.user, patient):
-        audit.record(
-            Action.DENIED,
+class UpdateThreadView(PatientRecordView):
+    """Assign a patient's thread and set its status (POST from the inbox)."""
+
+    permission = "portal.change_patient_chart"
+    audit_object_type = "messaging.thread"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, patient_id: Any) -> HttpResponse:
+        patient = self.patient
+        assignee_id = request.POST.get("assigned_to") or None
+        assignee = None
+        if assignee_id:
+            team = _care_team(patient.clinic)
+            assignee = next((u for u in team if str(u.pk) == assignee_id), None)
+            if assignee is None:
+                raise PermissionDenied("Threads are assigned to the clinic's own care team.")
+        status = request.POST.get("status", ThreadStatus.OPEN)
+        if status not in ThreadStatus.values:
+            status = ThreadStatus.OPEN
+        services.do_update_thread(
+            services.thread_for(patient),
+            user=request.user,
             request=request,
-            object_type="messaging.thread",
-            object_id=str(patient_id),
+            assigned_to=assignee,
+            status=status,
         )
-        raise PermissionDenied("You do not have access to this patient's messages.")
-    assignee_id = request.POST.get("assigned_to") or None
-    assignee = None
-    if assignee_id:
-        assignee = next((u for u in _care_team(patient.clinic) if str(u.pk) == assignee_id), None)
-        if assignee is None:
-            raise PermissionDenied("Threads are assigned to the clinic's own care team.")
-    status = request.POST.get("status", ThreadStatus.OPEN)
-    if status not in ThreadStatus.values:
-        status = ThreadStatus.OPEN
-    services.do_update_thread(
-        services.thread_for(patient),
-        user=request.user,
-        request=request,
-        assigned_to=assignee,
-        status=status,
-    )
-    flash.success(request, f"Thread of {patient.display_name} updated.")
-    response = redirect("messaging_clinic:inbox")
-    response.status_code = 303
-    return response
+        flash.success(request, f"Thread of {patient.display_name} updated.")
+        response = redirect("messaging_clinic:inbox")
+        response.status_code = 303
+        return response

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from tenderpoint.web.patients.models import Patient, PatientQuerySet
 
 
-def _care_team_clinic_id(user: Any) -> int | None:
+def care_team_clinic_id(user: Any) -> int | None:
+    """The clinic whose patients ``user`` treats (nurse or clinician), else None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     membership = user.membership
@@ -33,7 +34,7 @@ def patients_visible_to(user: Any, queryset: PatientQuerySet) -> PatientQuerySet
     """Restrict ``queryset`` to what ``user`` may see; an empty queryset when in doubt."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
-    clinic_id = _care_team_clinic_id(user)
+    clinic_id = care_team_clinic_id(user)
     if clinic_id is not None:
         return queryset.filter(clinic_id=clinic_id)
     if user.role == "patient":
@@ -54,13 +55,13 @@ def is_the_patient(user: Any, patient: Patient | None) -> bool:
 
 @rules.predicate
 def is_in_care_team(user: Any, patient: Patient | None) -> bool:
-    clinic_id = _care_team_clinic_id(user)
+    clinic_id = care_team_clinic_id(user)
     return patient is not None and clinic_id is not None and patient.clinic_id == clinic_id
 
 
 @rules.predicate
 def is_care_team_member(user: Any) -> bool:
-    return _care_team_clinic_id(user) is not None
+    return care_team_clinic_id(user) is not None
 
 
 rules.add_perm("patients.view_patient", is_the_patient | is_in_care_team)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from django.views.generic import TemplateView
 
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import ClinicView
 from tenderpoint.web.patients import services
 from tenderpoint.web.patients.access import PatientRecordView
 from tenderpoint.web.patients.forms import PatientForm, PatientSearchForm
@@ -23,33 +22,33 @@ from tenderpoint.web.patients.models import Patient
 PAGE_SIZE = 25
 
 
-@login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+class PatientListView(ClinicView, TemplateView):
     """The clinic's patients with search; htmx requests get only the results table."""
-    if not rules.has_perm("patients.list_patients", request.user):
-        audit.record(Action.DENIED, request=request, object_type="patients.patient_list")
-        raise PermissionDenied("Only nurses and clinicians see the patient list.")
-    form = PatientSearchForm(request.GET)
-    patients = Patient.objects.for_user(request.user).current()
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    if query:
-        patients = patients.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-            | Q(medical_record_number__icontains=query)
-        )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record(
-        Action.VIEW,
-        request=request,
-        object_type="patients.patient_list",
-        detail={"query": query, "page": page.number, "shown": len(page.object_list)},
-    )
-    template = "patients/patient_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {"form": form, "page": page, "query": query})
+
+    permission = "patients.list_patients"
+    audit_object_type = "patients.patient_list"
+    template_name = "patients/patient_list.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PatientSearchForm(request.GET)
+        if not form.is_valid():
+            # A query past the limit is refused with the reason, never cut or dropped.
+            return render(
+                request, self.template_name, {"form": form, "page": None, "query": ""}, status=422
+            )
+        query = form.cleaned_data["q"].strip()
+        patients = Patient.objects.for_user(request.user).current()
+        if query:
+            patients = patients.filter(
+                Q(given_name__icontains=query)
+                | Q(family_name__icontains=query)
+                | Q(preferred_name__icontains=query)
+                | Q(medical_record_number__icontains=query)
+            )
+        page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+        self.audit_detail = {"query": query, "page": page.number, "shown": len(page.object_list)}
+        template = self.template_name + ("#results" if request.htmx else "")
+        return render(request, template, {"form": form, "page": page, "query": query})
 
 
 class PatientDetailView(PatientRecordView, TemplateView):
@@ -97,18 +96,20 @@ class PatientEditView(PatientRecordView, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
-@login_required
-def patient_create(request: HttpRequest) -> HttpResponse:
+class PatientCreateView(ClinicView, TemplateView):
     """Register a new patient at the user's clinic."""
-    try:
-        services.check_can_add_patient(request.user)
-    except PermissionDenied:
-        audit.record(Action.DENIED, request=request, object_type="patients.patient")
-        raise
-    form = PatientForm(request.POST or None, clinic=request.user.clinic)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        patient = services.do_create_patient(user=request.user, request=request, **fields)
-        return redirect(patient)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "patients/patient_form.html", {"form": form}, status=status)
+
+    permission = "patients.add_patient"
+    audit_object_type = "patients.patient"
+    template_name = "patients/patient_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name, {"form": PatientForm(clinic=self.clinic)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PatientForm(request.POST, clinic=self.clinic)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            patient = services.do_create_patient(user=request.user, request=request, **fields)
+            return redirect(patient)
+        return render(request, self.template_name, {"form": form}, status=422)

@@ -13,6 +13,8 @@ from django.core.cache import cache
 
 T = TypeVar("T")
 TIMEOUT_S = 7 * 24 * 3600
+#: bumped when what is cached changes shape, so a new release never serves an old chart
+LAYOUT_VERSION = 2
 
 
 def _version_key(patient: Any) -> str:
@@ -30,7 +32,7 @@ def invalidate(patient: Any) -> None:
 def cached(patient: Any, name: str, build: Callable[[], T]) -> T:
     """The cached value ``name`` of ``patient``, built by ``build`` on a miss."""
     version = cache.get_or_set(_version_key(patient), 1, None)
-    key = f"portal:chart:{patient.public_id}:{version}:{name}"
+    key = f"portal:chart:v{LAYOUT_VERSION}:{patient.public_id}:{version}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()

@@ -16,10 +16,15 @@ import vl_convert as vlc
 
 from tenderpoint.web.portal.progress import LABELS
 
-WIDTH, HEIGHT = 640, 220
+WIDTH, HEIGHT = 400, 200
+#: large enough to read on a phone, where the chart is shown at about 85 % of its size
+FONT_SIZE = 14
 
 
 def _to_data_uri(chart: alt.TopLevelMixin) -> str:
+    chart = chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_axisX(
+        labelAngle=0, tickCount=4, format="%b"
+    )
     svg = vlc.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[])
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 

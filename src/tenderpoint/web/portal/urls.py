@@ -24,6 +24,11 @@ urlpatterns = [
         questionnaires.QuestionnaireView.as_view(),
         name="questionnaire",
     ),
+    path(
+        "self-check/save/",
+        questionnaires.SaveSelfCheckView.as_view(),
+        name="save_self_check",
+    ),
     path("progress/", views.ProgressView.as_view(), name="progress"),
     path("messages/", messaging.PatientMessagesView.as_view(), name="messages"),
     path("settings/", views.SettingsView.as_view(), name="settings"),

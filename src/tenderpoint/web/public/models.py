@@ -3,6 +3,7 @@ self-check and the contact form, plus the contact requests staff work through.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -247,6 +248,20 @@ class ContactPage(CitedPage):
     parent_page_types = ["public.HomePage"]
     subpage_types: list[str] = []
 
+    clinic = models.ForeignKey(
+        "accounts.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=(
+            "The clinic whose staff receive the requests sent with this form. Needed when "
+            "the installation serves more than one clinic."
+        ),
+    )
+
+    content_panels = [*CitedPage.content_panels, FieldPanel("clinic")]
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from tenderpoint.web.public.views import serve_contact
 
@@ -256,6 +271,8 @@ class ContactPage(CitedPage):
 class ContactRequest(models.Model):
     """A visitor's request to be contacted. Personal data: staff of the clinic only."""
 
+    #: the id in URLs, e-mails and the audit trail: not guessable, not countable
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(
         "accounts.Clinic", on_delete=models.PROTECT, related_name="contact_requests"
     )
@@ -283,4 +300,14 @@ class ContactRequest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Contact request #{self.pk} ({self.get_status_display()})"
+        return f"Contact request {self.short_id} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("public:inbox_detail", kwargs={"request_id": self.public_id})
+
+    @property
+    def short_id(self) -> str:
+        """The first eight characters of the public id, for people to refer to it."""
+        return str(self.public_id)[:8]

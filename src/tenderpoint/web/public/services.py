@@ -7,9 +7,10 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 
+from tenderpoint.web.accounts.models import Clinic
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.public.models import ContactRequest
@@ -29,6 +30,25 @@ def check_contact_rate_limit(ip_address: str | None) -> bool:
         cache.add(key, 1, timeout=window_s)
         return True
     return count <= settings.TENDERPOINT_CONTACT_RATE_LIMIT
+
+
+class ContactPageNotConnected(ImproperlyConfigured):
+    """A contact page that names no clinic, in an installation with several."""
+
+
+def clinic_for_contact_page(page: Any) -> Clinic:
+    """The clinic that receives the page's requests: the one the page names; with no name,
+    the installation's only clinic. Several clinics and no name is a configuration error,
+    never a guess (a request with health details must not reach another clinic's staff)."""
+    if page.clinic_id is not None:
+        return page.clinic
+    clinics = list(Clinic.objects.all()[:2])
+    if len(clinics) == 1:
+        return clinics[0]
+    raise ContactPageNotConnected(
+        f"The contact page {page.title!r} names no clinic and this installation has "
+        f"{'no' if not clinics else 'several'} clinic(s); choose its clinic in the CMS."
+    )
 
 
 @transaction.atomic  # the write and its audit event commit together, or neither

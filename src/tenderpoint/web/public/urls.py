@@ -5,6 +5,6 @@ from tenderpoint.web.public import views
 app_name = "public"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
-    path("<int:pk>/", views.inbox_detail, name="inbox_detail"),
+    path("", views.InboxView.as_view(), name="inbox"),
+    path("<uuid:request_id>/", views.InboxDetailView.as_view(), name="inbox_detail"),
 ]

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-import rules
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 
 from tenderpoint.errors import TenderpointError
-from tenderpoint.web.accounts.models import Clinic
-from tenderpoint.web.audit import services as audit
-from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.audit.services import client_ip
+from tenderpoint.web.common.access import ClinicView, RecordView, public_view
 from tenderpoint.web.public import services
 from tenderpoint.web.public.choices import ContactStatus
 from tenderpoint.web.public.forms import ContactForm, ContactRequestUpdateForm
 from tenderpoint.web.public.models import ContactRequest
 from tenderpoint.web.public.policies import contact_requests_visible_to
 from tenderpoint.web.public.selfcheck import SelfCheckForm
+
+INBOX_PAGE_SIZE = 25
+logger = logging.getLogger(__name__)
 
 
 def serve_self_check(page: Any, request: HttpRequest) -> HttpResponse:
@@ -62,65 +63,76 @@ def serve_contact(page: Any, request: HttpRequest) -> HttpResponse:
             context["rate_limited"] = True
             status = 429
         else:
-            clinic = Clinic.objects.order_by("pk").first()
-            if clinic is None:
-                raise PermissionDenied("This site has no clinic configured yet.")
-            services.do_store_contact_request(form, clinic=clinic, request=request)
-            return redirect(f"{page.url}?sent=1")
+            try:
+                clinic = services.clinic_for_contact_page(page)
+            except services.ContactPageNotConnected:
+                logger.exception("A contact request could not be routed to a clinic.")
+                context["not_connected"] = True
+                status = 503
+            else:
+                services.do_store_contact_request(form, clinic=clinic, request=request)
+                return redirect(f"{page.url}?sent=1")
     context["form"] = form
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
 
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    if not rules.has_perm("public.list_contactrequests", request.user):
-        audit.record(Action.DENIED, request=request, object_type="public.contactrequest_list")
-        raise PermissionDenied("Only clinic staff see contact requests.")
-    requests_ = contact_requests_visible_to(request.user, ContactRequest.objects.all())
-    status = request.GET.get("status", ContactStatus.NEW)
-    if status in ContactStatus.values:
-        requests_ = requests_.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(requests_, 25).get_page(request.GET.get("page"))
-    audit.record(
-        Action.VIEW,
-        request=request,
-        object_type="public.contactrequest_list",
-        detail={"status": status, "page": page.number},
-    )
-    counts = {
-        value: contact_requests_visible_to(
-            request.user, ContactRequest.objects.filter(status=value)
-        ).count()
-        for value in ContactStatus.values
-    }
-    return TemplateResponse(
-        request,
-        "public/inbox.html",
-        {"page": page, "status": status, "statuses": ContactStatus.choices, "counts": counts},
-    )
+class InboxView(ClinicView, TemplateView):
+    """The clinic's contact requests, 25 a page, filtered by status."""
 
+    permission = "public.list_contactrequests"
+    audit_object_type = "public.contactrequest_list"
+    template_name = "public/inbox.html"
 
-@login_required
-def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact_request = get_object_or_404(ContactRequest, pk=pk)
-    if not rules.has_perm("public.view_contactrequest", request.user, contact_request):
-        audit.record(Action.DENIED, request=request, obj=contact_request)
-        raise PermissionDenied("This request was sent to another clinic.")
-    form = ContactRequestUpdateForm(request.POST or None, instance=contact_request)
-    if request.method == "POST" and form.is_valid():
-        services.do_update_contact_request(
-            form.save(commit=False), user=request.user, request=request, changed=form.changed_data
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        visible = contact_requests_visible_to(request.user, ContactRequest.objects.all())
+        status = request.GET.get("status", ContactStatus.NEW)
+        if status not in ContactStatus.values:
+            status = ""
+        requests_ = visible.filter(status=status) if status else visible
+        page = Paginator(requests_, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+        self.audit_detail = {"status": status, "page": page.number}
+        counts = dict(
+            visible.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
         )
-        return redirect(reverse("public:inbox"))
-    audit.record(Action.VIEW, request=request, obj=contact_request)
-    status = 422 if request.method == "POST" else 200
-    return TemplateResponse(
-        request, "public/inbox_detail.html", {"item": contact_request, "form": form}, status=status
-    )
+        context = {
+            "page": page,
+            "status": status,
+            "statuses": ContactStatus.choices,
+            "counts": {value: counts.get(value, 0) for value in ContactStatus.values},
+        }
+        return TemplateResponse(request, self.template_name, context)
 
 
+class InboxDetailView(RecordView, TemplateView):
+    """One contact request, by its public id; staff change its status and notes."""
+
+    permission = "public.view_contactrequest"
+    model = ContactRequest
+    url_kwarg = "request_id"
+    audit_object_type = "public.contactrequest"
+    template_name = "public/inbox_detail.html"
+
+    def render_form(self, form: ContactRequestUpdateForm, status: int = 200) -> HttpResponse:
+        context = {"item": self.object, "form": form}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(ContactRequestUpdateForm(instance=self.object))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ContactRequestUpdateForm(request.POST, instance=self.object)
+        if form.is_valid():
+            services.do_update_contact_request(
+                form.save(commit=False),
+                user=request.user,
+                request=request,
+                changed=form.changed_data,
+            )
+            return redirect(reverse("public:inbox"))
+        return self.render_form(form, status=422)
+
+
+@public_view("robots.txt: public by definition")
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [

@@ -7,6 +7,6 @@ from tenderpoint.web.questionnaires import staff_views
 app_name = "questionnaires_clinic"
 
 urlpatterns = [
-    path("flags/", staff_views.flag_list, name="flags"),
-    path("schedule/", staff_views.schedule_edit, name="schedule"),
+    path("flags/", staff_views.FlagListView.as_view(), name="flags"),
+    path("schedule/", staff_views.ScheduleView.as_view(), name="schedule"),
 ]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tenderpoint.clinical import Instrument, ScoreResult
+from tenderpoint.clinical import Instrument, ScoreResult, get_instrument
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.patients.models import Patient
@@ -40,11 +40,10 @@ def safety_answer(instrument_id: str, data: Mapping[str, Any]) -> int | None:
         return None
     item_id, threshold = SAFETY_ITEMS[instrument_id]
     raw = str(data.get(item_id, "") or "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    return value if value >= threshold else None
+    # Only an answer the item offers counts (a tampered "4" is a form problem, not a flag).
+    offered = {str(o.value): o.value for o in get_instrument(instrument_id).item(item_id).options}
+    value = offered.get(raw)
+    return value if isinstance(value, int) and value >= threshold else None
 
 
 def escalation_hours(clinic: Any) -> int:

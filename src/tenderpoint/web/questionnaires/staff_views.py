@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
 from tenderpoint.clinical import get_instrument
-from tenderpoint.web.accounts.views import require_clinic_admin
+from tenderpoint.web.accounts.views import ClinicAdminView
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import ClinicView
 from tenderpoint.web.patients.access import PatientRecordView
-from tenderpoint.web.portal.staff import care_team_list
 from tenderpoint.web.questionnaires import services
 from tenderpoint.web.questionnaires.models import (
     Cadence,
@@ -72,10 +71,15 @@ class StaffQuestionnairesView(PatientRecordView, TemplateView):
         return response
 
 
-@care_team_list("questionnaires.safetyflag_list")
-def flag_list(request: HttpRequest) -> HttpResponse:
-    flags = services.open_flags_for(request.user)
-    return render(request, "questionnaires/flag_list.html", {"flags": flags})
+class FlagListView(ClinicView):
+    """Unacknowledged flags of the clinic (the same list the staff home shows)."""
+
+    permission = "portal.view_clinic_lists"
+    audit_object_type = "questionnaires.safetyflag_list"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        flags = services.open_flags_for(request.user)
+        return render(request, "questionnaires/flag_list.html", {"flags": flags})
 
 
 class ScheduleForm(forms.Form):
@@ -98,11 +102,20 @@ class ScheduleForm(forms.Form):
             )
 
 
-@login_required
-def schedule_edit(request: HttpRequest) -> HttpResponse:
+class ScheduleView(ClinicAdminView):
     """The clinic administrator sets which questionnaires are due when, and the escalation."""
-    require_clinic_admin(request)
-    clinic = request.user.clinic
+
+    audit_object_type = "questionnaires.schedulerule"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return schedule_edit(request, self.clinic)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return schedule_edit(request, self.clinic)
+
+
+def schedule_edit(request: HttpRequest, clinic: Any) -> HttpResponse:
+    """The clinic administrator sets which questionnaires are due when, and the escalation."""
     settings_row, _ = SafetySettings.objects.get_or_create(clinic=clinic)
     all_rules = {**dict.fromkeys(DEFAULT_RULES, (False, Cadence.OFF)), **clinic_rules(clinic)}
     form = ScheduleForm(

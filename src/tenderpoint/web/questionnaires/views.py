@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from tenderpoint.clinical import Instrument
+from tenderpoint.clinical import Instrument, get_instrument
 from tenderpoint.errors import UnknownInstrumentError
 from tenderpoint.web.portal.access import OwnRecordView
 from tenderpoint.web.portal.timezones import local_now
@@ -94,3 +94,40 @@ class QuestionnaireView(OwnRecordView):
         response_redirect = redirect("portal:questionnaires")
         response_redirect.status_code = 303
         return response_redirect
+
+
+class SaveSelfCheckView(OwnRecordView):
+    """Save the public self-check to the signed-in patient's record.
+
+    The answers are checked and scored again here (a posted result is never trusted); the
+    response is stored like any other questionnaire, with the core's version and explanation.
+    """
+
+    audit_object_type = "questionnaires.questionnaireresponse"
+    portal_section = "questionnaires"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from tenderpoint.web.public.selfcheck import INSTRUMENT_ID, SelfCheckForm
+
+        form = SelfCheckForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The self-check answers were incomplete; nothing was saved.")
+            return _see_other("portal:questionnaires")
+        instrument = get_instrument(INSTRUMENT_ID)
+        services.do_submit_response(
+            self.patient,
+            instrument=instrument,
+            answers=form.answers(),
+            result=form.score(),
+            user=request.user,
+            request=request,
+        )
+        messages.success(request, "Your self-check result is saved in your record.")
+        return _see_other("portal:questionnaires")
+
+
+def _see_other(name: str) -> HttpResponse:
+    response = redirect(name)
+    response.status_code = 303
+    return response

@@ -1,0 +1,185 @@
+"""Home, progress, settings, exports and reminders of the patient portal."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from fhir.resources.R4B.bundle import Bundle
+
+from tenderpoint.web.diary.models import DiaryEntry
+from tenderpoint.web.portal import reminders
+from tenderpoint.web.portal.models import PortalPreferences, SentReminder
+from tenderpoint.web.portal.sms import LocmemSMSBackend
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(patient, days, pain=lambda d: 6):
+    start = datetime.date(2026, 11, 1)
+    for offset in range(days):
+        day = start + datetime.timedelta(days=offset)
+        DiaryEntry.objects.create(
+            patient=patient,
+            recorded_at=datetime.datetime.combine(day, datetime.time(20), tzinfo=datetime.UTC),
+            local_date=day,
+            time_zone="UTC",
+            pain=pain(offset),
+            fatigue=5,
+            sleep_quality=5,
+            fog=5,
+            mood=3,
+            headache=1,
+            flare=offset == 3,
+        )
+
+
+def test_home_shows_what_is_due(world, client_for):
+    body = client_for(world.patient).get("/me/").content.decode()
+    assert "Today's entry is waiting" in body
+    assert "Patient Health Questionnaire-9" in body  # baseline PHQ-9 due
+
+
+def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
+    _entries(world.patient_record, 40, pain=lambda d: 8 if d < 20 else 4)
+    today = datetime.date(2026, 12, 10)
+    with mock.patch("tenderpoint.web.portal.views.local_now") as now:
+        now.return_value = datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC)
+        body = client_for(world.patient).get("/me/progress/").content.decode()
+    assert 'src="data:image/svg+xml;base64,' in body
+    assert "Show all the numbers as a table" in body
+    assert (
+        "Pain: your 7-day average is 4.0 out of 10, lower (better) than four weeks earlier (8.0)"
+        in body
+    )
+    assert "1 day" in body  # one flare day
+    for advice in ("increase", "reduce your", "stop taking"):
+        assert advice not in body.lower()
+
+
+def test_progress_charts_are_cached_and_a_write_refreshes_them(world, client_for):
+    from tenderpoint.web.portal import cache as portal_cache
+
+    calls = []
+    with mock.patch(
+        "tenderpoint.web.portal.views._progress_context",
+        side_effect=lambda p, t: calls.append(t) or {},
+    ):
+        client = client_for(world.patient)
+        client.get("/me/progress/")
+        client.get("/me/progress/")
+        assert len(calls) == 1
+        portal_cache.invalidate(world.patient_record)
+        client.get("/me/progress/")
+        assert len(calls) == 2
+
+
+def test_settings_change_contact_details_and_keep_history(world, client_for):
+    client = client_for(world.patient)
+    record = world.patient_record
+    record.phone = "+49 30 111111"
+    record.save()
+    data = {
+        "phone": "+49 30 222222",
+        "email": "new@example.org",
+        "contact_preference": "text",
+        "reminders_enabled": "on",
+        "reminder_time": "07:30",
+        "reminder_channel": "sms",
+    }
+    assert client.post("/me/settings/", data).status_code == 303
+    record.refresh_from_db()
+    assert record.phone == "+49 30 222222"
+    assert record.history.filter(phone="+49 30 111111").exists()  # the clinician sees the history
+    prefs = PortalPreferences.objects.get(patient=record)
+    assert prefs.reminder_time == datetime.time(7, 30)
+    assert prefs.reminder_channel == "sms"
+    bad = {**data, "phone": "call me", "reminder_time": "25:00"}
+    response = client.post("/me/settings/", bad)
+    assert response.status_code == 422
+    assert "call me" in response.content.decode()
+
+
+def test_exports_hold_all_of_the_patients_own_data(world, client_for):
+    _entries(world.patient_record, 5)  # the fourth day is a flare
+    client = client_for(world.patient)
+    client.post("/me/questionnaires/gad7/", {f"item{n}": "1" for n in range(1, 8)})
+    rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))
+    assert {r["record"] for r in rows} == {"diary", "questionnaire"}
+    assert sum(1 for r in rows if r["item"] == "pain") == 5
+    bundle = json.loads(client.get("/me/export.fhir.json").content)
+    parsed = Bundle.model_validate(bundle)
+    kinds = [e.resource.get_resource_type() for e in parsed.entry]
+    assert kinds.count("Patient") == 1
+    assert kinds.count("QuestionnaireResponse") == 1
+    assert kinds.count("Observation") == 5 * 6 + 1  # six scores a day, one flare
+
+
+@override_settings(TENDERPOINT_SMS_BACKEND="tenderpoint.web.portal.sms.LocmemSMSBackend")
+def test_a_reminder_is_sent_once_at_the_chosen_time_and_never_twice(world):
+    LocmemSMSBackend.outbox.clear()
+    record = world.patient_record
+    record.email = "paula@example.org"
+    record.save()
+    PortalPreferences.objects.create(
+        patient=record, reminder_time=datetime.time(20, 0), time_zone="UTC"
+    )
+    day = datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
+    before = day.replace(hour=19, minute=59)
+    assert reminders.send_due_reminders(before) == 1  # only the questionnaire reminder (10:00)
+    mail.outbox.clear()
+    at = day.replace(hour=20, minute=0)
+    assert reminders.send_due_reminders(at) == 1
+    assert reminders.send_due_reminders(at.replace(hour=23)) == 0  # never twice
+    assert SentReminder.objects.filter(kind="diary").count() == 1
+    text = mail.outbox[0].body.lower()
+    for detail in ("pain", "phq", "mood", "score"):
+        assert detail not in text
+
+
+def test_a_missed_reminder_is_sent_once_when_the_worker_returns(world):
+    record = world.patient_record
+    record.email = "paula@example.org"
+    record.save()
+    PortalPreferences.objects.create(
+        patient=record, reminder_time=datetime.time(8, 0), time_zone="UTC"
+    )
+    late = datetime.datetime(2026, 11, 30, 17, 0, tzinfo=datetime.UTC)  # worker was down at 08:00
+    assert reminders.send_due_reminders(late) == 2  # diary and questionnaire, once each
+    assert reminders.send_due_reminders(late) == 0
+
+
+def test_no_reminder_after_opting_out_or_once_the_diary_is_done(world):
+    record = world.patient_record
+    record.email = "paula@example.org"
+    record.save()
+    prefs = PortalPreferences.objects.create(
+        patient=record, reminder_time=datetime.time(8, 0), time_zone="UTC", reminders_enabled=False
+    )
+    at = datetime.datetime(2026, 11, 30, 21, 0, tzinfo=datetime.UTC)
+    assert reminders.send_due_reminders(at) == 0
+    prefs.reminders_enabled = True
+    prefs.save()
+    _entries(record, 30)  # Nov 1-30: today's diary is done
+    sent = reminders.send_due_reminders(at)
+    assert not SentReminder.objects.filter(kind="diary").exists()
+    assert sent == 1
+
+
+@override_settings(TENDERPOINT_SMS_BACKEND="tenderpoint.web.portal.sms.LocmemSMSBackend")
+def test_sms_reminders_go_through_the_pluggable_backend(world):
+    LocmemSMSBackend.outbox.clear()
+    record = world.patient_record
+    record.phone = "+49 170 555"
+    record.save()
+    PortalPreferences.objects.create(
+        patient=record, reminder_time=datetime.time(8, 0), time_zone="UTC", reminder_channel="sms"
+    )
+    reminders.send_due_reminders(datetime.datetime(2026, 11, 30, 21, tzinfo=datetime.UTC))
+    assert [to for to, _ in LocmemSMSBackend.outbox] == ["+49 170 555", "+49 170 555"]
