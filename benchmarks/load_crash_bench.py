@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.client
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 LOCUSTFILE = Path(__file__).parent / "load" / "locustfile.py"
@@ -189,19 +190,32 @@ class Server:
 
 
 def _log_in(base: str, email: str) -> dict[str, str]:
-    """A real sign-in through the log-in form; returns the cookies a browser would keep."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/login/", timeout=30).read().decode()
+    """A real sign-in through the log-in form; returns the cookies a browser would keep.
+
+    Cookies are carried by hand: with TLS at a trusted proxy they are marked Secure, and a
+    cookie jar would not send them back over this plain-HTTP loopback connection.
+    """
+    host = urllib.parse.urlsplit(base).netloc
+    cookies: dict[str, str] = {}
+
+    def call(method: str, body: str | None = None) -> str:
+        connection = http.client.HTTPConnection(host, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, "/accounts/login/", body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie(header)
+            cookies.update({name: morsel.value for name, morsel in jar.items()})
+        text = response.read().decode()
+        connection.close()
+        return text
+
+    page = call("GET")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"login": email, "password": DEMO_PASSWORD}).encode()
-    request = urllib.request.Request(  # noqa: S310
-        f"{base}/accounts/login/",
-        data=body + f"&csrfmiddlewaretoken={token}".encode(),
-        headers={"Referer": f"{base}/accounts/login/"},
-    )
-    opener.open(request, timeout=30)
-    cookies = {c.name: c.value for c in jar}
+    form = {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
+    call("POST", urllib.parse.urlencode(form))
     if "sessionid" not in cookies:
         raise SystemExit(f"could not sign in as {email}")
     return {"sessionid": cookies["sessionid"], "csrftoken": cookies["csrftoken"]}
