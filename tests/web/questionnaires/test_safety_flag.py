@@ -176,3 +176,15 @@ def test_pages_say_they_are_not_monitored_around_the_clock(world, client_for):
     client = client_for(world.patient)
     for path in ["/me/questionnaires/", "/me/questionnaires/phq9/", "/me/messages/"]:
         assert "not monitored around the clock" in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize("flag_id", ["\x00", "not-a-uuid", ""])
+def test_acknowledging_a_malformed_flag_id_is_no_such_flag(world, client_for, flag_id):
+    """Found by the form fuzzer: a non-UUID flag id was a server error, not a 404."""
+    from django.urls import reverse
+
+    url = reverse(
+        "patients:questionnaires_staff:list", kwargs={"patient_id": world.patient_record.public_id}
+    )
+    response = client_for(world.clinician).post(url, {"flag": flag_id, "action_note": "x"})
+    assert response.status_code == 404

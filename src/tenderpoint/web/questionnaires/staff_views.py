@@ -3,6 +3,7 @@ clinic-wide urgent list, and the clinic administrator's schedule."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -52,9 +53,11 @@ class StaffQuestionnairesView(PatientRecordView, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Acknowledge one flag (``flag`` = its public id) with an action note."""
-        flag = SafetyFlag.objects.filter(
-            patient=self.patient, public_id=request.POST.get("flag") or None
-        ).first()
+        try:  # a malformed id is "no such flag" (404), not a server error
+            flag_id = uuid.UUID(str(request.POST.get("flag", "")))
+        except ValueError:
+            raise Http404("No such flag.") from None
+        flag = SafetyFlag.objects.filter(patient=self.patient, public_id=flag_id).first()
         if flag is None:
             raise Http404("No such flag.")
         note = request.POST.get("action_note", "")
