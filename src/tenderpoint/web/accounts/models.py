@@ -7,11 +7,15 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from tenderpoint.web.accounts.choices import CARE_TEAM_ROLES, STAFF_ROLES, Role
+
+#: The oldest age a date of birth may give: verified human lifespans end near 122 years, so
+#: anything older is a typing error (1890 for 1990), never a patient.
+MAX_PLAUSIBLE_AGE_YEARS = 120
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,20}$",
@@ -136,6 +140,15 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     hours = models.TextField(blank=True, help_text="Opening hours as shown to visitors.")
+    minimum_patient_age_years = models.PositiveSmallIntegerField(
+        "minimum patient age (years)",
+        default=18,
+        validators=[MaxValueValidator(MAX_PLAUSIBLE_AGE_YEARS)],
+        help_text=(
+            "Patients younger than this on the day they are registered or edited are refused "
+            "(18 for an adults-only clinic)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
