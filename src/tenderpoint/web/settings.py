@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
     "tenderpoint.web.common.middleware.StaffMFARequiredMiddleware",
+    "tenderpoint.web.audit.admin_audit.OperatorAdminReadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

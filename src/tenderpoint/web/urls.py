@@ -16,6 +16,8 @@ urlpatterns = [
     path("robots.txt", public_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("session/keepalive/", common_views.keepalive, name="keepalive"),
+    path("accounts/enrol/", account_views.mfa_enrolment_needed, name="mfa_enrolment_needed"),
+    path("accounts/enrol/<str:token>/", account_views.mfa_invitation, name="mfa_invitation"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("tenderpoint.web.portal.urls")),
     path("patients/", include("tenderpoint.web.patients.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from functools import cached_property
 
@@ -184,3 +185,58 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.clinic}"
+
+
+class MFAEnrolmentInvitation(models.Model):
+    """Permission to enrol a first second factor, sent to the account's own e-mail address
+    (issue 13, defect 2): a password alone no longer chooses the second factor. Only the
+    SHA-256 of the link's token is stored; the link works once, for 24 hours, for the
+    account it names, after that account has signed in with its password."""
+
+    VALID_FOR = datetime.timedelta(hours=24)
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"MFA enrolment invitation for {self.user}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and timezone.now() < self.expires_at
+
+
+class MFAResetRequest(models.Model):
+    """A staff member lost their second factor: one clinic administrator asks, a second one
+    approves (never the same person, never the person concerned). Approval removes the old
+    authenticators and e-mails an enrolment invitation (issue 13, defect 1)."""
+
+    VALID_FOR = datetime.timedelta(hours=24)
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Second-factor reset for {self.member}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None and timezone.now() < self.requested_at + self.VALID_FOR
