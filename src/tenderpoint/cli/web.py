@@ -123,6 +123,7 @@ def demo(
             "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
         }
     )
+    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
     _setup_django()
     from django.core.management import call_command
 
@@ -136,6 +137,7 @@ def demo(
         first_run = not demo_clinic_exists()
         call_command("load_demo", verbosity=0)
         call_command("load_public_content", verbosity=0)
+        call_command("sync_site_url", verbosity=0)
     console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
 
     table = Table(title="Demo log-ins (synthetic accounts)")
@@ -225,6 +227,7 @@ def serve(
     call_command("check", deploy=True, fail_level="ERROR")
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("sync_site_url", verbosity=0)
     _gunicorn(host, port, workers=workers, threads=threads)
 
 

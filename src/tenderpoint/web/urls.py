@@ -26,8 +26,8 @@ urlpatterns = [
     path("manage/contact/", include("tenderpoint.web.public.urls")),
     # One sign-in for everything: allauth's, which asks staff for their second factor. The
     # admin sites' own log-in forms would skip it.
-    path("operator/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("operator/login/", common_views.admin_login, name="operator_login"),
+    path("cms/login/", common_views.admin_login, name="cms_login"),
     path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("operator/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -101,7 +101,16 @@ class CMSContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if request.path.startswith(self.PREFIX):
             response._csp_update = {"script-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+            if self.is_preview(request.path):
+                # The editor shows the preview in a same-origin frame; only the preview may be
+                # framed, and only by this site.
+                response._csp_replace = {"frame-ancestors": ["'self'"]}  # type: ignore[attr-defined]
+                response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+    @staticmethod
+    def is_preview(path: str) -> bool:
+        return "/preview/" in path
 
 
 class NoStoreForSignedInMiddleware:
