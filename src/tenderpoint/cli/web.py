@@ -155,6 +155,10 @@ def demo(
         "Staff accounts ask for an authenticator code; print the current one with\n"
         f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
     )
+    console.print(
+        "Back it up nightly (safe while it runs), e.g. from cron:\n"
+        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
+    )
     url = f"http://{host}:{port}/"
     if no_serve:
         console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
