@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from tenderpoint.web.accounts.choices import Role
-from tenderpoint.web.accounts.models import Membership
+from tenderpoint.web.accounts.models import Membership, MFAResetRequest
 from tenderpoint.web.audit.models import AuditEvent
 from tenderpoint.web.common.access import PUBLIC_VIEW_ATTRIBUTE, AccessPolicyView
 from tenderpoint.web.public.models import ContactRequest
@@ -52,6 +52,9 @@ MATRIX: dict[str, str] = {
     "accounts:staff": "clinic_admin",
     "accounts:staff_role": "clinic_admin",
     "accounts:staff_deactivate": "clinic_admin",
+    "accounts:staff_invite_mfa": "clinic_admin",
+    "accounts:staff_request_mfa_reset": "clinic_admin",
+    "accounts:mfa_reset_approve": "clinic_admin",
     "audit:list": "clinic_admin",
     "public:inbox": "nurse clinician other_clinician",
     "public:inbox_detail": "nurse clinician",
@@ -91,6 +94,11 @@ URL_KWARGS: dict[str, Callable[[Any], Any]] = {
     "entry_id": lambda w: _diary_entry(w).public_id,
     "instrument_id": lambda w: "phq9",
     "snapshot_id": lambda w: _snapshot(w).public_id,
+    "reset_id": lambda w: (
+        MFAResetRequest.objects.get_or_create(
+            clinic=w.clinic, member=w.nurse, requested_by=w.clinic_admin
+        )[0].pk
+    ),
 }
 
 

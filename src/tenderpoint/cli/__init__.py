@@ -6,7 +6,13 @@ only when they run, so the scientific commands start fast and work without a dat
 
 from __future__ import annotations
 
-from tenderpoint.cli import clinical, outcomes, pharmacology, web  # noqa: F401  (registers commands)
+from tenderpoint.cli import (  # noqa: F401  (registers commands)
+    backup,
+    clinical,
+    outcomes,
+    pharmacology,
+    web,
+)
 from tenderpoint.cli.app import app
 
 

@@ -142,6 +142,7 @@ def demo(
             "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
         }
     )
+    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
     _setup_django()
     from django.core.management import call_command
 
@@ -155,6 +156,7 @@ def demo(
         first_run = not demo_clinic_exists()
         call_command("load_demo", verbosity=0)
         call_command("load_public_content", verbosity=0)
+        call_command("sync_site_url", verbosity=0)
     console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
 
     table = Table(title="Demo log-ins (synthetic accounts)")
@@ -171,6 +173,10 @@ def demo(
     console.print(
         "Staff accounts ask for an authenticator code; print the current one with\n"
         f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
+    )
+    console.print(
+        "Back it up nightly (safe while it runs), e.g. from cron:\n"
+        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
     )
     url = f"http://{host}:{port}/"
     if no_serve:
@@ -246,6 +252,7 @@ def serve(
     call_command("check", deploy=True, fail_level="ERROR")
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("sync_site_url", verbosity=0)
     _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
 
 

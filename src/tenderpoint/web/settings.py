@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
     "tenderpoint.web.common.middleware.StaffMFARequiredMiddleware",
+    "tenderpoint.web.audit.admin_audit.OperatorAdminReadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -293,7 +294,7 @@ CONTENT_SECURITY_POLICY = {
 # --- public site (Wagtail) and background tasks -------------------------------------------
 
 WAGTAIL_SITE_NAME = "tenderpoint"
-WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "cms_login"  # sign-in for visitors, 403 for the signed-in
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # allauth's reset, with its rate limits, is the only one
 WAGTAILADMIN_BASE_URL = env_str("TENDERPOINT_BASE_URL", "http://127.0.0.1:8000")

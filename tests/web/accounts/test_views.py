@@ -55,6 +55,7 @@ def test_clinic_admin_updates_settings_and_it_is_audited(world, client_for):
             "email": "",
             "address": "",
             "hours": "",
+            "minimum_patient_age_years": "18",
         },
     )
     assert response.status_code == 302
@@ -84,8 +85,10 @@ def test_clinic_admin_adds_a_staff_member_who_gets_a_link(world, client_for):
     assert not newcomer.has_usable_password()
     assert newcomer.role == "clinician"
     assert newcomer.clinic == world.clinic
-    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+    # Two mails to the newcomer's own address: set a password, and enrol a second factor.
+    assert [m.to for m in mail.outbox] == [["new@example.org"], ["new@example.org"]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "/accounts/enrol/" in mail.outbox[1].body
     assert AuditEvent.objects.filter(action="create", object_type="accounts.user").exists()
 
 

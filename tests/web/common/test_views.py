@@ -111,7 +111,7 @@ def test_staff_without_mfa_are_sent_to_enrol_before_patient_data(world, client_f
     newcomer = member(world.clinic, "clinician", email="new@example.org")
     response = client_for(newcomer).get(world.patient_record.get_absolute_url())
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == reverse("mfa_enrolment_needed")  # by invitation only
 
 
 def test_patients_are_not_forced_to_enrol_mfa(world, client_for):
@@ -124,7 +124,7 @@ def test_superuser_must_enrol_mfa_for_the_operator_site(client):
     operator = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(operator)
     response = client.get("/operator/")
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == reverse("mfa_enrolment_needed")  # by invitation only
 
 
 def test_every_signed_in_response_is_no_store(world, client_for, client):
@@ -137,5 +137,7 @@ def test_every_signed_in_response_is_no_store(world, client_for, client):
     refused = client_for(world.other_clinician).get(world.patient_record.get_absolute_url())
     assert refused.status_code == 403
     assert "no-store" in refused["Cache-Control"]
-    anonymous = client.get("/robots.txt")
+    from django.test import Client
+
+    anonymous = Client().get("/robots.txt")
     assert "no-store" not in anonymous.get("Cache-Control", "")

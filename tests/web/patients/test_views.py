@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+import pytest
 from django.urls import reverse
 
 from tenderpoint.web.audit.models import AuditEvent
@@ -107,3 +110,73 @@ def test_patient_list_query_count_does_not_grow_with_patients(world, client_for)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("patients:list"))
     assert len(many) == len(few)
+
+
+# --- dates of birth (issue 13, defect 8): 2999-01-01 was saved and shown as "age -973" ----
+
+
+def _birthday_years_ago(years: int, today: datetime.date, days: int = 0) -> datetime.date:
+    return today.replace(year=today.year - years) + datetime.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("years", "days", "problem"),
+    [
+        (18, 0, None),  # eighteen today: accepted
+        (18, 1, "gives an age of 17; Clinic A treats patients from 18 years"),  # a day short
+        (120, 0, None),  # the oldest plausible age
+        (121, 0, "gives an age of 121 years, more than 120"),
+        (0, 1, "is in the future"),  # tomorrow
+        (-973, 0, "is in the future"),  # 2999
+    ],
+)
+def test_date_of_birth_against_today_and_the_clinics_minimum_age(
+    world, client_for, years, days, problem
+):
+    today = datetime.datetime.now(tz=world.clinic.tzinfo).date()
+    birth = _birthday_years_ago(years, today, days)
+    response = client_for(world.clinician).post(
+        reverse("patients:create"), VALID | {"date_of_birth": birth.isoformat()}
+    )
+    if problem is None:
+        assert response.status_code == 302
+        return
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert problem in body
+    assert birth.isoformat() in body  # what was typed is kept
+    assert not Patient.objects.filter(medical_record_number=VALID["medical_record_number"])
+
+
+def test_the_minimum_age_is_the_clinics_setting(world, client_for):
+    world.clinic.minimum_patient_age_years = 16
+    world.clinic.save()
+    today = datetime.datetime.now(tz=world.clinic.tzinfo).date()
+    data = VALID | {"date_of_birth": _birthday_years_ago(17, today).isoformat()}
+    assert client_for(world.clinician).post(reverse("patients:create"), data).status_code == 302
+
+
+def test_the_service_refuses_a_future_date_of_birth_too(world):
+    from django.core.exceptions import ValidationError
+
+    from tenderpoint.web.patients import services
+
+    fields = {k: v for k, v in VALID.items() if k != "date_of_birth"}
+    with pytest.raises(ValidationError) as error:
+        services.do_create_patient(
+            user=world.clinician, date_of_birth=datetime.date(2999, 1, 1), **fields
+        )
+    assert "date_of_birth" in error.value.message_dict
+
+
+@pytest.mark.parametrize(("length", "status"), [(100, 200), (101, 422)])
+def test_a_search_past_the_limit_is_refused_with_the_reason(world, client_for, length, status):
+    """Defect 9: a query over 100 characters was silently dropped (every patient shown)."""
+    query = "Anderby" + "x" * (length - 7)
+    response = client_for(world.clinician).get(reverse("patients:list"), {"q": query})
+    body = response.content.decode()
+    assert response.status_code == status
+    assert query in body  # what was typed is kept
+    if status == 422:
+        assert "at most 100 characters" in body
+    assert world.patient_record.given_name not in body  # nobody matches either way

@@ -80,3 +80,18 @@ def test_stored_script_never_reaches_the_page(site, client):
     body = client.get(page.url).content.decode()
     assert "steal()" not in body
     assert 'href="#ref-wolfe2016"' in body
+
+
+# Issue 13, defect 9: the sitemap, canonical and og:url pointed at http://localhost/.
+def test_canonical_and_sitemap_use_the_base_url(site, client, settings):
+    from django.core.management import call_command
+
+    settings.WAGTAILADMIN_BASE_URL = "https://clinic.example"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "clinic.example"]
+    call_command("sync_site_url", verbosity=0)
+    home = client.get("/", HTTP_HOST="clinic.example").content.decode()
+    assert '<link rel="canonical" href="https://clinic.example/">' in home
+    assert '<meta property="og:url" content="https://clinic.example/">' in home
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="clinic.example").content.decode()
+    assert "<loc>https://clinic.example/</loc>" in sitemap
+    assert "localhost" not in sitemap

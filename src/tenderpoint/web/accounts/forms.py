@@ -11,7 +11,16 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF
 class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "time_zone", "phone", "sms_number", "email", "address", "hours"]
+        fields = [
+            "name",
+            "time_zone",
+            "phone",
+            "sms_number",
+            "email",
+            "address",
+            "hours",
+            "minimum_patient_age_years",
+        ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "hours": forms.Textarea(attrs={"rows": 4}),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from tenderpoint.web.accounts.choices import CARE_TEAM_ROLES, STAFF_ROLES, Role
+
+#: The oldest age a date of birth may give: verified human lifespans end near 122 years, so
+#: anything older is a typing error (1890 for 1990), never a patient.
+MAX_PLAUSIBLE_AGE_YEARS = 120
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,20}$",
@@ -136,6 +141,15 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     hours = models.TextField(blank=True, help_text="Opening hours as shown to visitors.")
+    minimum_patient_age_years = models.PositiveSmallIntegerField(
+        "minimum patient age (years)",
+        default=18,
+        validators=[MaxValueValidator(MAX_PLAUSIBLE_AGE_YEARS)],
+        help_text=(
+            "Patients younger than this on the day they are registered or edited are refused "
+            "(18 for an adults-only clinic)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -171,3 +185,58 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.clinic}"
+
+
+class MFAEnrolmentInvitation(models.Model):
+    """Permission to enrol a first second factor, sent to the account's own e-mail address
+    (issue 13, defect 2): a password alone no longer chooses the second factor. Only the
+    SHA-256 of the link's token is stored; the link works once, for 24 hours, for the
+    account it names, after that account has signed in with its password."""
+
+    VALID_FOR = datetime.timedelta(hours=24)
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"MFA enrolment invitation for {self.user}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and timezone.now() < self.expires_at
+
+
+class MFAResetRequest(models.Model):
+    """A staff member lost their second factor: one clinic administrator asks, a second one
+    approves (never the same person, never the person concerned). Approval removes the old
+    authenticators and e-mails an enrolment invitation (issue 13, defect 1)."""
+
+    VALID_FOR = datetime.timedelta(hours=24)
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Second-factor reset for {self.member}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None and timezone.now() < self.requested_at + self.VALID_FOR

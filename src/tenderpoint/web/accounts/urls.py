@@ -13,6 +13,21 @@ urlpatterns = [
         name="staff_role",
     ),
     path(
+        "clinic/staff/<int:membership_id>/invite-mfa/",
+        views.StaffInviteEnrolmentView.as_view(),
+        name="staff_invite_mfa",
+    ),
+    path(
+        "clinic/staff/<int:membership_id>/request-mfa-reset/",
+        views.StaffRequestMFAResetView.as_view(),
+        name="staff_request_mfa_reset",
+    ),
+    path(
+        "clinic/mfa-resets/<int:reset_id>/approve/",
+        views.MFAResetApproveView.as_view(),
+        name="mfa_reset_approve",
+    ),
+    path(
         "clinic/staff/<int:membership_id>/deactivate/",
         views.StaffDeactivateView.as_view(),
         name="staff_deactivate",

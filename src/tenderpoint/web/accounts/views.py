@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
@@ -11,7 +14,7 @@ from django.views.generic import TemplateView
 from tenderpoint.web.accounts import services
 from tenderpoint.web.accounts.choices import STAFF_ROLES, Role
 from tenderpoint.web.accounts.forms import AddStaffForm, ChangeRoleForm, ClinicSettingsForm
-from tenderpoint.web.accounts.models import Membership
+from tenderpoint.web.accounts.models import Membership, MFAResetRequest
 from tenderpoint.web.common.access import ClinicView, public_view
 
 
@@ -74,7 +77,23 @@ class StaffListView(ClinicAdminView, TemplateView):
             .select_related("user")
             .order_by("-is_active", "role", "user__full_name")
         )
-        context = {"memberships": memberships, "form": form, "role_form": ChangeRoleForm()}
+        context = {
+            "memberships": memberships,
+            "form": form,
+            "role_form": ChangeRoleForm(),
+            "with_mfa": set(
+                Authenticator.objects.filter(
+                    user__memberships__in=memberships, type=Authenticator.Type.TOTP
+                ).values_list("user_id", flat=True)
+            ),
+            "resets": [
+                reset
+                for reset in MFAResetRequest.objects.filter(
+                    clinic=self.clinic, approved_at=None
+                ).select_related("member", "requested_by")
+                if reset.is_pending
+            ],
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -118,3 +137,50 @@ class StaffDeactivateView(StaffMemberActionView):
             self.membership(membership_id), user=request.user, request=request
         )
         return redirect("accounts:staff")
+
+
+class StaffInviteEnrolmentView(StaffMemberActionView):
+    """Approve a member's first second factor: the link goes to their own e-mail."""
+
+    def post(self, request: HttpRequest, membership_id: int) -> HttpResponse:
+        services.do_invite_first_enrolment(
+            self.membership(membership_id), user=request.user, request=request
+        )
+        messages.success(request, "An enrolment link was e-mailed to the staff member.")
+        return redirect("accounts:staff")
+
+
+class StaffRequestMFAResetView(StaffMemberActionView):
+    """Ask for a lost second factor to be reset; another administrator approves."""
+
+    def post(self, request: HttpRequest, membership_id: int) -> HttpResponse:
+        services.do_request_mfa_reset(
+            self.membership(membership_id), user=request.user, request=request
+        )
+        messages.success(request, "Reset requested; another administrator must approve it.")
+        return redirect("accounts:staff")
+
+
+class MFAResetApproveView(ClinicAdminView):
+    audit_object_type = "accounts.mfaresetrequest"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, reset_id: int) -> HttpResponse:
+        reset = get_object_or_404(MFAResetRequest, pk=reset_id, clinic=self.clinic)
+        services.do_approve_mfa_reset(reset, user=request.user, request=request)
+        messages.success(request, "Approved: the staff member was e-mailed an enrolment link.")
+        return redirect("accounts:staff")
+
+
+@public_view("the staff member's own enrolment invitation; checks its token, audits both ways")
+@login_required
+def mfa_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if services.accept_enrolment_invitation(token, user=request.user, request=request):
+        return redirect("mfa_activate_totp")
+    return render(request, "accounts/mfa_enrolment_needed.html", {"bad_link": True}, status=403)
+
+
+@public_view("tells a signed-in staff member how to get an enrolment invitation; no data")
+@login_required
+def mfa_enrolment_needed(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/mfa_enrolment_needed.html", {"bad_link": False})

@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from tenderpoint.web.audit import signals  # noqa: F401  (log-in and failed log-in)
+        from tenderpoint.web.audit import (  # noqa: F401  (sign-ins, admin changes)
+            admin_audit,
+            signals,
+        )

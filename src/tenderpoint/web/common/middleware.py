@@ -61,23 +61,29 @@ class StaffMFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
+        if not (
             settings.TENDERPOINT_STAFF_MFA_REQUIRED
             and user.is_authenticated
             and (user.is_clinic_staff or user.is_superuser or user.is_staff)
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
-            if not is_mfa_enabled(user):
-                messages.warning(
-                    request,
-                    "Staff accounts need two-factor authentication. Set up an authenticator "
-                    "app to continue.",
-                )
-                return redirect("mfa_activate_totp")
-            if not passed_second_factor(request):
-                logout(request)
-                messages.warning(request, "Please sign in again with your authenticator code.")
-                return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+            return self.get_response(request)
+        if not is_mfa_enabled(user):
+            # A first second factor needs an invitation sent to the account's own e-mail:
+            # whoever holds the password alone must not choose it (issue 13, defect 2).
+            from tenderpoint.web.accounts.services import may_enrol_now
+
+            enrolling = request.path == reverse("mfa_activate_totp")
+            if enrolling and not may_enrol_now(request):
+                return redirect("mfa_enrolment_needed")
+            if not request.path.startswith(MFA_EXEMPT_PREFIXES):
+                if may_enrol_now(request):
+                    return redirect("mfa_activate_totp")
+                return redirect("mfa_enrolment_needed")
+            return self.get_response(request)
+        if not request.path.startswith(MFA_EXEMPT_PREFIXES) and not passed_second_factor(request):
+            logout(request)
+            messages.warning(request, "Please sign in again with your authenticator code.")
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
 
@@ -95,7 +101,16 @@ class CMSContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if request.path.startswith(self.PREFIX):
             response._csp_update = {"script-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+            if self.is_preview(request.path):
+                # The editor shows the preview in a same-origin frame; only the preview may be
+                # framed, and only by this site.
+                response._csp_replace = {"frame-ancestors": ["'self'"]}  # type: ignore[attr-defined]
+                response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+    @staticmethod
+    def is_preview(path: str) -> bool:
+        return "/preview/" in path
 
 
 class NoStoreForSignedInMiddleware:

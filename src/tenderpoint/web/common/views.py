@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,3 +53,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@public_view("the admin sites' log-in URLs: sign-in for visitors, a refusal for the signed-in")
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Where ``/operator/`` and ``/cms/`` send a user they do not admit. Sending a signed-in
+    user on to the sign-in page looped (sign-in sends them back, the admin sends them
+    to sign in again, ten "no permission" messages later the browser gives up): a signed-in
+    user gets a 403 page and an audit event; a visitor signs in once."""
+    if request.user.is_authenticated:
+        from tenderpoint.web.audit import services as audit
+        from tenderpoint.web.audit.choices import Action
+
+        audit.record(
+            Action.DENIED,
+            request=request,
+            object_type="admin_site",
+            detail={"next": request.GET.get("next", "")[:200]},
+        )
+        return render(request, "403.html", status=403)
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("account_login") + (f"?{query}" if query else ""))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 
 from tenderpoint.web.patients.models import Patient
@@ -33,6 +35,20 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args: object, clinic: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._clinic = clinic
+
+    def clean_date_of_birth(self) -> datetime.date:
+        """Checked by the service's rule (future, implausibly old, under the clinic's
+        minimum age), here so the form shows it beside the field."""
+        from tenderpoint.web.patients.services import validate_date_of_birth
+
+        value: datetime.date = self.cleaned_data["date_of_birth"]
+        clinic = self._clinic or getattr(self.instance, "clinic", None)
+        if clinic is not None and "date_of_birth" in self.changed_data:
+            try:
+                validate_date_of_birth(value, clinic)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(error.message_dict["date_of_birth"]) from None
+        return value
 
     def clean_medical_record_number(self) -> str:
         value = self.cleaned_data["medical_record_number"].strip()

@@ -79,3 +79,26 @@ def do_update_contact_request(
         detail={"fields": sorted(changed), "status": contact_request.status},
     )
     return contact_request
+
+
+def sync_site_with_base_url(base_url: str) -> tuple[str, int]:
+    """Point the default Wagtail site at the address visitors use (TENDERPOINT_BASE_URL), so
+    canonical links, ``og:url`` and the sitemap name it instead of Wagtail's placeholder
+    ``http://localhost/``. Returns the host name and port now stored."""
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"TENDERPOINT_BASE_URL={base_url!r} is not an http(s) address such as "
+            "https://clinic.example."
+        )
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme == "https" and port != 443:
+        raise ImproperlyConfigured(
+            "Wagtail writes https addresses only for port 443; serve HTTPS on 443."
+        )
+    Site.objects.filter(is_default_site=True).update(hostname=parts.hostname, port=port)
+    return parts.hostname, port
