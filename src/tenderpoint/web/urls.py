@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from tenderpoint.web.accounts import views as account_views
 from tenderpoint.web.api import views as api_views
 from tenderpoint.web.common import views as common_views
 from tenderpoint.web.infusions import clinic_views
