@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
@@ -73,11 +73,6 @@ class ClinicOutcomesView(ClinicView, TemplateView):
         return redirect(f"{request.path}?{query}" if query else request.path)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class SnapshotExportView(RecordView):
     """The de-identified per-patient table of one snapshot, streamed as CSV."""
 
@@ -85,7 +80,7 @@ class SnapshotExportView(RecordView):
     model = OutcomeSnapshot
     url_kwarg = "snapshot_id"
 
-    def get(self, request: HttpRequest, snapshot_id: Any) -> StreamingHttpResponse:
+    def get(self, request: HttpRequest, snapshot_id: Any) -> HttpResponse:
         snapshot = self.object
         audit.record(
             Action.EXPORT,
@@ -93,9 +88,10 @@ class SnapshotExportView(RecordView):
             obj=snapshot,
             detail={"rows": len(snapshot.patient_table), "deidentified": True},
         )
-        writer = csv.writer(_Echo())
-        lines: Iterator[str] = (writer.writerow(row) for row in table_lines(snapshot.patient_table))
-        response = StreamingHttpResponse(lines, content_type="text/csv")
+        # The table is stored with the snapshot (one row per patient), so it is written whole.
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(table_lines(snapshot.patient_table))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = (
             f'attachment; filename="outcomes-{snapshot.public_id}-deidentified.csv"'
         )
