@@ -23,6 +23,13 @@ LAST_SEEN_SESSION_KEY = "tenderpoint.last_seen"
 # Paths a signed-in user may reach before enrolling MFA: the enrolment pages themselves,
 # signing out, and things that carry no patient data.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/session/")
+# ... except the personal API tokens, which live beside the security page under /accounts/:
+# a token reads patient data through the FHIR API, so issuing one needs the second factor.
+MFA_REQUIRED_PREFIXES = ("/accounts/api-tokens/",)
+
+
+def _mfa_exempt(path: str) -> bool:
+    return path.startswith(MFA_EXEMPT_PREFIXES) and not path.startswith(MFA_REQUIRED_PREFIXES)
 
 
 class IdleTimeoutMiddleware:
@@ -65,7 +72,7 @@ class StaffMFARequiredMiddleware:
             settings.TENDERPOINT_STAFF_MFA_REQUIRED
             and user.is_authenticated
             and (user.is_clinic_staff or user.is_superuser or user.is_staff)
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not _mfa_exempt(request.path)
         ):
             if not is_mfa_enabled(user):
                 messages.warning(

@@ -13,7 +13,7 @@ from typing import Any
 
 import rules
 
-from tenderpoint.web.patients.policies import is_in_care_team
+from tenderpoint.web.patients.policies import care_team_clinic_id, is_in_care_team
 
 
 def _role(user: Any) -> str | None:
@@ -48,3 +48,20 @@ rules.add_perm("infusions.prescribe", is_in_care_team & is_clinician)
 rules.add_perm("infusions.sign", is_in_care_team & is_clinician)
 rules.add_perm("infusions.override", is_in_care_team & is_prescriber)
 rules.add_perm("infusions.manage_settings", is_clinic_admin)
+
+
+@rules.predicate
+def is_care_team_of_clinic(user: Any, clinic: Any) -> bool:
+    """A nurse or clinician of ``clinic`` (the clinic-level pages: the controlled log)."""
+    return clinic is not None and care_team_clinic_id(user) == clinic.pk
+
+
+@rules.predicate
+def is_admin_of_clinic(user: Any, clinic: Any) -> bool:
+    membership = user.membership if is_clinic_admin(user) else None
+    return clinic is not None and membership is not None and membership.clinic_id == clinic.pk
+
+
+rules.add_perm("infusions.view_controlled_log", is_care_team_of_clinic)
+rules.add_perm("infusions.manage_clinic_settings", is_admin_of_clinic)
+rules.add_perm("infusions.manage_prescribers", is_admin_of_clinic)
