@@ -4,7 +4,9 @@
   vitals, pump events, scores, adverse events) and may be the second checker of a plan;
 - only clinicians prescribe plans, sign assessments and sessions, amend and set the diagnosis;
 - only clinicians the clinic administrator marked as prescribers override hard limits;
-- the clinic administrator manages the console settings and prescribers, reads no chart.
+- nurses and clinicians read their own clinic's controlled-substance log;
+- the clinic administrator manages their clinic's console settings and prescribers, reads
+  no chart.
 """
 
 from __future__ import annotations
