@@ -83,6 +83,33 @@ MATRIX: dict[str, str] = {
     "clinic_outcomes:dashboard": "clinician other_clinician clinic_admin",
     "clinic_outcomes:export": "clinician clinic_admin",
     "clinic_outcomes:review": "clinic_admin",
+    # the infusion console: the patient chart is the care team's of the patient's clinic
+    "assessments:criteria_new": "nurse clinician",
+    "assessments:detail": "nurse clinician",
+    "console:problems": "nurse clinician",
+    "console:medications": "nurse clinician",
+    "console:contraindications": "nurse clinician",
+    "console:courses": "nurse clinician",
+    "console:appointments": "nurse clinician",
+    "console:plan_new": "nurse clinician",
+    "console:plan": "nurse clinician",
+    "console:sessions": "nurse clinician",
+    "console:session": "nurse clinician",
+    # the console's clinic pages: each staff member their own clinic's
+    "clinic:controlled_substances": "nurse clinician other_clinician",
+    "clinic:console_settings": "clinic_admin",
+    "clinic:prescribers": "clinic_admin",
+    # CSV exports of the user's clinic: de-identified outcomes also for the clinic admin
+    "exports:outcomes_csv": "nurse clinician other_clinician clinic_admin",
+    "exports:sessions_csv": "nurse clinician other_clinician",
+    "exports:questionnaires_csv": "nurse clinician other_clinician",
+    # personal API tokens: every signed-in user their own (the token here is Paula's)
+    "api_tokens:new": "patient other_patient nurse clinician other_clinician clinic_admin operator",
+    "api_tokens:revoke": "patient",
+    # system clients of clinic A: the admin registers, a clinician approves, either withdraws
+    "api_clients:list": "clinician other_clinician clinic_admin",
+    "api_clients:approve": "clinician",
+    "api_clients:revoke": "clinician clinic_admin",
 }
 
 #: URL keyword argument → the value, from the world: always an object of clinic A that
@@ -99,7 +126,41 @@ URL_KWARGS: dict[str, Callable[[Any], Any]] = {
             clinic=w.clinic, member=w.nurse, requested_by=w.clinic_admin
         )[0].pk
     ),
+    "assessment_id": lambda w: _console_record(w, "assessment").public_id,
+    "plan_id": lambda w: _console_record(w, "plan").public_id,
+    "session_id": lambda w: _console_record(w, "session").public_id,
+    "token_id": lambda w: _personal_token(w).pk,
+    "client_id": lambda w: _system_client(w).public_id,
 }
+
+
+def _console_record(world: Any, kind: str) -> Any:
+    """Paula's criteria assessment, verified plan or charted session (made once per world)."""
+    from tests.web.infusions import helpers
+
+    cache: dict[str, Any] = world.__dict__.setdefault("console_records", {})
+    if not cache:
+        patient = world.patient_record
+        cache["assessment"] = helpers.criteria_assessment(patient, world.clinician)
+        cache["plan"] = helpers.verified_plan(patient, world.clinician, world.nurse)
+        cache["session"] = helpers.charted_session(cache["plan"], world.nurse)
+    return cache[kind]
+
+
+def _personal_token(world: Any) -> Any:
+    """A personal API token of Paula's."""
+    from tenderpoint.web.api import tokens
+
+    token, _ = tokens.do_issue_token(world.patient, "patient/*.read", 1, via="test")
+    return token
+
+
+def _system_client(world: Any) -> Any:
+    """A system client of clinic A, registered by its admin and not yet approved."""
+    from tenderpoint.web.api import tokens
+
+    client, _ = tokens.do_register_client(world.clinic_admin, "Registry")
+    return client
 
 
 def _diary_entry(world: Any) -> Any:
@@ -267,7 +328,8 @@ def test_persona_matrix(matrix_world, name: str) -> None:  # type: ignore[no-unt
         user = getattr(world, persona)
         client = _signed_in(user, second_factor=persona != "staff_before_mfa")
         response = client.get(url)
-        body = response.content.decode(errors="replace")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
         events = list(AuditEvent.objects.filter(sequence__gt=last, actor_id=user.pk))
         for marker, may_see in MARKERS.items():
             if marker in body and persona not in may_see:

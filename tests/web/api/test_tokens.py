@@ -87,3 +87,28 @@ def test_issue_api_token_names_the_bad_option(world: World) -> None:
         )
     with pytest.raises(CommandError, match="--user"):
         call_command("issue_api_token", "--user", "nobody@example.org", "--scope", "user/*.read")
+
+
+def test_staff_without_a_second_factor_cannot_issue_a_token(world: World) -> None:
+    """A token reads patient data without MFA, so /accounts/api-tokens/ is not MFA-exempt
+    like the rest of /accounts/: a nurse who has not enrolled is sent to enrolment."""
+    from django.test import Client
+
+    from tenderpoint.web.accounts.choices import Role
+    from tests.web.factories import member
+
+    newbie = member(world.clinic, Role.NURSE, email="newbie@example.org")
+    client = Client()
+    client.force_login(newbie, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post("/accounts/api-tokens/new/", {"scope": "user/*.read", "days": "7"})
+    assert response.status_code == 302
+    assert "totp" in response["Location"]
+    assert not AccessToken.objects.filter(user=newbie).exists()
+
+
+def test_revoking_a_token_that_does_not_exist_is_404_and_audited(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.nurse).post("/accounts/api-tokens/999999/revoke/")
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="denied", object_type="api.token", object_id="999999"
+    ).exists()

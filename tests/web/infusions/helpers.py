@@ -107,6 +107,37 @@ VITALS = {
 }
 
 
+ASSESSMENT_INPUTS: dict[str, Any] = {
+    "wpi_areas": [
+        "neck",
+        "upper_back",
+        "lower_back",
+        "hip_left",
+        "hip_right",
+        "shoulder_girdle_left",
+        "shoulder_girdle_right",
+        "upper_leg_left",
+    ],
+    "fatigue": 2,
+    "waking_unrefreshed": 2,
+    "cognitive": 1,
+    "headaches_6mo": True,
+    "lower_abdominal_pain_or_cramps_6mo": False,
+    "depression_6mo": False,
+    "duration_ge_3_months": True,
+    "other_disorder_explains_pain": False,
+}
+
+
+def criteria_assessment(patient: Patient, clinician: Any) -> Any:
+    """A draft criteria assessment (WPI 8, SSS 5 + 1 symptom) on ``patient``."""
+    from tenderpoint.web.assessments import services as assessment_services
+
+    return assessment_services.do_create_assessment(
+        patient, user=clinician, inputs=dict(ASSESSMENT_INPUTS)
+    )
+
+
 def charted_session(
     plan: InfusionPlan, nurse: Any, start: datetime.datetime | None = None
 ) -> InfusionSession:

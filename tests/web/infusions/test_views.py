@@ -23,32 +23,7 @@ CARE_TEAM = {"clinician", "nurse"}
 def records(world):
     """An assessment, a verified plan and a charted session on Paula's record."""
     patient = world.patient_record
-    from tenderpoint.web.assessments import services as assessment_services
-
-    assessment = assessment_services.do_create_assessment(
-        patient,
-        user=world.clinician,
-        inputs={
-            "wpi_areas": [
-                "neck",
-                "upper_back",
-                "lower_back",
-                "hip_left",
-                "hip_right",
-                "shoulder_girdle_left",
-                "shoulder_girdle_right",
-                "upper_leg_left",
-            ],
-            "fatigue": 2,
-            "waking_unrefreshed": 2,
-            "cognitive": 1,
-            "headaches_6mo": True,
-            "lower_abdominal_pain_or_cramps_6mo": False,
-            "depression_6mo": False,
-            "duration_ge_3_months": True,
-            "other_disorder_explains_pain": False,
-        },
-    )
+    assessment = helpers.criteria_assessment(patient, world.clinician)
     plan = helpers.verified_plan(patient, world.clinician, world.nurse)
     session = helpers.charted_session(plan, world.nurse)
     return {"assessment": assessment, "plan": plan, "session": session}

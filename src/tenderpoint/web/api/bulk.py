@@ -19,9 +19,10 @@ from tenderpoint.web.api.models import BulkExport, ExportStatus
 from tenderpoint.web.api.principal import Principal
 from tenderpoint.web.api.responses import fhir_response, outcome_response
 from tenderpoint.web.api.tasks import run_bulk_export
-from tenderpoint.web.api.views import fhir_view
+from tenderpoint.web.api.views import FHIR_API_PUBLIC_REASON, fhir_view
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import public_view
 
 KICK_OFF_PARAMETERS = ("_type", "_since", "_outputFormat")
 NDJSON_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
@@ -63,6 +64,7 @@ def _check_kick_off(request: HttpRequest, principal: Principal) -> HttpResponse 
     return None
 
 
+@public_view(FHIR_API_PUBLIC_REASON)
 @fhir_view
 @require_http_methods(["GET"])
 def kick_off(request: HttpRequest, principal: Principal, group: str | None = None) -> HttpResponse:
@@ -106,6 +108,7 @@ def _own_export(principal: Principal, export_id: str) -> BulkExport | None:
     return BulkExport.objects.filter(public_id=export_id, client=principal.client).first()
 
 
+@public_view(FHIR_API_PUBLIC_REASON)
 @fhir_view
 @require_http_methods(["GET", "DELETE"])
 def status(request: HttpRequest, principal: Principal, export_id: str) -> HttpResponse:
@@ -151,6 +154,7 @@ def status(request: HttpRequest, principal: Principal, export_id: str) -> HttpRe
     return fhir_response(manifest)
 
 
+@public_view(FHIR_API_PUBLIC_REASON)
 @fhir_view
 @require_http_methods(["GET"])
 def download(

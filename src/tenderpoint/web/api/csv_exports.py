@@ -5,6 +5,8 @@
   a keyed pseudonym instead of any identifier, age in 10-year bands, month of the first
   infusion, no dates of birth, names, record numbers or free text.
 - ``sessions.csv`` and ``questionnaires.csv``: identified (care team only).
+
+Who gets which is the ``api.export_*`` permissions (``tenderpoint.web.api.policies``).
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ import datetime
 import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Min, Sum
 from django.http import HttpRequest, StreamingHttpResponse
 
 from tenderpoint.outcomes.response import immpact_category
-from tenderpoint.web.accounts.choices import Role
 from tenderpoint.web.api import adapters
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import ClinicView
 from tenderpoint.web.infusions.models import InfusionSession
 from tenderpoint.web.patients.models import Patient
 
@@ -185,15 +186,6 @@ QUESTIONNAIRE_HEADER = [
 ]  # fmt: skip
 
 
-def _clinic_of(request: HttpRequest, roles: tuple[str, ...], what: str) -> int:
-    user = request.user
-    membership = user.membership if user.is_authenticated else None
-    if membership is None or membership.role not in roles:
-        audit.record(Action.DENIED, request=request, object_type=f"export.{what}")
-        raise PermissionDenied("This export is not available to your role.")
-    return int(membership.clinic_id)
-
-
 def _response(
     request: HttpRequest, what: str, clinic_id: int, header: list[str], rows: Iterable[list[Any]]
 ) -> StreamingHttpResponse:
@@ -207,22 +199,60 @@ def _response(
     return response
 
 
-CARE_TEAM = (Role.CLINICIAN, Role.NURSE)
+class _CsvExportView(ClinicView):
+    """One streamed CSV table of the signed-in user's clinic (GET only); the access mixin
+    checks the permission and writes ``view``/``denied``, the download its ``export`` event."""
+
+    abstract_policy = True
+    http_method_names = ["get", "head"]
+    what: ClassVar[str]
+    header: ClassVar[list[str]]
+
+    def rows(self, clinic: Any) -> Iterable[list[Any]]:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest) -> StreamingHttpResponse:
+        clinic = self.clinic
+        return _response(request, self.what, clinic.pk, self.header, self.rows(clinic))
 
 
-def outcomes_csv(request: HttpRequest) -> StreamingHttpResponse:
-    clinic_id = _clinic_of(request, (*CARE_TEAM, Role.CLINIC_ADMIN), "outcomes")
-    today = datetime.datetime.now(tz=request.user.clinic.tzinfo).date()
-    return _response(request, "outcomes", clinic_id, OUTCOME_HEADER, outcome_rows(clinic_id, today))
+class OutcomesCsvView(_CsvExportView):
+    """De-identified: the care team and the clinic administrator."""
+
+    permission = "api.export_outcomes_csv"
+    audit_object_type = "export.outcomes"
+    what = "outcomes"
+    header = OUTCOME_HEADER
+
+    def rows(self, clinic: Any) -> Iterable[list[Any]]:
+        today = datetime.datetime.now(tz=clinic.tzinfo).date()
+        return outcome_rows(clinic.pk, today)
 
 
-def sessions_csv(request: HttpRequest) -> StreamingHttpResponse:
-    clinic_id = _clinic_of(request, CARE_TEAM, "sessions")
-    return _response(request, "sessions", clinic_id, SESSION_HEADER, session_rows(clinic_id))
+class SessionsCsvView(_CsvExportView):
+    """Identified: the care team only."""
+
+    permission = "api.export_identified_csv"
+    audit_object_type = "export.sessions"
+    what = "sessions"
+    header = SESSION_HEADER
+
+    def rows(self, clinic: Any) -> Iterable[list[Any]]:
+        return session_rows(clinic.pk)
 
 
-def questionnaires_csv(request: HttpRequest) -> StreamingHttpResponse:
-    clinic_id = _clinic_of(request, CARE_TEAM, "questionnaires")
-    return _response(
-        request, "questionnaires", clinic_id, QUESTIONNAIRE_HEADER, questionnaire_rows(clinic_id)
-    )
+class QuestionnairesCsvView(_CsvExportView):
+    """Identified: the care team only."""
+
+    permission = "api.export_identified_csv"
+    audit_object_type = "export.questionnaires"
+    what = "questionnaires"
+    header = QUESTIONNAIRE_HEADER
+
+    def rows(self, clinic: Any) -> Iterable[list[Any]]:
+        return questionnaire_rows(clinic.pk)
+
+
+outcomes_csv = OutcomesCsvView.as_view()
+sessions_csv = SessionsCsvView.as_view()
+questionnaires_csv = QuestionnairesCsvView.as_view()

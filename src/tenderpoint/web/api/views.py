@@ -32,6 +32,13 @@ from tenderpoint.web.patients.models import Patient
 
 RELEASED = "2026-11-30"
 
+#: Why the token-authenticated views are not ``AccessPolicyView``s: they take no session, and
+#: ``fhir_view`` decides per token (SMART scopes over the same access rule) and audits.
+FHIR_API_PUBLIC_REASON = (
+    "bearer-token FHIR API: access decided per token by tenderpoint.web.api "
+    "(SMART scopes, the same access rule), audited per read; see tests/web/api"
+)
+
 
 def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("api:base"))
@@ -152,6 +159,7 @@ def _page_url(request: HttpRequest, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{urlencode(pairs)}")
 
 
+@public_view(FHIR_API_PUBLIC_REASON)
 @fhir_view
 def search(request: HttpRequest, principal: Principal, resource_type: str) -> HttpResponse:
     refused = _check_type(principal, resource_type)
@@ -214,6 +222,7 @@ def _audit_search(
     )
 
 
+@public_view(FHIR_API_PUBLIC_REASON)
 @fhir_view
 def read(
     request: HttpRequest, principal: Principal, resource_type: str, resource_id: str

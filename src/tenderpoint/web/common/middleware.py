@@ -23,6 +23,13 @@ LAST_SEEN_SESSION_KEY = "tenderpoint.last_seen"
 # Paths a signed-in user may reach before enrolling MFA: the enrolment pages themselves,
 # signing out, and things that carry no patient data.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/session/")
+# ... except the personal API tokens, which live beside the security page under /accounts/:
+# a token reads patient data through the FHIR API, so issuing one needs the second factor.
+MFA_REQUIRED_PREFIXES = ("/accounts/api-tokens/",)
+
+
+def _mfa_exempt(path: str) -> bool:
+    return path.startswith(MFA_EXEMPT_PREFIXES) and not path.startswith(MFA_REQUIRED_PREFIXES)
 
 
 class IdleTimeoutMiddleware:
@@ -75,12 +82,12 @@ class StaffMFARequiredMiddleware:
             enrolling = request.path == reverse("mfa_activate_totp")
             if enrolling and not may_enrol_now(request):
                 return redirect("mfa_enrolment_needed")
-            if not request.path.startswith(MFA_EXEMPT_PREFIXES):
+            if not _mfa_exempt(request.path):
                 if may_enrol_now(request):
                     return redirect("mfa_activate_totp")
                 return redirect("mfa_enrolment_needed")
             return self.get_response(request)
-        if not request.path.startswith(MFA_EXEMPT_PREFIXES) and not passed_second_factor(request):
+        if not _mfa_exempt(request.path) and not passed_second_factor(request):
             logout(request)
             messages.warning(request, "Please sign in again with your authenticator code.")
             return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
