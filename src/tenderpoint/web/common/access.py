@@ -284,3 +284,14 @@ class RecordView(AccessPolicyView):
         if patient is not None:
             target["patient"] = patient
         return target
+
+
+def posted_record(queryset: Any, **lookup: Any) -> Any:
+    """The one record of ``queryset`` a form post names, or 404: a missing, malformed or foreign
+    id in a POST is the sender's mistake (or a probe), never a server error."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such record.") from None

@@ -16,7 +16,7 @@ from tenderpoint.web.accounts import views as account_views
 from tenderpoint.web.accounts.models import Membership
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
-from tenderpoint.web.common.access import ClinicView, public_view
+from tenderpoint.web.common.access import ClinicView, posted_record, public_view
 from tenderpoint.web.infusions import forms, services
 from tenderpoint.web.infusions.models import InfusionSession, PrescriberAuthorisation
 from tenderpoint.web.infusions.views import console_home_context
@@ -113,7 +113,7 @@ class PrescribersView(ClinicView):
         ).select_related("user")
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        membership = self._clinicians().get(pk=request.POST["membership"])
+        membership = posted_record(self._clinicians(), pk=request.POST.get("membership"))
         services.do_set_prescriber(
             membership,
             is_prescriber=request.POST.get("is_prescriber") == "yes",

@@ -23,6 +23,7 @@ from tenderpoint.errors import DoseLimitError, TenderpointError
 from tenderpoint.pharmacology import models as pk_models
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.access import posted_record
 from tenderpoint.web.infusions import forms, predictions, services
 from tenderpoint.web.infusions.models import (
     Appointment,
@@ -189,7 +190,9 @@ class MedicationsView(ConsoleView):
         from tenderpoint.web.patients.forms_history import AllergyForm, MedicationForm
 
         if request.POST.get("form") == "stop":
-            med = Medication.objects.get(patient=self.patient, public_id=request.POST["id"])
+            med = posted_record(
+                Medication.objects.filter(patient=self.patient), public_id=request.POST.get("id")
+            )
             med.stopped_on = timezone.localdate()
             do_save_entry(med, user=request.user, request=request)
             return redirect(request.path)
@@ -279,7 +282,9 @@ class CoursesView(ConsoleView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = Course(patient=self.patient)
         if request.POST.get("id"):
-            instance = Course.objects.get(patient=self.patient, public_id=request.POST["id"])
+            instance = posted_record(
+                Course.objects.filter(patient=self.patient), public_id=request.POST["id"]
+            )
         form = forms.CourseForm(request.POST, instance=instance)
         if form.is_valid():
             try:
@@ -312,8 +317,8 @@ class AppointmentsView(ConsoleView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         timezone.activate(self.patient.clinic.tzinfo)
         if request.POST.get("id"):
-            appointment = Appointment.objects.get(
-                patient=self.patient, public_id=request.POST["id"]
+            appointment = posted_record(
+                Appointment.objects.filter(patient=self.patient), public_id=request.POST["id"]
             )
             status_form = forms.AppointmentStatusForm(request.POST)
             if status_form.is_valid():
