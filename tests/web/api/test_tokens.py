@@ -102,7 +102,8 @@ def test_staff_without_a_second_factor_cannot_issue_a_token(world: World) -> Non
     client.force_login(newbie, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post("/accounts/api-tokens/new/", {"scope": "user/*.read", "days": "7"})
     assert response.status_code == 302
-    assert "totp" in response["Location"]
+    # to enrolment: the invitation page (no invitation yet, issue 13 defect 2) or the TOTP form
+    assert response["Location"] in {"/accounts/enrol/", "/accounts/2fa/totp/activate/"}
     assert not AccessToken.objects.filter(user=newbie).exists()
 
 
