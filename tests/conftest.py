@@ -26,3 +26,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def pytest_report_header(config: pytest.Config) -> list[str]:
     database = os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]
     return [f"tenderpoint: database={database} require_all={REQUIRE_ALL}"]
+
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the SQLite backend itself (its backup API) do not apply to PostgreSQL runs:
+    they are deselected there, named in the report, rather than skipped."""
+    if not ON_POSTGRES:
+        return
+    sqlite_only = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if sqlite_only:
+        items[:] = [item for item in items if item not in sqlite_only]
+        config.hook.pytest_deselected(items=sqlite_only)
+        config.stash[_DESELECTED] = [item.nodeid for item in sqlite_only]
+
+
+_DESELECTED = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    names = config.stash.get(_DESELECTED, [])
+    if names:
+        terminalreporter.write_line(
+            f"tenderpoint: {len(names)} SQLite-only tests not run on PostgreSQL: "
+            + ", ".join(names)
+        )

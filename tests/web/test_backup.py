@@ -15,9 +15,9 @@ from tenderpoint.web.backup import BackupError, make_backup, read_manifest, rest
 from tenderpoint.web.patients.models import Patient
 from tests.web.factories import ClinicFactory, PatientFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the PostgreSQL path runs pg_dump (see docs)"
-)
+# The SQLite backup path (online backup API). The PostgreSQL path runs pg_dump and has no
+# test yet (docs/security.md): on PostgreSQL these are deselected and the run says so.
+pytestmark = pytest.mark.sqlite_only
 
 
 def _events(n: int) -> None:
