@@ -2,8 +2,8 @@
 100,000 rows never sit in memory. Each download writes one ``export`` audit event.
 
 - ``outcomes.csv``: de-identified, one row per patient (clinicians, nurses and clinic admins):
-  a keyed pseudonym instead of any identifier, age in 10-year bands, month of the first
-  infusion, no dates of birth, names, record numbers or free text.
+  the same table as the dashboard snapshot's download (``outcomes.deidentified``), computed
+  by the outcomes core for the whole clinic, a chunk of patients at a time.
 - ``sessions.csv`` and ``questionnaires.csv``: identified (care team only).
 
 Who gets which is the ``api.export_*`` permissions (``tenderpoint.web.api.policies``).
@@ -13,25 +13,17 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
-import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from django.conf import settings
-from django.db.models import Avg, Count, Min, Sum
 from django.http import HttpRequest, StreamingHttpResponse
 
-from tenderpoint.outcomes.response import immpact_category
 from tenderpoint.web.api import adapters
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.common.access import ClinicView
 from tenderpoint.web.infusions.models import InfusionSession
-from tenderpoint.web.patients.models import Patient
-
-BASELINE_DAYS = 7
-RECENT_DAYS = 28
+from tenderpoint.web.outcomes import deidentified
 
 
 class _Echo:
@@ -44,80 +36,6 @@ def _stream(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     yield writer.writerow(header)
     for row in rows:
         yield writer.writerow(row)
-
-
-def pseudonym(patient_public_id: object) -> str:
-    """A stable keyed pseudonym: the same patient gets the same one in every export of this
-    server, and it cannot be reversed without the server's secret key."""
-    key = hashlib.sha256(f"tenderpoint-export:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, str(patient_public_id).encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def age_band(age: int) -> str:
-    low = age // 10 * 10
-    return f"{low}-{low + 9}"
-
-
-def _mean_pain(patient: Patient, start: datetime.date, end: datetime.date) -> float | None:
-    model = adapters.diary_model()
-    if model is None:
-        return None
-    found = (
-        model.objects.current()
-        .filter(patient=patient, local_date__gte=start, local_date__lt=end)
-        .aggregate(mean=Avg("pain"))["mean"]
-    )
-    return round(float(found), 2) if found is not None else None
-
-
-def outcome_rows(clinic_id: int, today: datetime.date) -> Iterator[list[Any]]:
-    patients = Patient.objects.current().filter(clinic_id=clinic_id).order_by("pk")
-    for patient in patients.iterator(chunk_size=500):
-        infusions = (
-            InfusionSession.objects.current()
-            .filter(patient=patient, started_at__isnull=False)
-            .aggregate(n=Count("pk"), total=Sum("delivered_mg"), first=Min("started_at"))
-        )
-        first = infusions["first"].date() if infusions["first"] else None
-        baseline = (
-            _mean_pain(patient, first - datetime.timedelta(days=BASELINE_DAYS), first)
-            if first
-            else None
-        )
-        recent = _mean_pain(patient, today - datetime.timedelta(days=RECENT_DAYS), today)
-        reduction = category = ""
-        if baseline is not None and recent is not None:
-            category = immpact_category(baseline, recent)
-            if baseline > 0:
-                reduction = round((baseline - recent) / baseline * 100, 1)
-        yield [
-            pseudonym(patient.public_id),
-            patient.sex,
-            age_band(patient.age_years(today)),
-            patient.diagnosis_status,
-            infusions["n"],
-            infusions["total"] or 0,
-            first.strftime("%Y-%m") if first else "",
-            "" if baseline is None else baseline,
-            "" if recent is None else recent,
-            reduction,
-            category,
-        ]
-
-
-OUTCOME_HEADER = [
-    "pseudonym",
-    "sex",
-    "age_band",
-    "diagnosis_status",
-    "infusions",
-    "delivered_mg_total",
-    "first_infusion_month",
-    f"baseline_pain_mean_{BASELINE_DAYS}d",
-    f"recent_pain_mean_{RECENT_DAYS}d",
-    "pain_reduction_pct",
-    "immpact_category",
-]
 
 
 def session_rows(clinic_id: int) -> Iterator[list[Any]]:
@@ -222,11 +140,13 @@ class OutcomesCsvView(_CsvExportView):
     permission = "api.export_outcomes_csv"
     audit_object_type = "export.outcomes"
     what = "outcomes"
-    header = OUTCOME_HEADER
+    header = list(deidentified.TABLE_COLUMNS)
 
     def rows(self, clinic: Any) -> Iterable[list[Any]]:
         today = datetime.datetime.now(tz=clinic.tzinfo).date()
-        return outcome_rows(clinic.pk, today)
+        lines = deidentified.table_lines(deidentified.clinic_table(clinic, today))
+        next(lines)  # the header is written by the response
+        return lines
 
 
 class SessionsCsvView(_CsvExportView):

@@ -4,16 +4,13 @@
 outcomes core's ``cohort_summary`` on their records and keeps only what may be shown: any count
 or rate whose denominator is under ``MIN_CELL_PATIENTS`` is replaced by "suppressed" (a common
 disclosure-control threshold for small cells), so a narrow filter cannot single a person out.
-The per-patient table is de-identified: a random label per snapshot, no names or record numbers,
-and every date shifted by a random number of days per patient.
+The per-patient table is the one de-identified table (``deidentified``), stored with the snapshot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +18,15 @@ import polars as pl
 
 from tenderpoint.outcomes.cohort import cohort_summary
 from tenderpoint.web.infusions.models import InfusionSession
+from tenderpoint.web.outcomes.deidentified import (
+    MIN_CELL_PATIENTS,
+    SUPPRESSED,
+    deidentified_table,
+)
 from tenderpoint.web.outcomes.frames import frames_for
 from tenderpoint.web.patients.models import Patient
 
-MIN_CELL_PATIENTS = 11
-SUPPRESSED = "suppressed"
 AGE_BANDS = {"18-39": (18, 39), "40-59": (40, 59), "60+": (60, 200)}
-DATE_SHIFT_MAX_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -232,61 +231,10 @@ def compute_snapshot_figures(
             ),
         }
     )
-    return figures, deidentified_table(summary.patients), summary.version
+    return figures, deidentified_table(summary.patients, frames.infusions), summary.version
 
 
 def _questionnaire_completion(assessments: pl.DataFrame, today: dt.date, n: int) -> dict[str, Any]:
     recent = assessments.filter(pl.col("date") > today - dt.timedelta(days=30))
     answered = recent["patient_id"].n_unique() if recent.height else 0
     return _rate(n, answered, None, None)
-
-
-def deidentified_table(per_patient: pl.DataFrame) -> list[dict[str, Any]]:
-    """Per-patient outcomes without identity: random labels, dates shifted per patient."""
-    rows = []
-    shuffled = per_patient.sample(fraction=1.0, shuffle=True, seed=secrets.randbits(32))
-    for n, row in enumerate(shuffled.iter_rows(named=True), start=1):
-        shift = dt.timedelta(
-            days=secrets.randbelow(2 * DATE_SHIFT_MAX_DAYS + 1) - DATE_SHIFT_MAX_DAYS
-        )
-        first = row.get("first_infusion_date")
-        rows.append(
-            {
-                "subject": f"S{n:04d}",
-                "sex": row["sex"],
-                "age_band": row["age_band"],
-                "baseline_pain": None
-                if row["baseline_pain"] is None
-                else round(row["baseline_pain"], 1),
-                "first_infusion_date_shifted": (first + shift).isoformat() if first else None,
-                "responder": row["responder"],
-                "pct_reduction_pain": row["primary_pct_reduction_pain"],
-                "relief": row["relief"],
-                "time_to_relief_hours": row["time_to_relief_hours"],
-                "durability_days": row["durability_days"],
-                "durability_event": row["durability_event"],
-            }
-        )
-    return rows
-
-
-TABLE_COLUMNS: tuple[str, ...] = (
-    "subject",
-    "sex",
-    "age_band",
-    "baseline_pain",
-    "first_infusion_date_shifted",
-    "responder",
-    "pct_reduction_pain",
-    "relief",
-    "time_to_relief_hours",
-    "durability_days",
-    "durability_event",
-)
-
-
-def table_lines(rows: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
-    """The CSV rows (header first) of a de-identified table."""
-    yield list(TABLE_COLUMNS)
-    for row in rows:
-        yield ["" if row.get(c) is None else row.get(c) for c in TABLE_COLUMNS]

@@ -14,7 +14,8 @@ from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.common.access import ClinicView, RecordView
 from tenderpoint.web.outcomes import charts, services
-from tenderpoint.web.outcomes.dashboard import Filters, table_lines
+from tenderpoint.web.outcomes.dashboard import Filters
+from tenderpoint.web.outcomes.deidentified import table_lines
 from tenderpoint.web.outcomes.forms import FilterForm
 from tenderpoint.web.outcomes.models import OutcomeSnapshot
 from tenderpoint.web.outcomes.patient_page import patient_outcomes
