@@ -31,6 +31,7 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0)
     from django.test import Client
     from django.utils import timezone
+    from tests.web.conftest import enrol_totp
     from tests.web.factories import ClinicFactory, PatientFactory, member
     from tests.web.infusions import helpers
 
@@ -39,6 +40,7 @@ def main() -> None:
 
     clinic = ClinicFactory()
     clinician = member(clinic, Role.CLINICIAN, email="bench-c@example.org")
+    enrol_totp(clinician)  # staff without a second factor are sent to enrolment
     nurse = member(clinic, Role.NURSE, email="bench-n@example.org")
     patient = PatientFactory(clinic=clinic, weight_kg=70, height_cm=168)
     plan = helpers.verified_plan(patient, clinician, nurse)

@@ -251,11 +251,48 @@ def _kill_schedule(server: Server, seconds: int, kills: int, log: list[str]) -> 
         log.append(f"kill -9 #{n}: server back after {down:.1f} s (start-up {up_s:.1f} s)")
 
 
-def run(db: str, seconds: int, users: int, kills: int) -> None:
+# Each portal patient's diary is extended back in time, one entry a day before their first
+# (demo) entry, until it spans ``days``; the per-patient chart cache is invalidated as a diary
+# write would (bulk_create sends no signal).
+HISTORY = """
+import datetime, random
+from django.db.models import Min
+from django.utils import timezone
+from tenderpoint.web.diary.models import DiaryEntry
+from tenderpoint.web.patients.models import Patient
+from tenderpoint.web.portal import cache
+rng, rows, days = random.Random(1), [], {days}
+for patient in Patient.objects.filter(user__isnull=False):
+    tz = patient.clinic.tzinfo
+    today = timezone.now().astimezone(tz).date()
+    first = DiaryEntry.objects.filter(patient=patient).aggregate(d=Min("local_date"))["d"] or today
+    for back in range((today - first).days + 1, days + 1):
+        day = today - datetime.timedelta(days=back)
+        moment = datetime.datetime.combine(day, datetime.time(20), tzinfo=tz)
+        scores = dict(pain=rng.randint(2, 9), fatigue=rng.randint(2, 8), sleep_quality=5,
+                      fog=rng.randint(1, 7), mood=3, headache=2)
+        rows.append(DiaryEntry(patient=patient, recorded_at=moment, local_date=day,
+                               time_zone=patient.clinic.time_zone, flare=False, **scores))
+    cache.invalidate(patient)
+DiaryEntry.objects.bulk_create(rows, batch_size=2000)
+print(len(rows))
+"""
+
+
+def add_history(env: dict[str, str], days: int) -> int:
+    """Extend each portal patient's diary to span ``days`` days; returns the rows added."""
+    out = _tenderpoint("manage", "shell", "-c", HISTORY.format(days=days), env=env)
+    return int(out.strip().splitlines()[-1])
+
+
+def run(db: str, seconds: int, users: int, kills: int, history_days: int = 0) -> None:
     root = Path(tempfile.mkdtemp(prefix=f"tenderpoint-load-{db}-"))
     database = sqlite_database if db == "sqlite" else postgres_database
     try:
         with database(root) as env:
+            if history_days:
+                rows = add_history(env, history_days)
+                print(f"added {rows} diary entries ({history_days} days per portal patient)")
             server = Server(env, _free_port(), root / "server.log")
             server.start()
             try:

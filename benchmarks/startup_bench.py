@@ -63,6 +63,8 @@ def _env(data_dir: Path, *, bytecode: bool) -> dict[str, str]:
         "TENDERPOINT_HTTPS": "false",
         "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
         "TENDERPOINT_SECRET_KEY": "startup-bench-" + "x" * 50,
+        "TENDERPOINT_TOTP_KEY": "startup-bench-totp-" + "y" * 50,
+        "TENDERPOINT_AUDIT_KEY": "startup-bench-audit-" + "z" * 50,
         "DJANGO_SETTINGS_MODULE": "tenderpoint.web.settings",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
