@@ -23,6 +23,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"Skipped under TENDERPOINT_REQUIRE_ALL=1: {reason}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_test_database_from_the_schema_snapshot():  # type: ignore[no-untyped-def]
+    """Build the SQLite test database from ``migrated_schema.sql`` instead of ~240 migrations
+    (two minutes of CPU per test run), as the demo's first start does. The snapshot is used
+    only when its fingerprint matches the migration files, and ``tests/cli/test_schema_snapshot``
+    requires it to equal a fresh ``migrate``; PostgreSQL runs still apply every migration."""
+    from django.core.management.commands import migrate
+
+    original = migrate.Command.handle
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        from django.db import connections
+
+        from tenderpoint.web import schema_snapshot
+
+        schema_snapshot.load_into_empty_sqlite(connections[options["database"]])
+        return original(self, *args, **options)
+
+    migrate.Command.handle = handle
+    yield
+    migrate.Command.handle = original
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     database = os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]
     return [f"tenderpoint: database={database} require_all={REQUIRE_ALL}"]
