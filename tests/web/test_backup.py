@@ -1,5 +1,6 @@
 """Backup and restore round trip: every record back, the audit trail verifying, and a
-restore told apart from a truncation (issue 13)."""
+restore told apart from a truncation (issue 13). Each database run tests its own engine's path:
+SQLite's online backup API on SQLite, pg_dump and pg_restore on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,13 +12,21 @@ from django.db import connection
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.models import AuditEvent
 from tenderpoint.web.audit.verification import verify_chain
-from tenderpoint.web.backup import BackupError, make_backup, read_manifest, restore_backup
+from tenderpoint.web.backup import (
+    PG_DUMP_FILE,
+    SQLITE_FILE,
+    BackupError,
+    make_backup,
+    read_manifest,
+    restore_backup,
+)
 from tenderpoint.web.patients.models import Patient
 from tests.web.factories import ClinicFactory, PatientFactory
 
-# The SQLite backup path (online backup API). The PostgreSQL path runs pg_dump and has no
-# test yet (docs/security.md): on PostgreSQL these are deselected and the run says so.
-pytestmark = pytest.mark.sqlite_only
+
+def _database_file() -> str:
+    """The backup's database file on this run's engine (SQLite online backup, or pg_dump)."""
+    return SQLITE_FILE if connection.vendor == "sqlite" else PG_DUMP_FILE
 
 
 def _events(n: int) -> None:
@@ -35,7 +44,7 @@ def test_round_trip_restores_every_record_and_the_trail_verifies(tmp_path: Path,
     result = make_backup(backup_dir)
     manifest = read_manifest(backup_dir)
     assert manifest["audit_head"]["sequence"] == result.head_sequence == 7
-    assert set(manifest["files"]) == {"database.sqlite3", "audit-checkpoints.log"}
+    assert set(manifest["files"]) == {_database_file(), "audit-checkpoints.log"}
 
     # Life goes on after the backup: more patients, more events, more checkpoints.
     PatientFactory(clinic=clinic, family_name="Afterwards")
@@ -58,6 +67,7 @@ def test_round_trip_restores_every_record_and_the_trail_verifies(tmp_path: Path,
     assert verify_chain().ok
 
 
+@pytest.mark.sqlite_only  # copies the SQLite file back by hand
 @pytest.mark.django_db(transaction=True)
 def test_a_truncation_without_a_restore_checkpoint_still_fails(tmp_path: Path, settings):
     settings.TENDERPOINT_AUDIT_CHECKPOINT_EVERY = 3
@@ -78,11 +88,11 @@ def test_a_truncation_without_a_restore_checkpoint_still_fails(tmp_path: Path, s
 def test_a_changed_backup_is_refused(tmp_path: Path):
     _events(2)
     make_backup(tmp_path / "b")
-    with (tmp_path / "b" / "database.sqlite3").open("ab") as handle:
+    with (tmp_path / "b" / _database_file()).open("ab") as handle:
         handle.write(b"tampered")
     with pytest.raises(BackupError, match="changed since the backup") as error:
         restore_backup(tmp_path / "b")
-    assert error.value.field == "database.sqlite3"
+    assert error.value.field == _database_file()
     assert AuditEvent.objects.count() == 2
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -88,7 +89,7 @@ def make_backup(destination: Path, alias: str = "default") -> BackupResult:
         files[SQLITE_FILE] = _sha256(target)
     else:
         target = destination / PG_DUMP_FILE
-        _run(["pg_dump", "--format=custom", f"--file={target}", _pg_url(alias)])
+        _run(["pg_dump", "--format=custom", f"--file={target}", _pg_url(alias)], _pg_env(alias))
         files[PG_DUMP_FILE] = _sha256(target)
     source_checkpoints = anchoring.checkpoint_file()
     if source_checkpoints.exists():
@@ -150,7 +151,8 @@ def restore_backup(source: Path, alias: str = "default") -> BackupResult:
                 "--no-owner",
                 f"--dbname={_pg_url(alias)}",
                 str(source / PG_DUMP_FILE),
-            ]
+            ],
+            _pg_env(alias),
         )
     connections[alias].close()
     backup_checkpoints = source / CHECKPOINT_FILE
@@ -209,23 +211,28 @@ def _sqlite_copy(
 
 
 def _pg_url(alias: str) -> str:
+    """The connection URL without the password (``_pg_env`` passes it, out of ``ps``'s sight)."""
     data = settings.DATABASES[alias]
     user = data.get("USER") or ""
-    password = f":{data['PASSWORD']}" if data.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
+    auth = f"{user}@" if user else ""
     host = data.get("HOST") or "localhost"
     port = f":{data['PORT']}" if data.get("PORT") else ""
     return f"postgresql://{auth}{host}{port}/{data['NAME']}"
 
 
-def _run(command: list[str]) -> None:
+def _pg_env(alias: str) -> dict[str, str]:
+    password = settings.DATABASES[alias].get("PASSWORD")
+    return os.environ | ({"PGPASSWORD": str(password)} if password else {})
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
     executable = shutil.which(command[0]) or next(
         (str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{command[0]}")), None
     )
     if executable is None:
         raise BackupError(f"{command[0]} is not installed.", code="tool")
     result = subprocess.run(  # noqa: S603  (fixed tool, arguments from settings)
-        [executable, *command[1:]], capture_output=True, text=True, check=False
+        [executable, *command[1:]], capture_output=True, text=True, check=False, env=env
     )
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}", code="tool")
