@@ -41,3 +41,15 @@ def test_demo_has_plans_sessions_assessments_and_a_patient_ready_today():
     patient = booked.patient
     assert services.check_status(services.latest_check(patient), patient)["valid"]
     assert not InfusionPlan.objects.filter(patient=patient).exists()
+
+
+def test_demo_dashboard_has_figures_on_first_start():
+    from tenderpoint.web.outcomes.dashboard import MIN_CELL_PATIENTS
+    from tenderpoint.web.outcomes.models import OutcomeSnapshot
+
+    clinic = load_demo_clinic()
+    snapshot = OutcomeSnapshot.objects.get(clinic=clinic, filters={})
+    assert snapshot.status == "complete", snapshot.error
+    assert snapshot.figures["n_patients"] == clinic.patients.count() >= MIN_CELL_PATIENTS
+    assert snapshot.figures["induction"]["n"] >= MIN_CELL_PATIENTS
+    assert len(snapshot.patient_table) == clinic.patients.count()

@@ -212,6 +212,24 @@ def load_clinical_history(
     cohort = demo_cohort(len(patients), today)
     console_data.load(clinic, patients, staff_users, cohort)
     portal_data.load(clinic, patients, staff_users, cohort)
+    _first_outcome_snapshot(clinic, staff_users[Role.CLINICIAN], today)
+
+
+def _first_outcome_snapshot(clinic: Clinic, clinician: User, today: datetime.date) -> None:
+    """The clinic dashboard's figures on first start (later ones come from its button)."""
+    from django.utils import timezone
+
+    from tenderpoint.web.outcomes import services as outcome_services
+    from tenderpoint.web.outcomes.dashboard import Filters
+    from tenderpoint.web.outcomes.models import OutcomeSnapshot
+
+    snapshot = OutcomeSnapshot.objects.create(
+        clinic=clinic,
+        filters=Filters().as_dict(),
+        requested_by=clinician,
+        requested_at=timezone.now(),
+    )
+    outcome_services.compute_snapshot(snapshot, today)
 
 
 def _demo_user(email: str, name: str, password_hash: str) -> User:
