@@ -39,6 +39,7 @@ Resource = dict[str, Any]
 # Session observations are charted within hours of the start; the database pre-filter on
 # started_at is widened by this much and the exact date filter runs on the resources.
 SESSION_MARGIN = datetime.timedelta(days=1)
+SEARCH_CHUNK_ROWS = 100
 
 
 def resource_date(resource: Resource) -> datetime.datetime | None:
@@ -199,7 +200,10 @@ def _diary_rows(patients: PatientQuerySet, search: Search | None) -> Iterable[di
     queryset = model.objects.filter(patient__in=patients)
     if search is not None:
         queryset = queryset.filter(**_date_filter(search, "recorded_at", datetime.timedelta(0)))
-    return queryset.order_by("recorded_at", "pk").values(*adapters.DIARY_FIELDS)
+    # A search page stops after _count resources (about six per entry): read the rows in small
+    # chunks so a page converts the few rows it maps, not every matching row.
+    rows = queryset.order_by("recorded_at", "pk").values(*adapters.DIARY_FIELDS)
+    return rows.iterator(chunk_size=SEARCH_CHUNK_ROWS)
 
 
 def diary_resources(row: dict[str, Any]) -> list[Resource]:
