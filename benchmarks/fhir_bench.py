@@ -37,6 +37,8 @@ def _setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", run_syncdb=True, verbosity=0)
+    # saving a Clinic empties the public pages' database cache, which needs its table
+    call_command("createcachetable", verbosity=0)
 
 
 def _seed(patients: int, days: int, seed: int) -> tuple[object, object]:

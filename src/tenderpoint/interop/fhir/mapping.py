@@ -68,26 +68,37 @@ def patient_resource(patient: Mapping[str, Any]) -> dict[str, Any]:
     return resource
 
 
+# Per score: its name, the id suffix and its Coding (the constant parts, computed once).
+_DIARY_SCORES = tuple(
+    (name, f"-{name.replace('_', '-')}", code) for name, code in DIARY_CODES.items()
+)
+
+
 def diary_observations(entry: Mapping[str, Any], patient_id: str) -> list[dict[str, Any]]:
     """One Observation per score (and one for a declared flare) of a diary entry.
 
     ``entry``: id, recorded_at (aware datetime), the six scores (int or None), flare (bool),
     entered_in_error (bool). An entry marked in error exports with status entered-in-error.
+    The entry's shared parts (time, subject) are formatted once, not once per score: the bulk
+    export maps millions of these. Every resource gets its own dicts (callers may change them).
     """
     status = "entered-in-error" if entry.get("entered_in_error") else "final"
+    entry_id = entry["id"]
+    subject = f"Patient/{patient_id}"
+    effective = _iso(entry["recorded_at"])
     found = []
-    for name, code in DIARY_CODES.items():
+    for name, suffix, code in _DIARY_SCORES:
         value = entry.get(name)
         if value is None or (name == "flare" and not value):
             continue
         observation: dict[str, Any] = {
             "resourceType": "Observation",
-            "id": f"{entry['id']}-{name.replace('_', '-')}",
+            "id": f"{entry_id}{suffix}",
             "status": status,
             "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
             "code": {"coding": [dict(code)], "text": code["display"]},
-            "subject": {"reference": f"Patient/{patient_id}"},
-            "effectiveDateTime": _iso(entry["recorded_at"]),
+            "subject": {"reference": subject},
+            "effectiveDateTime": effective,
         }
         if name == "flare":
             observation["valueBoolean"] = True

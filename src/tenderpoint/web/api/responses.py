@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpResponse
 
 from tenderpoint.interop.fhir.outcome import operation_outcome
@@ -12,9 +12,25 @@ from tenderpoint.interop.fhir.outcome import operation_outcome
 FHIR_JSON = "application/fhir+json"
 
 
+# Anything orjson does not know natively (Decimal, a lazy string) is written as its str(), and
+# so are dates and times: the same text json.dumps(default=str) gave. The mappings format FHIR
+# instants themselves, so no datetime object is expected here.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def fhir_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON of a resource or Bundle (orjson: about ten times json's speed)."""
+    return orjson.dumps(body, default=str, option=_OPTIONS)
+
+
+def ndjson_line(resource: Any) -> bytes:
+    """One NDJSON line (the resource's JSON and a newline) of a bulk export file."""
+    return orjson.dumps(resource, default=str, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+
+
 def fhir_response(body: dict[str, Any], status: int = 200) -> HttpResponse:
     return HttpResponse(
-        json.dumps(body, separators=(",", ":"), default=str),
+        fhir_json(body),
         status=status,
         content_type=f"{FHIR_JSON}; charset=utf-8",
     )

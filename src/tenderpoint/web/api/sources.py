@@ -39,6 +39,7 @@ Resource = dict[str, Any]
 # Session observations are charted within hours of the start; the database pre-filter on
 # started_at is widened by this much and the exact date filter runs on the resources.
 SESSION_MARGIN = datetime.timedelta(days=1)
+SEARCH_CHUNK_ROWS = 100
 
 
 def resource_date(resource: Resource) -> datetime.datetime | None:
@@ -199,7 +200,10 @@ def _diary_rows(patients: PatientQuerySet, search: Search | None) -> Iterable[di
     queryset = model.objects.filter(patient__in=patients)
     if search is not None:
         queryset = queryset.filter(**_date_filter(search, "recorded_at", datetime.timedelta(0)))
-    return queryset.order_by("recorded_at", "pk").values(*adapters.DIARY_FIELDS)
+    # A search page stops after _count resources (about six per entry): read the rows in small
+    # chunks so a page converts the few rows it maps, not every matching row.
+    rows = queryset.order_by("recorded_at", "pk").values(*adapters.DIARY_FIELDS)
+    return rows.iterator(chunk_size=SEARCH_CHUNK_ROWS)
 
 
 def diary_resources(row: dict[str, Any]) -> list[Resource]:
@@ -208,6 +212,42 @@ def diary_resources(row: dict[str, Any]) -> list[Resource]:
     for resource in found:
         resource["meta"] = updated
     return found
+
+
+# The bulk export reads the patient's integer key instead of joining for its UUID on every row.
+_EXPORT_DIARY_FIELDS = tuple(
+    "patient_id" if name == "patient__public_id" else name for name in adapters.DIARY_FIELDS
+)
+
+
+def export_diary_observations(
+    patients: PatientQuerySet, since: datetime.datetime | None, chunk_size: int = 5000
+) -> Iterator[Resource]:
+    """The diary Observations of ``patients`` for a bulk export, streamed.
+
+    The same resources, in the same order, as the Observation provider's diary owners (the
+    mapping's dicts via :func:`diary_resources`), read in chunks rather than held in memory, with
+    each patient's id looked up once and ``_since`` applied in the database (a diary
+    Observation's ``meta.lastUpdated`` is its entry's ``updated_at``).
+    """
+    model = adapters.diary_model()
+    if model is None:
+        return
+    patient_ids = {pk: str(key) for pk, key in patients.values_list("pk", "public_id")}
+    queryset = model.objects.filter(patient__in=patients)
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
+    rows = (
+        queryset.order_by("recorded_at", "pk")
+        .values(*_EXPORT_DIARY_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        updated = meta(row["updated_at"])
+        entry = adapters.diary_dict(row)
+        for resource in diary_observations(entry, patient_ids[row["patient_id"]]):
+            resource["meta"] = updated
+            yield resource
 
 
 # --- infusion sessions and plans -----------------------------------------------------------
@@ -263,13 +303,23 @@ def _plan_by_uuid(patients: PatientQuerySet, key: uuid.UUID) -> InfusionPlan | N
 _OBSERVATION_KIND = "kind"
 
 
+def _streamed(owners: Iterable[Any], chunk_size: int = 2000) -> Iterable[Any]:
+    """A queryset read in chunks (prefetches included) instead of all at once."""
+    return owners.iterator(chunk_size=chunk_size) if isinstance(owners, QuerySet) else owners
+
+
+def _record_observation_owners(patients: PatientQuerySet, search: Search | None) -> Iterator[Any]:
+    """Owners of the Observations that are not diary scores: questionnaires, sessions."""
+    for response in _streamed(_responses(patients, search)):
+        yield ("response", response)
+    for session in _streamed(_sessions(patients, search)):
+        yield ("session", session)
+
+
 def _observation_owners(patients: PatientQuerySet, search: Search | None) -> Iterator[Any]:
     for row in _diary_rows(patients, search):
         yield ("diary", row)
-    for response in _responses(patients, search):
-        yield ("response", response)
-    for session in _sessions(patients, search):
-        yield ("session", session)
+    yield from _record_observation_owners(patients, search)
 
 
 def _observation_resources(owner: tuple[str, Any]) -> list[Resource]:
@@ -358,6 +408,26 @@ PROVIDERS: dict[str, Provider] = {
         ),
     ),
 }
+
+
+def export_resources(
+    resource_type: str, patients: PatientQuerySet, since: datetime.datetime | None
+) -> Iterator[Resource]:
+    """Every ``resource_type`` resource of ``patients`` for a bulk export, in the provider's
+    order, skipping those last updated before ``since``; records are streamed in chunks."""
+    provider = PROVIDERS[resource_type]
+    if resource_type == "Observation":
+        yield from export_diary_observations(patients, since)
+        owners: Iterable[Any] = _record_observation_owners(patients, None)
+    else:
+        owners = _streamed(provider.owners(patients, None))
+    for owner in owners:
+        for resource in provider.resources(owner):
+            if since is not None:
+                updated = last_updated(resource)
+                if updated is not None and updated < since:
+                    continue
+            yield resource
 
 
 def owner_patient_id(owner: Any) -> str | None:

@@ -174,7 +174,10 @@ def search(request: HttpRequest, principal: Principal, resource_type: str) -> Ht
     else:
         patients = _narrow_to_patient(principal, query, resource_type)
         results = PROVIDERS[resource_type].search(patients, query)
-        window = list(islice(results, query.offset, query.offset + query.count + 1))
+        try:
+            window = list(islice(results, query.offset, query.offset + query.count + 1))
+        finally:
+            results.close()  # ends the streamed read before the audit event is written
         page, more = window[: query.count], len(window) > query.count
         patients_seen = {_subject_id(r) for r in page} - {None}
     _audit_search(request, principal, resource_type, page, patients_seen)
