@@ -38,6 +38,13 @@ _APPLIED = re.compile(
 )
 
 
+_VIRTUAL = re.compile(
+    r"^INSERT INTO sqlite_master\(type,name,tbl_name,rootpage,sql\)VALUES\('table','([^']+)',"
+    r"'[^']+',0,'(CREATE VIRTUAL TABLE .*)'\);$"
+)
+_TABLE_STATEMENT = re.compile(r"^(?:CREATE TABLE|INSERT INTO) [\"']([^\"']+)[\"']")
+
+
 def migrations_fingerprint() -> str:
     """SHA-256 over every migration's app, name and source file, in a stable order."""
     from django.db.migrations.loader import MigrationLoader
@@ -53,10 +60,26 @@ def migrations_fingerprint() -> str:
 
 
 def dump_lines(raw_connection: sqlite3.Connection) -> Iterator[str]:
-    """The database as SQL statements, with migration timestamps fixed."""
-    for line in raw_connection.iterdump():
-        match = _APPLIED.match(line)
-        yield f"{match.group(1)}'{APPLIED_AT}');" if match else line
+    """The database as SQL statements, with migration timestamps fixed.
+
+    ``iterdump`` writes a virtual table (Wagtail's FTS5 search index) by inserting into
+    ``sqlite_master`` under ``writable_schema``, which connections that already read the schema
+    (an in-memory test database's, say) never see; it is written as the ``CREATE VIRTUAL
+    TABLE`` statement instead, which creates its own shadow tables, so theirs are left out.
+    """
+    lines = list(raw_connection.iterdump())
+    virtual = {m.group(1): m.group(2).replace("''", "'") for m in map(_VIRTUAL.match, lines) if m}
+    shadows = tuple(f"{name}_" for name in virtual)
+    for line in lines:
+        if line.startswith("PRAGMA writable_schema="):
+            continue
+        if match := _VIRTUAL.match(line):
+            yield virtual[match.group(1)] + ";"
+            continue
+        if (match := _TABLE_STATEMENT.match(line)) and match.group(1).startswith(shadows):
+            continue
+        applied = _APPLIED.match(line)
+        yield f"{applied.group(1)}'{APPLIED_AT}');" if applied else line
 
 
 def write_snapshot(raw_connection: sqlite3.Connection, path: Path = SNAPSHOT_PATH) -> None:
