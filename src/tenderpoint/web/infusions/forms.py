@@ -385,6 +385,50 @@ class AmendForm(forms.Form):
     vial_lot = forms.CharField(required=False)
 
 
+ROW_KINDS = [("adverse", "Adverse event"), ("vitals", "Vitals"), ("pump", "Pump event")]
+
+
+class RowForm(forms.Form):
+    """Names one charted row of the session (kind and public id, hidden)."""
+
+    row_kind = forms.ChoiceField(choices=ROW_KINDS, widget=forms.HiddenInput)
+    row_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class InErrorForm(RowForm):
+    reason = forms.CharField(label="Why is this entry in error?", max_length=500)
+
+
+class AmendReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EditAdverseForm(RowForm, AdverseEventForm):
+    pass
+
+
+class EditVitalsForm(RowForm, VitalsForm):
+    pass
+
+
+class AmendAdverseForm(RowForm, AmendReasonForm, AdverseEventForm):
+    pass
+
+
+class AmendVitalsForm(RowForm, AmendReasonForm, VitalsForm):
+    pass
+
+
+ROW_EDIT_FORMS = {
+    ("edit", "adverse"): EditAdverseForm,
+    ("edit", "vitals"): EditVitalsForm,
+    ("amend", "adverse"): AmendAdverseForm,
+    ("amend", "vitals"): AmendVitalsForm,
+}
+
+
 class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = ClinicInfusionSettings

@@ -22,15 +22,21 @@ State rules live in ``services.py``; a signed record refuses edits there, not in
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from tenderpoint.web.accounts.models import Clinic, Membership
-from tenderpoint.web.common.models import ClinicalRecord, ClinicalRecordQuerySet
+from tenderpoint.web.common.models import (
+    ClinicalRecord,
+    ClinicalRecordDeletionError,
+    ClinicalRecordQuerySet,
+)
 from tenderpoint.web.infusions.choices import (
     AdverseEventType,
     AppointmentKind,
@@ -368,7 +374,47 @@ class InfusionSession(ClinicalRecord):
         return self.status != SessionStatus.DRAFT
 
 
-class PumpEvent(models.Model):
+class CurrentRowsManager(models.Manager):
+    """Rows not marked entered in error: what every calculation, gate and export reads.
+
+    ``with_errors`` (also the manager the session page lists from) shows them too.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(entered_in_error_at__isnull=True)
+
+
+class ChartedRow(models.Model):
+    """A row charted within a session: addressed by a public UUID, never deleted.
+
+    A wrong row is marked entered in error (who, when, why) and left out of every
+    calculation; the change history keeps each earlier version.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+
+    objects = CurrentRowsManager()
+    with_errors = models.Manager()  # noqa: DJ012 (managers of an abstract base)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ClinicalRecordDeletionError(
+            f"{type(self).__name__} {self.public_id} is clinical data: mark it entered in error."
+        )
+
+
+class PumpEvent(ChartedRow):
     """Start, rate change, pause, resume or stop; the delivered dose integrates these."""
 
     session = models.ForeignKey(
@@ -384,6 +430,7 @@ class PumpEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -392,7 +439,7 @@ class PumpEvent(models.Model):
         return f"{self.get_kind_display()} at {self.rate_ml_per_h} mL/h"
 
 
-class VitalSigns(models.Model):
+class VitalSigns(ChartedRow):
     """One set of vitals; ``alerts`` lists the thresholds crossed and the action they call for."""
 
     session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="vitals")
@@ -424,6 +471,7 @@ class VitalSigns(models.Model):
     alerts = models.JSONField(default=list, blank=True)
     action_taken = models.TextField(blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -452,7 +500,7 @@ class SessionScore(models.Model):
         return f"{self.instrument_id} ({self.phase})"
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(ChartedRow):
     """An adverse event during or after a session."""
 
     session = models.ForeignKey(
@@ -465,6 +513,7 @@ class AdverseEvent(models.Model):
     action = models.TextField()
     outcome = models.TextField()
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -801,19 +801,14 @@ def capnography_required(session: InfusionSession) -> bool:
     return max(rates) * conc / kg > 1.0
 
 
-@transaction.atomic
-def do_record_vitals(
-    session: InfusionSession,
-    *,
-    user: Any,
-    at: datetime.datetime,
-    values: Mapping[str, int | None],
-    action_taken: str = "",
-    request: Any = None,
-) -> VitalSigns:
-    """Chart one set of vitals; an alert needs the action taken recorded."""
-    check_can_chart(user, session.patient)
-    session = _locked_session(session)
+def check_vitals(
+    session: InfusionSession, values: Mapping[str, int | None], action_taken: str
+) -> list[dict[str, Any]]:
+    """The alerts a set of vitals raises (clinic thresholds, each with its action).
+
+    Raises ``ValidationError`` naming the field when an alert has no action taken recorded,
+    or when capnography is required (reference 3.7) and EtCO₂ is missing.
+    """
     thresholds = clinic_settings(session.patient.clinic).alert_thresholds()
     alerts = charting.vitals_alerts(values, thresholds)
     errors: dict[str, list[str]] = {}
@@ -832,10 +827,27 @@ def do_record_vitals(
         ]
     if errors:
         raise ValidationError(errors)
+    return [dataclasses.asdict(a) | {"action": charting.ALERT_ACTION} for a in alerts]
+
+
+@transaction.atomic
+def do_record_vitals(
+    session: InfusionSession,
+    *,
+    user: Any,
+    at: datetime.datetime,
+    values: Mapping[str, int | None],
+    action_taken: str = "",
+    request: Any = None,
+) -> VitalSigns:
+    """Chart one set of vitals; an alert needs the action taken recorded."""
+    check_can_chart(user, session.patient)
+    session = _locked_session(session)
+    alerts = check_vitals(session, values, action_taken)
     vitals = VitalSigns(
         session=session,
         at=at,
-        alerts=[dataclasses.asdict(a) | {"action": charting.ALERT_ACTION} for a in alerts],
+        alerts=alerts,
         action_taken=action_taken,
         recorded_by=user,
         **values,
@@ -848,7 +860,7 @@ def do_record_vitals(
         user=user,
         obj=session,
         patient=session.patient,
-        detail={"vitals": True, "alerts": [a.code for a in alerts]},
+        detail={"vitals": True, "alerts": [a["code"] for a in alerts]},
     )
     return vitals
 
