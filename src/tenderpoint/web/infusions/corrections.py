@@ -9,7 +9,8 @@ The rules (service layer, whatever the caller):
 - a **pump event** is never edited in place: each one was checked against the hard limits
   given the events before it, so changing one in the middle would leave later checks
   unfounded. Only the latest current event can be marked entered in error (undo, repeatable);
-  the delivered dose, start and end are then recomputed from the events left.
+  the delivered dose, start and end are then recomputed from the events left (not once
+  the patient has left: discharge or another disposition closes the pump record).
 - once the session is **signed**, every direct edit raises ``RecordLockedError``. A clinician
   corrects an adverse event or vitals through an amendment (``do_amend_row``): the reason and
   each old and new value are kept in a ``SessionAmendment`` and the session becomes
@@ -170,9 +171,9 @@ def do_mark_row_in_error(
             raise ValidationError(
                 {"__all__": ["Only the latest pump event can be marked entered in error."]}
             )
-        if session.discharged_at is not None:
+        if session.disposition:
             raise ValidationError(
-                {"__all__": ["The patient was discharged; the pump record is closed."]}
+                {"__all__": ["The patient has left the suite; the pump record is closed."]}
             )
     _mark(row, user, reason.strip())
     if isinstance(row, PumpEvent):

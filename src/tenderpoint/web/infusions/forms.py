@@ -365,6 +365,22 @@ class DischargeForm(forms.Form):
     escort = forms.CharField(label="Responsible adult escort (name, relation)", required=False)
 
 
+class DispositionForm(forms.Form):
+    """A documented end other than discharge (the discharge form covers going home)."""
+
+    kind = forms.ChoiceField(
+        label="Disposition",
+        choices=[
+            ("transferred", "Transferred to emergency care"),
+            ("left_against_advice", "Left against medical advice"),
+        ],
+    )
+    at = forms.DateTimeField(label="Time", widget=DATETIME_INPUT)
+    reason = forms.CharField(
+        label="Why, and where the patient went", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ControlledSubstanceForm(forms.Form):
     vial_lot = forms.CharField(label="Vial lot")
     vial_expiry = forms.DateField(

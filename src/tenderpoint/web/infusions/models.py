@@ -43,6 +43,7 @@ from tenderpoint.web.infusions.choices import (
     AppointmentStatus,
     CourseKind,
     CourseStatus,
+    Disposition,
     PlanStatus,
     RateEventKind,
     ScorePhase,
@@ -345,6 +346,15 @@ class InfusionSession(ClinicalRecord):
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_escort = models.CharField(max_length=200, blank=True)
     discharge_basis = models.JSONField(default=dict, blank=True)
+    # How the patient left: discharged (the gates above) or another documented disposition
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    disposition_at = models.DateTimeField(null=True, blank=True)
+    disposition_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposition_reason = models.TextField(
+        blank=True, help_text="Why and where to, for a transfer or a departure against advice."
+    )
     # Controlled-substance record
     vial_lot = models.CharField(max_length=40, blank=True)
     vial_expiry = models.DateField(null=True, blank=True)

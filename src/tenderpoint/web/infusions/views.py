@@ -535,6 +535,7 @@ SESSION_FORMS = {
     "score": forms.ScoreForm,
     "adverse": forms.AdverseEventForm,
     "discharge": forms.DischargeForm,
+    "disposition": forms.DispositionForm,
     "controlled": forms.ControlledSubstanceForm,
     "amend": forms.AmendForm,
 }
@@ -743,6 +744,15 @@ class SessionView(ConsoleView):
         elif action == "discharge":
             services.do_discharge(
                 session, user=user, at=data["at"], escort=data["escort"], request=request
+            )
+        elif action == "disposition":
+            services.do_record_disposition(
+                session,
+                user=user,
+                kind=data["kind"],
+                at=data["at"],
+                reason=data["reason"],
+                request=request,
             )
         elif action == "controlled":
             services.do_record_controlled_substance(
