@@ -68,6 +68,19 @@ DEFAULT_ALERTS = {
 }
 
 
+def _tighter(
+    alert: str, validator: type[MinValueValidator | MaxValueValidator], limit: int, way: str = ""
+) -> MinValueValidator | MaxValueValidator:
+    """A bound that names the reference 3.7 alert a clinic setting may only tighten."""
+    way = way or "or less"
+    return validator(
+        limit,
+        message=(
+            f"Can only be tightened: reference 3.7 alerts at {alert}; enter %(limit_value)s {way}."
+        ),
+    )
+
+
 class ClinicInfusionSettings(models.Model):
     """A clinic's own settings for the console; alerts may only be tighter than reference 3.7."""
 
@@ -75,24 +88,39 @@ class ClinicInfusionSettings(models.Model):
         Clinic, on_delete=models.PROTECT, related_name="infusion_settings"
     )
     spo2_min_pct = models.PositiveSmallIntegerField(
-        "alert when SpO₂ below (%)", default=92, validators=[MinValueValidator(92)]
+        "alert when SpO₂ below (%)",
+        default=92,
+        validators=[_tighter("SpO₂ below %(limit_value)s %%", MinValueValidator, 92, "or more")],
     )
     sbp_max_mmhg = models.PositiveSmallIntegerField(
-        "alert when systolic BP above (mmHg)", default=180, validators=[MaxValueValidator(180)]
+        "alert when systolic BP above (mmHg)",
+        default=180,
+        validators=[_tighter("systolic above %(limit_value)s mmHg", MaxValueValidator, 180)],
     )
     dbp_max_mmhg = models.PositiveSmallIntegerField(
-        "alert when diastolic BP above (mmHg)", default=110, validators=[MaxValueValidator(110)]
+        "alert when diastolic BP above (mmHg)",
+        default=110,
+        validators=[_tighter("diastolic above %(limit_value)s mmHg", MaxValueValidator, 110)],
     )
     hr_max_bpm = models.PositiveSmallIntegerField(
-        "alert when heart rate above (/min)", default=130, validators=[MaxValueValidator(130)]
+        "alert when heart rate above (/min)",
+        default=130,
+        validators=[_tighter("heart rate above %(limit_value)s /min", MaxValueValidator, 130)],
     )
     hr_min_bpm = models.PositiveSmallIntegerField(
-        "alert when heart rate below (/min)", default=45, validators=[MinValueValidator(45)]
+        "alert when heart rate below (/min)",
+        default=45,
+        validators=[
+            _tighter("heart rate below %(limit_value)s /min", MinValueValidator, 45, "or more")
+        ],
     )
     moaas_max_alert = models.PositiveSmallIntegerField(
         "alert when MOAA/S at or below",
         default=2,
-        validators=[MinValueValidator(2), MaxValueValidator(5)],
+        validators=[
+            _tighter("MOAA/S at or below %(limit_value)s", MinValueValidator, 2, "or more"),
+            MaxValueValidator(5),
+        ],
     )
     contraindication_validity_days = models.PositiveSmallIntegerField(
         "history part of the contraindication check valid for (days)",
