@@ -160,3 +160,12 @@ def test_timeline_query_count_does_not_grow_with_records(portal_world):
         _phq9(world, MONDAY + datetime.timedelta(days=day), [0, 1, 0, 1, 0, 1, 0, 1, 0])
         _message(world, MONDAY + datetime.timedelta(days=day), from_patient=True, body="x")
     assert count() == before
+
+
+def test_the_benchmark_fixture_puts_portal_records_on_the_chart(world):
+    """benchmarks/console_bench.py measures the chart with diary, questionnaires and messages."""
+    from benchmarks.console_bench import add_portal_records
+
+    add_portal_records(world.patient_record, world.nurse)
+    kinds = {e.kind for e in timeline.timeline(world.patient_record)}
+    assert {"diary", "questionnaire", "message"} <= kinds
