@@ -202,3 +202,24 @@ def test_views_edit_and_refuse(world, session, client_for):
     assert AdverseEvent.objects.get(pk=event.pk).severity == "moderate"
     missing = client.post(url, {**posted, "row-row_id": "00000000-0000-0000-0000-000000000000"})
     assert missing.status_code == 404
+
+
+def test_marking_in_error_without_a_reason_is_a_422_naming_it(world, session, client_for):
+    event = _ae(session, world.nurse)
+    client = client_for(world.nurse)
+    url = f"/patients/{world.patient_record.public_id}/sessions/{session.public_id}/"
+    posted = {
+        "action": "in_error",
+        "row-row_kind": "adverse",
+        "row-row_id": str(event.public_id),
+        "row-reason": "",
+    }
+    response = client.post(url, posted)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Mark entered in error: adverse event" in body  # the form shown again, same action
+    assert "This field is required" in body
+    assert not AdverseEvent.with_errors.get(pk=event.pk).is_entered_in_error
+    done = client.post(url, posted | {"row-reason": "Wrong chair"})
+    assert done.status_code == 302
+    assert AdverseEvent.with_errors.get(pk=event.pk).entered_in_error_reason == "Wrong chair"

@@ -613,7 +613,8 @@ class SessionView(ConsoleView):
                 }
                 initial["at"] = timezone.localtime(row.at).strftime("%Y-%m-%dT%H:%M")
                 form = forms.ROW_EDIT_FORMS[(mode, kind)](prefix="row", initial=initial)
-                return {"mode": mode, "kind": kind, "row": row, "form": form}
+                action = "amend_row" if mode == "amend" else "edit_row"
+                return {"mode": mode, "kind": kind, "form": form, "action": action}
         return None
 
     def post_row(self, action: str, session: InfusionSession) -> HttpResponse:
@@ -627,6 +628,7 @@ class SessionView(ConsoleView):
             form = forms.ROW_EDIT_FORMS[(mode, kind)](request.POST, prefix="row")
         else:
             raise Http404("Unknown kind of charted row.")
+        correction = {"mode": mode, "kind": kind, "form": form, "action": action}
         if form.is_valid():
             data = dict(form.cleaned_data)
             row = corrections.find_row(session, data.pop("row_kind"), data.pop("row_id"))
@@ -652,7 +654,7 @@ class SessionView(ConsoleView):
                     corrections.do_edit_row(row, user=request.user, changes=data, request=request)
             except services.RecordLockedError as error:
                 form.add_error(None, str(error))
-                response = self.invalid(correction={"mode": mode, "kind": kind, "form": form})
+                response = self.invalid(correction=correction)
                 response.status_code = 409
                 return response
             except PermissionDenied as error:
@@ -661,7 +663,7 @@ class SessionView(ConsoleView):
                 apply_error(form, error)
             else:
                 return redirect(session_url(session) + f"#{kind}")
-        return self.invalid(correction={"mode": mode, "kind": kind, "form": form})
+        return self.invalid(correction=correction)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         timezone.activate(self.patient.clinic.tzinfo)
