@@ -238,9 +238,11 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
         headers={"Referer": session_url},
     )
     assert refused.status == 409
-    page.get_by_label("Reason").fill("Vial lot transcribed wrongly")
-    page.get_by_label("Vial lot").fill("K-2231")
-    submit(page, page.get_by_role("button", name="Record amendment"))
+    # The amendment form of the session (each charted row has its own amendment form too).
+    amend = page.locator("#sign")
+    amend.get_by_label("Reason").fill("Vial lot transcribed wrongly")
+    amend.get_by_label("Vial lot").fill("K-2231")
+    submit(page, amend.get_by_role("button", name="Record amendment"))
     expect(page.get_by_text("Vial lot transcribed wrongly")).to_be_visible()
     audit.check("clinician-session-amended")
     session.refresh_from_db()
