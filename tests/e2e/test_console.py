@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 from tenderpoint.web.infusions.models import InfusionPlan, InfusionSession
 from tests.e2e.conftest import totp_code
 from tests.e2e.test_sign_in import enter_code, sign_in
+from tests.web.infusions import helpers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("TENDERPOINT_SCREENSHOTS")
@@ -175,7 +176,7 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
         group.get_by_label("No", exact=True).check()
     submit(page, pre.get_by_role("button", name="Record pre-infusion checks"))
     tz = world.clinic.tzinfo
-    start = timezone.localtime(timezone.now() - datetime.timedelta(hours=5), tz)
+    start = timezone.localtime(timezone.now() - datetime.timedelta(hours=6), tz)
     pump = page.locator("#pump")
     pump.get_by_label("Kind").select_option("start")
     pump.get_by_label("Time").fill(start.strftime("%Y-%m-%dT%H:%M"))
@@ -200,9 +201,20 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     pump.get_by_label("Time").fill((start + datetime.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
     submit(page, pump.get_by_role("button", name="Chart pump event"))
     expect(page.get_by_text(re.compile(r"Delivered dose: \d+\.\d\d mg"))).to_be_visible()
-    audit.check("nurse-session")
+    # Recovery scores and vitals (charted like the above; added directly to keep the test
+    # short), then the nurse discharges through the reference 3.7 gates: signing needs it.
     session = InfusionSession.objects.get(plan=plan)
+    helpers.recovered(session, world.nurse)
     session_url = page.url.split("#")[0]
+    page.goto(session_url)
+    discharge = page.locator("#discharge")
+    discharge.get_by_label("Discharge time").fill(
+        (start + datetime.timedelta(hours=4, minutes=61)).strftime("%Y-%m-%dT%H:%M")
+    )
+    discharge.get_by_label("Responsible adult escort (name, relation)").fill("Sam (partner)")
+    submit(page, discharge.get_by_role("button", name="Discharge", exact=True))
+    expect(page.get_by_text(re.compile(r"Discharged .* with Sam \(partner\)"))).to_be_visible()
+    audit.check("nurse-session")
 
     # --- clinician: sign; an edit is refused; an amendment is made -------------------------
     as_staff(page, world, "clinician")
@@ -226,9 +238,11 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
         headers={"Referer": session_url},
     )
     assert refused.status == 409
-    page.get_by_label("Reason").fill("Vial lot transcribed wrongly")
-    page.get_by_label("Vial lot").fill("K-2231")
-    submit(page, page.get_by_role("button", name="Record amendment"))
+    # The amendment form of the session (each charted row has its own amendment form too).
+    amend = page.locator("#sign")
+    amend.get_by_label("Reason").fill("Vial lot transcribed wrongly")
+    amend.get_by_label("Vial lot").fill("K-2231")
+    submit(page, amend.get_by_role("button", name="Record amendment"))
     expect(page.get_by_text("Vial lot transcribed wrongly")).to_be_visible()
     audit.check("clinician-session-amended")
     session.refresh_from_db()

@@ -181,4 +181,38 @@ def charted_session(
     return session
 
 
+def recovered(session: InfusionSession, nurse: Any) -> None:
+    """What the discharge gates need after the stop: CADSS-6 baseline and recovery scores, a
+    modified Aldrete of 10 and recovery vitals like the baseline (scored by the core)."""
+    end = session.ended_at
+    assert end is not None
+    services.do_record_score(
+        session,
+        user=nurse,
+        instrument_id="cadss6",
+        phase="baseline",
+        answers={"items": [0, 0, 0, 0, 0, 0]},
+        at=session.started_at or end,
+    )
+    services.do_record_vitals(
+        session, user=nurse, at=end + datetime.timedelta(minutes=45), values=VITALS
+    )
+    services.do_record_score(
+        session,
+        user=nurse,
+        instrument_id="cadss6",
+        phase="recovery",
+        answers={"items": [0, 0, 0, 0, 0, 0]},
+        at=end + datetime.timedelta(minutes=50),
+    )
+    services.do_record_score(
+        session,
+        user=nurse,
+        instrument_id="modified_aldrete",
+        phase="recovery",
+        answers={"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2, "spo2": 2},
+        at=end + datetime.timedelta(minutes=55),
+    )
+
+
 __all__ = ["Decimal"]

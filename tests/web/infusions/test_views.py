@@ -215,7 +215,7 @@ def test_first_visit_and_infusion_day_through_the_pages(world, client_for):
     pre |= {"pre_checks-fasting": "on", "pre_checks-escort": "on", "pre_checks-consent": "on"}
     assert nurse_().post(session_url, {"action": "pre_checks", **pre}).status_code == 302
     tz = world.clinic.tzinfo
-    start = timezone.localtime(timezone.now() - datetime.timedelta(hours=5), tz)
+    start = timezone.localtime(timezone.now() - datetime.timedelta(hours=6), tz)
     fmt = "%Y-%m-%dT%H:%M"
     assert (
         nurse_()
@@ -242,6 +242,19 @@ def test_first_visit_and_infusion_day_through_the_pages(world, client_for):
     assert float(session.delivered_mg) == pytest.approx(
         float(plan.pump_rate_ml_per_h) * 4 * float(plan.final_concentration_mg_per_ml), abs=0.01
     )
+    # No disposition yet: signing is refused; the nurse discharges through the gates.
+    assert clinician_().post(session_url, {"action": "sign"}).status_code == 422
+    helpers.recovered(session, world.nurse)
+    discharge_at = stop + datetime.timedelta(minutes=61)
+    discharged = nurse_().post(
+        session_url,
+        {
+            "action": "discharge",
+            "discharge-at": discharge_at.strftime(fmt),
+            "discharge-escort": "Sam (partner)",
+        },
+    )
+    assert discharged.status_code == 302
     # The nurse cannot sign; the clinician can.
     nurse_().post(session_url, {"action": "sign"})
     session.refresh_from_db()

@@ -23,12 +23,12 @@ from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.web.api import adapters
 from tenderpoint.web.infusions.models import AdverseEvent, ContraindicationCheck, InfusionSession
 from tenderpoint.web.patients.models import Medication, Patient
+from tenderpoint.web.questionnaires.models import score_and_band
 
 CHART_DAYS = 180
 _STATUS_TEXT = {"insufficient_data": "too few diary days", "no_baseline": "no baseline"}
 _CENSOR_TEXT = {"next_infusion": "until the next infusion", "last_entry": "to the last entry"}
 _DRUG = {"racemic": "racemic_ketamine", "esketamine": "esketamine"}
-_BAND_KEYS = ("severity", "category", "band", "label", "immpact_category")
 
 
 def _sessions(patient: Patient) -> list[InfusionSession]:
@@ -158,14 +158,12 @@ def latest_scores(patient: Patient) -> list[dict[str, Any]]:
 
     found = []
     for instrument_id, response in sorted(seen.items()):
-        outputs = response.outputs
-        score = outputs.get("total", outputs.get("nrs", outputs.get("response")))
-        band = next((outputs[k] for k in _BAND_KEYS if outputs.get(k) not in (None, "")), "")
+        score, band = score_and_band(response.outputs)
         found.append(
             {
                 "title": get_instrument(instrument_id).title,
                 "score": score,
-                "band": str(band).replace("_", " "),
+                "band": band,
                 "date": response.local_date,
                 "version": response.instrument_version,
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tenderpoint.outcomes.contracts import SCORE_COLUMNS
+from tenderpoint.outcomes.contracts import SCORE_COLUMNS, daily_values
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.diary.models import DiaryEntry
@@ -139,3 +140,53 @@ def diary_frame(patient: Patient, since: datetime.date | None = None) -> pl.Data
         *(pl.col(name).cast(pl.Float64) for name in SCORE_COLUMNS),
         pl.lit(None, dtype=pl.String()).alias("note"),
     ).select(list(schema))
+
+
+@dataclass(frozen=True)
+class DiaryWeek:
+    """One calendar week (Monday to Sunday, the patient's local dates) of the diary."""
+
+    week_start: datetime.date
+    last_recorded_at: datetime.datetime
+    days_recorded: int
+    mean_pain: float | None
+    flare_days: int
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+
+def weekly_summary(patient: Patient, since: datetime.date | None = None) -> list[DiaryWeek]:
+    """Per week: days with an entry, the mean of the daily pain values and the flare days.
+
+    The day's values come from the outcomes core (``daily_values``: mean of a day's entries,
+    flare if any entry declared one); a week's pain is the mean of its days, so a day with
+    many entries weighs no more than a day with one. Newest week first.
+    """
+    diary = diary_frame(patient, since=since)
+    if diary.is_empty():
+        return []
+    week = pl.col("local_date").dt.truncate("1w").alias("week_start")
+    days = (
+        daily_values(diary, scores=("pain",))
+        .with_columns(week)
+        .group_by("week_start")
+        .agg(
+            pl.len().alias("days_recorded"),
+            pl.col("pain").mean().alias("mean_pain"),
+            pl.col("flare").sum().alias("flare_days"),
+        )
+    )
+    last = diary.with_columns(week).group_by("week_start").agg(pl.col("recorded_at").max())
+    rows = days.join(last, on="week_start").sort("week_start", descending=True)
+    return [
+        DiaryWeek(
+            week_start=row["week_start"],
+            last_recorded_at=row["recorded_at"],
+            days_recorded=int(row["days_recorded"]),
+            mean_pain=row["mean_pain"],
+            flare_days=int(row["flare_days"]),
+        )
+        for row in rows.iter_rows(named=True)
+    ]

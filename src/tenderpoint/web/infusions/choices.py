@@ -45,6 +45,14 @@ class SessionStatus(models.TextChoices):
     AMENDED = "amended", "Amended"
 
 
+class Disposition(models.TextChoices):
+    """How the patient left the infusion suite; a session is signed only once one is recorded."""
+
+    DISCHARGED = "discharged", "Discharged home (reference 3.7 gates met)"
+    TRANSFERRED = "transferred", "Transferred to emergency care"
+    LEFT_AGAINST_ADVICE = "left_against_advice", "Left against medical advice"
+
+
 class RateEventKind(models.TextChoices):
     START = "start", "Start"
     CHANGE = "change", "Rate change"

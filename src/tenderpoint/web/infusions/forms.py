@@ -365,6 +365,22 @@ class DischargeForm(forms.Form):
     escort = forms.CharField(label="Responsible adult escort (name, relation)", required=False)
 
 
+class DispositionForm(forms.Form):
+    """A documented end other than discharge (the discharge form covers going home)."""
+
+    kind = forms.ChoiceField(
+        label="Disposition",
+        choices=[
+            ("transferred", "Transferred to emergency care"),
+            ("left_against_advice", "Left against medical advice"),
+        ],
+    )
+    at = forms.DateTimeField(label="Time", widget=DATETIME_INPUT)
+    reason = forms.CharField(
+        label="Why, and where the patient went", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ControlledSubstanceForm(forms.Form):
     vial_lot = forms.CharField(label="Vial lot")
     vial_expiry = forms.DateField(
@@ -383,6 +399,50 @@ class AmendForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     vial_lot = forms.CharField(required=False)
+
+
+ROW_KINDS = [("adverse", "Adverse event"), ("vitals", "Vitals"), ("pump", "Pump event")]
+
+
+class RowForm(forms.Form):
+    """Names one charted row of the session (kind and public id, hidden)."""
+
+    row_kind = forms.ChoiceField(choices=ROW_KINDS, widget=forms.HiddenInput)
+    row_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class InErrorForm(RowForm):
+    reason = forms.CharField(label="Why is this entry in error?", max_length=500)
+
+
+class AmendReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EditAdverseForm(RowForm, AdverseEventForm):
+    pass
+
+
+class EditVitalsForm(RowForm, VitalsForm):
+    pass
+
+
+class AmendAdverseForm(RowForm, AmendReasonForm, AdverseEventForm):
+    pass
+
+
+class AmendVitalsForm(RowForm, AmendReasonForm, VitalsForm):
+    pass
+
+
+ROW_EDIT_FORMS = {
+    ("edit", "adverse"): EditAdverseForm,
+    ("edit", "vitals"): EditVitalsForm,
+    ("amend", "adverse"): AmendAdverseForm,
+    ("amend", "vitals"): AmendVitalsForm,
+}
 
 
 class ClinicSettingsForm(forms.ModelForm):

@@ -22,21 +22,28 @@ State rules live in ``services.py``; a signed record refuses edits there, not in
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from tenderpoint.web.accounts.models import Clinic, Membership
-from tenderpoint.web.common.models import ClinicalRecord, ClinicalRecordQuerySet
+from tenderpoint.web.common.models import (
+    ClinicalRecord,
+    ClinicalRecordDeletionError,
+    ClinicalRecordQuerySet,
+)
 from tenderpoint.web.infusions.choices import (
     AdverseEventType,
     AppointmentKind,
     AppointmentStatus,
     CourseKind,
     CourseStatus,
+    Disposition,
     PlanStatus,
     RateEventKind,
     ScorePhase,
@@ -61,6 +68,19 @@ DEFAULT_ALERTS = {
 }
 
 
+def _tighter(
+    alert: str, validator: type[MinValueValidator | MaxValueValidator], limit: int, way: str = ""
+) -> MinValueValidator | MaxValueValidator:
+    """A bound that names the reference 3.7 alert a clinic setting may only tighten."""
+    way = way or "or less"
+    return validator(
+        limit,
+        message=(
+            f"Can only be tightened: reference 3.7 alerts at {alert}; enter %(limit_value)s {way}."
+        ),
+    )
+
+
 class ClinicInfusionSettings(models.Model):
     """A clinic's own settings for the console; alerts may only be tighter than reference 3.7."""
 
@@ -68,24 +88,39 @@ class ClinicInfusionSettings(models.Model):
         Clinic, on_delete=models.PROTECT, related_name="infusion_settings"
     )
     spo2_min_pct = models.PositiveSmallIntegerField(
-        "alert when SpO₂ below (%)", default=92, validators=[MinValueValidator(92)]
+        "alert when SpO₂ below (%)",
+        default=92,
+        validators=[_tighter("SpO₂ below %(limit_value)s %%", MinValueValidator, 92, "or more")],
     )
     sbp_max_mmhg = models.PositiveSmallIntegerField(
-        "alert when systolic BP above (mmHg)", default=180, validators=[MaxValueValidator(180)]
+        "alert when systolic BP above (mmHg)",
+        default=180,
+        validators=[_tighter("systolic above %(limit_value)s mmHg", MaxValueValidator, 180)],
     )
     dbp_max_mmhg = models.PositiveSmallIntegerField(
-        "alert when diastolic BP above (mmHg)", default=110, validators=[MaxValueValidator(110)]
+        "alert when diastolic BP above (mmHg)",
+        default=110,
+        validators=[_tighter("diastolic above %(limit_value)s mmHg", MaxValueValidator, 110)],
     )
     hr_max_bpm = models.PositiveSmallIntegerField(
-        "alert when heart rate above (/min)", default=130, validators=[MaxValueValidator(130)]
+        "alert when heart rate above (/min)",
+        default=130,
+        validators=[_tighter("heart rate above %(limit_value)s /min", MaxValueValidator, 130)],
     )
     hr_min_bpm = models.PositiveSmallIntegerField(
-        "alert when heart rate below (/min)", default=45, validators=[MinValueValidator(45)]
+        "alert when heart rate below (/min)",
+        default=45,
+        validators=[
+            _tighter("heart rate below %(limit_value)s /min", MinValueValidator, 45, "or more")
+        ],
     )
     moaas_max_alert = models.PositiveSmallIntegerField(
         "alert when MOAA/S at or below",
         default=2,
-        validators=[MinValueValidator(2), MaxValueValidator(5)],
+        validators=[
+            _tighter("MOAA/S at or below %(limit_value)s", MinValueValidator, 2, "or more"),
+            MaxValueValidator(5),
+        ],
     )
     contraindication_validity_days = models.PositiveSmallIntegerField(
         "history part of the contraindication check valid for (days)",
@@ -339,6 +374,15 @@ class InfusionSession(ClinicalRecord):
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_escort = models.CharField(max_length=200, blank=True)
     discharge_basis = models.JSONField(default=dict, blank=True)
+    # How the patient left: discharged (the gates above) or another documented disposition
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    disposition_at = models.DateTimeField(null=True, blank=True)
+    disposition_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposition_reason = models.TextField(
+        blank=True, help_text="Why and where to, for a transfer or a departure against advice."
+    )
     # Controlled-substance record
     vial_lot = models.CharField(max_length=40, blank=True)
     vial_expiry = models.DateField(null=True, blank=True)
@@ -368,7 +412,47 @@ class InfusionSession(ClinicalRecord):
         return self.status != SessionStatus.DRAFT
 
 
-class PumpEvent(models.Model):
+class CurrentRowsManager(models.Manager):
+    """Rows not marked entered in error: what every calculation, gate and export reads.
+
+    ``with_errors`` (also the manager the session page lists from) shows them too.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(entered_in_error_at__isnull=True)
+
+
+class ChartedRow(models.Model):
+    """A row charted within a session: addressed by a public UUID, never deleted.
+
+    A wrong row is marked entered in error (who, when, why) and left out of every
+    calculation; the change history keeps each earlier version.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    entered_in_error_reason = models.TextField(blank=True, editable=False)
+
+    objects = CurrentRowsManager()
+    with_errors = models.Manager()  # noqa: DJ012 (managers of an abstract base)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ClinicalRecordDeletionError(
+            f"{type(self).__name__} {self.public_id} is clinical data: mark it entered in error."
+        )
+
+
+class PumpEvent(ChartedRow):
     """Start, rate change, pause, resume or stop; the delivered dose integrates these."""
 
     session = models.ForeignKey(
@@ -384,6 +468,7 @@ class PumpEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -392,7 +477,7 @@ class PumpEvent(models.Model):
         return f"{self.get_kind_display()} at {self.rate_ml_per_h} mL/h"
 
 
-class VitalSigns(models.Model):
+class VitalSigns(ChartedRow):
     """One set of vitals; ``alerts`` lists the thresholds crossed and the action they call for."""
 
     session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="vitals")
@@ -424,6 +509,7 @@ class VitalSigns(models.Model):
     alerts = models.JSONField(default=list, blank=True)
     action_taken = models.TextField(blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -452,7 +538,7 @@ class SessionScore(models.Model):
         return f"{self.instrument_id} ({self.phase})"
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(ChartedRow):
     """An adverse event during or after a session."""
 
     session = models.ForeignKey(
@@ -465,6 +551,7 @@ class AdverseEvent(models.Model):
     action = models.TextField()
     outcome = models.TextField()
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -30,6 +30,7 @@ from tenderpoint.web.infusions import charting
 from tenderpoint.web.infusions.choices import (
     AppointmentStatus,
     CourseStatus,
+    Disposition,
     PlanStatus,
     RateEventKind,
     ScorePhase,
@@ -801,19 +802,14 @@ def capnography_required(session: InfusionSession) -> bool:
     return max(rates) * conc / kg > 1.0
 
 
-@transaction.atomic
-def do_record_vitals(
-    session: InfusionSession,
-    *,
-    user: Any,
-    at: datetime.datetime,
-    values: Mapping[str, int | None],
-    action_taken: str = "",
-    request: Any = None,
-) -> VitalSigns:
-    """Chart one set of vitals; an alert needs the action taken recorded."""
-    check_can_chart(user, session.patient)
-    session = _locked_session(session)
+def check_vitals(
+    session: InfusionSession, values: Mapping[str, int | None], action_taken: str
+) -> list[dict[str, Any]]:
+    """The alerts a set of vitals raises (clinic thresholds, each with its action).
+
+    Raises ``ValidationError`` naming the field when an alert has no action taken recorded,
+    or when capnography is required (reference 3.7) and EtCO₂ is missing.
+    """
     thresholds = clinic_settings(session.patient.clinic).alert_thresholds()
     alerts = charting.vitals_alerts(values, thresholds)
     errors: dict[str, list[str]] = {}
@@ -832,10 +828,27 @@ def do_record_vitals(
         ]
     if errors:
         raise ValidationError(errors)
+    return [dataclasses.asdict(a) | {"action": charting.ALERT_ACTION} for a in alerts]
+
+
+@transaction.atomic
+def do_record_vitals(
+    session: InfusionSession,
+    *,
+    user: Any,
+    at: datetime.datetime,
+    values: Mapping[str, int | None],
+    action_taken: str = "",
+    request: Any = None,
+) -> VitalSigns:
+    """Chart one set of vitals; an alert needs the action taken recorded."""
+    check_can_chart(user, session.patient)
+    session = _locked_session(session)
+    alerts = check_vitals(session, values, action_taken)
     vitals = VitalSigns(
         session=session,
         at=at,
-        alerts=[dataclasses.asdict(a) | {"action": charting.ALERT_ACTION} for a in alerts],
+        alerts=alerts,
         action_taken=action_taken,
         recorded_by=user,
         **values,
@@ -848,7 +861,7 @@ def do_record_vitals(
         user=user,
         obj=session,
         patient=session.patient,
-        detail={"vitals": True, "alerts": [a.code for a in alerts]},
+        detail={"vitals": True, "alerts": [a["code"] for a in alerts]},
     )
     return vitals
 
@@ -967,12 +980,21 @@ def discharge_gates(session: InfusionSession, at: datetime.datetime) -> list[str
     return problems
 
 
+def _no_disposition_yet(session: InfusionSession) -> None:
+    if session.disposition:
+        raise ValidationError(
+            {"__all__": [f"Already recorded: {session.get_disposition_display()}."]}
+        )
+
+
 @transaction.atomic
 def do_discharge(
     session: InfusionSession, *, user: Any, at: datetime.datetime, escort: str, request: Any = None
 ) -> InfusionSession:
+    """Discharge home once every reference 3.7 gate is met and an escort is named."""
     check_can_chart(user, session.patient)
     session = _locked_session(session)
+    _no_disposition_yet(session)
     problems = discharge_gates(session, at)
     if not escort.strip():
         problems.append("Record the responsible adult who takes the patient home.")
@@ -981,6 +1003,9 @@ def do_discharge(
     session.discharged_at = at
     session.discharge_escort = escort.strip()
     session.discharge_basis = {"checked_at": at.isoformat(), "gates": "all met"}
+    session.disposition = Disposition.DISCHARGED
+    session.disposition_at = at
+    session.disposition_by = user
     session.updated_by = user
     session.save()
     audit.record(
@@ -990,6 +1015,52 @@ def do_discharge(
         obj=session,
         patient=session.patient,
         detail={"discharged": True},
+    )
+    return session
+
+
+OTHER_DISPOSITIONS = (Disposition.TRANSFERRED, Disposition.LEFT_AGAINST_ADVICE)
+
+
+@transaction.atomic
+def do_record_disposition(
+    session: InfusionSession,
+    *,
+    user: Any,
+    kind: str,
+    at: datetime.datetime,
+    reason: str,
+    request: Any = None,
+) -> InfusionSession:
+    """A documented end other than discharge: transfer to emergency care, or the patient left
+    against medical advice. The discharge gates do not apply; the reason (and where to) does."""
+    check_can_chart(user, session.patient)
+    session = _locked_session(session)
+    _no_disposition_yet(session)
+    errors: dict[str, list[str]] = {}
+    if kind not in OTHER_DISPOSITIONS:
+        errors["kind"] = ["Choose a transfer to emergency care or leaving against advice."]
+    if not reason.strip():
+        errors["reason"] = ["Say why, and where the patient went."]
+    if session.ended_at is None:
+        errors["__all__"] = ["Chart the stop of the infusion first (a pump event)."]
+    elif at < session.ended_at:
+        errors["at"] = ["The disposition cannot be before the infusion was stopped."]
+    if errors:
+        raise ValidationError(errors)
+    session.disposition = kind
+    session.disposition_at = at
+    session.disposition_by = user
+    session.disposition_reason = reason.strip()
+    session.updated_by = user
+    session.save()
+    audit.record(
+        Action.UPDATE,
+        request=request,
+        user=user,
+        obj=session,
+        patient=session.patient,
+        detail={"disposition": kind},
     )
     return session
 
@@ -1039,11 +1110,24 @@ def reconciliation(session: InfusionSession) -> Decimal | None:
 
 @transaction.atomic
 def do_sign_session(session: InfusionSession, *, user: Any, request: Any = None) -> InfusionSession:
-    """A clinician signs; the session becomes read-only."""
+    """A clinician signs; the session becomes read-only.
+
+    Signing needs the infusion stopped and a disposition: the discharge (reference 3.7 gates)
+    or a documented transfer to emergency care / departure against medical advice.
+    """
     check_can_sign(user, session.patient)
     session = _locked_session(session)
     if session.ended_at is None:
         raise ValidationError({"__all__": ["Stop the infusion before signing."]})
+    if not session.disposition:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "Record the discharge (reference 3.7 gates) or another disposition "
+                    "(transfer to emergency care, left against medical advice) before signing."
+                ]
+            }
+        )
     session.status = SessionStatus.SIGNED
     session.signed_by = user
     session.signed_at = timezone.now()

@@ -24,13 +24,16 @@ from tenderpoint.pharmacology import models as pk_models
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.common.access import posted_record
-from tenderpoint.web.infusions import forms, predictions, services
+from tenderpoint.web.infusions import corrections, forms, predictions, services
 from tenderpoint.web.infusions.models import (
+    AdverseEvent,
     Appointment,
     Course,
     InfusionPlan,
     InfusionSession,
     LimitOverride,
+    PumpEvent,
+    VitalSigns,
 )
 from tenderpoint.web.patients.access import PatientRecordView
 from tenderpoint.web.patients.history import (
@@ -532,6 +535,7 @@ SESSION_FORMS = {
     "score": forms.ScoreForm,
     "adverse": forms.AdverseEventForm,
     "discharge": forms.DischargeForm,
+    "disposition": forms.DispositionForm,
     "controlled": forms.ControlledSubstanceForm,
     "amend": forms.AmendForm,
 }
@@ -574,11 +578,16 @@ class SessionView(ConsoleView):
         context["plan"] = session.plan
         for name in SESSION_FORMS:
             context.setdefault(f"{name}_form", self.make_form(name))
-        events = list(session.pump_events.select_related("recorded_by"))
-        context["pump_events"] = events
-        context["vitals"] = session.vitals.select_related("recorded_by")
+        rows = PumpEvent.with_errors.filter(session=session).select_related("recorded_by")
+        context["pump_events"] = list(rows)
+        events = [e for e in context["pump_events"] if not e.is_entered_in_error]
+        context["latest_pump_event"] = events[-1] if events else None
+        context["vitals"] = VitalSigns.with_errors.filter(session=session).select_related(
+            "recorded_by"
+        )
         context["scores"] = session.scores.all()
-        context["adverse_events"] = session.adverse_events.all()
+        context["adverse_events"] = AdverseEvent.with_errors.filter(session=session)
+        context.setdefault("correction", self.correction_from_query(session))
         context["amendments"] = session.amendments.select_related("amended_by")
         context["overrides"] = LimitOverride.objects.filter(session=session)
         context["delivered"] = services.delivered_now(session) if events else None
@@ -590,10 +599,78 @@ class SessionView(ConsoleView):
         )
         return context
 
+    def correction_from_query(self, session: InfusionSession) -> dict[str, Any] | None:
+        """``?edit=adverse:<id>`` or ``?amend=vitals:<id>``: the correction form for one row."""
+        for mode in ("edit", "amend"):
+            wanted = self.request.GET.get(mode, "")
+            kind, _, row_id = wanted.partition(":")
+            if (mode, kind) in forms.ROW_EDIT_FORMS:
+                row = corrections.find_row(session, kind, row_id)
+                fields = corrections.AE_FIELDS if kind == "adverse" else corrections.VITALS_FIELDS
+                initial = {f: getattr(row, f) for f in fields} | {
+                    "row_kind": kind,
+                    "row_id": row_id,
+                }
+                initial["at"] = timezone.localtime(row.at).strftime("%Y-%m-%dT%H:%M")
+                form = forms.ROW_EDIT_FORMS[(mode, kind)](prefix="row", initial=initial)
+                action = "amend_row" if mode == "amend" else "edit_row"
+                return {"mode": mode, "kind": kind, "form": form, "action": action}
+        return None
+
+    def post_row(self, action: str, session: InfusionSession) -> HttpResponse:
+        """Edit, amend or mark entered in error one charted row (adverse event, vitals, pump)."""
+        request = self.request
+        kind = request.POST.get("row-row_kind", "")
+        mode = "amend" if action.startswith("amend") else "edit"
+        if action in ("in_error", "amend_in_error"):
+            form: Any = forms.InErrorForm(request.POST, prefix="row")
+        elif (mode, kind) in forms.ROW_EDIT_FORMS:
+            form = forms.ROW_EDIT_FORMS[(mode, kind)](request.POST, prefix="row")
+        else:
+            raise Http404("Unknown kind of charted row.")
+        correction = {"mode": mode, "kind": kind, "form": form, "action": action}
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            row = corrections.find_row(session, data.pop("row_kind"), data.pop("row_id"))
+            reason = data.pop("reason", "")
+            try:
+                if action == "in_error":
+                    corrections.do_mark_row_in_error(
+                        row, user=request.user, reason=reason, request=request
+                    )
+                elif action == "amend_in_error":
+                    corrections.do_amend_row(
+                        row,
+                        user=request.user,
+                        reason=reason,
+                        entered_in_error=True,
+                        request=request,
+                    )
+                elif action == "amend_row":
+                    corrections.do_amend_row(
+                        row, user=request.user, reason=reason, changes=data, request=request
+                    )
+                else:
+                    corrections.do_edit_row(row, user=request.user, changes=data, request=request)
+            except services.RecordLockedError as error:
+                form.add_error(None, str(error))
+                response = self.invalid(correction=correction)
+                response.status_code = 409
+                return response
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                apply_error(form, error)
+            else:
+                return redirect(session_url(session) + f"#{kind}")
+        return self.invalid(correction=correction)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         timezone.activate(self.patient.clinic.tzinfo)
         session = self.get_session()
         action = request.POST.get("action", "")
+        if action in ("edit_row", "amend_row", "in_error", "amend_in_error"):
+            return self.post_row(action, session)
         if action == "sign":
             try:
                 services.do_sign_session(session, user=request.user, request=request)
@@ -669,6 +746,15 @@ class SessionView(ConsoleView):
         elif action == "discharge":
             services.do_discharge(
                 session, user=user, at=data["at"], escort=data["escort"], request=request
+            )
+        elif action == "disposition":
+            services.do_record_disposition(
+                session,
+                user=user,
+                kind=data["kind"],
+                at=data["at"],
+                reason=data["reason"],
+                request=request,
             )
         elif action == "controlled":
             services.do_record_controlled_substance(

@@ -2,8 +2,12 @@
 
 The coded problems are the conditions that commonly co-occur with fibromyalgia (and those the
 contraindication checklist asks about), each with a SNOMED CT concept and an ICD-10-CM code.
-Codes were taken from the two code systems' public browsers from memory and should be checked
-against the clinic's terminology server before exchange (docs/clinical.md says so).
+Each code carries how it was checked (``CODE_CHECKS``; sources per code in docs/console.md):
+only the fibromyalgia codes are confirmed by the project's reference; the others were found
+with the same meaning in independent public code lists (FHIR value sets and examples, C-CDA
+samples, comorbidity tables), which corroborates but does not replace a check against an
+official release; a code found nowhere is marked unconfirmed. Verify against the clinic's
+terminology server before exchanging data.
 
 Medications are matched by name to the ketamine interaction classes of the pharmacology
 reference (3.5: theophylline/aminophylline; benzodiazepines, opioids and other CNS depressants;
@@ -32,6 +36,19 @@ class CodedProblem:
     icd10cm: str
     checklist_answer: str | None = None
     """The contraindication answer (``contraindications.Answers`` field) this problem sets."""
+
+    @property
+    def snomed_check(self) -> str:
+        return CODE_CHECKS[self.code][0]
+
+    @property
+    def icd_check(self) -> str:
+        return CODE_CHECKS[self.code][1]
+
+
+CONFIRMED = "confirmed (reference clinical.md §12)"
+CORROBORATED = "corroborated (public code lists; not an official release)"
+UNCONFIRMED = "unconfirmed"
 
 
 PROBLEMS: tuple[CodedProblem, ...] = (
@@ -66,9 +83,33 @@ PROBLEMS: tuple[CodedProblem, ...] = (
     ),
     CodedProblem("pregnancy", "Pregnancy", "77386006", "Z33.1", "pregnant_or_preeclampsia"),
     CodedProblem("liver_disease", "Disorder of liver", "235856003", "K76.9"),
-    CodedProblem("substance_use", "Substance use disorder", "66214007", "F19.10"),
+    # SNOMED CT 66214007 is "Substance abuse (disorder)" and ICD-10-CM F19.10 "Other
+    # psychoactive substance abuse, uncomplicated": the label says so (it read "use disorder").
+    CodedProblem("substance_use", "Substance abuse", "66214007", "F19.10"),
 )
 PROBLEM_BY_CODE = {p.code: p for p in PROBLEMS}
+
+#: problem -> (how its SNOMED CT code was checked, how its ICD-10-CM code was checked)
+CODE_CHECKS: dict[str, tuple[str, str]] = {
+    "fibromyalgia": (CONFIRMED, CONFIRMED),
+    "ibs": (CORROBORATED, CORROBORATED),
+    "migraine": (CORROBORATED, CORROBORATED),
+    "interstitial_cystitis": (CORROBORATED, CORROBORATED),
+    "restless_legs": (CORROBORATED, CORROBORATED),
+    "sleep_apnoea": (CORROBORATED, CORROBORATED),
+    "depression": (CORROBORATED, CORROBORATED),
+    "anxiety": (CORROBORATED, CORROBORATED),
+    "osteoarthritis": (CORROBORATED, CORROBORATED),
+    "rheumatoid_arthritis": (CORROBORATED, CORROBORATED),
+    "lupus": (CORROBORATED, UNCONFIRMED),
+    "hypertension": (CORROBORATED, CORROBORATED),
+    "schizophrenia": (CORROBORATED, CORROBORATED),
+    "hyperthyroidism": (CORROBORATED, CORROBORATED),
+    "glaucoma": (CORROBORATED, CORROBORATED),
+    "pregnancy": (CORROBORATED, CORROBORATED),
+    "liver_disease": (CORROBORATED, CORROBORATED),
+    "substance_use": (CORROBORATED, CORROBORATED),
+}
 
 INTERACTION_CLASSES: dict[str, tuple[str, str]] = {
     # class: (why it matters with ketamine, checklist answer it sets)

@@ -10,6 +10,27 @@ from simple_history.models import HistoricalRecords
 from tenderpoint.web.common.models import ClinicalRecord, ClinicalRecordQuerySet
 
 DEFAULT_ESCALATION_HOURS = 4
+#: output names under which the clinical core gives an instrument's interpretation band, the
+#: core's own names first (``severity_band_label`` of PHQ-9, GAD-7, ...; PGIC's
+#: ``response_label``), then names older stored outputs may carry
+BAND_KEYS = (
+    "severity_band_label",
+    "severity_band",
+    "response_label",
+    "immpact_category",
+    "psd_category",
+    "severity",
+    "category",
+    "band",
+    "label",
+)
+
+
+def score_and_band(outputs: dict[str, object]) -> tuple[object, str]:
+    """The headline score and its band as the clinical core stored them (never recomputed)."""
+    score = outputs.get("total", outputs.get("nrs", outputs.get("response")))
+    band = next((outputs[k] for k in BAND_KEYS if outputs.get(k) not in (None, "")), "")
+    return score, str(band).replace("_", " ")
 
 
 class Cadence(models.TextChoices):
