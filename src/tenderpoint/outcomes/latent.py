@@ -189,8 +189,7 @@ def daily_matrix(
             )
         col = np.zeros(local.size, dtype=np.int64)
     else:
-        codes = diary["patient_id"].cast(pl.String).cast(pl.Enum(list(ids))).to_physical()
-        col = codes.to_numpy().astype(np.int64)
+        col = _column_codes(diary["patient_id"], ids)
     flat = (local - lo) * n + col
     size = d * n
     pain = pain_col.fill_null(0.0).to_numpy().astype(np.float64)
@@ -218,6 +217,17 @@ def daily_matrix(
         declared_flare=declared.reshape(d, n),
         first_entry_s=first.reshape(d, n),
     )
+
+
+def _column_codes(patient_id: pl.Series, ids: tuple[str, ...]) -> IntArray:
+    """Matrix column of each row; an Enum key whose categories are ``ids`` (the cohort
+    summary's key) is used as it is, without casting millions of strings."""
+    dtype = patient_id.dtype
+    if isinstance(dtype, pl.Enum) and tuple(dtype.categories.to_list()) == ids:
+        codes = patient_id.to_physical()
+    else:
+        codes = patient_id.cast(pl.String).cast(pl.Enum(list(ids))).to_physical()
+    return codes.to_numpy().astype(np.int64)
 
 
 def noise_variance(
@@ -345,6 +355,8 @@ def latent_level(
     first_infusion_day: IntArray,
     session_days: npt.NDArray[np.bool_],
     model: LatentLevelModel = DEFAULT_LATENT_MODEL,
+    *,
+    compiled: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -358,12 +370,31 @@ def latent_level(
         ``days x patients``: an infusion session on that local date.
     model : LatentLevelModel
         Declared settings.
+    compiled : bool
+        Use the compiled kernel (``kernels.py``, bit-identical); false runs this module's
+        numpy reference, which the tests hold the kernel to.
 
     Returns
     -------
     (mean, variance, noise_var) : tuple of numpy.ndarray
     """
     noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
+    if compiled:
+        from tenderpoint.outcomes.kernels import latent_level_columns
+
+        mean, var = latent_level_columns(
+            matrix.pain,
+            matrix.n_entries,
+            matrix.declared_flare,
+            session_days,
+            noise_var,
+            q_session=model.jump_sd_points**2,
+            q_plain=model.process_sd_points_per_day**2,
+            cut=model.robust_z if model.robust_z is not None else np.inf,
+            passes=model.robust_passes if model.robust_z is not None else 0,
+            max_days=model.flare_max_days,
+        )
+        return mean, var, noise_var
     usable = (matrix.n_entries > 0) & ~matrix.declared_flare
     precision = np.where(usable, matrix.n_entries / noise_var[None, :], 0.0)
     y = np.where(usable, matrix.pain, 0.0)

@@ -258,11 +258,14 @@ def latent_cohort(
     rule: LatentReliefRule,
     *,
     baseline_window_days: int = 7,
+    matrix: DailyMatrix | None = None,
 ) -> tuple[LatentCohort, pl.DataFrame]:
     """Smooth the diaries of every patient with an ``ok`` baseline and a session.
 
     Returns the arrays and the course table (``schedule.course_table`` joined with baselines)
-    restricted to those patients, ordered as the matrix columns.
+    restricted to those patients, ordered as the matrix columns. ``matrix``: the daily matrix
+    of the whole diary when the caller has built it already (the cohort summary); the grid
+    used is then cut from it, the very grid the diary of those patients would give.
     """
     courses = course_table(sessions).join(
         baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
@@ -276,14 +279,14 @@ def latent_cohort(
     )
     ids = courses["patient_id"].unique(maintain_order=True).to_list()
     mine = pl.col("patient_id").cast(pl.String).is_in(ids)
-    diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
     ses = sessions.filter(mine)
-    matrix = daily_matrix(
-        diary,
-        ids,
-        first_date=ses["local_date"].min() if ses.height else None,  # type: ignore[arg-type]
-        last_date=ses["local_date"].max() if ses.height else None,  # type: ignore[arg-type]
-    )
+    first_date: dt.date | None = ses["local_date"].min() if ses.height else None  # type: ignore[assignment]
+    last_date: dt.date | None = ses["local_date"].max() if ses.height else None  # type: ignore[assignment]
+    if matrix is not None and ids and first_date is not None and last_date is not None:
+        matrix = sub_matrix(matrix, ids, first_date, last_date)
+    else:
+        diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
+        matrix = daily_matrix(diary, ids, first_date=first_date, last_date=last_date)
     n = len(ids)
     col_of = {pid: i for i, pid in enumerate(ids)}
     s_cols = np.array(
@@ -308,6 +311,36 @@ def latent_cohort(
     )
 
 
+def sub_matrix(
+    full: DailyMatrix, ids: list[str], first_date: dt.date, last_date: dt.date
+) -> DailyMatrix:
+    """The matrix ``daily_matrix`` gives for the diary of ``ids`` alone, cut from ``full``.
+
+    Its grid runs from the earlier of their first diary day and ``first_date`` to the later of
+    their last diary day and ``last_date`` (the latent level's prior starts on the grid's first
+    day, so the cut must be exactly that grid); ``full`` must cover both dates.
+    """
+    col_of = {pid: i for i, pid in enumerate(full.patient_ids)}
+    cols = np.array([col_of[p] for p in ids], dtype=np.int64)
+    written = np.flatnonzero((full.n_entries[:, cols] > 0).any(axis=1))
+    offset = (full.start_date - EPOCH).days
+    lo = (first_date - EPOCH).days - offset
+    hi = (last_date - EPOCH).days - offset
+    if written.size:
+        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
+    if lo < 0 or hi >= full.n_days:
+        raise ValueError("the full matrix does not cover the sessions")
+    rows = slice(lo, hi + 1)
+    return DailyMatrix(
+        patient_ids=tuple(ids),
+        start_date=full.start_date + dt.timedelta(days=lo),
+        pain=full.pain[rows, cols],
+        n_entries=full.n_entries[rows, cols],
+        declared_flare=full.declared_flare[rows, cols],
+        first_entry_s=full.first_entry_s[rows, cols],
+    )
+
+
 def _date(start: dt.date, day: IntArray) -> pl.Series:
     offset = (start - EPOCH).days
     return (
@@ -324,6 +357,7 @@ def latent_relief_episodes(
     rule: LatentReliefRule | None = None,
     *,
     first_course_only: bool = False,
+    matrix: DailyMatrix | None = None,
 ) -> pl.DataFrame:
     """Relief per patient and course by rule 2.0 (same columns as rule 1.0, plus intervals).
 
@@ -339,6 +373,8 @@ def latent_relief_episodes(
         Thresholds and probabilities (default rule 2.0).
     first_course_only : bool
         Compute only the first course (what the cohort summary needs).
+    matrix : DailyMatrix, optional
+        The daily matrix of the whole diary, when already built (same results, less work).
 
     Returns
     -------
@@ -350,7 +386,7 @@ def latent_relief_episodes(
         (inf: open), ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
     """
     rule = rule or LatentReliefRule()
-    lc, courses = latent_cohort(diary, sessions, baselines, rule)
+    lc, courses = latent_cohort(diary, sessions, baselines, rule, matrix=matrix)
     start = lc.matrix.start_date
     ids = list(lc.matrix.patient_ids)
     col_of = {pid: i for i, pid in enumerate(ids)}
