@@ -153,3 +153,24 @@ def test_validation_sorts_an_unsorted_diary_and_keeps_a_sorted_one():
     assert_frame_equal(validate_diary(shuffled, now=NOW), ordered)
     assert_frame_equal(validate_diary(ordered, now=NOW), ordered)
     assert ordered["patient_id"].is_sorted()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.parametrize("drop", [0.0, 0.3])
+def test_relief_from_level_equals_whole_grid_reference(monkeypatch, seed, drop):
+    from tenderpoint.outcomes import relief as relief_module
+    from tenderpoint.outcomes.baseline import baseline_scores
+    from tenderpoint.outcomes.contracts import daily_values
+
+    cohort = generate(n_patients=60, n_days=180, seed=seed)
+    d, sessions = _prepared(_thin(cohort.diary, seed, drop), cohort.infusions, cohort.patients)
+    baselines = baseline_scores(daily_values(d), sessions)
+    fast = relief_module.latent_relief_episodes(d, sessions, baselines)
+    monkeypatch.setattr(
+        relief_module, "relief_from_level", relief_module.relief_from_level_reference
+    )
+    reference = relief_module.latent_relief_episodes(d, sessions, baselines)
+    assert fast["course"].max() > 1  # boosters: later courses are compared too
+    assert fast["relief"].sum() > 0
+    assert fast["durability_event"].sum() > 0
+    assert_frame_equal(fast, reference, check_exact=True)

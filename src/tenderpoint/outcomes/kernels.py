@@ -18,6 +18,8 @@ reordering or fused multiply-add is allowed: the results are bit-identical, whic
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -182,3 +184,113 @@ def latent_level_columns(
         var,
     )
     return mean, var
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_daily(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    keep: BoolArray,
+    pain: FloatArray,
+    flare: BoolArray,
+    recorded_us: IntArray,
+    lo: int,
+    total: FloatArray,
+    count: IntArray,
+    declared: BoolArray,
+    first_s: FloatArray,
+) -> None:  # pragma: no cover - compiled; tested through daily_matrix
+    for i in range(day.shape[0]):
+        t = day[i] - lo
+        c = col[i]
+        if keep[i]:
+            total[t, c] += pain[i]
+            count[t, c] += 1
+        if flare[i]:
+            declared[t, c] = True
+        s = recorded_us[i] / 1e6
+        if np.isnan(first_s[t, c]) or s < first_s[t, c]:
+            first_s[t, c] = s
+
+
+def daily_arrays(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    keep: BoolArray,
+    pain: FloatArray,
+    flare: BoolArray,
+    recorded_us: IntArray,
+    *,
+    lo: int,
+    n_days: int,
+    n_patients: int,
+) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
+    """One pass over the entries: the ``days x patients`` mean pain, entry count, declared
+    flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order)."""
+    shape = (n_days, n_patients)
+    total = np.zeros(shape)
+    count = np.zeros(shape, dtype=np.int64)
+    declared = np.zeros(shape, dtype=np.bool_)
+    first_s = np.full(shape, np.nan)
+    _fill_daily(day, col, keep, pain, flare, recorded_us, lo, total, count, declared, first_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean, count, declared, first_s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _relief_end(
+    mean: FloatArray,
+    var: FloatArray,
+    back_level: FloatArray,
+    back_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_hi: float,
+    out: IntArray,
+) -> None:  # pragma: no cover - compiled; tested through relief_from_level
+    d, n = mean.shape
+    for c in range(n):
+        end = -1
+        low = -1
+        high = -1
+        for t in range(onset[c] + 1, min(limit[c], d - 1) + 1):
+            m = mean[t, c]
+            z = (m - back_level[c]) / np.sqrt(var[t, c] + back_var[c])
+            if end < 0 and m >= back_level[c]:
+                end = t
+            if low < 0 and z >= -z_hi:
+                low = t
+            if high < 0 and z >= z_hi:
+                high = t
+            if end >= 0 and low >= 0 and high >= 0:
+                break
+        out[0, c] = end
+        out[1, c] = low
+        out[2, c] = high
+
+
+def relief_end_days(
+    mean: FloatArray,
+    var: FloatArray,
+    back_level: FloatArray,
+    back_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_hi: float,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """First day after ``onset`` up to ``limit`` (grid days; -1: none) on which the level is
+    back (``mean >= back_level``), and on which the z of being back reaches ``-z_hi`` and
+    ``z_hi`` (``relief.relief_from_level``: ``z = (mean - back) / sqrt(var + back_var)``)."""
+    out = np.full((3, mean.shape[1]), -1, dtype=np.int64)
+    _relief_end(
+        mean,
+        var,
+        np.ascontiguousarray(back_level, dtype=np.float64),
+        np.ascontiguousarray(back_var, dtype=np.float64),
+        np.ascontiguousarray(onset, dtype=np.int64),
+        np.ascontiguousarray(limit, dtype=np.int64),
+        float(z_hi),
+        out,
+    )
+    return out[0], out[1], out[2]

@@ -149,8 +149,10 @@ def daily_matrix(
     *,
     first_date: dt.date | None = None,
     last_date: dt.date | None = None,
+    compiled: bool = True,
 ) -> DailyMatrix:
-    """Build the dense matrix of daily mean pain from validated diary entries (``bincount``).
+    """Build the dense matrix of daily mean pain from validated diary entries (``bincount``;
+    with ``compiled``, the same sums in one compiled pass, ``kernels.daily_arrays``).
 
     Parameters
     ----------
@@ -169,9 +171,9 @@ def daily_matrix(
     n = len(ids)
     pain_col = diary["pain"]
     keep = pain_col.is_not_null().to_numpy()
-    local = diary["local_date"].to_physical().to_numpy().astype(np.int64)
-    lo_candidates = [int(local.min())] if local.size else []
-    hi_candidates = [int(local.max())] if local.size else []
+    local_days = diary["local_date"].to_physical()
+    lo_candidates = [int(local_days.min())] if diary.height else []  # type: ignore[arg-type]
+    hi_candidates = [int(local_days.max())] if diary.height else []  # type: ignore[arg-type]
     if first_date is not None:
         lo_candidates.append((first_date - EPOCH).days)
     if last_date is not None:
@@ -187,9 +189,13 @@ def daily_matrix(
                 code="unknown_patient",
                 field="patient_id",
             )
-        col = np.zeros(local.size, dtype=np.int64)
+        col = np.zeros(diary.height, dtype=np.int64)
     else:
         col = _column_codes(diary["patient_id"], ids)
+    if compiled:
+        return _compiled_matrix(diary, ids, col, keep, lo, d)
+    col = col.astype(np.int64, copy=False)
+    local = local_days.to_numpy().astype(np.int64)
     flat = (local - lo) * n + col
     size = d * n
     pain = pain_col.fill_null(0.0).to_numpy().astype(np.float64)
@@ -219,6 +225,31 @@ def daily_matrix(
     )
 
 
+def _compiled_matrix(
+    diary: pl.DataFrame,
+    ids: tuple[str, ...],
+    col: IntArray,
+    keep: npt.NDArray[np.bool_],
+    lo: int,
+    n_days: int,
+) -> DailyMatrix:
+    from tenderpoint.outcomes.kernels import daily_arrays
+
+    pain = diary["pain"]
+    mean, count, declared, first = daily_arrays(
+        diary["local_date"].to_physical().to_numpy(),
+        col,
+        keep,
+        (pain.fill_null(0.0) if pain.null_count() else pain).to_numpy(),
+        diary["flare"].fill_null(False).to_numpy(),
+        diary["recorded_at"].dt.epoch("us").to_numpy(),
+        lo=lo,
+        n_days=n_days,
+        n_patients=len(ids),
+    )
+    return DailyMatrix(ids, EPOCH + dt.timedelta(days=lo), mean, count, declared, first)
+
+
 def _column_codes(patient_id: pl.Series, ids: tuple[str, ...]) -> IntArray:
     """Matrix column of each row; an Enum key whose categories are ``ids`` (the cohort
     summary's key) is used as it is, without casting millions of strings."""
@@ -227,7 +258,8 @@ def _column_codes(patient_id: pl.Series, ids: tuple[str, ...]) -> IntArray:
         codes = patient_id.to_physical()
     else:
         codes = patient_id.cast(pl.String).cast(pl.Enum(list(ids))).to_physical()
-    return codes.to_numpy().astype(np.int64)
+    out: IntArray = codes.to_numpy()
+    return out
 
 
 def noise_variance(

@@ -146,6 +146,111 @@ def relief_from_level(
 ) -> dict[str, npt.NDArray[Any]]:
     """Onset, end, durability and their intervals for one course per patient (vectorised).
 
+    Reads only what each answer needs: the horizon's days for the onset (a horizon x patients
+    gather) and, for the end, a compiled scan from the day after onset that stops at the first
+    day meeting all three conditions; equal to :func:`relief_from_level_reference`.
+
+    Parameters
+    ----------
+    mean, var : numpy.ndarray
+        ``days x patients`` posterior level (``latent.latent_level``).
+    baseline, baseline_var : numpy.ndarray
+        Baseline pain and the variance of its estimate (NaN baseline: not evaluable).
+    window : CourseWindow
+        Course days and follow-up.
+    rule : LatentReliefRule
+        Thresholds and probabilities.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Grid days (-1 = none): ``onset``, ``onset_low``, ``onset_high``, ``end``, ``end_low``,
+        ``end_high``, ``limit``; ``relief``, ``event``, ``reached_next`` (bool);
+        ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
+        (days, inf = open).
+    """
+    d, n = mean.shape
+    limit, reached_next = window.follow_up_end()
+    c = window.course_day
+    ok = np.isfinite(baseline) & (c >= 0)
+    base = np.where(ok, baseline, 0.0)
+    base_var = np.where(ok, baseline_var, 0.0)
+    safe_base = np.where(base > 0, base, 1.0)
+    on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    z_onset = float(ndtri(rule.onset_probability))
+
+    # onset: only the horizon's days matter, gathered as a horizon x patients block
+    day = c[None, :] + np.arange(rule.horizon_days)[:, None]
+    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
+    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
+    rows = np.clip(day, 0, d - 1)
+    h_mean, h_var = mean[rows, cols], var[rows, cols]
+    z_on = (on_level[None, :] - h_mean) / np.sqrt(
+        h_var + (on_level / safe_base)[None, :] ** 2 * base_var[None, :]
+    )
+    z_on_h = np.where(in_horizon, z_on, -np.inf)
+    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+    relief = best >= z_onset
+
+    def in_days(first: IntArray) -> IntArray:
+        return np.where(first >= 0, first + c, -1).astype(np.int64)
+
+    onset = np.where(relief, in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))), -1)
+    onset_low = np.where(relief, in_days(first_true(z_on_h >= -z_hi)), -1)
+    onset_high = np.where(relief, in_days(first_true(z_on_h >= z_hi)), -1)
+    onset_high = np.where(onset_high >= 0, onset_high, onset)
+
+    # end: a scan from the day after onset to the end of follow-up (compiled, stops early)
+    from tenderpoint.outcomes.kernels import relief_end_days
+
+    end, end_low, end_high = relief_end_days(
+        mean,
+        var,
+        back_level,
+        (back_level / safe_base) ** 2 * base_var,
+        onset,
+        np.where(relief, limit, -1),
+        z_hi,
+    )
+    event = relief & (end >= 0)
+    inf = np.inf
+    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
+    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
+    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
+    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
+    nan = np.nan
+    return {
+        "onset": onset,
+        "onset_low": onset_low,
+        "onset_high": onset_high,
+        "end": np.where(event, end, -1),
+        "end_low": np.where(relief, end_low, -1),
+        "end_high": np.where(relief, end_high, -1),
+        "limit": limit,
+        "relief": relief,
+        "event": event,
+        "reached_next": reached_next,
+        "evaluable": ok,
+        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
+        "durability": np.where(relief, durability, nan),
+        "durability_low": np.where(relief, durability_low, nan),
+        "durability_high": np.where(relief, durability_high, nan),
+    }
+
+
+def relief_from_level_reference(
+    mean: FloatArray,
+    var: FloatArray,
+    baseline: FloatArray,
+    baseline_var: FloatArray,
+    window: CourseWindow,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """:func:`relief_from_level` computed over the whole grid with numpy (the reference the
+    tests hold the faster version to; it reads every day of every patient).
+
     Parameters
     ----------
     mean, var : numpy.ndarray
@@ -334,10 +439,11 @@ def sub_matrix(
     return DailyMatrix(
         patient_ids=tuple(ids),
         start_date=full.start_date + dt.timedelta(days=lo),
-        pain=full.pain[rows, cols],
-        n_entries=full.n_entries[rows, cols],
-        declared_flare=full.declared_flare[rows, cols],
-        first_entry_s=full.first_entry_s[rows, cols],
+        # take along the columns of the row slice: C-ordered copies, as the kernel reads them
+        pain=np.take(full.pain[rows], cols, axis=1),
+        n_entries=np.take(full.n_entries[rows], cols, axis=1),
+        declared_flare=np.take(full.declared_flare[rows], cols, axis=1),
+        first_entry_s=np.take(full.first_entry_s[rows], cols, axis=1),
     )
 
 
