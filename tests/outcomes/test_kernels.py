@@ -118,3 +118,12 @@ def test_compiled_daily_matrix_equals_bincount_reference(seed):
         a, b = daily_matrix(one, ids[:1]), daily_matrix(one, ids[:1], compiled=False)
         np.testing.assert_array_equal(a.first_entry_s, b.first_entry_s)
         np.testing.assert_array_equal(a.pain, b.pain)
+
+
+def test_kernel_on_two_threads_equals_reference():
+    # 600 patients: split across threads (kernels._THREADS) when the machine has two cores
+    matrix, first, sessions = _matrix(7, 60, 600)
+    fast = latent_level(matrix, first, sessions)
+    reference = latent_level(matrix, first, sessions, compiled=False)
+    for a, b in zip(fast, reference, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -18,6 +18,8 @@ reordering or fused multiply-add is allowed: the results are bit-identical, whic
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,8 @@ from tenderpoint.outcomes.latent import FloatArray, IntArray
 
 BoolArray = npt.NDArray[np.bool_]
 
+_THREADS = min(2, os.cpu_count() or 1)
+"""Threads for the cohort's patients (the reference machine has two cores)."""
 _BLOCK = 32
 """Patients whose recursions run side by side: each day's step is a chain of dependent
 divisions, so one patient at a time waits on latency; 32 independent chains keep the
@@ -110,7 +114,7 @@ def _latent_columns(
     mean_out: FloatArray,
     var_out: FloatArray,
 ) -> None:  # pragma: no cover - compiled
-    d, n = pain.shape
+    n, d = pain.shape  # patient-major: one row per patient
     b = _BLOCK
     y = np.empty((d, b))
     h = np.empty((d, b))
@@ -128,11 +132,11 @@ def _latent_columns(
         for t in range(d):
             for k in range(width):
                 c = c0 + k
-                usable = n_entries[t, c] > 0 and not declared[t, c]
-                h[t, k] = n_entries[t, c] / noise_var[c] if usable else 0.0
-                y[t, k] = pain[t, c] if usable else 0.0
-                session[t, k] = sessions[t, c]
-                q[t, k] = (q_session if sessions[t, c] else 0.0) + q_plain
+                usable = n_entries[c, t] > 0 and not declared[c, t]
+                h[t, k] = n_entries[c, t] / noise_var[c] if usable else 0.0
+                y[t, k] = pain[c, t] if usable else 0.0
+                session[t, k] = sessions[c, t]
+                q[t, k] = (q_session if sessions[c, t] else 0.0) + q_plain
                 sq[t, k] = np.sqrt(h[t, k])
                 neutral[t, k] = h[t, k] == 0.0
         _smooth_block(y, h, q, mean, var, pp, width)
@@ -148,8 +152,8 @@ def _latent_columns(
             _smooth_block(y, hr, q, mean, var, pp, width)
         for t in range(d):
             for k in range(width):
-                mean_out[t, c0 + k] = mean[t, k]
-                var_out[t, c0 + k] = var[t, k]
+                mean_out[c0 + k, t] = mean[t, k]
+                var_out[c0 + k, t] = var[t, k]
 
 
 def latent_level_columns(
@@ -166,24 +170,49 @@ def latent_level_columns(
     max_days: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Posterior mean and variance of every ``days x patients`` cell (``latent.latent_level``
-    after the noise variance), computed a block of patients at a time."""
-    mean = np.empty(pain.shape)
-    var = np.empty(pain.shape)
-    _latent_columns(
-        np.ascontiguousarray(pain, dtype=np.float64),
-        np.ascontiguousarray(n_entries, dtype=np.int64),
-        np.ascontiguousarray(declared_flare, dtype=np.bool_),
-        np.ascontiguousarray(session_days, dtype=np.bool_),
-        np.ascontiguousarray(noise_var, dtype=np.float64),
-        float(q_session),
-        float(q_plain),
-        float(cut),
-        int(passes),
-        int(max_days),
-        mean,
-        var,
-    )
-    return mean, var
+    after the noise variance), computed a block of patients at a time. The kernel reads and
+    writes patient-major memory (a patient's days contiguous); the arrays returned are
+    ``days x patients`` views of it."""
+
+    def by_patient(a: npt.NDArray[Any], dtype: type) -> npt.NDArray[Any]:
+        return np.ascontiguousarray(np.asarray(a).T, dtype=dtype)
+
+    n = pain.shape[1]
+    mean = np.empty((n, pain.shape[0]))
+    var = np.empty((n, pain.shape[0]))
+    pain_p = by_patient(pain, np.float64)
+    count_p = by_patient(n_entries, np.int64)
+    declared_p = by_patient(declared_flare, np.bool_)
+    sessions_p = by_patient(session_days, np.bool_)
+    noise = np.ascontiguousarray(noise_var, dtype=np.float64)
+
+    def run(part: slice) -> None:
+        _latent_columns(
+            pain_p[part],
+            count_p[part],
+            declared_p[part],
+            sessions_p[part],
+            noise[part],
+            float(q_session),
+            float(q_plain),
+            float(cut),
+            int(passes),
+            int(max_days),
+            mean[part],
+            var[part],
+        )
+
+    # patients are independent: the kernel releases the GIL, so halves of the cohort run on
+    # two threads (same arithmetic per patient, so the same results)
+    threads = min(_THREADS, max(1, n // (8 * _BLOCK)))
+    bounds = [n * i // threads for i in range(threads + 1)]
+    parts = [slice(bounds[i], bounds[i + 1]) for i in range(threads)]
+    if threads == 1:
+        run(parts[0])
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, parts))
+    return mean.T, var.T
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -204,13 +233,13 @@ def _fill_daily(
         t = day[i] - lo
         c = col[i]
         if keep[i]:
-            total[t, c] += pain[i]
-            count[t, c] += 1
+            total[c, t] += pain[i]
+            count[c, t] += 1
         if flare[i]:
-            declared[t, c] = True
+            declared[c, t] = True
         s = recorded_us[i] / 1e6
-        if np.isnan(first_s[t, c]) or s < first_s[t, c]:
-            first_s[t, c] = s
+        if np.isnan(first_s[c, t]) or s < first_s[c, t]:
+            first_s[c, t] = s
 
 
 def daily_arrays(
@@ -226,8 +255,11 @@ def daily_arrays(
     n_patients: int,
 ) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
     """One pass over the entries: the ``days x patients`` mean pain, entry count, declared
-    flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order)."""
-    shape = (n_days, n_patients)
+    flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order).
+
+    The arrays are filled patient-major (a diary sorted by patient writes almost
+    sequentially) and returned as ``days x patients`` views of that memory."""
+    shape = (n_patients, n_days)
     total = np.zeros(shape)
     count = np.zeros(shape, dtype=np.int64)
     declared = np.zeros(shape, dtype=np.bool_)
@@ -235,7 +267,7 @@ def daily_arrays(
     _fill_daily(day, col, keep, pain, flare, recorded_us, lo, total, count, declared, first_s)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return mean, count, declared, first_s
+    return mean.T, count.T, declared.T, first_s.T
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

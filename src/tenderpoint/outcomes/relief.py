@@ -416,6 +416,13 @@ def latent_cohort(
     )
 
 
+def _patients(a: npt.NDArray[Any], rows: slice, cols: IntArray) -> npt.NDArray[Any]:
+    """Columns ``cols`` and days ``rows`` of a ``days x patients`` array, copied in the
+    source's memory order (patient-major stays patient-major: row copies, not a gather)."""
+    picked: npt.NDArray[Any] = np.asarray(a).T[cols, rows].T
+    return picked
+
+
 def sub_matrix(
     full: DailyMatrix, ids: list[str], first_date: dt.date, last_date: dt.date
 ) -> DailyMatrix:
@@ -439,11 +446,11 @@ def sub_matrix(
     return DailyMatrix(
         patient_ids=tuple(ids),
         start_date=full.start_date + dt.timedelta(days=lo),
-        # take along the columns of the row slice: C-ordered copies, as the kernel reads them
-        pain=np.take(full.pain[rows], cols, axis=1),
-        n_entries=np.take(full.n_entries[rows], cols, axis=1),
-        declared_flare=np.take(full.declared_flare[rows], cols, axis=1),
-        first_entry_s=np.take(full.first_entry_s[rows], cols, axis=1),
+        # whole patients' rows of patient-major memory (see kernels.daily_arrays), kept so
+        pain=_patients(full.pain, rows, cols),
+        n_entries=_patients(full.n_entries, rows, cols),
+        declared_flare=_patients(full.declared_flare, rows, cols),
+        first_entry_s=_patients(full.first_entry_s, rows, cols),
     )
 
 
