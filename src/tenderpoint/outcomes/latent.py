@@ -12,10 +12,11 @@ Model (a local-level state-space model; Durbin and Koopman 2012, chapter 2):
 
 The Kalman filter and the Rauch-Tung-Striebel smoother give, for every day, the posterior mean
 and variance of the level given the whole diary; relief onset, relief end and their intervals
-are read off that posterior (``relief.py``). The recursion runs over days and is vectorised over
-patients (a ``days x patients`` matrix) for the cohort; for one patient a plain-float loop does
-the same arithmetic about ten times faster than numpy on length-one arrays (tests keep the two
-equal to 1e-12).
+are read off that posterior (``relief.py``). This module holds the numpy reference: the
+recursion runs over days, vectorised over patients (a ``days x patients`` matrix), or a
+plain-float loop for one patient. By default the work is done by the compiled kernels of
+``kernels.py`` (numba), written operation for operation like the reference and tested to give
+the same bits; ``compiled=False`` runs the reference.
 """
 
 from __future__ import annotations
