@@ -19,6 +19,7 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes import cohort as cohort_module
 from tenderpoint.outcomes.cohort import CohortConfig, cohort_summary
 from tenderpoint.outcomes.contracts import (
+    validate_assessments,
     validate_diary,
     validate_infusions,
     validate_patients,
@@ -32,20 +33,27 @@ from .independent_generator import generate
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
 
-def _prepared(diary: pl.DataFrame, infusions: pl.DataFrame, patients: pl.DataFrame):
+def _prepared(diary, infusions, patients, assessments=None):
     pts = validate_patients(patients)
     ids = pts["patient_id"]
     d = validate_diary(diary, patient_ids=ids, now=NOW)
     i = validate_infusions(infusions, patient_ids=ids, now=NOW)
-    d, i, pts, _ = cohort_module._keyed(d, i, pts, None)
+    if assessments is not None:
+        assessments = validate_assessments(assessments, patient_ids=ids, now=NOW)
+    d, i, pts, a = cohort_module._keyed(d, i, pts, assessments)
+    if assessments is not None:
+        return d, infusion_courses(i, pts), a
     return d, infusion_courses(i, pts)
 
 
-def _assert_paths_equal(diary, infusions, patients, config: CohortConfig | None = None) -> None:
-    d, sessions = _prepared(diary, infusions, patients)
+def _assert_paths_equal(
+    diary, infusions, patients, config: CohortConfig | None = None, assessments=None
+) -> None:
+    d, sessions, *a = _prepared(diary, infusions, patients, assessments)
+    a = a[0] if a else None
     config = config or CohortConfig()
-    fast = cohort_module._measures(d, sessions, None, config)
-    reference = cohort_module._measures(d, sessions, None, config, dense=False)
+    fast = cohort_module._measures(d, sessions, a, config)
+    reference = cohort_module._measures(d, sessions, a, config, dense=False)
     for name, a, b in zip(("baselines", "responses", "relief"), fast, reference, strict=True):
         assert a.height > 0, name
         assert_frame_equal(a, b, check_exact=True)
@@ -74,6 +82,23 @@ def test_dense_path_equals_reference_with_sparse_diaries(seed):
 def test_dense_path_equals_reference_on_project_generator(seed):
     cohort = generate_cohort(80, 200, seed=seed)
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_dense_path_equals_reference_with_assessments(seed):
+    # FM30: the secondary scores' daily means, some missing, read off their own matrices
+    cohort = generate_cohort(80, 200, seed=seed)
+    row = pl.int_range(pl.len())
+    diary = _thin(cohort.diary, seed, 0.2).with_columns(
+        pl.when(row % 5 == 0).then(None).otherwise(pl.col("fatigue")).alias("fatigue"),
+        pl.when(row % 7 == 0).then(None).otherwise(pl.col("mood")).alias("mood"),
+    )
+    assert diary["fatigue"].drop_nulls().len() > 0
+    _assert_paths_equal(diary, cohort.infusions, cohort.patients, assessments=cohort.assessments)
+    d, sessions, a = _prepared(diary, cohort.infusions, cohort.patients, cohort.assessments)
+    responses = cohort_module._measures(d, sessions, a, CohortConfig())[1]
+    assert (responses["fm30_short"] == "responder").sum() > 0
+    assert responses["pct_reduction_fatigue"].drop_nulls().len() > 0
 
 
 def test_dense_path_with_patients_without_diary_or_infusion():

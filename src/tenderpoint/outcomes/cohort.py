@@ -50,7 +50,7 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions,
     validate_patients,
 )
-from tenderpoint.outcomes.dense import dense_baselines, dense_responses
+from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
 from tenderpoint.outcomes.latent import daily_matrix
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
@@ -529,17 +529,13 @@ def _measures(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Baselines, window responses and first-course relief of every patient.
 
-    The usual summary (rule 2.0, daily mean, no assessments) reads them off one dense matrix
-    of daily means (``dense.py``; the same numbers, without joining millions of rows); FM30,
-    the other daily rules and relief rule 1.0 need the daily rows and take that path, which
-    is also the reference the tests hold the dense one to (``dense=False``).
+    Under relief rule 2.0 and the daily mean they are read off one dense matrix of daily
+    means (``dense.py``, plus one per secondary score for FM30; the same numbers, without
+    joining millions of rows); the other daily rules and relief rule 1.0 need the daily rows
+    and take that path, which is also the reference the tests hold the dense one to
+    (``dense=False``).
     """
-    if (
-        dense
-        and isinstance(config.relief, LatentReliefRule)
-        and assessments is None
-        and config.daily_rule == "mean"
-    ):
+    if dense and isinstance(config.relief, LatentReliefRule) and config.daily_rule == "mean":
         key = diary["patient_id"].dtype
         ids = key.categories.to_list() if isinstance(key, pl.Enum) else []
         matrix = daily_matrix(
@@ -548,8 +544,12 @@ def _measures(
             first_date=sessions["local_date"].min() if sessions.height else None,  # type: ignore[arg-type]
             last_date=sessions["local_date"].max() if sessions.height else None,  # type: ignore[arg-type]
         )
-        baselines = dense_baselines(matrix, sessions, config.baseline)
-        responses = dense_responses(matrix, baselines, config.windows)
+        # secondary scores only feed FM30, which needs the assessments
+        secondary = secondary_matrices(diary, matrix) if assessments is not None else None
+        baselines = dense_baselines(matrix, sessions, config.baseline, secondary)
+        responses = dense_responses(matrix, baselines, config.windows, secondary)
+        if assessments is not None:
+            responses = fm30(responses, assessments, config.windows)
         relief = latent_relief_episodes(
             diary, sessions, baselines, config.relief, first_course_only=True, matrix=matrix
         )

@@ -25,7 +25,7 @@ from tenderpoint.outcomes.baseline import (
     assemble_baselines,
     first_sessions,
 )
-from tenderpoint.outcomes.latent import DailyMatrix, FloatArray, IntArray
+from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
 from tenderpoint.outcomes.response import (
     RESPONSE_ITEMS,
     FollowUpWindow,
@@ -59,11 +59,49 @@ def window_stats(
     return n_days, mean
 
 
+def secondary_matrices(diary: pl.DataFrame, matrix: DailyMatrix) -> dict[str, FloatArray]:
+    """Daily means of the secondary scores on ``matrix``'s grid (for FM30)."""
+    from tenderpoint.outcomes.kernels import score_means
+
+    day = diary["local_date"].to_physical().to_numpy()
+    col = _columns(matrix, diary["patient_id"])
+    lo = (matrix.start_date - EPOCH).days
+    return {
+        s: score_means(
+            day,
+            col,
+            diary[s].cast(pl.Float64).to_numpy(),
+            lo=lo,
+            n_days=matrix.n_days,
+            n_patients=len(matrix.patient_ids),
+        )
+        for s in SECONDARY_SCORES
+    }
+
+
+def _score_column(
+    name: str,
+    secondary: dict[str, FloatArray] | None,
+    score: str,
+    cols: IntArray,
+    anchor: IntArray,
+    offsets: tuple[int, int],
+) -> pl.Series | pl.Expr:
+    if secondary is None:
+        return pl.lit(None, dtype=pl.Float64).alias(name)
+    _, mean = window_stats(secondary[score], cols, anchor, *offsets)
+    return pl.Series(name, mean, dtype=pl.Float64, nan_to_null=True)
+
+
 def dense_baselines(
-    matrix: DailyMatrix, sessions: pl.DataFrame, rule: BaselineRule | None = None
+    matrix: DailyMatrix,
+    sessions: pl.DataFrame,
+    rule: BaselineRule | None = None,
+    secondary: dict[str, FloatArray] | None = None,
 ) -> pl.DataFrame:
-    """``baseline.baseline_scores`` of the diary in ``matrix`` (pain only; the secondary
-    baselines are null, as with ``daily_values(..., scores=("pain",))``)."""
+    """``baseline.baseline_scores`` of the diary in ``matrix``; the secondary baselines come
+    from ``secondary`` (:func:`secondary_matrices`) or are null, as with
+    ``daily_values(..., scores=("pain",))``."""
     rule = rule or BaselineRule()
     first = first_sessions(sessions)
     key = sessions["patient_id"].dtype
@@ -80,7 +118,10 @@ def dense_baselines(
         .with_columns(
             pl.Series("baseline_days", n_days, dtype=pl.Int64),
             pl.Series("baseline_pain", mean, dtype=pl.Float64, nan_to_null=True),
-            *(pl.lit(None, dtype=pl.Float64).alias(f"baseline_{s}") for s in SECONDARY_SCORES),
+            *(
+                _score_column(f"baseline_{s}", secondary, s, cols, anchor, (-rule.window_days, -1))
+                for s in SECONDARY_SCORES
+            ),
         )
         .filter(pl.col("baseline_days") > 0)
     )
@@ -88,9 +129,13 @@ def dense_baselines(
 
 
 def dense_responses(
-    matrix: DailyMatrix, baselines: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
+    matrix: DailyMatrix,
+    baselines: pl.DataFrame,
+    windows: tuple[FollowUpWindow, ...],
+    secondary: dict[str, FloatArray] | None = None,
 ) -> pl.DataFrame:
-    """``response.window_responses`` of the diary in ``matrix`` (pain only)."""
+    """``response.window_responses`` of the diary in ``matrix`` (secondary scores from
+    ``secondary`` or null)."""
     base = response_base(baselines)
     cols = _columns(matrix, base["patient_id"])
     anchors = {
@@ -105,7 +150,12 @@ def dense_responses(
             ids.with_columns(
                 pl.Series("n_days", n_days, dtype=pl.Int64),
                 pl.Series("pain", mean, dtype=pl.Float64, nan_to_null=True),
-                *(pl.lit(None, dtype=pl.Float64).alias(s) for s in RESPONSE_ITEMS[1:]),
+                *(
+                    _score_column(
+                        s, secondary, s, cols, anchors[w.anchor], (w.start_day, w.end_day)
+                    )
+                    for s in RESPONSE_ITEMS[1:]
+                ),
                 pl.lit(w.name).alias("window"),
             ).filter(pl.col("n_days") > 0)
         )

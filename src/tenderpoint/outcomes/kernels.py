@@ -326,3 +326,40 @@ def relief_end_days(
         out,
     )
     return out[0], out[1], out[2]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_score(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    values: FloatArray,
+    lo: int,
+    total: FloatArray,
+    count: IntArray,
+) -> None:  # pragma: no cover - compiled; tested through the cohort summary
+    for i in range(day.shape[0]):
+        v = values[i]
+        if not np.isnan(v):
+            t = day[i] - lo
+            c = col[i]
+            total[c, t] += v
+            count[c, t] += 1
+
+
+def score_means(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    values: FloatArray,
+    *,
+    lo: int,
+    n_days: int,
+    n_patients: int,
+) -> FloatArray:
+    """``days x patients`` mean of a score's entries (NaN = missing; no value: NaN), summed
+    in row order like ``contracts.daily_values``'s mean of one or two entries."""
+    total = np.zeros((n_patients, n_days))
+    count = np.zeros((n_patients, n_days), dtype=np.int64)
+    _fill_score(day, col, values, lo, total, count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean: FloatArray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean.T
