@@ -22,7 +22,7 @@ BASELINE_OK: Final = "ok"
 BASELINE_INSUFFICIENT: Final = "insufficient_data"
 BASELINE_NO_INFUSION: Final = "no_infusion"
 
-_SECONDARY = ("fatigue", "sleep_quality", "fog", "mood")
+SECONDARY_SCORES: Final = ("fatigue", "sleep_quality", "fog", "mood")
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,7 @@ def baseline_scores(
         ``ok``, ``insufficient_data`` or ``no_infusion``; values are null unless ``ok``.
     """
     rule = rule or BaselineRule()
-    first = sessions.group_by("patient_id").agg(
-        pl.col("local_date").min().alias("first_infusion_date"),
-        pl.col("local_date").filter(pl.col("course") == 1).max().alias("induction_end_date"),
-    )
+    first = first_sessions(sessions)
     ids = pl.concat(
         [daily.select("patient_id").unique(), first.select("patient_id")], how="vertical"
     ).unique()
@@ -93,9 +90,25 @@ def baseline_scores(
         .agg(
             pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("baseline_days"),
             pl.col("pain").mean().alias("baseline_pain"),
-            *(pl.col(s).mean().alias(f"baseline_{s}") for s in _SECONDARY),
+            *(pl.col(s).mean().alias(f"baseline_{s}") for s in SECONDARY_SCORES),
         )
     )
+    return assemble_baselines(ids, first, window, rule)
+
+
+def first_sessions(sessions: pl.DataFrame) -> pl.DataFrame:
+    """Per patient: local date of the first session and of the last session of course 1."""
+    return sessions.group_by("patient_id").agg(
+        pl.col("local_date").min().alias("first_infusion_date"),
+        pl.col("local_date").filter(pl.col("course") == 1).max().alias("induction_end_date"),
+    )
+
+
+def assemble_baselines(
+    ids: pl.DataFrame, first: pl.DataFrame, window: pl.DataFrame, rule: BaselineRule
+) -> pl.DataFrame:
+    """The documented baseline frame from the patients, their first sessions and the window
+    means (one row per patient with at least one diary day in the window)."""
     out = ids.join(first, on="patient_id", how="left").join(window, on="patient_id", how="left")
     status = (
         pl.when(pl.col("first_infusion_date").is_null())
@@ -104,7 +117,7 @@ def baseline_scores(
         .then(pl.lit(BASELINE_INSUFFICIENT))
         .otherwise(pl.lit(BASELINE_OK))
     )
-    values = ["baseline_pain", *(f"baseline_{s}" for s in _SECONDARY)]
+    values = ["baseline_pain", *(f"baseline_{s}" for s in SECONDARY_SCORES)]
     return (
         out.with_columns(status.alias("baseline_status"), pl.col("baseline_days").fill_null(0))
         .with_columns(

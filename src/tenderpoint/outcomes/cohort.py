@@ -50,6 +50,8 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions,
     validate_patients,
 )
+from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
+from tenderpoint.outcomes.latent import daily_matrix
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -517,6 +519,57 @@ def _per_patient(
     )
 
 
+def _measures(
+    diary: pl.DataFrame,
+    sessions: pl.DataFrame,
+    assessments: pl.DataFrame | None,
+    config: CohortConfig,
+    *,
+    dense: bool = True,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Baselines, window responses and first-course relief of every patient.
+
+    Under relief rule 2.0 and the daily mean they are read off one dense matrix of daily
+    means (``dense.py``, plus one per secondary score for FM30; the same numbers, without
+    joining millions of rows); the other daily rules and relief rule 1.0 need the daily rows
+    and take that path, which is also the reference the tests hold the dense one to
+    (``dense=False``).
+    """
+    if dense and isinstance(config.relief, LatentReliefRule) and config.daily_rule == "mean":
+        key = diary["patient_id"].dtype
+        ids = key.categories.to_list() if isinstance(key, pl.Enum) else []
+        matrix = daily_matrix(
+            diary,
+            ids,
+            first_date=sessions["local_date"].min() if sessions.height else None,  # type: ignore[arg-type]
+            last_date=sessions["local_date"].max() if sessions.height else None,  # type: ignore[arg-type]
+        )
+        # secondary scores only feed FM30, which needs the assessments
+        secondary = secondary_matrices(diary, matrix) if assessments is not None else None
+        baselines = dense_baselines(matrix, sessions, config.baseline, secondary)
+        responses = dense_responses(matrix, baselines, config.windows, secondary)
+        if assessments is not None:
+            responses = fm30(responses, assessments, config.windows)
+        relief = latent_relief_episodes(
+            diary, sessions, baselines, config.relief, first_course_only=True, matrix=matrix
+        )
+        return baselines, responses, relief
+    # secondary scores only feed FM30, which needs the assessments
+    scores = SCORE_COLUMNS if assessments is not None else ("pain",)
+    daily = daily_values(diary, config.daily_rule, scores=scores)
+    baselines = baseline_scores(daily, sessions, config.baseline)
+    responses = window_responses(daily, baselines, config.windows)
+    if assessments is not None:
+        responses = fm30(responses, assessments, config.windows)
+    if isinstance(config.relief, LatentReliefRule):
+        relief = latent_relief_episodes(
+            diary, sessions, baselines, config.relief, first_course_only=True
+        )
+    else:
+        relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
+    return baselines, responses, relief
+
+
 def cohort_summary(
     diary: pl.DataFrame,
     infusions: pl.DataFrame,
@@ -559,22 +612,10 @@ def cohort_summary(
         if assessments is not None:
             assessments = validate_assessments(assessments, patient_ids=ids, now=now)
     diary, infusions, patients, assessments = _keyed(diary, infusions, patients, assessments)
-    # secondary scores only feed FM30, which needs the assessments
-    scores = SCORE_COLUMNS if assessments is not None else ("pain",)
-    daily = daily_values(diary, config.daily_rule, scores=scores)
     sessions = infusion_courses(infusions, patients, course_gap_days=config.course_gap_days)
-    baselines = baseline_scores(daily, sessions, config.baseline)
+    baselines, responses, relief = _measures(diary, sessions, assessments, config)
     strata = strata_frame(patients, baselines)
-    responses = window_responses(daily, baselines, config.windows)
-    if assessments is not None:
-        responses = fm30(responses, assessments, config.windows)
     responses = responses.join(strata, on="patient_id", how="left")
-    if isinstance(config.relief, LatentReliefRule):
-        relief = latent_relief_episodes(
-            diary, sessions, baselines, config.relief, first_course_only=True
-        )
-    else:
-        relief = relief_episodes(diary, daily, sessions, baselines, config.relief)
     first = (
         relief.filter(pl.col("course") == 1)
         .with_columns(pl.col("patient_id").cast(pl.String))

@@ -12,10 +12,11 @@ Model (a local-level state-space model; Durbin and Koopman 2012, chapter 2):
 
 The Kalman filter and the Rauch-Tung-Striebel smoother give, for every day, the posterior mean
 and variance of the level given the whole diary; relief onset, relief end and their intervals
-are read off that posterior (``relief.py``). The recursion runs over days and is vectorised over
-patients (a ``days x patients`` matrix) for the cohort; for one patient a plain-float loop does
-the same arithmetic about ten times faster than numpy on length-one arrays (tests keep the two
-equal to 1e-12).
+are read off that posterior (``relief.py``). This module holds the numpy reference: the
+recursion runs over days, vectorised over patients (a ``days x patients`` matrix), or a
+plain-float loop for one patient. By default the work is done by the compiled kernels of
+``kernels.py`` (numba), written operation for operation like the reference and tested to give
+the same bits; ``compiled=False`` runs the reference.
 """
 
 from __future__ import annotations
@@ -149,8 +150,10 @@ def daily_matrix(
     *,
     first_date: dt.date | None = None,
     last_date: dt.date | None = None,
+    compiled: bool = True,
 ) -> DailyMatrix:
-    """Build the dense matrix of daily mean pain from validated diary entries (``bincount``).
+    """Build the dense matrix of daily mean pain from validated diary entries (``bincount``;
+    with ``compiled``, the same sums in one compiled pass, ``kernels.daily_arrays``).
 
     Parameters
     ----------
@@ -169,9 +172,9 @@ def daily_matrix(
     n = len(ids)
     pain_col = diary["pain"]
     keep = pain_col.is_not_null().to_numpy()
-    local = diary["local_date"].to_physical().to_numpy().astype(np.int64)
-    lo_candidates = [int(local.min())] if local.size else []
-    hi_candidates = [int(local.max())] if local.size else []
+    local_days = diary["local_date"].to_physical()
+    lo_candidates = [int(local_days.min())] if diary.height else []  # type: ignore[arg-type]
+    hi_candidates = [int(local_days.max())] if diary.height else []  # type: ignore[arg-type]
     if first_date is not None:
         lo_candidates.append((first_date - EPOCH).days)
     if last_date is not None:
@@ -187,10 +190,13 @@ def daily_matrix(
                 code="unknown_patient",
                 field="patient_id",
             )
-        col = np.zeros(local.size, dtype=np.int64)
+        col = np.zeros(diary.height, dtype=np.int64)
     else:
-        codes = diary["patient_id"].cast(pl.String).cast(pl.Enum(list(ids))).to_physical()
-        col = codes.to_numpy().astype(np.int64)
+        col = _column_codes(diary["patient_id"], ids)
+    if compiled:
+        return _compiled_matrix(diary, ids, col, keep, lo, d)
+    col = col.astype(np.int64, copy=False)
+    local = local_days.to_numpy().astype(np.int64)
     flat = (local - lo) * n + col
     size = d * n
     pain = pain_col.fill_null(0.0).to_numpy().astype(np.float64)
@@ -218,6 +224,43 @@ def daily_matrix(
         declared_flare=declared.reshape(d, n),
         first_entry_s=first.reshape(d, n),
     )
+
+
+def _compiled_matrix(
+    diary: pl.DataFrame,
+    ids: tuple[str, ...],
+    col: IntArray,
+    keep: npt.NDArray[np.bool_],
+    lo: int,
+    n_days: int,
+) -> DailyMatrix:
+    from tenderpoint.outcomes.kernels import daily_arrays
+
+    pain = diary["pain"]
+    mean, count, declared, first = daily_arrays(
+        diary["local_date"].to_physical().to_numpy(),
+        col,
+        keep,
+        (pain.fill_null(0.0) if pain.null_count() else pain).to_numpy(),
+        diary["flare"].fill_null(False).to_numpy(),
+        diary["recorded_at"].dt.epoch("us").to_numpy(),
+        lo=lo,
+        n_days=n_days,
+        n_patients=len(ids),
+    )
+    return DailyMatrix(ids, EPOCH + dt.timedelta(days=lo), mean, count, declared, first)
+
+
+def _column_codes(patient_id: pl.Series, ids: tuple[str, ...]) -> IntArray:
+    """Matrix column of each row; an Enum key whose categories are ``ids`` (the cohort
+    summary's key) is used as it is, without casting millions of strings."""
+    dtype = patient_id.dtype
+    if isinstance(dtype, pl.Enum) and tuple(dtype.categories.to_list()) == ids:
+        codes = patient_id.to_physical()
+    else:
+        codes = patient_id.cast(pl.String).cast(pl.Enum(list(ids))).to_physical()
+    out: IntArray = codes.to_numpy()
+    return out
 
 
 def noise_variance(
@@ -345,6 +388,8 @@ def latent_level(
     first_infusion_day: IntArray,
     session_days: npt.NDArray[np.bool_],
     model: LatentLevelModel = DEFAULT_LATENT_MODEL,
+    *,
+    compiled: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -358,12 +403,31 @@ def latent_level(
         ``days x patients``: an infusion session on that local date.
     model : LatentLevelModel
         Declared settings.
+    compiled : bool
+        Use the compiled kernel (``kernels.py``, bit-identical); false runs this module's
+        numpy reference, which the tests hold the kernel to.
 
     Returns
     -------
     (mean, variance, noise_var) : tuple of numpy.ndarray
     """
     noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
+    if compiled:
+        from tenderpoint.outcomes.kernels import latent_level_columns
+
+        mean, var = latent_level_columns(
+            matrix.pain,
+            matrix.n_entries,
+            matrix.declared_flare,
+            session_days,
+            noise_var,
+            q_session=model.jump_sd_points**2,
+            q_plain=model.process_sd_points_per_day**2,
+            cut=model.robust_z if model.robust_z is not None else np.inf,
+            passes=model.robust_passes if model.robust_z is not None else 0,
+            max_days=model.flare_max_days,
+        )
+        return mean, var, noise_var
     usable = (matrix.n_entries > 0) & ~matrix.declared_flare
     precision = np.where(usable, matrix.n_entries / noise_var[None, :], 0.0)
     y = np.where(usable, matrix.pain, 0.0)

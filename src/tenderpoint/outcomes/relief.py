@@ -146,6 +146,111 @@ def relief_from_level(
 ) -> dict[str, npt.NDArray[Any]]:
     """Onset, end, durability and their intervals for one course per patient (vectorised).
 
+    Reads only what each answer needs: the horizon's days for the onset (a horizon x patients
+    gather) and, for the end, a compiled scan from the day after onset that stops at the first
+    day meeting all three conditions; equal to :func:`relief_from_level_reference`.
+
+    Parameters
+    ----------
+    mean, var : numpy.ndarray
+        ``days x patients`` posterior level (``latent.latent_level``).
+    baseline, baseline_var : numpy.ndarray
+        Baseline pain and the variance of its estimate (NaN baseline: not evaluable).
+    window : CourseWindow
+        Course days and follow-up.
+    rule : LatentReliefRule
+        Thresholds and probabilities.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Grid days (-1 = none): ``onset``, ``onset_low``, ``onset_high``, ``end``, ``end_low``,
+        ``end_high``, ``limit``; ``relief``, ``event``, ``reached_next`` (bool);
+        ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
+        (days, inf = open).
+    """
+    d, n = mean.shape
+    limit, reached_next = window.follow_up_end()
+    c = window.course_day
+    ok = np.isfinite(baseline) & (c >= 0)
+    base = np.where(ok, baseline, 0.0)
+    base_var = np.where(ok, baseline_var, 0.0)
+    safe_base = np.where(base > 0, base, 1.0)
+    on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    z_onset = float(ndtri(rule.onset_probability))
+
+    # onset: only the horizon's days matter, gathered as a horizon x patients block
+    day = c[None, :] + np.arange(rule.horizon_days)[:, None]
+    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
+    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
+    rows = np.clip(day, 0, d - 1)
+    h_mean, h_var = mean[rows, cols], var[rows, cols]
+    z_on = (on_level[None, :] - h_mean) / np.sqrt(
+        h_var + (on_level / safe_base)[None, :] ** 2 * base_var[None, :]
+    )
+    z_on_h = np.where(in_horizon, z_on, -np.inf)
+    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+    relief = best >= z_onset
+
+    def in_days(first: IntArray) -> IntArray:
+        return np.where(first >= 0, first + c, -1).astype(np.int64)
+
+    onset = np.where(relief, in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))), -1)
+    onset_low = np.where(relief, in_days(first_true(z_on_h >= -z_hi)), -1)
+    onset_high = np.where(relief, in_days(first_true(z_on_h >= z_hi)), -1)
+    onset_high = np.where(onset_high >= 0, onset_high, onset)
+
+    # end: a scan from the day after onset to the end of follow-up (compiled, stops early)
+    from tenderpoint.outcomes.kernels import relief_end_days
+
+    end, end_low, end_high = relief_end_days(
+        mean,
+        var,
+        back_level,
+        (back_level / safe_base) ** 2 * base_var,
+        onset,
+        np.where(relief, limit, -1),
+        z_hi,
+    )
+    event = relief & (end >= 0)
+    inf = np.inf
+    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
+    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
+    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
+    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
+    nan = np.nan
+    return {
+        "onset": onset,
+        "onset_low": onset_low,
+        "onset_high": onset_high,
+        "end": np.where(event, end, -1),
+        "end_low": np.where(relief, end_low, -1),
+        "end_high": np.where(relief, end_high, -1),
+        "limit": limit,
+        "relief": relief,
+        "event": event,
+        "reached_next": reached_next,
+        "evaluable": ok,
+        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
+        "durability": np.where(relief, durability, nan),
+        "durability_low": np.where(relief, durability_low, nan),
+        "durability_high": np.where(relief, durability_high, nan),
+    }
+
+
+def relief_from_level_reference(
+    mean: FloatArray,
+    var: FloatArray,
+    baseline: FloatArray,
+    baseline_var: FloatArray,
+    window: CourseWindow,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """:func:`relief_from_level` computed over the whole grid with numpy (the reference the
+    tests hold the faster version to; it reads every day of every patient).
+
     Parameters
     ----------
     mean, var : numpy.ndarray
@@ -258,11 +363,14 @@ def latent_cohort(
     rule: LatentReliefRule,
     *,
     baseline_window_days: int = 7,
+    matrix: DailyMatrix | None = None,
 ) -> tuple[LatentCohort, pl.DataFrame]:
     """Smooth the diaries of every patient with an ``ok`` baseline and a session.
 
     Returns the arrays and the course table (``schedule.course_table`` joined with baselines)
-    restricted to those patients, ordered as the matrix columns.
+    restricted to those patients, ordered as the matrix columns. ``matrix``: the daily matrix
+    of the whole diary when the caller has built it already (the cohort summary); the grid
+    used is then cut from it, the very grid the diary of those patients would give.
     """
     courses = course_table(sessions).join(
         baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
@@ -276,14 +384,14 @@ def latent_cohort(
     )
     ids = courses["patient_id"].unique(maintain_order=True).to_list()
     mine = pl.col("patient_id").cast(pl.String).is_in(ids)
-    diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
     ses = sessions.filter(mine)
-    matrix = daily_matrix(
-        diary,
-        ids,
-        first_date=ses["local_date"].min() if ses.height else None,  # type: ignore[arg-type]
-        last_date=ses["local_date"].max() if ses.height else None,  # type: ignore[arg-type]
-    )
+    first_date: dt.date | None = ses["local_date"].min() if ses.height else None  # type: ignore[assignment]
+    last_date: dt.date | None = ses["local_date"].max() if ses.height else None  # type: ignore[assignment]
+    if matrix is not None and ids and first_date is not None and last_date is not None:
+        matrix = sub_matrix(matrix, ids, first_date, last_date)
+    else:
+        diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
+        matrix = daily_matrix(diary, ids, first_date=first_date, last_date=last_date)
     n = len(ids)
     col_of = {pid: i for i, pid in enumerate(ids)}
     s_cols = np.array(
@@ -308,6 +416,44 @@ def latent_cohort(
     )
 
 
+def _patients(a: npt.NDArray[Any], rows: slice, cols: IntArray) -> npt.NDArray[Any]:
+    """Columns ``cols`` and days ``rows`` of a ``days x patients`` array, copied in the
+    source's memory order (patient-major stays patient-major: row copies, not a gather)."""
+    picked: npt.NDArray[Any] = np.asarray(a).T[cols, rows].T
+    return picked
+
+
+def sub_matrix(
+    full: DailyMatrix, ids: list[str], first_date: dt.date, last_date: dt.date
+) -> DailyMatrix:
+    """The matrix ``daily_matrix`` gives for the diary of ``ids`` alone, cut from ``full``.
+
+    Its grid runs from the earlier of their first diary day and ``first_date`` to the later of
+    their last diary day and ``last_date`` (the latent level's prior starts on the grid's first
+    day, so the cut must be exactly that grid); ``full`` must cover both dates.
+    """
+    col_of = {pid: i for i, pid in enumerate(full.patient_ids)}
+    cols = np.array([col_of[p] for p in ids], dtype=np.int64)
+    written = np.flatnonzero((full.n_entries[:, cols] > 0).any(axis=1))
+    offset = (full.start_date - EPOCH).days
+    lo = (first_date - EPOCH).days - offset
+    hi = (last_date - EPOCH).days - offset
+    if written.size:
+        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
+    if lo < 0 or hi >= full.n_days:
+        raise ValueError("the full matrix does not cover the sessions")
+    rows = slice(lo, hi + 1)
+    return DailyMatrix(
+        patient_ids=tuple(ids),
+        start_date=full.start_date + dt.timedelta(days=lo),
+        # whole patients' rows of patient-major memory (see kernels.daily_arrays), kept so
+        pain=_patients(full.pain, rows, cols),
+        n_entries=_patients(full.n_entries, rows, cols),
+        declared_flare=_patients(full.declared_flare, rows, cols),
+        first_entry_s=_patients(full.first_entry_s, rows, cols),
+    )
+
+
 def _date(start: dt.date, day: IntArray) -> pl.Series:
     offset = (start - EPOCH).days
     return (
@@ -324,6 +470,7 @@ def latent_relief_episodes(
     rule: LatentReliefRule | None = None,
     *,
     first_course_only: bool = False,
+    matrix: DailyMatrix | None = None,
 ) -> pl.DataFrame:
     """Relief per patient and course by rule 2.0 (same columns as rule 1.0, plus intervals).
 
@@ -339,6 +486,8 @@ def latent_relief_episodes(
         Thresholds and probabilities (default rule 2.0).
     first_course_only : bool
         Compute only the first course (what the cohort summary needs).
+    matrix : DailyMatrix, optional
+        The daily matrix of the whole diary, when already built (same results, less work).
 
     Returns
     -------
@@ -350,7 +499,7 @@ def latent_relief_episodes(
         (inf: open), ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
     """
     rule = rule or LatentReliefRule()
-    lc, courses = latent_cohort(diary, sessions, baselines, rule)
+    lc, courses = latent_cohort(diary, sessions, baselines, rule, matrix=matrix)
     start = lc.matrix.start_date
     ids = list(lc.matrix.patient_ids)
     col_of = {pid: i for i, pid in enumerate(ids)}

@@ -173,7 +173,8 @@ def immpact_category(baseline: float, follow_up: float) -> str:
     return category_of_reduction(float(pct))
 
 
-_ITEMS = ("pain", "fatigue", "sleep_quality", "fog", "mood")
+RESPONSE_ITEMS: Final = ("pain", "fatigue", "sleep_quality", "fog", "mood")
+_ITEMS: Final = RESPONSE_ITEMS
 
 
 def window_responses(
@@ -199,9 +200,7 @@ def window_responses(
         pct_reduction_pain`` (and fatigue, sleep_quality, fog, mood), ``immpact, status`` where
         status is ``ok``, ``insufficient_data`` (too few days) or ``no_baseline``.
     """
-    base = baselines.filter(pl.col("first_infusion_date").is_not_null())
-    if "induction_end_date" not in base.columns:
-        base = base.with_columns(pl.col("first_infusion_date").alias("induction_end_date"))
+    base = response_base(baselines)
     d = daily.join(
         base.select("patient_id", "first_infusion_date", "induction_end_date"),
         on="patient_id",
@@ -229,7 +228,23 @@ def window_responses(
             )
             .with_columns(pl.lit(w.name).alias("window"))
         )
-    measured = pl.concat(parts, how="vertical")
+    return finish_responses(base, pl.concat(parts, how="vertical"), windows)
+
+
+def response_base(baselines: pl.DataFrame) -> pl.DataFrame:
+    """Baselines of the patients with an infusion (the rows :func:`window_responses` has)."""
+    base = baselines.filter(pl.col("first_infusion_date").is_not_null())
+    if "induction_end_date" not in base.columns:
+        base = base.with_columns(pl.col("first_infusion_date").alias("induction_end_date"))
+    return base
+
+
+def finish_responses(
+    base: pl.DataFrame, measured: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
+) -> pl.DataFrame:
+    """The documented response frame from the window means (``measured``: ``patient_id,
+    n_days`` and the means of :data:`_ITEMS` per ``window``, one row per patient with at least
+    one diary day in the window)."""
     grid = base.join(
         pl.DataFrame(
             {

@@ -1,0 +1,162 @@
+"""Baselines and follow-up windows read off the dense ``days x patients`` matrix (cohort path).
+
+The cohort summary needs, for 10,000 patients x 730 days (6.9 million entries), the mean pain
+of a handful of short windows per patient. Joining and filtering millions of daily rows to get
+them cost most of the summary's time; the matrix of daily means (``latent.daily_matrix``, one
+``bincount``) is built once for the latent level anyway, and each window is then a gather of
+at most seven rows per patient.
+
+The results are those of ``baseline.baseline_scores`` and ``response.window_responses`` on
+``contracts.daily_values`` (mean rule) of the same validated diary: the same daily means, the
+same days, summed in date order; only the final frames are assembled by the same polars code
+(``assemble_baselines``, ``finish_responses``). ``tests/outcomes/test_dense.py`` compares the
+two paths on synthetic cohorts. Only the pain score is carried (the summary without
+assessments); FM30 needs the secondary scores and takes the row path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from tenderpoint.outcomes.baseline import (
+    SECONDARY_SCORES,
+    BaselineRule,
+    assemble_baselines,
+    first_sessions,
+)
+from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
+from tenderpoint.outcomes.response import (
+    RESPONSE_ITEMS,
+    FollowUpWindow,
+    finish_responses,
+    response_base,
+)
+
+
+def _columns(matrix: DailyMatrix, patient_id: pl.Series) -> IntArray:
+    """Matrix column of each patient (the key is an Enum whose categories are the columns)."""
+    dtype = patient_id.dtype
+    if not (isinstance(dtype, pl.Enum) and tuple(dtype.categories.to_list()) == matrix.patient_ids):
+        raise ValueError("the patient key must be an Enum of the matrix columns")
+    return patient_id.to_physical().to_numpy().astype(np.int64)
+
+
+def window_stats(
+    pain: FloatArray, cols: IntArray, anchor: IntArray, first_offset: int, last_offset: int
+) -> tuple[IntArray, FloatArray]:
+    """Days with a value and their mean pain in ``anchor + first_offset .. anchor +
+    last_offset`` (grid days, inclusive) of each column; the sum runs in date order."""
+    offsets = np.arange(first_offset, last_offset + 1)[:, None]
+    day = anchor[None, :] + offsets
+    inside = (day >= 0) & (day < pain.shape[0])
+    values = pain[np.clip(day, 0, pain.shape[0] - 1), cols[None, :]]
+    present = inside & ~np.isnan(values)
+    n_days = present.sum(axis=0).astype(np.int64)
+    total = np.where(present, values, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n_days
+    return n_days, mean
+
+
+def secondary_matrices(diary: pl.DataFrame, matrix: DailyMatrix) -> dict[str, FloatArray]:
+    """Daily means of the secondary scores on ``matrix``'s grid (for FM30)."""
+    from tenderpoint.outcomes.kernels import score_means
+
+    day = diary["local_date"].to_physical().to_numpy()
+    col = _columns(matrix, diary["patient_id"])
+    lo = (matrix.start_date - EPOCH).days
+    return {
+        s: score_means(
+            day,
+            col,
+            diary[s].cast(pl.Float64).to_numpy(),
+            lo=lo,
+            n_days=matrix.n_days,
+            n_patients=len(matrix.patient_ids),
+        )
+        for s in SECONDARY_SCORES
+    }
+
+
+def _score_column(
+    name: str,
+    secondary: dict[str, FloatArray] | None,
+    score: str,
+    cols: IntArray,
+    anchor: IntArray,
+    offsets: tuple[int, int],
+) -> pl.Series | pl.Expr:
+    if secondary is None:
+        return pl.lit(None, dtype=pl.Float64).alias(name)
+    _, mean = window_stats(secondary[score], cols, anchor, *offsets)
+    return pl.Series(name, mean, dtype=pl.Float64, nan_to_null=True)
+
+
+def dense_baselines(
+    matrix: DailyMatrix,
+    sessions: pl.DataFrame,
+    rule: BaselineRule | None = None,
+    secondary: dict[str, FloatArray] | None = None,
+) -> pl.DataFrame:
+    """``baseline.baseline_scores`` of the diary in ``matrix``; the secondary baselines come
+    from ``secondary`` (:func:`secondary_matrices`) or are null, as with
+    ``daily_values(..., scores=("pain",))``."""
+    rule = rule or BaselineRule()
+    first = first_sessions(sessions)
+    key = sessions["patient_id"].dtype
+    columns_with_diary = np.flatnonzero((matrix.n_entries > 0).any(axis=0))
+    with_diary = pl.Series(
+        "patient_id", [matrix.patient_ids[i] for i in columns_with_diary.tolist()], dtype=pl.String
+    ).cast(key)
+    ids = pl.concat([with_diary.to_frame(), first.select("patient_id")], how="vertical").unique()
+    cols = _columns(matrix, first["patient_id"])
+    anchor = matrix.day_index(first["first_infusion_date"])
+    n_days, mean = window_stats(matrix.pain, cols, anchor, -rule.window_days, -1)
+    window = (
+        first.select("patient_id")
+        .with_columns(
+            pl.Series("baseline_days", n_days, dtype=pl.Int64),
+            pl.Series("baseline_pain", mean, dtype=pl.Float64, nan_to_null=True),
+            *(
+                _score_column(f"baseline_{s}", secondary, s, cols, anchor, (-rule.window_days, -1))
+                for s in SECONDARY_SCORES
+            ),
+        )
+        .filter(pl.col("baseline_days") > 0)
+    )
+    return assemble_baselines(ids, first, window, rule)
+
+
+def dense_responses(
+    matrix: DailyMatrix,
+    baselines: pl.DataFrame,
+    windows: tuple[FollowUpWindow, ...],
+    secondary: dict[str, FloatArray] | None = None,
+) -> pl.DataFrame:
+    """``response.window_responses`` of the diary in ``matrix`` (secondary scores from
+    ``secondary`` or null)."""
+    base = response_base(baselines)
+    cols = _columns(matrix, base["patient_id"])
+    anchors = {
+        "first_infusion": matrix.day_index(base["first_infusion_date"]),
+        "induction_end": matrix.day_index(base["induction_end_date"]),
+    }
+    ids = base.select("patient_id")
+    parts = []
+    for w in windows:
+        n_days, mean = window_stats(matrix.pain, cols, anchors[w.anchor], w.start_day, w.end_day)
+        parts.append(
+            ids.with_columns(
+                pl.Series("n_days", n_days, dtype=pl.Int64),
+                pl.Series("pain", mean, dtype=pl.Float64, nan_to_null=True),
+                *(
+                    _score_column(
+                        s, secondary, s, cols, anchors[w.anchor], (w.start_day, w.end_day)
+                    )
+                    for s in RESPONSE_ITEMS[1:]
+                ),
+                pl.lit(w.name).alias("window"),
+            ).filter(pl.col("n_days") > 0)
+        )
+    return finish_responses(base, pl.concat(parts, how="vertical"), windows)

@@ -1,0 +1,365 @@
+"""Compiled (numba) kernels of the latent level: the same arithmetic as ``latent.py``'s numpy
+reference, one patient column at a time.
+
+Why compiled: the cohort summary smooths 10,000 diaries of 730 days three times (one plain
+pass, two robust passes) and finds the runs of high days between the passes. In numpy every
+step of the recursion is a row of ten-thousand-element operations and every pass streams a
+dozen 58 MB temporaries through memory: about 3 s of the summary's 7 s. Per column, the
+recursion, the run search and the next pass stay in the processor's cache and allocate
+nothing large. One diary also gains: the three analyses of ``analyse_patient`` each ran the
+plain-float Python loop three times.
+
+Patients are taken in blocks of 32 side by side (see ``_BLOCK``). Every operation is written
+in the order of the numpy reference (``latent.smooth_level``,
+``latent._short_runs``, ``latent.latent_level``) and compiled without fast-math, so no
+reordering or fused multiply-add is allowed: the results are bit-identical, which
+``tests/outcomes/test_kernels.py`` checks on random and synthetic diaries.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from tenderpoint.outcomes.latent import FloatArray, IntArray
+
+BoolArray = npt.NDArray[np.bool_]
+
+_THREADS = min(2, os.cpu_count() or 1)
+"""Threads for the cohort's patients (the reference machine has two cores)."""
+_BLOCK = 32
+"""Patients whose recursions run side by side: each day's step is a chain of dependent
+divisions, so one patient at a time waits on latency; 32 independent chains keep the
+processor busy and their working arrays (730 days x 32) stay in cache."""
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _smooth_block(
+    y: FloatArray,
+    h: FloatArray,
+    q: FloatArray,
+    mean: FloatArray,
+    var: FloatArray,
+    pp: FloatArray,
+    width: int,
+) -> None:  # pragma: no cover - compiled; tested through latent_level_columns
+    """Kalman filter and RTS smoother of the first ``width`` columns (days x block)."""
+    d = y.shape[0]
+    m = np.full(width, 5.0)
+    p = np.full(width, 100.0)
+    for t in range(d):
+        for k in range(width):
+            p_pred = p[k] + q[t, k]
+            g = p_pred * h[t, k]
+            gain = g / (1.0 + g)
+            m[k] = m[k] + gain * (y[t, k] - m[k])
+            p[k] = p_pred / (1.0 + g)
+            pp[t, k] = p_pred
+            mean[t, k] = m[k]
+            var[t, k] = p[k]
+    for t in range(d - 2, -1, -1):
+        for k in range(width):
+            j = var[t, k] / pp[t + 1, k]
+            mean[t, k] += j * (mean[t + 1, k] - mean[t, k])
+            var[t, k] += j * j * (var[t + 1, k] - pp[t + 1, k])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _mask_short_runs(
+    flag: BoolArray,
+    neutral: BoolArray,
+    session: BoolArray,
+    k: int,
+    max_days: int,
+) -> None:  # pragma: no cover - compiled
+    """Clear column ``k`` of ``flag`` on runs longer than ``max_days`` flagged days or
+    touching the day before a session (``latent._short_runs``: a run starts at a day
+    neither flagged nor neutral, or on the first day)."""
+    d = flag.shape[0]
+    start = 0
+    while start < d:
+        end = start + 1
+        while end < d and (flag[end, k] or neutral[end, k]):
+            end += 1
+        length = 0
+        touches = False
+        for t in range(start, end):
+            if flag[t, k]:
+                length += 1
+            if (flag[t, k] or neutral[t, k]) and t + 1 < d and session[t + 1, k]:
+                touches = True
+        if length > max_days or touches:
+            for t in range(start, end):
+                flag[t, k] = False
+        start = end
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _latent_columns(
+    pain: FloatArray,
+    n_entries: IntArray,
+    declared: BoolArray,
+    sessions: BoolArray,
+    noise_var: FloatArray,
+    q_session: float,
+    q_plain: float,
+    cut: float,
+    passes: int,
+    max_days: int,
+    mean_out: FloatArray,
+    var_out: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    n, d = pain.shape  # patient-major: one row per patient
+    b = _BLOCK
+    y = np.empty((d, b))
+    h = np.empty((d, b))
+    hr = np.empty((d, b))
+    sq = np.empty((d, b))
+    q = np.empty((d, b))
+    mean = np.empty((d, b))
+    var = np.empty((d, b))
+    pp = np.empty((d, b))
+    flag = np.empty((d, b), dtype=np.bool_)
+    neutral = np.empty((d, b), dtype=np.bool_)
+    session = np.empty((d, b), dtype=np.bool_)
+    for c0 in range(0, n, b):
+        width = min(b, n - c0)
+        for t in range(d):
+            for k in range(width):
+                c = c0 + k
+                usable = n_entries[c, t] > 0 and not declared[c, t]
+                h[t, k] = n_entries[c, t] / noise_var[c] if usable else 0.0
+                y[t, k] = pain[c, t] if usable else 0.0
+                session[t, k] = sessions[c, t]
+                q[t, k] = (q_session if sessions[c, t] else 0.0) + q_plain
+                sq[t, k] = np.sqrt(h[t, k])
+                neutral[t, k] = h[t, k] == 0.0
+        _smooth_block(y, h, q, mean, var, pp, width)
+        for _ in range(passes):
+            for t in range(d):
+                for k in range(width):
+                    flag[t, k] = (y[t, k] - mean[t, k]) * sq[t, k] > cut
+            for k in range(width):
+                _mask_short_runs(flag, neutral, session, k, max_days)
+            for t in range(d):
+                for k in range(width):
+                    hr[t, k] = 0.0 if flag[t, k] else h[t, k]
+            _smooth_block(y, hr, q, mean, var, pp, width)
+        for t in range(d):
+            for k in range(width):
+                mean_out[c0 + k, t] = mean[t, k]
+                var_out[c0 + k, t] = var[t, k]
+
+
+def latent_level_columns(
+    pain: FloatArray,
+    n_entries: IntArray,
+    declared_flare: BoolArray,
+    session_days: BoolArray,
+    noise_var: FloatArray,
+    *,
+    q_session: float,
+    q_plain: float,
+    cut: float,
+    passes: int,
+    max_days: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Posterior mean and variance of every ``days x patients`` cell (``latent.latent_level``
+    after the noise variance), computed a block of patients at a time. The kernel reads and
+    writes patient-major memory (a patient's days contiguous); the arrays returned are
+    ``days x patients`` views of it."""
+
+    def by_patient(a: npt.NDArray[Any], dtype: type) -> npt.NDArray[Any]:
+        return np.ascontiguousarray(np.asarray(a).T, dtype=dtype)
+
+    n = pain.shape[1]
+    mean = np.empty((n, pain.shape[0]))
+    var = np.empty((n, pain.shape[0]))
+    pain_p = by_patient(pain, np.float64)
+    count_p = by_patient(n_entries, np.int64)
+    declared_p = by_patient(declared_flare, np.bool_)
+    sessions_p = by_patient(session_days, np.bool_)
+    noise = np.ascontiguousarray(noise_var, dtype=np.float64)
+
+    def run(part: slice) -> None:
+        _latent_columns(
+            pain_p[part],
+            count_p[part],
+            declared_p[part],
+            sessions_p[part],
+            noise[part],
+            float(q_session),
+            float(q_plain),
+            float(cut),
+            int(passes),
+            int(max_days),
+            mean[part],
+            var[part],
+        )
+
+    # patients are independent: the kernel releases the GIL, so halves of the cohort run on
+    # two threads (same arithmetic per patient, so the same results)
+    threads = min(_THREADS, max(1, n // (8 * _BLOCK)))
+    bounds = [n * i // threads for i in range(threads + 1)]
+    parts = [slice(bounds[i], bounds[i + 1]) for i in range(threads)]
+    if threads == 1:
+        run(parts[0])
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, parts))
+    return mean.T, var.T
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_daily(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    keep: BoolArray,
+    pain: FloatArray,
+    flare: BoolArray,
+    recorded_us: IntArray,
+    lo: int,
+    total: FloatArray,
+    count: IntArray,
+    declared: BoolArray,
+    first_s: FloatArray,
+) -> None:  # pragma: no cover - compiled; tested through daily_matrix
+    for i in range(day.shape[0]):
+        t = day[i] - lo
+        c = col[i]
+        if keep[i]:
+            total[c, t] += pain[i]
+            count[c, t] += 1
+        if flare[i]:
+            declared[c, t] = True
+        s = recorded_us[i] / 1e6
+        if np.isnan(first_s[c, t]) or s < first_s[c, t]:
+            first_s[c, t] = s
+
+
+def daily_arrays(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    keep: BoolArray,
+    pain: FloatArray,
+    flare: BoolArray,
+    recorded_us: IntArray,
+    *,
+    lo: int,
+    n_days: int,
+    n_patients: int,
+) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
+    """One pass over the entries: the ``days x patients`` mean pain, entry count, declared
+    flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order).
+
+    The arrays are filled patient-major (a diary sorted by patient writes almost
+    sequentially) and returned as ``days x patients`` views of that memory."""
+    shape = (n_patients, n_days)
+    total = np.zeros(shape)
+    count = np.zeros(shape, dtype=np.int64)
+    declared = np.zeros(shape, dtype=np.bool_)
+    first_s = np.full(shape, np.nan)
+    _fill_daily(day, col, keep, pain, flare, recorded_us, lo, total, count, declared, first_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean.T, count.T, declared.T, first_s.T
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _relief_end(
+    mean: FloatArray,
+    var: FloatArray,
+    back_level: FloatArray,
+    back_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_hi: float,
+    out: IntArray,
+) -> None:  # pragma: no cover - compiled; tested through relief_from_level
+    d, n = mean.shape
+    for c in range(n):
+        end = -1
+        low = -1
+        high = -1
+        for t in range(onset[c] + 1, min(limit[c], d - 1) + 1):
+            m = mean[t, c]
+            z = (m - back_level[c]) / np.sqrt(var[t, c] + back_var[c])
+            if end < 0 and m >= back_level[c]:
+                end = t
+            if low < 0 and z >= -z_hi:
+                low = t
+            if high < 0 and z >= z_hi:
+                high = t
+            if end >= 0 and low >= 0 and high >= 0:
+                break
+        out[0, c] = end
+        out[1, c] = low
+        out[2, c] = high
+
+
+def relief_end_days(
+    mean: FloatArray,
+    var: FloatArray,
+    back_level: FloatArray,
+    back_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_hi: float,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """First day after ``onset`` up to ``limit`` (grid days; -1: none) on which the level is
+    back (``mean >= back_level``), and on which the z of being back reaches ``-z_hi`` and
+    ``z_hi`` (``relief.relief_from_level``: ``z = (mean - back) / sqrt(var + back_var)``)."""
+    out = np.full((3, mean.shape[1]), -1, dtype=np.int64)
+    _relief_end(
+        mean,
+        var,
+        np.ascontiguousarray(back_level, dtype=np.float64),
+        np.ascontiguousarray(back_var, dtype=np.float64),
+        np.ascontiguousarray(onset, dtype=np.int64),
+        np.ascontiguousarray(limit, dtype=np.int64),
+        float(z_hi),
+        out,
+    )
+    return out[0], out[1], out[2]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_score(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    values: FloatArray,
+    lo: int,
+    total: FloatArray,
+    count: IntArray,
+) -> None:  # pragma: no cover - compiled; tested through the cohort summary
+    for i in range(day.shape[0]):
+        v = values[i]
+        if not np.isnan(v):
+            t = day[i] - lo
+            c = col[i]
+            total[c, t] += v
+            count[c, t] += 1
+
+
+def score_means(
+    day: npt.NDArray[Any],
+    col: npt.NDArray[Any],
+    values: FloatArray,
+    *,
+    lo: int,
+    n_days: int,
+    n_patients: int,
+) -> FloatArray:
+    """``days x patients`` mean of a score's entries (NaN = missing; no value: NaN), summed
+    in row order like ``contracts.daily_values``'s mean of one or two entries."""
+    total = np.zeros((n_patients, n_days))
+    count = np.zeros((n_patients, n_days), dtype=np.int64)
+    _fill_score(day, col, values, lo, total, count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean: FloatArray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean.T

@@ -1,0 +1,201 @@
+"""The cohort summary's fast path (dense matrix, batched validation) against the reference path.
+
+The dense path must give the same frames as the row path it replaces (``dense=False``), bit for
+bit, on cohorts with missed days, two entries a day, drop-outs, daylight-saving time zones and
+patients without a baseline; the tests also cover the project's own generator and validation
+errors raised by the batched checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes import cohort as cohort_module
+from tenderpoint.outcomes.cohort import CohortConfig, cohort_summary
+from tenderpoint.outcomes.contracts import (
+    validate_assessments,
+    validate_diary,
+    validate_infusions,
+    validate_patients,
+)
+from tenderpoint.outcomes.dense import window_stats
+from tenderpoint.outcomes.schedule import infusion_courses
+from tenderpoint.outcomes.synthetic import generate_cohort
+
+from .independent_generator import generate
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+def _prepared(diary, infusions, patients, assessments=None):
+    pts = validate_patients(patients)
+    ids = pts["patient_id"]
+    d = validate_diary(diary, patient_ids=ids, now=NOW)
+    i = validate_infusions(infusions, patient_ids=ids, now=NOW)
+    if assessments is not None:
+        assessments = validate_assessments(assessments, patient_ids=ids, now=NOW)
+    d, i, pts, a = cohort_module._keyed(d, i, pts, assessments)
+    if assessments is not None:
+        return d, infusion_courses(i, pts), a
+    return d, infusion_courses(i, pts)
+
+
+def _assert_paths_equal(
+    diary, infusions, patients, config: CohortConfig | None = None, assessments=None
+) -> None:
+    d, sessions, *a = _prepared(diary, infusions, patients, assessments)
+    a = a[0] if a else None
+    config = config or CohortConfig()
+    fast = cohort_module._measures(d, sessions, a, config)
+    reference = cohort_module._measures(d, sessions, a, config, dense=False)
+    for name, a, b in zip(("baselines", "responses", "relief"), fast, reference, strict=True):
+        assert a.height > 0, name
+        assert_frame_equal(a, b, check_exact=True)
+
+
+def _thin(diary: pl.DataFrame, seed: int, drop: float) -> pl.DataFrame:
+    """Drop a share of entries at random (missed days, and some days losing one of two)."""
+    keep = np.random.default_rng(seed).random(diary.height) >= drop
+    return diary.filter(pl.Series(keep))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dense_path_equals_reference_on_independent_cohorts(seed):
+    cohort = generate(n_patients=60, n_days=150, seed=seed)
+    _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_dense_path_equals_reference_with_sparse_diaries(seed):
+    # a third of the entries gone: many baselines fail, windows lack days, runs break
+    cohort = generate(n_patients=60, n_days=150, seed=seed)
+    _assert_paths_equal(_thin(cohort.diary, seed, 0.35), cohort.infusions, cohort.patients)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_dense_path_equals_reference_on_project_generator(seed):
+    cohort = generate_cohort(80, 200, seed=seed)
+    _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_dense_path_equals_reference_with_assessments(seed):
+    # FM30: the secondary scores' daily means, some missing, read off their own matrices
+    cohort = generate_cohort(80, 200, seed=seed)
+    row = pl.int_range(pl.len())
+    diary = _thin(cohort.diary, seed, 0.2).with_columns(
+        pl.when(row % 5 == 0).then(None).otherwise(pl.col("fatigue")).alias("fatigue"),
+        pl.when(row % 7 == 0).then(None).otherwise(pl.col("mood")).alias("mood"),
+    )
+    assert diary["fatigue"].drop_nulls().len() > 0
+    _assert_paths_equal(diary, cohort.infusions, cohort.patients, assessments=cohort.assessments)
+    d, sessions, a = _prepared(diary, cohort.infusions, cohort.patients, cohort.assessments)
+    responses = cohort_module._measures(d, sessions, a, CohortConfig())[1]
+    assert (responses["fm30_short"] == "responder").sum() > 0
+    assert responses["pct_reduction_fatigue"].drop_nulls().len() > 0
+
+
+def test_dense_path_with_patients_without_diary_or_infusion():
+    cohort = generate(n_patients=30, n_days=120, seed=7)
+    ids = cohort.patients["patient_id"].to_list()
+    # one patient never writes, another never has an infusion, a third neither
+    diary = cohort.diary.filter(~pl.col("patient_id").is_in([ids[0], ids[2]]))
+    infusions = cohort.infusions.filter(~pl.col("patient_id").is_in([ids[1], ids[2]]))
+    _assert_paths_equal(diary, infusions, cohort.patients)
+    d, sessions = _prepared(diary, infusions, cohort.patients)
+    baselines = cohort_module._measures(d, sessions, None, CohortConfig())[0]
+    status = dict(
+        zip(
+            baselines["patient_id"].cast(pl.String).to_list(),
+            baselines["baseline_status"].to_list(),
+            strict=True,
+        )
+    )
+    assert ids[2] not in status  # neither diary nor infusion: no row, as before
+    assert status[ids[1]] == "no_infusion"
+    assert status[ids[0]] == "insufficient_data"
+
+
+def test_dense_summary_equals_reference_summary_end_to_end():
+    cohort = generate(n_patients=50, n_days=150, seed=8)
+    fast = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
+    d, sessions = _prepared(cohort.diary, cohort.infusions, cohort.patients)
+    reference = cohort_module._measures(d, sessions, None, CohortConfig(), dense=False)
+    first = reference[2].filter(pl.col("course") == 1)
+    assert fast.patients["relief"].sum() == first["relief"].sum()
+    assert fast.durability.medians["events"][0] == first["durability_event"].sum()
+
+
+def test_window_stats_counts_and_means_in_date_order():
+    pain = np.array([[1.0, np.nan], [2.0, 4.0], [np.nan, 5.0], [4.0, np.nan]])
+    cols = np.array([0, 1])
+    n_days, mean = window_stats(pain, cols, np.array([1, 1]), -1, 2)
+    assert n_days.tolist() == [3, 2]
+    assert mean[0] == (1.0 + 2.0 + 4.0) / 3
+    assert mean[1] == 4.5
+    # a window reaching past the grid counts only the days inside it
+    n_days, mean = window_stats(pain, cols, np.array([3, 0]), 0, 5)
+    assert n_days.tolist() == [1, 2]
+    assert mean.tolist() == [4.0, 4.5]
+
+
+def test_batched_validation_reports_every_problem_in_order():
+    cohort = generate(n_patients=5, n_days=60, seed=9)
+    row = pl.int_range(pl.len())
+    diary = cohort.diary.with_columns(
+        pl.when(row == 3)
+        .then(11.0)
+        .when(row == 5)
+        .then(-1.0)
+        .otherwise(pl.col("pain"))
+        .alias("pain")
+    )
+    diary = pl.concat([diary, diary.slice(10, 2)])  # two duplicated entries, out of order
+    with pytest.raises(InvalidInputError) as err:
+        validate_diary(diary, now=NOW)
+    errors = err.value.params["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("out_of_range", "pain"),
+        ("duplicate_rows", "recorded_at"),
+    ]
+    assert errors[0]["n_rows"] == 2
+    assert errors[0]["example"]["pain"] == 11.0
+    assert errors[1]["n_rows"] == 4
+    assert err.value.code == "out_of_range"
+    assert err.value.field == "pain"
+
+
+def test_validation_sorts_an_unsorted_diary_and_keeps_a_sorted_one():
+    cohort = generate(n_patients=4, n_days=60, seed=10)
+    ordered = validate_diary(cohort.diary, now=NOW)
+    shuffled = cohort.diary.sample(fraction=1.0, shuffle=True, seed=1)
+    assert_frame_equal(validate_diary(shuffled, now=NOW), ordered)
+    assert_frame_equal(validate_diary(ordered, now=NOW), ordered)
+    assert ordered["patient_id"].is_sorted()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.parametrize("drop", [0.0, 0.3])
+def test_relief_from_level_equals_whole_grid_reference(monkeypatch, seed, drop):
+    from tenderpoint.outcomes import relief as relief_module
+    from tenderpoint.outcomes.baseline import baseline_scores
+    from tenderpoint.outcomes.contracts import daily_values
+
+    cohort = generate(n_patients=60, n_days=180, seed=seed)
+    d, sessions = _prepared(_thin(cohort.diary, seed, drop), cohort.infusions, cohort.patients)
+    baselines = baseline_scores(daily_values(d), sessions)
+    fast = relief_module.latent_relief_episodes(d, sessions, baselines)
+    monkeypatch.setattr(
+        relief_module, "relief_from_level", relief_module.relief_from_level_reference
+    )
+    reference = relief_module.latent_relief_episodes(d, sessions, baselines)
+    assert fast["course"].max() > 1  # boosters: later courses are compared too
+    assert fast["relief"].sum() > 0
+    assert fast["durability_event"].sum() > 0
+    assert_frame_equal(fast, reference, check_exact=True)
