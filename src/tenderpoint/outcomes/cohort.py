@@ -51,7 +51,7 @@ from tenderpoint.outcomes.contracts import (
     validate_patients,
 )
 from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
-from tenderpoint.outcomes.latent import daily_matrix
+from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS, daily_matrix
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -148,7 +148,8 @@ class KaplanMeier:
     Attributes
     ----------
     curve : polars.DataFrame
-        ``stratum, time, survival, ci_low, ci_high`` (time in the unit of ``unit``).
+        ``stratum, time, survival, ci_low, ci_high, at_risk`` (time in the unit of ``unit``;
+        ``at_risk``: patients whose time is at least ``time``).
     medians : polars.DataFrame
         ``stratum, n, events, median, median_ci_low, median_ci_high, status`` where status is
         ``ok``, ``not_reached`` (median is inf) or ``insufficient_data`` (no patient).
@@ -203,6 +204,7 @@ def kaplan_meier(
         kmf = KaplanMeierFitter(alpha=1.0 - confidence).fit(t, e)
         sf = kmf.survival_function_.iloc[:, 0].to_numpy()
         ci = kmf.confidence_interval_.to_numpy()
+        at_risk = kmf.event_table["at_risk"].reindex(kmf.survival_function_.index).to_numpy()
         curves.append(
             pl.DataFrame(
                 {
@@ -211,6 +213,7 @@ def kaplan_meier(
                     "survival": sf,
                     "ci_low": ci[:, 0],
                     "ci_high": ci[:, 1],
+                    "at_risk": at_risk.astype(np.int64),
                 }
             )
         )
@@ -248,7 +251,10 @@ def kaplan_meier(
                 "status": "insufficient_data",
             }
         )
-    curve_schema = dict.fromkeys(("time", "survival", "ci_low", "ci_high"), pl.Float64)
+    curve_schema: dict[str, Any] = {
+        **dict.fromkeys(("time", "survival", "ci_low", "ci_high"), pl.Float64),
+        "at_risk": pl.Int64,
+    }
     curve = (
         pl.concat(curves) if curves else pl.DataFrame(schema={"stratum": pl.String, **curve_schema})
     )
@@ -525,7 +531,7 @@ def _measures(
     assessments: pl.DataFrame | None,
     config: CohortConfig,
     *,
-    dense: bool = True,
+    dense: bool | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Baselines, window responses and first-course relief of every patient.
 
@@ -533,8 +539,11 @@ def _measures(
     means (``dense.py``, plus one per secondary score for FM30; the same numbers, without
     joining millions of rows); the other daily rules and relief rule 1.0 need the daily rows
     and take that path, which is also the reference the tests hold the dense one to
-    (``dense=False``).
+    (``dense=False``). By default the dense path, whose kernels are compiled, is taken from
+    ``COMPILED_FROM_PATIENTS`` patients (``latent.py``).
     """
+    if dense is None:
+        dense = diary["patient_id"].n_unique() >= COMPILED_FROM_PATIENTS
     if dense and isinstance(config.relief, LatentReliefRule) and config.daily_rule == "mean":
         key = diary["patient_id"].dtype
         ids = key.categories.to_list() if isinstance(key, pl.Enum) else []

@@ -14,9 +14,11 @@ The Kalman filter and the Rauch-Tung-Striebel smoother give, for every day, the 
 and variance of the level given the whole diary; relief onset, relief end and their intervals
 are read off that posterior (``relief.py``). This module holds the numpy reference: the
 recursion runs over days, vectorised over patients (a ``days x patients`` matrix), or a
-plain-float loop for one patient. By default the work is done by the compiled kernels of
-``kernels.py`` (numba), written operation for operation like the reference and tested to give
-the same bits; ``compiled=False`` runs the reference.
+plain-float loop for one patient. For a cohort of ``COMPILED_FROM_PATIENTS`` or more the work
+is done by the compiled kernels of ``kernels.py`` (numba), written operation for operation like
+the reference and tested to give the same bits; smaller ones (one patient's page, a small
+clinic) run the reference, which is then as fast and spares the process numba's import and
+compilation (seconds on a machine's first call). ``compiled`` forces either way.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from tenderpoint.errors import InvalidInputError
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 EPOCH: Final = dt.date(1970, 1, 1)
+# Where the compiled kernels start to pay for numba's import and (first) compilation.
+COMPILED_FROM_PATIENTS: Final = 500
 LATENT_CITATION: Final = (
     "Durbin J, Koopman SJ. Time Series Analysis by State Space Methods, 2nd ed. Oxford "
     "University Press 2012 (local level model, Kalman filter and smoother, chapter 2)."
@@ -150,7 +154,7 @@ def daily_matrix(
     *,
     first_date: dt.date | None = None,
     last_date: dt.date | None = None,
-    compiled: bool = True,
+    compiled: bool | None = None,
 ) -> DailyMatrix:
     """Build the dense matrix of daily mean pain from validated diary entries (``bincount``;
     with ``compiled``, the same sums in one compiled pass, ``kernels.daily_arrays``).
@@ -170,6 +174,8 @@ def daily_matrix(
     """
     ids = tuple(patient_ids)
     n = len(ids)
+    if compiled is None:
+        compiled = n >= COMPILED_FROM_PATIENTS
     pain_col = diary["pain"]
     keep = pain_col.is_not_null().to_numpy()
     local_days = diary["local_date"].to_physical()
@@ -389,7 +395,7 @@ def latent_level(
     session_days: npt.NDArray[np.bool_],
     model: LatentLevelModel = DEFAULT_LATENT_MODEL,
     *,
-    compiled: bool = True,
+    compiled: bool | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -403,15 +409,18 @@ def latent_level(
         ``days x patients``: an infusion session on that local date.
     model : LatentLevelModel
         Declared settings.
-    compiled : bool
+    compiled : bool, optional
         Use the compiled kernel (``kernels.py``, bit-identical); false runs this module's
-        numpy reference, which the tests hold the kernel to.
+        numpy reference, which the tests hold the kernel to. Default: compiled from
+        ``COMPILED_FROM_PATIENTS`` patients.
 
     Returns
     -------
     (mean, variance, noise_var) : tuple of numpy.ndarray
     """
     noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
+    if compiled is None:
+        compiled = matrix.pain.shape[1] >= COMPILED_FROM_PATIENTS
     if compiled:
         from tenderpoint.outcomes.kernels import latent_level_columns
 

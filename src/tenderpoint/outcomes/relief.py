@@ -36,6 +36,7 @@ from scipy.special import ndtr, ndtri
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BASELINE_OK
 from tenderpoint.outcomes.latent import (
+    COMPILED_FROM_PATIENTS,
     DEFAULT_LATENT_MODEL,
     EPOCH,
     DailyMatrix,
@@ -503,6 +504,10 @@ def latent_relief_episodes(
     start = lc.matrix.start_date
     ids = list(lc.matrix.patient_ids)
     col_of = {pid: i for i, pid in enumerate(ids)}
+    # the same numbers either way; small cohorts spare the process numba (see latent.py)
+    relief_of_course = (
+        relief_from_level if len(ids) >= COMPILED_FROM_PATIENTS else relief_from_level_reference
+    )
     parts = []
     max_course = 1 if first_course_only else int(courses["course"].max() or 0)  # type: ignore[arg-type]
     for k in range(1, max_course + 1):
@@ -515,7 +520,7 @@ def latent_relief_episodes(
         next_day = np.where(nxt.is_null().to_numpy(), -1, _grid_days(start, nxt.fill_null(start)))
         window = CourseWindow(c_day, next_day.astype(np.int64), lc.last_diary_day[cols])
         every = cols.size == len(ids) and bool(np.all(cols == np.arange(len(ids))))
-        res = relief_from_level(
+        res = relief_of_course(
             lc.mean if every else lc.mean[:, cols],
             lc.var if every else lc.var[:, cols],
             lc.baseline[cols],
