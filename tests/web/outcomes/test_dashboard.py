@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import polars as pl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,16 @@ def test_figures_are_the_cores_and_frozen(world, clinic_of_eleven, client_for, r
             assert (row["n"], row["count"], row["rate"]) == ("suppressed",) * 3
         else:
             assert (row["n"], row["count"]) == (core["n_evaluable"], core["n_responders"])
+    # Number at risk: patients in relief whose durability is at least the day; under 11 hidden.
+    durations = summary.patients.filter(pl.col("relief"))["durability_days"].drop_nulls()
+    for row in snapshot.figures["durability"].get("at_risk", []):
+        truth = int((durations >= row["days"]).sum())
+        expected = truth if truth >= MIN_CELL_PATIENTS else "fewer than 11"
+        assert row["at_risk"] == expected, row
+    curve = snapshot.figures["durability"].get("curve", [])
+    if curve:
+        last_drawn = curve[-1]["days"]
+        assert int((durations >= last_drawn).sum()) >= MIN_CELL_PATIENTS
     body = client.get(URL, {"sex": "female"}).content.decode()
     assert f"{induction['n_completed']} of {induction['n_started']}" in body
     before = dict(snapshot.figures)

@@ -121,17 +121,25 @@ def _finite(value: Any) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 1)
 
 
+def _at_risk(curve: pl.DataFrame, day: float) -> int:
+    """Patients still followed and in relief at ``day``: the core's count at the first time
+    on or after it (none after the last time)."""
+    later = curve.filter(pl.col("time") >= day)
+    return int(later["at_risk"][0]) if later.height else 0
+
+
 def _km(km: Any) -> dict[str, Any]:
     medians = km.medians.filter(pl.col("stratum") == "all")
     if medians.is_empty() or medians["n"][0] < MIN_CELL_PATIENTS:
         return {"status": SUPPRESSED}
     row = medians.row(0, named=True)
     curve = km.curve.filter(pl.col("stratum") == "all").sort("time")
-    times = curve["time"].to_list()
-    at_risk = [
-        {"days": day, "at_risk": int(row["n"]) - sum(1 for t in times if 0 < t < day)}
-        for day in (0, 30, 60, 90, 180)
-    ]
+    at_risk = []
+    for day in (0, 30, 60, 90, 180):
+        n = _at_risk(curve, day)
+        at_risk.append({"days": day, "at_risk": n if n >= MIN_CELL_PATIENTS else "fewer than 11"})
+    # The curve is drawn only while at least MIN_CELL_PATIENTS remain at risk (a small cell).
+    shown = curve.filter(pl.col("at_risk") >= MIN_CELL_PATIENTS)
     return {
         "status": row["status"],
         "n": row["n"],
@@ -142,7 +150,7 @@ def _km(km: Any) -> dict[str, Any]:
         "unit": km.unit,
         "curve": [
             {"days": r["time"], "survival": r["survival"], "low": r["ci_low"], "high": r["ci_high"]}
-            for r in curve.iter_rows(named=True)
+            for r in shown.iter_rows(named=True)
         ],
         "at_risk": at_risk,
     }
