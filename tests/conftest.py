@@ -29,21 +29,10 @@ def _sqlite_test_database_from_the_schema_snapshot():  # type: ignore[no-untyped
     (two minutes of CPU per test run), as the demo's first start does. The snapshot is used
     only when its fingerprint matches the migration files, and ``tests/cli/test_schema_snapshot``
     requires it to equal a fresh ``migrate``; PostgreSQL runs still apply every migration."""
-    from django.core.management.commands import migrate
+    from tenderpoint.web.schema_snapshot import migrate_from_snapshot
 
-    original = migrate.Command.handle
-
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
-        from django.db import connections
-
-        from tenderpoint.web import schema_snapshot
-
-        schema_snapshot.load_into_empty_sqlite(connections[options["database"]])
-        return original(self, *args, **options)
-
-    migrate.Command.handle = handle
-    yield
-    migrate.Command.handle = original
+    with migrate_from_snapshot():
+        yield
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -25,6 +25,7 @@ import inspect
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,25 @@ def load_into_empty_sqlite(connection: Any, path: Path = SNAPSHOT_PATH) -> bool:
     finally:
         raw.execute("PRAGMA foreign_keys=ON")
     return True
+
+
+@contextmanager
+def migrate_from_snapshot() -> Iterator[None]:
+    """While inside, Django's ``migrate`` first loads the snapshot into an empty SQLite
+    database (``load_into_empty_sqlite``): how the test suite and benchmarks build their test
+    databases in seconds. Nothing changes for PostgreSQL or a stale snapshot."""
+    from django.core.management.commands import migrate
+
+    original = migrate.Command.handle
+
+    def handle(self: Any, *args: Any, **options: Any) -> Any:
+        from django.db import connections
+
+        load_into_empty_sqlite(connections[options["database"]])
+        return original(self, *args, **options)
+
+    migrate.Command.handle = handle  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        migrate.Command.handle = original  # type: ignore[method-assign]
