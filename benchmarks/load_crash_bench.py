@@ -43,6 +43,12 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 LOCUSTFILE = Path(__file__).parent / "load" / "locustfile.py"
+# The files `tenderpoint demo` keeps its secrets in (tenderpoint.web.datadir.SECRET_FILES).
+SECRET_FILES = {
+    "TENDERPOINT_SECRET_KEY": "secret_key",
+    "TENDERPOINT_TOTP_KEY": "totp_key",
+    "TENDERPOINT_AUDIT_KEY": "audit_key",
+}
 PATIENTS = ["patient@demo.example", "patient2@demo.example"]
 DEMO_PASSWORD = "tenderpoint-demo"  # noqa: S105  (the printed demo password)
 PG_BIN = (
@@ -90,7 +96,8 @@ def sqlite_database(root: Path) -> Iterator[dict[str, str]]:
     _tenderpoint("demo", "--no-serve", "--data-dir", str(data_dir), env=_base_env())
     yield _serve_env_common() | {
         "TENDERPOINT_DATA_DIR": str(data_dir),
-        "TENDERPOINT_SECRET_KEY_FILE": str(data_dir / "secret_key"),
+        # the demo wrote the server's three secrets into its data directory
+        **{f"{name}_FILE": str(data_dir / file) for name, file in SECRET_FILES.items()},
         "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
     }
 
@@ -120,6 +127,8 @@ def postgres_database(root: Path) -> Iterator[dict[str, str]]:
         env = _serve_env_common() | {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/postgres",
             "TENDERPOINT_SECRET_KEY": "load-bench-" + uuid.uuid4().hex * 2,
+            "TENDERPOINT_TOTP_KEY": "load-bench-totp-" + uuid.uuid4().hex * 2,
+            "TENDERPOINT_AUDIT_KEY": "load-bench-audit-" + uuid.uuid4().hex * 2,
             "TENDERPOINT_DATA_DIR": str(root / "pgdata-dir"),
         }
         for command in (["migrate"], ["createcachetable"], ["load_demo"]):
@@ -158,6 +167,13 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> float:
+        try:
+            return self._start()
+        except SystemExit:
+            print(self.log.read_text(encoding="utf-8", errors="replace")[-3000:])
+            raise
+
+    def _start(self) -> float:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "tenderpoint", "serve", "--port", str(self.port)],

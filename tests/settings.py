@@ -29,3 +29,5 @@ TENDERPOINT_PUBLIC_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns without it)
+# Every chart the suite renders is validated against the Vega-Lite schema (production skips it).
+TENDERPOINT_VALIDATE_CHARTS = True

@@ -14,13 +14,13 @@ from typing import Any
 
 import altair as alt
 import polars as pl
-import vl_convert
 from django.template.loader import render_to_string
 
 from tenderpoint.errors import TenderpointError
 from tenderpoint.outcomes.contracts import validate_diary, validate_infusions, validate_patients
 from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.web.api import adapters
+from tenderpoint.web.common.charts import render_svg
 from tenderpoint.web.infusions.models import AdverseEvent, ContraindicationCheck, InfusionSession
 from tenderpoint.web.patients.models import Medication, Patient
 from tenderpoint.web.questionnaires.models import score_and_band
@@ -144,7 +144,7 @@ def pain_chart_svg(
             .encode(x=x)
         )
     chart = alt.layer(*layers).properties(width=470, height=120).configure_view(stroke=None)
-    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    return render_svg(chart)
 
 
 def latest_scores(patient: Patient) -> list[dict[str, Any]]:

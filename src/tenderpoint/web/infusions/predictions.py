@@ -7,7 +7,6 @@ so the page's CSP needs no inline styles) and the same numbers as a table.
 
 from __future__ import annotations
 
-import base64
 import warnings
 from typing import Any
 
@@ -66,7 +65,8 @@ def bands(plan: InfusionPlan, model_id: str) -> dict[str, Any]:
 
 def _chart(times: Any, pred: Any) -> str:
     import altair as alt
-    import vl_convert
+
+    from tenderpoint.web.common.charts import svg_data_uri
 
     data = []
     for output, label in (("plasma", "plasma"), ("effect", "effect site")):
@@ -85,8 +85,7 @@ def _chart(times: Any, pred: Any) -> str:
         base.mark_area(opacity=0.2).encode(y=alt.Y("lo:Q", title="ketamine (ng/mL)"), y2="hi:Q")
         + base.mark_line().encode(y="mid:Q")
     ).properties(width=560, height=260)
-    svg = vl_convert.vegalite_to_svg(chart.to_json())
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return svg_data_uri(chart)
 
 
 def tci_schedule(plan: InfusionPlan, model_id: str, target: str) -> dict[str, Any]:

@@ -6,21 +6,20 @@ picture shows is also readable as text.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
 import polars as pl
-import vl_convert as vlc
+
+from tenderpoint.web.common.charts import svg_data_uri
 
 WIDTH, HEIGHT = 680, 240
 
 
 def _data_uri(chart: alt.TopLevelMixin) -> str:
-    svg = vlc.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[])
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return svg_data_uri(chart)
 
 
 def pain_series(weekly: pl.DataFrame, prediction: dict[str, Any]) -> list[dict[str, Any]]:

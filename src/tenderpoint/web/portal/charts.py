@@ -6,14 +6,13 @@ or script reaches the page; every chart also has a table alternative and a summa
 
 from __future__ import annotations
 
-import base64
 import datetime
 from collections.abc import Sequence
 
 import altair as alt
 import polars as pl
-import vl_convert as vlc
 
+from tenderpoint.web.common.charts import svg_data_uri
 from tenderpoint.web.portal.progress import LABELS
 
 WIDTH, HEIGHT = 400, 200
@@ -25,8 +24,7 @@ def _to_data_uri(chart: alt.TopLevelMixin) -> str:
     chart = chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_axisX(
         labelAngle=0, tickCount=4, format="%b"
     )
-    svg = vlc.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[])
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return svg_data_uri(chart)
 
 
 def score_chart(
