@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 
 from tenderpoint.errors import TenderpointError
 from tenderpoint.pharmacology import models as pk_models
@@ -21,11 +22,28 @@ from tenderpoint.web.infusions.services import pk_patient, regimen_of
 N_SUBJECTS = 1000
 SEED = 20261130  # fixed: the same plan always shows the same picture
 TABLE_EVERY_MIN = 15.0
+BANDS_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def bands(plan: InfusionPlan, model_id: str) -> dict[str, Any]:
-    """5-50-95 % plasma and effect-site bands of 1,000 virtual patients like this one."""
+    """5-50-95 % plasma and effect-site bands of 1,000 virtual patients like this one.
+
+    Seeded, so a plan always gives the same picture: computed once per plan, model and core
+    version and kept in the shared cache (a changed plan has a new ``updated_at``, a new key).
+    """
     model = pk_models.get(model_id)
+    key = (
+        f"plan-bands:v1:{plan.public_id}:{plan.updated_at.isoformat()}:{plan.core_version}:"
+        f"{model_id}"
+    )
+    shown = cache.get(key)
+    if shown is None:
+        shown = _bands(plan, model)
+        cache.set(key, shown, BANDS_CACHE_SECONDS)
+    return {**shown, "model": model}
+
+
+def _bands(plan: InfusionPlan, model: Any) -> dict[str, Any]:
     patient = pk_patient(plan.inputs, plan.patient)
     regimen = regimen_of(plan)
     end = float(plan.result["duration_min"]) + 120.0
@@ -35,7 +53,7 @@ def bands(plan: InfusionPlan, model_id: str) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             pred = simulate_population(model, patient, regimen, N_SUBJECTS, SEED, times)
     except TenderpointError as error:
-        return {"error": error.message, "model": model}
+        return {"error": error.message}
     rows = []
     effect = pred.effect_ng_per_ml
     for i, t in enumerate(times):
@@ -50,7 +68,6 @@ def bands(plan: InfusionPlan, model_id: str) -> dict[str, Any]:
                 }
             )
     return {
-        "model": model,
         "n": pred.n_subjects,
         "seed": pred.seed,
         "variability_source": pred.variability_source,
