@@ -4,9 +4,10 @@ A small AST mutator of our own (no network, no extra dependency; mutmut and cosm
 want to own the test run and the working tree). For every target file it makes one mutant per
 site and operator -- a comparison flipped (< <=, > >=, == !=), a number changed (x -> x * 2,
 0 -> 1), ``and``/``or`` swapped, ``+``/``-`` and ``*``/``/`` swapped, a ``not`` dropped -- writes
-it into a temporary copy of ``src/``, runs the chosen tests against that copy (``PYTHONPATH``)
-with ``-x``, and counts the mutant killed when the tests fail. Nothing in the work tree is
-touched. CI does not run this (minutes to hours); docs/development.md records the figures.
+it into a temporary copy of the cores' source tree, runs the chosen tests against that copy
+(``PYTHONPATH``) with ``-x``, and counts the mutant killed when the tests fail. Nothing in the
+work tree is touched. CI does not run this (minutes to hours); docs/development.md records
+the figures.
 
     uv run python scripts/mutation.py --core dosing-limits        # the safety limits
     uv run python scripts/mutation.py --core pharmacology --sample 60 --seed 1
@@ -32,14 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SCIENCE = "packages/tenderpoint-science/src"  # the cores' source tree (a workspace member)
 
 CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
     # name: (source files, test paths, functions/classes to mutate or None for all)
     "dosing-limits": (
         [
-            "src/tenderpoint/pharmacology/dosing/limits.py",
-            "src/tenderpoint/pharmacology/dosing/checks.py",
-            "src/tenderpoint/pharmacology/patient.py",
+            f"{SCIENCE}/tenderpoint/pharmacology/dosing/limits.py",
+            f"{SCIENCE}/tenderpoint/pharmacology/dosing/checks.py",
+            f"{SCIENCE}/tenderpoint/pharmacology/patient.py",
         ],
         [
             "tests/pharmacology/dosing/test_hard_limits.py",
@@ -61,7 +63,7 @@ CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
     "pharmacology": (
         [
             str(p.relative_to(ROOT))
-            for p in sorted((ROOT / "src/tenderpoint/pharmacology").rglob("*.py"))
+            for p in sorted((ROOT / SCIENCE / "tenderpoint/pharmacology").rglob("*.py"))
         ],
         ["tests/pharmacology"],
         None,
@@ -69,7 +71,7 @@ CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
     "clinical": (
         [
             str(p.relative_to(ROOT))
-            for p in sorted((ROOT / "src/tenderpoint/clinical").rglob("*.py"))
+            for p in sorted((ROOT / SCIENCE / "tenderpoint/clinical").rglob("*.py"))
         ],
         ["tests/clinical"],
         None,
@@ -77,7 +79,7 @@ CORES: dict[str, tuple[list[str], list[str], set[str] | None]] = {
     "outcomes": (
         [
             str(p.relative_to(ROOT))
-            for p in sorted((ROOT / "src/tenderpoint/outcomes").rglob("*.py"))
+            for p in sorted((ROOT / SCIENCE / "tenderpoint/outcomes").rglob("*.py"))
         ],
         ["tests/outcomes"],
         None,
@@ -204,8 +206,9 @@ def run(core: str, sample: int | None, seed: int, timeout: int, shard: str = "1/
     index, count = (int(x) for x in shard.split("/"))
     pool = pool[index - 1 :: count]  # shards split one sample between processes
     work = Path(tempfile.mkdtemp(prefix="tp-mutation-"))
-    shutil.copytree(ROOT / "src", work / "src")
-    env = os.environ | {"PYTHONPATH": str(work / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    shutil.copytree(ROOT / SCIENCE, work / SCIENCE)
+    # First on the path, so its tenderpoint/__init__.py (and every core module) is the copy's.
+    env = os.environ | {"PYTHONPATH": str(work / SCIENCE), "PYTHONDONTWRITEBYTECODE": "1"}
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     # Our own interpreter running pytest on our own tests: no untrusted input.
     baseline = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout * 4)  # noqa: S603

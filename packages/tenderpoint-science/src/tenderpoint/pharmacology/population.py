@@ -24,10 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tenderpoint._display import html_table, plain, require_altair
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology import engine
 from tenderpoint.pharmacology._validate import finite_array
@@ -104,6 +106,104 @@ class PopulationPrediction:
                 code="not_computed",
             )
         return np.asarray(data[self.percentiles.index(percentile)], dtype=np.float64)
+
+    def _outputs(self) -> dict[str, FloatArray]:
+        data = {
+            "plasma": self.plasma_ng_per_ml,
+            "effect": self.effect_ng_per_ml,
+            "metabolite": self.metabolite_ng_per_ml,
+        }
+        return {name: values for name, values in data.items() if values is not None}
+
+    def to_frame(self) -> Any:
+        """The bands as a long polars DataFrame: ``time_min``, ``output`` (plasma, effect,
+        metabolite), ``percentile``, ``concentration_ng_per_ml``; one row per value."""
+        import polars as pl
+
+        frames = [
+            pl.DataFrame(
+                {
+                    "time_min": self.times_min,
+                    "output": output,
+                    "percentile": p,
+                    "concentration_ng_per_ml": values[i],
+                }
+            )
+            for output, values in self._outputs().items()
+            for i, p in enumerate(self.percentiles)
+        ]
+        return pl.concat(frames)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: every field (the typical curve nested), arrays as lists."""
+        return dict(plain(self))
+
+    def chart(self, output: str = "plasma") -> Any:
+        """An Altair chart of one output: the outer percentiles as a band, the others as lines
+        (the median among them), the typical patient dashed. Needs the plot extra."""
+        alt = require_altair()
+        if output not in self._outputs():
+            raise InvalidInputError(
+                f"No {output} bands in this prediction.", field="output", code="not_computed"
+            )
+        values = self._outputs()[output]
+        lo, hi = values[0], values[-1]
+        times = [float(t) for t in self.times_min]
+        band = [
+            {"time_min": t, "low": float(a), "high": float(b)}
+            for t, a, b in zip(times, lo, hi, strict=True)
+        ]
+        lines = [
+            {"time_min": t, "curve": f"P{p:g}", "ng_per_ml": float(c)}
+            for i, p in enumerate(self.percentiles)
+            for t, c in zip(times, values[i], strict=True)
+        ]
+        typical_curve = getattr(self.typical, f"{output}_ng_per_ml", None)
+        typical = [
+            {"time_min": t, "ng_per_ml": float(c)}
+            for t, c in zip(times, typical_curve if typical_curve is not None else [], strict=False)
+        ]
+        x = alt.X("time_min:Q", title="time (min)")
+        area = (
+            alt.Chart(alt.Data(values=band))
+            .mark_area(opacity=0.25)
+            .encode(x=x, y=alt.Y("low:Q", title=f"{output} (ng/mL)"), y2="high:Q")
+        )
+        curves = (
+            alt.Chart(alt.Data(values=lines))
+            .mark_line()
+            .encode(x=x, y="ng_per_ml:Q", color=alt.Color("curve:N", title=None))
+        )
+        dashed = (
+            alt.Chart(alt.Data(values=typical))
+            .mark_line(strokeDash=[4, 4], color="black")
+            .encode(x=x, y="ng_per_ml:Q")
+        )
+        title = f"{self.model_id}: {self.n_subjects:,} virtual patients, seed {self.seed}"
+        return alt.layer(area, curves, dashed, title=title)
+
+    def __repr__(self) -> str:
+        return (
+            f"PopulationPrediction({self.model_id} {self.model_version}, n={self.n_subjects:,}, "
+            f"seed={self.seed}, {self.times_min.size} times, percentiles {self.percentiles}, "
+            f"outputs {tuple(self._outputs())})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Provenance and the bands' peaks as a table, notes below (Jupyter's rich display)."""
+        rows: list[tuple[str, Any]] = [
+            ("model", f"{self.model_id} ({self.model_version})"),
+            ("virtual patients", f"{self.n_subjects:,} (seed {self.seed})"),
+            ("variability", self.variability_source),
+            ("illustrative variability", self.illustrative_variability),
+            ("out of validity range", self.out_of_validity_range),
+        ]
+        rows += [
+            (f"peak {output} P{p:g} (ng/mL)", float(values[i].max()))
+            for output, values in self._outputs().items()
+            for i, p in enumerate(self.percentiles)
+        ]
+        return html_table("Population prediction", rows, (*self.validity_reasons, *self.notes))
 
 
 def _covariate_arrays(
