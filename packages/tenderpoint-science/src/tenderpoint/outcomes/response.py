@@ -176,6 +176,76 @@ def immpact_category(baseline: float, follow_up: float) -> str:
 _ITEMS = ("pain", "fatigue", "sleep_quality", "fog", "mood")
 
 
+def _days_in_windows(
+    daily: pl.DataFrame, base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
+) -> pl.DataFrame:
+    """Daily values with their ``day`` (from the first infusion) and ``post_day`` (from the
+    end of induction), kept only where some window needs them."""
+    d = daily.join(
+        base.select("patient_id", "first_infusion_date", "induction_end_date"),
+        on="patient_id",
+        how="inner",
+    ).with_columns(
+        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
+        (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post_day"),
+    )
+    # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
+    return d.filter(
+        pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
+        | pl.col("post_day").is_between(
+            min(w.start_day for w in windows), max(w.end_day for w in windows)
+        )
+    )
+
+
+def _window_means(d: pl.DataFrame, windows: tuple[FollowUpWindow, ...]) -> pl.DataFrame:
+    """Per patient and window: days with pain, and the mean of each item over the window."""
+    parts = []
+    for w in windows:
+        anchor_day = pl.col("day" if w.anchor == "first_infusion" else "post_day")
+        parts.append(
+            d.filter(anchor_day.is_between(w.start_day, w.end_day))
+            .group_by("patient_id")
+            .agg(
+                pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
+                *(pl.col(s).mean() for s in _ITEMS),
+            )
+            .with_columns(pl.lit(w.name).alias("window"))
+        )
+    return pl.concat(parts, how="vertical")
+
+
+def _window_grid(base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]) -> pl.DataFrame:
+    """Every patient with an infusion x every window, with the window's definition and kind
+    (``acute`` when it starts before the day after the last induction session)."""
+    grid = base.join(
+        pl.DataFrame(
+            {
+                "window": [w.name for w in windows],
+                "window_start_day": [w.start_day for w in windows],
+                "window_end_day": [w.end_day for w in windows],
+                "window_min_days": [w.min_days for w in windows],
+                "window_anchor": [w.anchor for w in windows],
+            }
+        ),
+        how="cross",
+    )
+    anchor_date = (
+        pl.when(pl.col("window_anchor") == "first_infusion")
+        .then(pl.col("first_infusion_date"))
+        .otherwise(pl.col("induction_end_date"))
+    )
+    return grid.with_columns(
+        pl.when(
+            (anchor_date + pl.duration(days=pl.col("window_start_day")))
+            <= pl.col("induction_end_date")
+        )
+        .then(pl.lit("acute"))
+        .otherwise(pl.lit("post_induction"))
+        .alias("window_kind")
+    )
+
+
 def window_responses(
     daily: pl.DataFrame,
     baselines: pl.DataFrame,
@@ -202,60 +272,8 @@ def window_responses(
     base = baselines.filter(pl.col("first_infusion_date").is_not_null())
     if "induction_end_date" not in base.columns:
         base = base.with_columns(pl.col("first_infusion_date").alias("induction_end_date"))
-    d = daily.join(
-        base.select("patient_id", "first_infusion_date", "induction_end_date"),
-        on="patient_id",
-        how="inner",
-    ).with_columns(
-        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
-        (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post_day"),
-    )
-    # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
-    d = d.filter(
-        pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
-        | pl.col("post_day").is_between(
-            min(w.start_day for w in windows), max(w.end_day for w in windows)
-        )
-    )
-    parts = []
-    for w in windows:
-        anchor_day = pl.col("day" if w.anchor == "first_infusion" else "post_day")
-        parts.append(
-            d.filter(anchor_day.is_between(w.start_day, w.end_day))
-            .group_by("patient_id")
-            .agg(
-                pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
-                *(pl.col(s).mean() for s in _ITEMS),
-            )
-            .with_columns(pl.lit(w.name).alias("window"))
-        )
-    measured = pl.concat(parts, how="vertical")
-    grid = base.join(
-        pl.DataFrame(
-            {
-                "window": [w.name for w in windows],
-                "window_start_day": [w.start_day for w in windows],
-                "window_end_day": [w.end_day for w in windows],
-                "window_min_days": [w.min_days for w in windows],
-                "window_anchor": [w.anchor for w in windows],
-            }
-        ),
-        how="cross",
-    )
-    anchor_date = (
-        pl.when(pl.col("window_anchor") == "first_infusion")
-        .then(pl.col("first_infusion_date"))
-        .otherwise(pl.col("induction_end_date"))
-    )
-    grid = grid.with_columns(
-        pl.when(
-            (anchor_date + pl.duration(days=pl.col("window_start_day")))
-            <= pl.col("induction_end_date")
-        )
-        .then(pl.lit("acute"))
-        .otherwise(pl.lit("post_induction"))
-        .alias("window_kind")
-    )
+    measured = _window_means(_days_in_windows(daily, base, windows), windows)
+    grid = _window_grid(base, windows)
     out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
         pl.col("n_days").fill_null(0)
     )
