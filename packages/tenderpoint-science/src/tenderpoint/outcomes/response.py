@@ -319,33 +319,15 @@ def _function_scores(assessments: pl.DataFrame, instrument_id: str) -> pl.DataFr
     )
 
 
-def fm30(
+def _function_change(
     responses: pl.DataFrame,
     assessments: pl.DataFrame | None,
-    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
-    *,
-    instrument_id: str = "fiqr",
+    weekly: list[str],
+    instrument_id: str,
 ) -> pl.DataFrame:
-    """Add FM30 short and long composite responder labels to :func:`window_responses` output.
-
-    Parameters
-    ----------
-    responses : polars.DataFrame
-        Output of :func:`window_responses`.
-    assessments : polars.DataFrame or None
-        Validated assessments; the ``function`` subscale of ``instrument_id`` is used.
-    windows : tuple of FollowUpWindow
-        The windows used for ``responses`` (only weekly ones qualify).
-    instrument_id : str
-        Instrument giving physical function (default the FIQR).
-
-    Returns
-    -------
-    polars.DataFrame
-        ``responses`` plus ``pct_reduction_function``, ``fm30_short`` and ``fm30_long``, each
-        ``responder``, ``non_responder`` or ``not_computable`` (missing components).
-    """
-    weekly = [w.name for w in windows if w.is_weekly]
+    """Per patient and weekly window: ``pct_reduction_function``, the change of the physical
+    function subscale from its last score in the 28 days before the first infusion to its last
+    score from the window's start to 7 days after its end (empty without assessments)."""
     if assessments is None or assessments.height == 0:
         fn = pl.DataFrame(
             schema={
@@ -393,6 +375,37 @@ def fm30(
                 "pct_reduction_function"
             ),
         )
+    return fn
+
+
+def fm30(
+    responses: pl.DataFrame,
+    assessments: pl.DataFrame | None,
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+    *,
+    instrument_id: str = "fiqr",
+) -> pl.DataFrame:
+    """Add FM30 short and long composite responder labels to :func:`window_responses` output.
+
+    Parameters
+    ----------
+    responses : polars.DataFrame
+        Output of :func:`window_responses`.
+    assessments : polars.DataFrame or None
+        Validated assessments; the ``function`` subscale of ``instrument_id`` is used.
+    windows : tuple of FollowUpWindow
+        The windows used for ``responses`` (only weekly ones qualify).
+    instrument_id : str
+        Instrument giving physical function (default the FIQR).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``responses`` plus ``pct_reduction_function``, ``fm30_short`` and ``fm30_long``, each
+        ``responder``, ``non_responder`` or ``not_computable`` (missing components).
+    """
+    weekly = [w.name for w in windows if w.is_weekly]
+    fn = _function_change(responses, assessments, weekly, instrument_id)
     out = responses.join(fn, on=["patient_id", "window"], how="left")
     pain = pl.col("pct_reduction_pain") >= FM30_THRESHOLDS_PCT["pain"]
     function = pl.col("pct_reduction_function") >= FM30_THRESHOLDS_PCT["function"]
