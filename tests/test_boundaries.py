@@ -13,6 +13,7 @@ FORBIDDEN = {
     "tenderpoint.outcomes": {"django"},
     "tenderpoint.interop": {"django"},
     "tenderpoint.errors": {"django", "numpy"},
+    "tenderpoint._display": {"django", "numpy", "polars", "altair"},
 }
 
 

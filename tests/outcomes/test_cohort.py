@@ -102,3 +102,14 @@ def test_an_empty_assessments_frame_gives_fm30_not_computable() -> None:
         cohort.diary, cohort.infusions, cohort.patients, cohort.assessments.head(0)
     )
     assert summary.n_patients == 12
+
+
+def test_notebook_display_shows_counts_and_the_responder_frame() -> None:
+    s = cohort_summary(*_clinic(), now=NOW)
+    assert repr(s) == (
+        f"CohortSummary(4 patients, by=None, {s.responder_rates.height} responder-rate rows, "
+        f"version {s.version})"
+    )
+    text = s._repr_html_()
+    assert "<th>patients</th><td>4</td>" in text
+    assert "week2" in text  # the responder-rate frame's windows

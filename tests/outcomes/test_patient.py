@@ -57,3 +57,13 @@ def test_result_has_a_json_form_with_the_rules_used() -> None:
     assert plain["forecast"]["status"] in {"ok", "no_relief"}
     old = analyse_patient("a", d, i, p, now=NOW, relief_rule="tenderpoint-relief/1.0")
     assert old.rules["relief"] == "tenderpoint-relief/1.0"
+
+
+def test_notebook_display_names_the_patient_rules_and_frames() -> None:
+    d, i, p = _frames()
+    a = analyse_patient("a", d, i, p, now=NOW)
+    assert repr(a).startswith("PatientAnalysis('a', ")
+    text = a._repr_html_()
+    assert "<caption>Patient a</caption>" in text
+    assert "<th>relief</th><td>tenderpoint-relief/2.0</td>" in text
+    assert text.count("<table") >= 4  # the rules, then baseline, responses and relief

@@ -114,3 +114,16 @@ def test_model_settings_are_validated() -> None:
     with pytest.raises(InvalidInputError) as err:
         LatentLevelModel(process_sd_points_per_day=0.0)
     assert err.value.field == "process_sd_points_per_day"
+
+
+@pytest.mark.parametrize(
+    ("drop_day", "relief"),
+    # the horizon is 28 days from the course's first session (day 0): days 0-27 count
+    [(27, True), (28, False)],
+)
+def test_relief_onset_must_fall_inside_the_28_day_horizon(drop_day: int, relief: bool) -> None:
+    levels = [10.0] * drop_day + [6.0] * 3
+    r = _one(levels)
+    assert bool(r["relief"][0]) is relief
+    if relief:
+        assert int(r["onset"][0]) == 27

@@ -223,3 +223,51 @@ def test_rule_1_back_within_ten_percent_boundary(back_pain: float, event: bool) 
     row = relief_episodes(raw, daily, ses, base, V1).row(0, named=True)
     assert row["durability_event"] is event
     assert row["durability_days"] == (5.0 if event else 7.0)  # onset day 11
+
+
+def test_week2_is_days_8_to_14_after_the_first_infusion() -> None:
+    # infusion on day 10: week 2 is days 18-24; pain 0 on days 17 and 25 lies outside it
+    rows = [("a", d, p) for d, p in BASE] + [("a", 17, 0.0), ("a", 25, 0.0)]
+    rows += [("a", d, 4.0) for d in range(18, 25)]
+    _, daily, _, base = _frames(rows, [("a", 10)])
+    week2 = window_responses(daily, base).filter(pl.col("window") == "week2").row(0, named=True)
+    assert (week2["window_start_day"], week2["window_end_day"]) == (8, 14)
+    assert week2["pain"] == 4.0
+    assert week2["pct_reduction_pain"] == 50.0
+
+
+def test_fm30_long_responder_at_exactly_two_secondary_domains() -> None:
+    from tenderpoint.outcomes.response import fm30
+
+    # pain 8 -> 4 (50 %), function 20 -> 17 (15 %), sleep and fatigue 8 -> 5 (37.5 % each):
+    # two of the four secondary domains met, mood and fog unknown -> responder (>= 2 of 4)
+    rows = [(d, 8.0, 8.0, 8.0) for d in range(3, 10)] + [(d, 4.0, 5.0, 5.0) for d in range(18, 25)]
+    df = pl.DataFrame(
+        {
+            "patient_id": ["a"] * len(rows),
+            "recorded_at": [at(r[0]) for r in rows],
+            "local_date": [day(r[0]) for r in rows],
+            "pain": [r[1] for r in rows],
+            "fatigue": [r[2] for r in rows],
+            "sleep_quality": [r[3] for r in rows],
+        }
+    )
+    daily = daily_values(validate_diary(df, now=NOW))
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    responses = window_responses(daily, baseline_scores(daily, ses))
+    fiqr = pl.DataFrame(
+        {
+            "patient_id": ["a", "a"],
+            "date": [day(9), day(24)],
+            "instrument_id": ["fiqr", "fiqr"],
+            "total": [50.0, 40.0],
+            "subscales": [
+                [{"name": "function", "score": 20.0}],
+                [{"name": "function", "score": 17.0}],
+            ],
+        }
+    )
+    row = fm30(responses, fiqr).filter(pl.col("window") == "week2").row(0, named=True)
+    assert row["pct_reduction_sleep_quality"] == 37.5
+    assert row["pct_reduction_fatigue"] == 37.5
+    assert row["fm30_long"] == "responder"

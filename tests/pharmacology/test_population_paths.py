@@ -51,3 +51,10 @@ def test_percentiles_are_exact_order_statistics_of_float32_values() -> None:
     copy = block.astype(np.float32)
     assert np.array_equal(population._percentiles_sorting(copy, pct), got)
     assert np.all(np.diff(copy, axis=1) >= 0)
+
+
+def test_percentiles_interpolate_between_neighbouring_order_statistics() -> None:
+    # 4 values: P5 at rank 0.15, P50 at 1.5, P95 at 2.85 (linear rule, between two values)
+    block = np.array([[40.0, 10.0, 30.0, 20.0]])
+    got = population._percentiles_float32(block, np.array([5.0, 50.0, 95.0]))
+    assert np.array_equal(got, [[11.5, 25.0, 38.5]])

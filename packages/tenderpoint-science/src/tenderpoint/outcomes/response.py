@@ -177,6 +177,76 @@ RESPONSE_ITEMS: Final = ("pain", "fatigue", "sleep_quality", "fog", "mood")
 _ITEMS: Final = RESPONSE_ITEMS
 
 
+def _days_in_windows(
+    daily: pl.DataFrame, base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
+) -> pl.DataFrame:
+    """Daily values with their ``day`` (from the first infusion) and ``post_day`` (from the
+    end of induction), kept only where some window needs them."""
+    d = daily.join(
+        base.select("patient_id", "first_infusion_date", "induction_end_date"),
+        on="patient_id",
+        how="inner",
+    ).with_columns(
+        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
+        (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post_day"),
+    )
+    # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
+    return d.filter(
+        pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
+        | pl.col("post_day").is_between(
+            min(w.start_day for w in windows), max(w.end_day for w in windows)
+        )
+    )
+
+
+def _window_means(d: pl.DataFrame, windows: tuple[FollowUpWindow, ...]) -> pl.DataFrame:
+    """Per patient and window: days with pain, and the mean of each item over the window."""
+    parts = []
+    for w in windows:
+        anchor_day = pl.col("day" if w.anchor == "first_infusion" else "post_day")
+        parts.append(
+            d.filter(anchor_day.is_between(w.start_day, w.end_day))
+            .group_by("patient_id")
+            .agg(
+                pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
+                *(pl.col(s).mean() for s in _ITEMS),
+            )
+            .with_columns(pl.lit(w.name).alias("window"))
+        )
+    return pl.concat(parts, how="vertical")
+
+
+def _window_grid(base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]) -> pl.DataFrame:
+    """Every patient with an infusion x every window, with the window's definition and kind
+    (``acute`` when it starts before the day after the last induction session)."""
+    grid = base.join(
+        pl.DataFrame(
+            {
+                "window": [w.name for w in windows],
+                "window_start_day": [w.start_day for w in windows],
+                "window_end_day": [w.end_day for w in windows],
+                "window_min_days": [w.min_days for w in windows],
+                "window_anchor": [w.anchor for w in windows],
+            }
+        ),
+        how="cross",
+    )
+    anchor_date = (
+        pl.when(pl.col("window_anchor") == "first_infusion")
+        .then(pl.col("first_infusion_date"))
+        .otherwise(pl.col("induction_end_date"))
+    )
+    return grid.with_columns(
+        pl.when(
+            (anchor_date + pl.duration(days=pl.col("window_start_day")))
+            <= pl.col("induction_end_date")
+        )
+        .then(pl.lit("acute"))
+        .otherwise(pl.lit("post_induction"))
+        .alias("window_kind")
+    )
+
+
 def window_responses(
     daily: pl.DataFrame,
     baselines: pl.DataFrame,
@@ -201,34 +271,8 @@ def window_responses(
         status is ``ok``, ``insufficient_data`` (too few days) or ``no_baseline``.
     """
     base = response_base(baselines)
-    d = daily.join(
-        base.select("patient_id", "first_infusion_date", "induction_end_date"),
-        on="patient_id",
-        how="inner",
-    ).with_columns(
-        (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
-        (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post_day"),
-    )
-    # one pass keeps only the days any window needs (about 1/8 of a two-year diary)
-    d = d.filter(
-        pl.col("day").is_between(min(w.start_day for w in windows), max(w.end_day for w in windows))
-        | pl.col("post_day").is_between(
-            min(w.start_day for w in windows), max(w.end_day for w in windows)
-        )
-    )
-    parts = []
-    for w in windows:
-        anchor_day = pl.col("day" if w.anchor == "first_infusion" else "post_day")
-        parts.append(
-            d.filter(anchor_day.is_between(w.start_day, w.end_day))
-            .group_by("patient_id")
-            .agg(
-                pl.col("pain").drop_nulls().len().cast(pl.Int64).alias("n_days"),
-                *(pl.col(s).mean() for s in _ITEMS),
-            )
-            .with_columns(pl.lit(w.name).alias("window"))
-        )
-    return finish_responses(base, pl.concat(parts, how="vertical"), windows)
+    measured = _window_means(_days_in_windows(daily, base, windows), windows)
+    return finish_responses(base, measured, windows)
 
 
 def response_base(baselines: pl.DataFrame) -> pl.DataFrame:
@@ -245,32 +289,7 @@ def finish_responses(
     """The documented response frame from the window means (``measured``: ``patient_id,
     n_days`` and the means of :data:`_ITEMS` per ``window``, one row per patient with at least
     one diary day in the window)."""
-    grid = base.join(
-        pl.DataFrame(
-            {
-                "window": [w.name for w in windows],
-                "window_start_day": [w.start_day for w in windows],
-                "window_end_day": [w.end_day for w in windows],
-                "window_min_days": [w.min_days for w in windows],
-                "window_anchor": [w.anchor for w in windows],
-            }
-        ),
-        how="cross",
-    )
-    anchor_date = (
-        pl.when(pl.col("window_anchor") == "first_infusion")
-        .then(pl.col("first_infusion_date"))
-        .otherwise(pl.col("induction_end_date"))
-    )
-    grid = grid.with_columns(
-        pl.when(
-            (anchor_date + pl.duration(days=pl.col("window_start_day")))
-            <= pl.col("induction_end_date")
-        )
-        .then(pl.lit("acute"))
-        .otherwise(pl.lit("post_induction"))
-        .alias("window_kind")
-    )
+    grid = _window_grid(base, windows)
     out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
         pl.col("n_days").fill_null(0)
     )
@@ -316,33 +335,15 @@ def _function_scores(assessments: pl.DataFrame, instrument_id: str) -> pl.DataFr
     )
 
 
-def fm30(
+def _function_change(
     responses: pl.DataFrame,
     assessments: pl.DataFrame | None,
-    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
-    *,
-    instrument_id: str = "fiqr",
+    weekly: list[str],
+    instrument_id: str,
 ) -> pl.DataFrame:
-    """Add FM30 short and long composite responder labels to :func:`window_responses` output.
-
-    Parameters
-    ----------
-    responses : polars.DataFrame
-        Output of :func:`window_responses`.
-    assessments : polars.DataFrame or None
-        Validated assessments; the ``function`` subscale of ``instrument_id`` is used.
-    windows : tuple of FollowUpWindow
-        The windows used for ``responses`` (only weekly ones qualify).
-    instrument_id : str
-        Instrument giving physical function (default the FIQR).
-
-    Returns
-    -------
-    polars.DataFrame
-        ``responses`` plus ``pct_reduction_function``, ``fm30_short`` and ``fm30_long``, each
-        ``responder``, ``non_responder`` or ``not_computable`` (missing components).
-    """
-    weekly = [w.name for w in windows if w.is_weekly]
+    """Per patient and weekly window: ``pct_reduction_function``, the change of the physical
+    function subscale from its last score in the 28 days before the first infusion to its last
+    score from the window's start to 7 days after its end (empty without assessments)."""
     if assessments is None or assessments.height == 0:
         fn = pl.DataFrame(
             schema={
@@ -390,6 +391,37 @@ def fm30(
                 "pct_reduction_function"
             ),
         )
+    return fn
+
+
+def fm30(
+    responses: pl.DataFrame,
+    assessments: pl.DataFrame | None,
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+    *,
+    instrument_id: str = "fiqr",
+) -> pl.DataFrame:
+    """Add FM30 short and long composite responder labels to :func:`window_responses` output.
+
+    Parameters
+    ----------
+    responses : polars.DataFrame
+        Output of :func:`window_responses`.
+    assessments : polars.DataFrame or None
+        Validated assessments; the ``function`` subscale of ``instrument_id`` is used.
+    windows : tuple of FollowUpWindow
+        The windows used for ``responses`` (only weekly ones qualify).
+    instrument_id : str
+        Instrument giving physical function (default the FIQR).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``responses`` plus ``pct_reduction_function``, ``fm30_short`` and ``fm30_long``, each
+        ``responder``, ``non_responder`` or ``not_computable`` (missing components).
+    """
+    weekly = [w.name for w in windows if w.is_weekly]
+    fn = _function_change(responses, assessments, weekly, instrument_id)
     out = responses.join(fn, on=["patient_id", "window"], how="left")
     pain = pl.col("pct_reduction_pain") >= FM30_THRESHOLDS_PCT["pain"]
     function = pl.col("pct_reduction_function") >= FM30_THRESHOLDS_PCT["function"]

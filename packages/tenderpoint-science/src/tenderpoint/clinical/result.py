@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from tenderpoint._display import html_table
+
 Steps = tuple[str, ...]
 
 
@@ -51,3 +53,21 @@ class ScoreResult:
     def as_dict(self) -> dict[str, Any]:
         """A fresh plain dict of the outputs (safe to mutate, ready for JSON)."""
         return dict(self.outputs)
+
+    def to_frame(self) -> Any:
+        """One polars row: ``instrument_id``, ``version`` and every output (lists as lists).
+
+        Stack many with ``polars.concat([r.to_frame() for r in results], how="diagonal")``.
+        polars is imported here only: the clinical core itself needs no third-party package.
+        """
+        import polars as pl
+
+        return pl.DataFrame(
+            [{"instrument_id": self.instrument_id, "version": self.version, **self.as_dict()}]
+        )
+
+    def _repr_html_(self) -> str:
+        """The outputs as a table and the scoring steps below it (Jupyter's rich display)."""
+        return html_table(
+            f"{self.instrument_id} ({self.version})", self.outputs.items(), self.steps
+        )

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from tenderpoint._display import html_table, plain
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology.dosing.checks import (
     Decision,
@@ -178,6 +180,55 @@ class InfusionPlan:
                 code="unknown_warning",
             )
         return replace(self, acknowledged=self.acknowledged | frozenset(codes))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: every field, nested results as dicts, sets as sorted lists."""
+        return dict(plain(self))
+
+    def to_frame(self) -> Any:
+        """The pump program as a polars DataFrame, one row per segment (``PumpSegment`` fields)."""
+        import polars as pl
+
+        return pl.DataFrame([plain(segment) for segment in self.segments])
+
+    def __repr__(self) -> str:
+        pending = len(self.unacknowledged_warnings)
+        return (
+            f"InfusionPlan({self.protocol_id or 'direct dose'}, {self.product}, "
+            f"{self.total_dose_mg:.4g} mg over {self.duration_min:g} min at "
+            f"{self.final_concentration_mg_per_ml:.4g} mg/mL, {len(self.segments)} pump segments, "
+            f"peak effect {max(self.predicted_peak_effect_ng_per_ml.values(), default=0.0):.4g} "
+            f"ng/mL ({self.peak_model_id}), {pending} warning(s) to acknowledge)"
+        )
+
+    def _repr_html_(self) -> str:
+        """The plan's numbers and pump program as tables, then every step (rich display)."""
+        rows: list[tuple[str, Any]] = [
+            ("protocol", self.protocol_id or "direct dose"),
+            ("product", self.product),
+            ("dosing weight (kg)", self.dosing_weight.weight_kg),
+            ("total dose (mg)", self.total_dose_mg),
+            ("final concentration (mg/mL)", self.final_concentration_mg_per_ml),
+            ("total volume (mL)", self.total_volume_ml),
+            ("duration (min)", self.duration_min),
+            *(
+                (f"peak effect site, {model} (ng/mL)", peak)
+                for model, peak in self.predicted_peak_effect_ng_per_ml.items()
+            ),
+            *((f"warning {w.code}", w.message) for w in self.warnings),
+            ("ready (warnings acknowledged)", self.ready),
+        ]
+        pump = [
+            (
+                f"{s.label} from {s.start_min:g} min",
+                f"{s.rate_ml_per_h_display:g} mL/h for {s.duration_min:g} min "
+                f"({s.dose_mg:.4g} mg, VTBI {s.vtbi_ml:.4g} mL)",
+            )
+            for s in self.segments
+        ]
+        return html_table(f"Infusion plan ({self.version})", rows) + html_table(
+            "Pump program", pump, self.steps
+        )
 
 
 def plan_infusion(

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tenderpoint._display import html_table
 from tenderpoint.clinical.instruments import aapt2019, acr1990, acr2010, acr2011, acr2016
 from tenderpoint.clinical.result import ScoreResult
 
@@ -47,6 +48,16 @@ class FibromyalgiaEvaluation:
             "versions": {key: result.version for key, result in self.results.items()},
             "divergences": list(self.divergences),
         }
+
+    def _repr_html_(self) -> str:
+        """Each criterion's result, then the divergences (Jupyter's rich display)."""
+        head = html_table(
+            "Fibromyalgia criteria"
+            + (" (patient-completed: screening only)" if self.screening_only else ""),
+            [(key, result.outputs.get("meets_criteria")) for key, result in self.results.items()],
+            self.divergences,
+        )
+        return head + "".join(result._repr_html_() for result in self.results.values())
 
 
 def evaluate_fibromyalgia(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from tenderpoint._display import html_table
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import (
@@ -69,6 +70,18 @@ class PatientAnalysis:
             "forecast": self.forecast.as_dict(),
             "rules": dict(self.rules),
         }
+
+    def __repr__(self) -> str:
+        return (
+            f"PatientAnalysis({self.patient_id!r}, {self.responses.height} response windows, "
+            f"{self.relief.height} relief rows, {self.flares.height} flares)"
+        )
+
+    def _repr_html_(self) -> str:
+        """The rules, then the baseline, responses and relief frames (rich display)."""
+        head = html_table(f"Patient {self.patient_id}", self.rules.items())
+        frames = (self.baseline, self.responses, self.relief)
+        return head + "".join(frame._repr_html_() for frame in frames)
 
 
 def _validated(

@@ -36,12 +36,13 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 from scipy.signal import lfilter
 
+from tenderpoint._display import plain
 from tenderpoint.errors import DoseLimitError, InvalidInputError
 from tenderpoint.pharmacology import engine
 from tenderpoint.pharmacology._validate import finite_float
@@ -129,6 +130,34 @@ class TCIPlan:
     predicted_peak_effect_ng_per_ml: dict[str, float] = field(default_factory=dict)
     predicted_peak_plasma_ng_per_ml: dict[str, float] = field(default_factory=dict)
     limits: Limits = RACEMIC_LIMITS
+
+    def to_frame(self) -> Any:
+        """The schedule as a polars DataFrame, one row per step: ``start_min``,
+        ``rate_mg_per_min`` and the predictions at the step's start."""
+        import polars as pl
+
+        n = self.step_start_min.size
+        cols: dict[str, Any] = {
+            "start_min": self.step_start_min,
+            "rate_mg_per_min": self.rate_mg_per_min,
+            "plasma_ng_per_ml": self.plasma_ng_per_ml[:n],
+            "cumulative_mg": self.cumulative_mg[:n],
+        }
+        if self.effect_ng_per_ml is not None:
+            cols["effect_ng_per_ml"] = self.effect_ng_per_ml[:n]
+        return pl.DataFrame(cols)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: every field, arrays as lists, non-finite numbers as null."""
+        return dict(plain(self))
+
+    def __repr__(self) -> str:
+        return (
+            f"TCIPlan({self.model_id} {self.model_version}, {self.product}, {self.site} target "
+            f"{self.target_ng_per_ml:g} ng/mL, {self.step_start_min.size} steps of "
+            f"{self.step_s:g} s, {float(self.cumulative_mg[-1]):.4g} mg, "
+            f"{len(self.warnings)} warning(s))"
+        )
 
     def as_regimen(self) -> Regimen:
         """The schedule as a ``Regimen`` (zero-rate steps omitted), for re-simulation."""

@@ -37,6 +37,7 @@ import numpy.typing as npt
 import polars as pl
 from scipy.stats import norm
 
+from tenderpoint._display import html_table
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BaselineRule, baseline_scores
 from tenderpoint.outcomes.contracts import (
@@ -353,6 +354,27 @@ class CohortSummary:
             "version": self.version,
             "interval_method": self.interval_method,
         }
+
+    def __repr__(self) -> str:
+        return (
+            f"CohortSummary({self.n_patients:,} patients, by={self.by!r}, "
+            f"{self.responder_rates.height} responder-rate rows, version {self.version})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Responder rates, induction and the durability medians as tables (rich display)."""
+        head = html_table(
+            f"Cohort summary ({self.version})",
+            [
+                ("patients", self.n_patients),
+                ("stratified by", self.by or "none"),
+                ("responder window", self.config.responder_window),
+                ("relief rule", self.config.relief.version),
+                ("intervals", self.interval_method),
+            ],
+        )
+        frames = (self.responder_rates, self.induction, self.durability.medians)
+        return head + "".join(frame._repr_html_() for frame in frames)
 
 
 def _check_options(by: str | None, config: CohortConfig) -> None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tenderpoint._display import html_table, plain, require_altair
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology import engine
 from tenderpoint.pharmacology._validate import finite_array, finite_float
@@ -82,6 +84,75 @@ class Simulation:
     def peak_plasma_ng_per_ml(self) -> float:
         """Largest plasma concentration on the requested times (ng/mL)."""
         return float(self.plasma_ng_per_ml.max(initial=0.0))
+
+    def columns(self) -> dict[str, FloatArray]:
+        """The curves by column name: ``time_min``, ``plasma_ng_per_ml``, ``effect_ng_per_ml``,
+        ``metabolite_ng_per_ml`` (those computed) and ``<compartment>_mg`` amounts."""
+        cols = {"time_min": self.times_min, "plasma_ng_per_ml": self.plasma_ng_per_ml}
+        if self.effect_ng_per_ml is not None:
+            cols["effect_ng_per_ml"] = self.effect_ng_per_ml
+        if self.metabolite_ng_per_ml is not None:
+            cols["metabolite_ng_per_ml"] = self.metabolite_ng_per_ml
+        cols.update({f"{name}_mg": amount for name, amount in self.amounts_mg.items()})
+        return cols
+
+    def to_frame(self) -> Any:
+        """The curves as a polars DataFrame, one row per time (columns as ``columns()``)."""
+        import polars as pl
+
+        return pl.DataFrame(self.columns())
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: every field, arrays as lists, non-finite numbers as null."""
+        return dict(plain(self))
+
+    def chart(self) -> Any:
+        """An Altair line chart of the plasma (and effect-site) curves; needs the plot extra."""
+        alt = require_altair()
+        cols = {k: v for k, v in self.columns().items() if k.endswith("ng_per_ml")}
+        rows = [
+            {"time_min": float(t), "curve": name.removesuffix("_ng_per_ml"), "ng_per_ml": float(c)}
+            for name, values in cols.items()
+            for t, c in zip(self.times_min, values, strict=True)
+        ]
+        return (
+            alt.Chart(alt.Data(values=rows), title=f"{self.model_id} ({self.drug})")
+            .mark_line()
+            .encode(
+                x=alt.X("time_min:Q", title="time (min)"),
+                y=alt.Y("ng_per_ml:Q", title="concentration (ng/mL)"),
+                color=alt.Color("curve:N", title=None),
+            )
+        )
+
+    def __repr__(self) -> str:
+        effect = (
+            f", peak effect {float(self.effect_ng_per_ml.max()):.4g} ng/mL"
+            if self.effect_ng_per_ml is not None and self.effect_ng_per_ml.size
+            else ""
+        )
+        return (
+            f"Simulation({self.model_id} {self.model_version}, {self.drug}, "
+            f"{self.times_min.size} times, peak plasma {self.peak_plasma_ng_per_ml:.4g} ng/mL"
+            f"{effect}{', OUT OF VALIDITY RANGE' if self.out_of_validity_range else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Provenance and peaks as a table, the notes below (Jupyter's rich display)."""
+        rows: list[tuple[str, Any]] = [
+            ("model", f"{self.model_id} ({self.model_version})"),
+            ("drug", self.drug),
+            (
+                "times",
+                f"{self.times_min.size} from {self.times_min[0]:g} to {self.times_min[-1]:g} min"
+                if self.times_min.size
+                else "none",
+            ),
+            ("peak plasma (ng/mL)", self.peak_plasma_ng_per_ml),
+            ("ke0 (1/min)", self.ke0_per_min),
+            ("out of validity range", self.out_of_validity_range),
+        ]
+        return html_table("Simulation", rows, (*self.validity_reasons, *self.notes))
 
 
 def patient_covariates(patient: Patient) -> dict[str, FloatArray]:

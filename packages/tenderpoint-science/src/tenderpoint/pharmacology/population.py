@@ -24,10 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tenderpoint._display import html_table, plain, require_altair
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.pharmacology import engine
 from tenderpoint.pharmacology._validate import finite_array
@@ -104,6 +106,104 @@ class PopulationPrediction:
                 code="not_computed",
             )
         return np.asarray(data[self.percentiles.index(percentile)], dtype=np.float64)
+
+    def _outputs(self) -> dict[str, FloatArray]:
+        data = {
+            "plasma": self.plasma_ng_per_ml,
+            "effect": self.effect_ng_per_ml,
+            "metabolite": self.metabolite_ng_per_ml,
+        }
+        return {name: values for name, values in data.items() if values is not None}
+
+    def to_frame(self) -> Any:
+        """The bands as a long polars DataFrame: ``time_min``, ``output`` (plasma, effect,
+        metabolite), ``percentile``, ``concentration_ng_per_ml``; one row per value."""
+        import polars as pl
+
+        frames = [
+            pl.DataFrame(
+                {
+                    "time_min": self.times_min,
+                    "output": output,
+                    "percentile": p,
+                    "concentration_ng_per_ml": values[i],
+                }
+            )
+            for output, values in self._outputs().items()
+            for i, p in enumerate(self.percentiles)
+        ]
+        return pl.concat(frames)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form: every field (the typical curve nested), arrays as lists."""
+        return dict(plain(self))
+
+    def chart(self, output: str = "plasma") -> Any:
+        """An Altair chart of one output: the outer percentiles as a band, the others as lines
+        (the median among them), the typical patient dashed. Needs the plot extra."""
+        alt = require_altair()
+        if output not in self._outputs():
+            raise InvalidInputError(
+                f"No {output} bands in this prediction.", field="output", code="not_computed"
+            )
+        values = self._outputs()[output]
+        lo, hi = values[0], values[-1]
+        times = [float(t) for t in self.times_min]
+        band = [
+            {"time_min": t, "low": float(a), "high": float(b)}
+            for t, a, b in zip(times, lo, hi, strict=True)
+        ]
+        lines = [
+            {"time_min": t, "curve": f"P{p:g}", "ng_per_ml": float(c)}
+            for i, p in enumerate(self.percentiles)
+            for t, c in zip(times, values[i], strict=True)
+        ]
+        typical_curve = getattr(self.typical, f"{output}_ng_per_ml", None)
+        typical = [
+            {"time_min": t, "ng_per_ml": float(c)}
+            for t, c in zip(times, typical_curve if typical_curve is not None else [], strict=False)
+        ]
+        x = alt.X("time_min:Q", title="time (min)")
+        area = (
+            alt.Chart(alt.Data(values=band))
+            .mark_area(opacity=0.25)
+            .encode(x=x, y=alt.Y("low:Q", title=f"{output} (ng/mL)"), y2="high:Q")
+        )
+        curves = (
+            alt.Chart(alt.Data(values=lines))
+            .mark_line()
+            .encode(x=x, y="ng_per_ml:Q", color=alt.Color("curve:N", title=None))
+        )
+        dashed = (
+            alt.Chart(alt.Data(values=typical))
+            .mark_line(strokeDash=[4, 4], color="black")
+            .encode(x=x, y="ng_per_ml:Q")
+        )
+        title = f"{self.model_id}: {self.n_subjects:,} virtual patients, seed {self.seed}"
+        return alt.layer(area, curves, dashed, title=title)
+
+    def __repr__(self) -> str:
+        return (
+            f"PopulationPrediction({self.model_id} {self.model_version}, n={self.n_subjects:,}, "
+            f"seed={self.seed}, {self.times_min.size} times, percentiles {self.percentiles}, "
+            f"outputs {tuple(self._outputs())})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Provenance and the bands' peaks as a table, notes below (Jupyter's rich display)."""
+        rows: list[tuple[str, Any]] = [
+            ("model", f"{self.model_id} ({self.model_version})"),
+            ("virtual patients", f"{self.n_subjects:,} (seed {self.seed})"),
+            ("variability", self.variability_source),
+            ("illustrative variability", self.illustrative_variability),
+            ("out of validity range", self.out_of_validity_range),
+        ]
+        rows += [
+            (f"peak {output} P{p:g} (ng/mL)", float(values[i].max()))
+            for output, values in self._outputs().items()
+            for i, p in enumerate(self.percentiles)
+        ]
+        return html_table("Population prediction", rows, (*self.validity_reasons, *self.notes))
 
 
 def _covariate_arrays(
@@ -239,6 +339,160 @@ def _percentiles_sorting(block: npt.NDArray[np.float32], pct: FloatArray) -> Flo
     return np.asarray(low + (ordered[:, hi].astype(np.float64) - low) * frac, dtype=np.float64)
 
 
+@dataclass
+class _Recursion:
+    """The exact state recursion of a population over the grid nodes, in named steps.
+
+    Holds the decay rates and output coefficients of the exponentials an output uses, the grid
+    (nodes, the rate after each node, the bolus at each node, which nodes are outputs), the
+    per-step-length ``exp`` cache, the subjects' states and the float32 output buffers of one
+    chunk of output rows.
+    """
+
+    rates: FloatArray
+    coefs: dict[str, FloatArray]
+    steps: FloatArray
+    step_index: npt.NDArray[np.intp]
+    rate_after: FloatArray
+    dose_at: FloatArray
+    is_output: npt.NDArray[np.bool_]
+    cache: list[tuple[FloatArray, FloatArray]]
+    state: FloatArray
+    buffers: dict[str, npt.NDArray[np.float32]]
+    rows: int
+
+    @classmethod
+    def prepare(
+        cls,
+        disp: engine.Disposition,
+        schedule: engine.Schedule,
+        times: FloatArray,
+        outputs: tuple[str, ...],
+        chunk_times: int,
+    ) -> tuple[_Recursion, npt.NDArray[np.intp]]:
+        """The recursion's arrays, and the indices of the output nodes."""
+        rates = np.ascontiguousarray(disp.rates_per_min.T)  # (R, S)
+        coefs = {o: np.ascontiguousarray(disp.coefficients[o].T) for o in outputs}
+        # Only the exponentials an output uses are carried.
+        used = np.zeros(rates.shape[0], dtype=bool)
+        for c in coefs.values():
+            used |= np.any(c != 0.0, axis=1)
+        rates = np.ascontiguousarray(rates[used])
+        coefs = {o: np.ascontiguousarray(c[used]) for o, c in coefs.items()}
+        nodes, rate_after, dose_at, is_output = _nodes(schedule, times)
+        steps = np.diff(nodes)
+        unique_steps, step_index = np.unique(steps, return_inverse=True)
+        cache = (
+            [(np.exp(-rates * dt), -np.expm1(-rates * dt) / rates) for dt in unique_steps]
+            if unique_steps.size <= _MAX_CACHED_STEPS
+            else []
+        )
+        rows = min(chunk_times, times.size)
+        # Outputs are written as float32 straight from the float64 sum (the same rounding as
+        # a later astype), which halves the buffers and saves a conversion pass per chunk.
+        buffers = {o: np.empty((rows, disp.n_subjects), dtype=np.float32) for o in outputs}
+        recursion = cls(
+            rates,
+            coefs,
+            steps,
+            step_index,
+            rate_after,
+            dose_at,
+            is_output,
+            cache,
+            np.zeros_like(rates),
+            buffers,
+            rows,
+        )
+        return recursion, np.flatnonzero(is_output)
+
+    def advance(self, a: int, b: int, k0: int, k1: int, resume: bool) -> None:
+        """Advance subjects [a, b) over nodes k0..k1 (inclusive), writing output rows.
+
+        With ``resume`` node k0 was already handled (dose, output) by the previous chunk.
+        Subjects go in blocks of ``_BLOCK`` so a block's state stays in cache across steps.
+        """
+        for a0 in range(a, b, _BLOCK):
+            self._advance_block(a0, min(a0 + _BLOCK, b), k0, k1, resume)
+
+    def _advance_block(self, a: int, b: int, k0: int, k1: int, resume: bool) -> None:
+        st = self.state[:, a:b]
+        # Small blocks (the clinic's 1,000 patients) keep the states at the output nodes and
+        # turn them into outputs with one einsum per output and chunk: the same sum, r = 0..R-1,
+        # as the per-row einsum of large blocks, in far fewer calls.
+        batched = b - a <= _BATCH_OUTPUTS_MAX
+        history = np.empty((self.rows if batched else 0, *st.shape))
+        row = 0
+        step = _BlockStep(
+            [(decay[:, a:b], gain[:, a:b]) for decay, gain in self.cache],
+            self.rates[:, a:b],
+            np.empty_like(st),
+        )
+        for k in range(k0, k1 + 1):
+            if not (resume and k == k0):
+                if self.dose_at[k]:
+                    st += self.dose_at[k]
+                if self.is_output[k]:
+                    if batched:
+                        history[row] = st
+                    else:
+                        self._outputs_at(a, b, row, st)
+                    row += 1
+            if k == k1:
+                break
+            self._step(step, k, st)
+        if batched:
+            for o, c in self.coefs.items():
+                np.einsum(
+                    "rs,trs->ts",
+                    c[:, a:b],
+                    history[:row],
+                    out=self.buffers[o][:row, a:b],
+                    dtype=np.float64,
+                    casting="unsafe",
+                )
+
+    def _outputs_at(self, a: int, b: int, row: int, st: FloatArray) -> None:
+        """One output row of subjects [a, b): sum_r coef_r s_r, written as float32."""
+        for o, c in self.coefs.items():
+            np.einsum(
+                "rs,rs->s",
+                c[:, a:b],
+                st,
+                out=self.buffers[o][row, a:b],
+                dtype=np.float64,
+                casting="unsafe",
+            )
+
+    def _step(self, step: _BlockStep, k: int, st: FloatArray) -> None:
+        """Decay a block's states over step k and add the infusion's gain (reference 5.2)."""
+        u = int(self.step_index[k])
+        if step.blocks:
+            decay, gain = step.blocks[u]
+        else:
+            dt = self.steps[k]
+            decay, gain = np.exp(-step.rates * dt), -np.expm1(-step.rates * dt) / step.rates
+        st *= decay
+        rate = float(self.rate_after[k])
+        if rate:
+            # gain x rate is the same array while the step length and rate repeat: kept.
+            if not step.blocks or step.last != (u, rate):
+                np.multiply(gain, rate, out=step.term)
+                step.last = (u, rate)
+            st += step.term
+
+
+@dataclass
+class _BlockStep:
+    """What one block of subjects reuses from step to step: its slices of the exp cache, its
+    rates, and the last gain x rate term with the (step length, rate) it was formed for."""
+
+    blocks: list[tuple[FloatArray, FloatArray]]
+    rates: FloatArray
+    term: FloatArray
+    last: tuple[int, float] | None = None
+
+
 def population_bands(
     disp: engine.Disposition,
     schedule: engine.Schedule,
@@ -255,107 +509,13 @@ def population_bands(
     both), which is all the parallelism a 2-core machine offers.
     """
     n_subj = disp.n_subjects
-    rates = np.ascontiguousarray(disp.rates_per_min.T)  # (R, S)
-    coefs = {o: np.ascontiguousarray(disp.coefficients[o].T) for o in outputs}
-    # Only the exponentials an output uses are carried.
-    used = np.zeros(rates.shape[0], dtype=bool)
-    for c in coefs.values():
-        used |= np.any(c != 0.0, axis=1)
-    rates = np.ascontiguousarray(rates[used])
-    coefs = {o: np.ascontiguousarray(c[used]) for o, c in coefs.items()}
-    nodes, rate_after, dose_at, is_output = _nodes(schedule, times)
-    steps = np.diff(nodes)
-    unique_steps, step_index = np.unique(steps, return_inverse=True)
-    cached = unique_steps.size <= _MAX_CACHED_STEPS
-    cache = (
-        [(np.exp(-rates * dt), -np.expm1(-rates * dt) / rates) for dt in unique_steps]
-        if cached
-        else []
-    )
-
+    recursion, output_nodes = _Recursion.prepare(disp, schedule, times, outputs, chunk_times)
     n_threads = max(1, min(int(threads), n_subj // 1000 or 1))
     bounds = np.linspace(0, n_subj, n_threads + 1).astype(int)
     parts = list(itertools.pairwise(bounds.tolist()))
-    state = np.zeros_like(rates)
     pct = np.asarray(percentiles, dtype=np.float64)
     result = {o: np.empty((pct.size, times.size)) for o in outputs}
-    rows = min(chunk_times, times.size)
-    # Outputs are written as float32 straight from the float64 sum (the same rounding as
-    # a later astype), which halves the buffers and saves a conversion pass per chunk.
-    buffers = {o: np.empty((rows, n_subj), dtype=np.float32) for o in outputs}
-    output_nodes = np.flatnonzero(is_output)
-
-    def advance(a: int, b: int, k0: int, k1: int, resume: bool) -> None:
-        """Advance subjects [a, b) over nodes k0..k1 (inclusive), writing output rows.
-
-        With ``resume`` node k0 was already handled (dose, output) by the previous chunk.
-        Subjects go in blocks of ``_BLOCK`` so a block's state stays in cache across steps.
-        """
-        for a0 in range(a, b, _BLOCK):
-            b0 = min(a0 + _BLOCK, b)
-            _advance_block(a0, b0, k0, k1, resume)
-
-    def _advance_block(a: int, b: int, k0: int, k1: int, resume: bool) -> None:
-        st = state[:, a:b]
-        r_ab = rates[:, a:b]
-        c_ab = {o: coefs[o][:, a:b] for o in outputs}
-        blocks = [(cache[u][0][:, a:b], cache[u][1][:, a:b]) for u in range(len(cache))]
-        term = np.empty_like(st)
-        last: tuple[int, float] | None = None
-        # Small blocks (the clinic's 1,000 patients) keep the states at the output nodes and
-        # turn them into outputs with one einsum per output and chunk: the same sum, r = 0..R-1,
-        # as the per-row einsum of large blocks, in far fewer calls.
-        batched = b - a <= _BATCH_OUTPUTS_MAX
-        history = np.empty((rows if batched else 0, *st.shape))
-        row = 0
-
-        def flush() -> None:
-            if not batched:
-                return
-            for o in outputs:
-                np.einsum(
-                    "rs,trs->ts",
-                    c_ab[o],
-                    history[:row],
-                    out=buffers[o][:row, a:b],
-                    dtype=np.float64,
-                    casting="unsafe",
-                )
-
-        for k in range(k0, k1 + 1):
-            if not (resume and k == k0):
-                if dose_at[k]:
-                    st += dose_at[k]
-                if is_output[k]:
-                    if batched:
-                        history[row] = st
-                    else:
-                        for o in outputs:
-                            np.einsum(
-                                "rs,rs->s",
-                                c_ab[o],
-                                st,
-                                out=buffers[o][row, a:b],
-                                dtype=np.float64,
-                                casting="unsafe",
-                            )
-                    row += 1
-            if k == k1:
-                flush()
-                return
-            u = int(step_index[k])
-            if cached:
-                decay, gain = blocks[u]
-            else:
-                dt = steps[k]
-                decay, gain = np.exp(-r_ab * dt), -np.expm1(-r_ab * dt) / r_ab
-            st *= decay
-            rate = float(rate_after[k])
-            if rate:
-                if not cached or last != (u, rate):
-                    np.multiply(gain, rate, out=term)
-                    last = (u, rate)
-                st += term
+    rows, buffers = recursion.rows, recursion.buffers
 
     def percentiles_of(o: str, r0: int, r1: int, col0: int) -> None:
         result[o][:, col0 + r0 : col0 + r1] = _percentiles_sorting(buffers[o][r0:r1], pct).T
@@ -375,7 +535,7 @@ def population_bands(
         for c0 in range(0, output_nodes.size, rows):
             c1 = min(c0 + rows, output_nodes.size)
             k_end = int(output_nodes[c1 - 1])
-            run_all([partial(advance, a, b, k_start, k_end, resume) for a, b in parts])
+            run_all([partial(recursion.advance, a, b, k_start, k_end, resume) for a, b in parts])
             # The next chunk steps on from the node this one ended at, without redoing it.
             k_start, resume = k_end, True
             splits = np.linspace(0, c1 - c0, n_threads + 1).astype(int).tolist()
