@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = shutil.which("uv")
-CORE_DEPENDENCIES = {"numpy", "scipy", "polars", "lifelines", "ruptures"}
+CORE_DEPENDENCIES = {"numpy", "scipy", "polars", "lifelines", "ruptures", "numba"}
 
 PROBE = r"""
 import importlib, importlib.util, json, pkgutil, sys

@@ -308,3 +308,16 @@ def test_nurse_cannot_save_a_plan(world, client_for):
 
 def test_unused_warning(records):
     assert services  # keep the import used for helpers
+
+
+@pytest.mark.parametrize("end_date", ["0001-1-1", "2026-12-01"])
+def test_course_with_an_end_date_but_no_start_is_a_named_error_not_a_500(
+    world, client_for, end_date
+):  # type: ignore[no-untyped-def]
+    """Found by the form fuzzer: the end-before-start check compared a date with None."""
+    url = reverse("console:courses", kwargs={"patient_id": world.patient_record.public_id})
+    response = client_for(world.clinician).post(
+        url, {"kind": "induction", "planned_infusions": "5", "end_date": end_date}
+    )
+    assert response.status_code == 422
+    assert "start_date" in response.context["form"].errors

@@ -192,10 +192,12 @@ class Course(ClinicalRecord):
         indexes = [models.Index(fields=["patient", "start_date"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.start_date:%Y-%m-%d}"
+        start = self.start_date.isoformat() if self.start_date else "an unset date"
+        return f"{self.get_kind_display()} from {start}"
 
     def clean(self) -> None:
-        if self.end_date and self.end_date < self.start_date:
+        # a missing start date is the form's own error; compare only two dates
+        if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date is before the start date."})
         if self.status == CourseStatus.STOPPED and not self.stop_reason.strip():
             raise ValidationError({"stop_reason": "Say why the course was stopped."})
