@@ -126,6 +126,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Measure what production does: the test settings validate every chart against the
+    # Vega-Lite schema (tenderpoint.web.common.charts), which production skips.
+    settings.TENDERPOINT_VALIDATE_CHARTS = False
     from django.db import connection
     from django.test.utils import setup_test_environment
 

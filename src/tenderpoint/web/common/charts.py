@@ -29,12 +29,31 @@ else:
     schemapi.disable_debug_mode()
 
 
-def render_svg(chart: Any) -> str:
+class Datasets:
+    """Rows kept out of Altair's object tree: a chart refers to them by name and they join the
+    spec as it is drawn. Altair walks and converts every inlined row (a two-year series took
+    0.25 s to build and serialise, against milliseconds by name)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[dict[str, Any]]] = {}
+
+    def data(self, rows: list[dict[str, Any]]) -> Any:
+        import altair as alt
+
+        name = f"rows{len(self.values)}"
+        self.values[name] = rows
+        return alt.Data(name=name)
+
+
+def render_svg(chart: Any, datasets: Datasets | None = None) -> str:
     """The chart as SVG text."""
     spec = chart.to_dict(validate=_validating())
+    if datasets is not None and datasets.values:
+        spec["datasets"] = {**spec.get("datasets", {}), **datasets.values}
     return str(vlc.vegalite_to_svg(spec, allowed_base_urls=[]))
 
 
-def svg_data_uri(chart: Any) -> str:
+def svg_data_uri(chart: Any, datasets: Datasets | None = None) -> str:
     """The chart as an ``<img src>`` data URI (the CSP allows ``data:`` images, not scripts)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart).encode()).decode()
+    svg = render_svg(chart, datasets)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

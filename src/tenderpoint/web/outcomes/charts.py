@@ -13,13 +13,13 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from tenderpoint.web.common.charts import svg_data_uri
+from tenderpoint.web.common.charts import Datasets, svg_data_uri
 
 WIDTH, HEIGHT = 680, 240
 
 
-def _data_uri(chart: alt.TopLevelMixin) -> str:
-    return svg_data_uri(chart)
+def _data_uri(chart: alt.TopLevelMixin, datasets: Datasets) -> str:
+    return svg_data_uri(chart, datasets)
 
 
 def pain_series(weekly: pl.DataFrame, prediction: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,7 +58,8 @@ def measured_vs_predicted(
         domain=["Daily pain", "7-day mean", "Model reference"],
         range=["#8aa4ab", "#0b5d6b", "#b5651d"],
     )
-    base = alt.Chart(alt.Data(values=long_rows)).encode(
+    datasets = Datasets()
+    base = alt.Chart(datasets.data(long_rows)).encode(
         x=alt.X("date:T", title=None),
         y=alt.Y("value:Q", title="Pain (0–10)", scale=alt.Scale(domain=[0, 10])),
         color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="bottom")),
@@ -69,22 +70,23 @@ def measured_vs_predicted(
     if infusion_days:
         marks = [{"date": d.isoformat()} for d in infusion_days]
         layers.append(
-            alt.Chart(alt.Data(values=marks))
+            alt.Chart(datasets.data(marks))
             .mark_rule(color="#7a3e9d", strokeDash=[4, 3], opacity=0.6)
             .encode(x="date:T")
         )
-    return _data_uri(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT))
+    return _data_uri(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), datasets)
 
 
 def km_chart(curve: Sequence[dict[str, Any]], title: str) -> str | None:
     """A Kaplan–Meier step curve with its confidence band."""
     if not curve:
         return None
-    base = alt.Chart(alt.Data(values=list(curve))).encode(
+    datasets = Datasets()
+    base = alt.Chart(datasets.data(list(curve))).encode(
         x=alt.X("days:Q", title="Days since relief began")
     )
     band = base.mark_area(opacity=0.2, color="#0b5d6b", interpolate="step-after").encode(
         y=alt.Y("low:Q", title=title, scale=alt.Scale(domain=[0, 1])), y2="high:Q"
     )
     line = base.mark_line(color="#0b5d6b", interpolate="step-after").encode(y="survival:Q")
-    return _data_uri(alt.layer(band, line).properties(width=WIDTH, height=HEIGHT))
+    return _data_uri(alt.layer(band, line).properties(width=WIDTH, height=HEIGHT), datasets)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from tenderpoint.web.common.charts import svg_data_uri
+from tenderpoint.web.common.charts import Datasets, svg_data_uri
 from tenderpoint.web.portal.progress import LABELS
 
 WIDTH, HEIGHT = 400, 200
@@ -20,11 +20,11 @@ WIDTH, HEIGHT = 400, 200
 FONT_SIZE = 14
 
 
-def _to_data_uri(chart: alt.TopLevelMixin) -> str:
+def _to_data_uri(chart: alt.TopLevelMixin, datasets: Datasets) -> str:
     chart = chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_axisX(
         labelAngle=0, tickCount=4, format="%b"
     )
-    return svg_data_uri(chart)
+    return svg_data_uri(chart, datasets)
 
 
 def score_chart(
@@ -43,7 +43,8 @@ def score_chart(
         .with_columns(pl.col("local_date").cast(pl.String).alias("date"))
         .select("date", "value")
     )
-    base = alt.Chart(alt.Data(values=frame.to_dicts()))
+    datasets = Datasets()
+    base = alt.Chart(datasets.data(frame.to_dicts()))
     line = base.mark_line(color="#0b5d6b", strokeWidth=2).encode(
         x=alt.X("date:T", title=None),
         y=alt.Y(
@@ -56,19 +57,19 @@ def score_chart(
     if infusion_days:
         marks = [{"date": day.isoformat()} for day in infusion_days]
         layers.append(
-            alt.Chart(alt.Data(values=marks))
+            alt.Chart(datasets.data(marks))
             .mark_rule(color="#7a3e9d", strokeDash=[4, 3])
             .encode(x="date:T")
         )
     if flare_days:
         marks = [{"date": day.isoformat(), "value": 10} for day in flare_days]
         layers.append(
-            alt.Chart(alt.Data(values=marks))
+            alt.Chart(datasets.data(marks))
             .mark_point(shape="triangle-down", color="#a61b1b", filled=True, size=40)
             .encode(x="date:T", y="value:Q")
         )
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return _to_data_uri(chart)
+    return _to_data_uri(chart, datasets)
 
 
 def totals_chart(
@@ -78,8 +79,9 @@ def totals_chart(
     if not points:
         return None
     values = [{"date": day.isoformat(), "value": value} for day, value in points]
+    datasets = Datasets()
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(datasets.data(values))
         .mark_line(point=True, color="#0b5d6b")
         .encode(
             x=alt.X("date:T", title=None),
@@ -87,4 +89,4 @@ def totals_chart(
         )
         .properties(width=WIDTH, height=160)
     )
-    return _to_data_uri(chart)
+    return _to_data_uri(chart, datasets)
