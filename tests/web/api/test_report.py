@@ -84,3 +84,28 @@ def test_report_is_one_page_with_the_facts(world: World, history) -> None:  # ty
 def test_rendering_fetches_nothing() -> None:
     with pytest.raises(ValueError, match="fetches nothing"):
         report._no_network("https://example.org/logo.png")
+
+
+def test_report_and_outcome_page_read_the_same_frames(world) -> None:  # type: ignore[no-untyped-def]
+    """The report built its own frames (patient weight, no course, unended sessions), so it
+    could disagree with the outcome page about the same patient; both now read outcomes.frames
+    and must give the same baseline and window responses."""
+    from django.utils import timezone
+
+    from tenderpoint.web.api.report import outcome_summary
+    from tenderpoint.web.outcomes.patient_page import compute_patient_outcomes
+    from tests.web.outcomes.helpers import synthetic_history
+
+    patient = world.patient_record
+    patient.weight_kg, patient.height_cm, patient.sex = 70, 165, "female"
+    patient.save()
+    synthetic_history(patient, world.clinician, world.nurse, days=120, seed=9)
+    today = timezone.now().astimezone(world.clinic.tzinfo).date()
+    report = outcome_summary(patient, today)
+    page = compute_patient_outcomes(patient, today)["analysis"]
+    assert [b["baseline_pain"] for b in report["baseline"]] == [
+        b["baseline_pain"] for b in page["baseline"]
+    ]
+    assert [r["pct_reduction_pain"] for r in report["responses"]] == [
+        r["pct_reduction_pain"] for r in page["responses"]
+    ]

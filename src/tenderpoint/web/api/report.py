@@ -17,18 +17,17 @@ import polars as pl
 from django.template.loader import render_to_string
 
 from tenderpoint.errors import TenderpointError
-from tenderpoint.outcomes.contracts import validate_diary, validate_infusions, validate_patients
 from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.web.api import adapters
 from tenderpoint.web.common.charts import render_svg
 from tenderpoint.web.infusions.models import AdverseEvent, ContraindicationCheck, InfusionSession
+from tenderpoint.web.outcomes.frames import frames_for
 from tenderpoint.web.patients.models import Medication, Patient
 from tenderpoint.web.questionnaires.models import score_and_band
 
 CHART_DAYS = 180
 _STATUS_TEXT = {"insufficient_data": "too few diary days", "no_baseline": "no baseline"}
 _CENSOR_TEXT = {"next_infusion": "until the next infusion", "last_entry": "to the last entry"}
-_DRUG = {"racemic": "racemic_ketamine", "esketamine": "esketamine"}
 
 
 def _sessions(patient: Patient) -> list[InfusionSession]:
@@ -40,66 +39,18 @@ def _sessions(patient: Patient) -> list[InfusionSession]:
     )
 
 
-def _diary_frame(patient: Patient) -> pl.DataFrame:
-    model = adapters.diary_model()
-    rows = []
-    if model is not None:
-        rows = list(
-            model.objects.current()
-            .filter(patient=patient)
-            .order_by("recorded_at")
-            .values("recorded_at", "local_date", "pain", "fatigue", "sleep_quality", "flare")
-        )
-    return pl.DataFrame(
-        [{**row, "patient_id": str(patient.public_id)} for row in rows],
-        schema_overrides={"pain": pl.Float64, "fatigue": pl.Float64, "sleep_quality": pl.Float64},
-    )
+def outcome_summary(patient: Patient, today: datetime.date) -> dict[str, Any]:
+    """Response by window and durability of relief from the outcomes core, or why not.
 
-
-def _infusion_frame(patient: Patient, sessions: list[InfusionSession]) -> pl.DataFrame:
-    weight = float(patient.weight_kg) if patient.weight_kg else None
-    return pl.DataFrame(
-        [
-            {
-                "patient_id": str(patient.public_id),
-                "start": s.started_at,
-                "end": s.ended_at or s.started_at,
-                "drug": _DRUG.get(s.plan.product),
-                "total_dose_mg": float(s.delivered_mg),
-                "dose_mg_per_kg": float(s.delivered_mg) / weight if weight else None,
-            }
-            for s in sessions
-        ]
-    )
-
-
-def outcome_summary(
-    patient: Patient, sessions: list[InfusionSession], today: datetime.date
-) -> dict[str, Any]:
-    """Response by window and durability of relief from the outcomes core, or why not."""
-    diary = _diary_frame(patient)
-    if diary.is_empty() or not sessions:
-        return {"reason": "Needs diary entries and at least one infusion."}
+    The frames are the outcome page's (``outcomes.frames``), so the report and the page agree
+    about the same patient."""
+    frames = frames_for([patient], today)
+    if frames.diary.is_empty() or frames.infusions.is_empty():
+        return {"reason": "Needs diary entries and at least one infusion with a start and end."}
     pid = str(patient.public_id)
     try:
-        patients = validate_patients(
-            pl.DataFrame(
-                [
-                    {
-                        "patient_id": pid,
-                        "sex": patient.sex,
-                        "age_years": patient.age_years(today),
-                        "timezone": patient.clinic.time_zone,
-                    }
-                ]
-            )
-        )
         analysis = analyse_patient(
-            pid,
-            validate_diary(diary, patient_ids=[pid]),
-            validate_infusions(_infusion_frame(patient, sessions), patient_ids=[pid]),
-            patients,
-            today=today,
+            pid, frames.diary, frames.infusions, frames.patients, today=today
         )
     except TenderpointError as error:
         return {"reason": f"Not computed: {error}"}
@@ -213,7 +164,7 @@ def _findings(patient: Patient) -> dict[str, Any] | None:
 
 def report_context(patient: Patient, today: datetime.date) -> dict[str, Any]:
     sessions = _sessions(patient)
-    diary = _diary_frame(patient)
+    diary = frames_for([patient], today).diary
     since = today - datetime.timedelta(days=CHART_DAYS)
     infusion_days = [s.started_at.astimezone(patient.clinic.tzinfo).date() for s in sessions]
     chart = pain_chart_svg(diary, infusion_days, since) if not diary.is_empty() else ""
@@ -238,7 +189,7 @@ def report_context(patient: Patient, today: datetime.date) -> dict[str, Any]:
         "sessions": sessions,
         "last_session": sessions[-1] if sessions else None,
         "total_mg": sum((s.delivered_mg for s in sessions), Decimal(0)),
-        "outcome": outcome_summary(patient, sessions, today),
+        "outcome": outcome_summary(patient, today),
         "scores": latest_scores(patient),
         "adverse_events": AdverseEvent.objects.filter(session__in=sessions).order_by("-at")[:8],
     }
