@@ -37,6 +37,7 @@ PHASES = """
 import os, sys, time
 from tenderpoint.web.datadir import ensure_secret_key_file
 from pathlib import Path
+os.environ.pop("TENDERPOINT_SECRET_KEY", None)  # the data directory's own, as the demo does
 os.environ["TENDERPOINT_SECRET_KEY_FILE"] = str(ensure_secret_key_file(Path(sys.argv[1])))
 import django
 django.setup()

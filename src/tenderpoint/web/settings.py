@@ -367,7 +367,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "tenderpoint.web.common.storage.GzipManifestStaticFilesStorage"},
 }
 
 # --- logging -------------------------------------------------------------------------------
