@@ -200,3 +200,15 @@ def test_ids_that_are_not_uuids_are_404_not_500(world: World, api) -> None:  # t
     headers = bearer(world.clinician, "user/*.read")
     assert api("/fhir/Observation/nonsense", headers).status_code == 404
     assert api(f"/fhir/Observation/{uuid.uuid4()}-hr", headers).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/fhir/AdverseEvent/%0A", "/fhir/Patient/a%0Ab", "/fhir/%0A"])
+def test_a_path_with_a_control_character_is_an_outcome_not_an_html_page(
+    world: World, api, path: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Found by the FHIR fuzzer: a newline escaped the catch-all route into the HTML 404."""
+    response = api(path, bearer(world.clinician, "user/*.read"))
+    assert response.status_code in (400, 404)
+    outcome = body(response)
+    assert outcome["resourceType"] == "OperationOutcome"
+    validate(outcome)

@@ -25,5 +25,6 @@ urlpatterns = [
     ),
     re_path(r"^" + TYPE + r"/?$", views.search, name="search"),
     re_path(r"^" + TYPE + r"/(?P<resource_id>[A-Za-z0-9\-\.]{1,64})$", views.read, name="read"),
-    re_path(r"^(?P<path>.*)$", views.unknown),
+    # any other path, control characters included, is a FHIR OperationOutcome (found by fuzzing)
+    re_path(r"^(?P<path>(?s:.*))$", views.unknown),
 ]
