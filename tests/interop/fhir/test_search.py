@@ -104,3 +104,23 @@ def test_capability_statement_lists_what_is_served() -> None:
 
 def test_operation_outcome_validates() -> None:
     validate(operation_outcome("bad", expression="date"))
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("eq9999-12-31", False),
+        ("le9999", False),
+        ("eq9998-12-31", True),
+        ("ge1899-12-31", False),
+        ("ge1900-01-01", True),
+    ],
+)
+def test_dates_outside_the_searchable_years_are_a_named_error(value: str, ok: bool) -> None:
+    """Found by fuzzing: the end of 9999-12-31 overflowed Python's dates (a 500)."""
+    if ok:
+        assert parse_date("date", value)
+    else:
+        with pytest.raises(FhirSearchError, match="outside the dates") as error:
+            parse_date("date", value)
+        assert error.value.parameter == "date"

@@ -86,6 +86,9 @@ class Search:
         return not self.categories or any(c in self.categories for c in codes)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 9998  # room for a period's end and a search margin of days
+
+
 def _precision_end(text: str, start: datetime.datetime) -> datetime.datetime:
     """The end of the period a partial date names (a year, a month, a day, an instant)."""
     if len(text) == 4:
@@ -123,6 +126,13 @@ def parse_date(name: str, value: str) -> DateBound:
             start = datetime.datetime.fromisoformat(padded).replace(tzinfo=datetime.UTC)
     except ValueError:
         raise FhirSearchError(f"{name}={value!r} is not a valid date", parameter=name) from None
+    if not MIN_YEAR <= start.year <= MAX_YEAR:
+        # (found by fuzzing: the end of 9999-12-31 overflowed Python's dates into a 500)
+        raise FhirSearchError(
+            f"{name}={value!r} is outside the dates this server searches "
+            f"({MIN_YEAR}-01-01 to {MAX_YEAR}-12-31)",
+            parameter=name,
+        )
     end = _precision_end(text, start)
     return {
         "eq": DateBound(start, end),
