@@ -422,19 +422,19 @@ class AmendReasonForm(forms.Form):
 
 
 class EditAdverseForm(RowForm, AdverseEventForm):
-    pass
+    """An adverse event edited in place while its session is a draft."""
 
 
 class EditVitalsForm(RowForm, VitalsForm):
-    pass
+    """A set of vitals edited in place while its session is a draft."""
 
 
 class AmendAdverseForm(RowForm, AmendReasonForm, AdverseEventForm):
-    pass
+    """A signed session's adverse event corrected by amendment, with its reason."""
 
 
 class AmendVitalsForm(RowForm, AmendReasonForm, VitalsForm):
-    pass
+    """A signed session's vitals corrected by amendment, with its reason."""
 
 
 ROW_EDIT_FORMS = {
