@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,25 @@ def _tenderpoint(*args: str, env: dict[str, str], timeout: float = 180):
         timeout=timeout,
         check=False,
     )
+
+
+def _signed_in_page(base: str, email: str, path: str) -> str:
+    """``path`` as ``email`` sees it after signing in through the log-in form."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(f"{base}/accounts/login/", timeout=30) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "the log-in form has no CSRF token"
+    fields = {"csrfmiddlewaretoken": token[1], "login": email, "password": "tenderpoint-demo"}
+    request = urllib.request.Request(
+        f"{base}/accounts/login/",
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Referer": f"{base}/accounts/login/"},
+    )
+    with opener.open(request, timeout=30) as response:
+        assert response.url.endswith("/me/"), response.url
+    with opener.open(f"{base}{path}", timeout=60) as response:
+        return response.read().decode()
 
 
 def _free_port() -> int:
@@ -157,6 +178,10 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
             home = response.read().decode()
         assert "Riverside Fibromyalgia" in home
         assert "synthetic" in home
+        # A chart page computes with polars and draws with vl-convert in a forked worker; both
+        # hung there when the demo's own preparation had started their thread pools first.
+        progress = _signed_in_page(base, "patient@demo.example", "/me/progress/")
+        assert "data:image/svg+xml;base64," in progress
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=30)

@@ -44,7 +44,7 @@ def _use_secret_from_data_dir(directory: Path, *, create: bool) -> None:
             os.environ[f"{variable}_FILE"] = str(path)
 
 
-def _setup_django() -> None:
+def _setup_django(*, quiet: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
 
@@ -96,6 +96,121 @@ def version() -> None:
     console.print(tenderpoint.__version__)
 
 
+def _open_demo_directory(data_dir: Path | None, *, reset: bool) -> Path:
+    """The demo's data directory, emptied on ``reset``; refuses a directory it did not create."""
+    directory = _use_data_dir(data_dir)
+    if reset and directory.exists():
+        if not (directory / DEMO_MARKER).exists():
+            err_console.print(
+                f"[red]Refusing to reset {directory}:[/red] it is not a demo data directory."
+            )
+            raise typer.Exit(2)
+        shutil.rmtree(directory)
+    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
+        err_console.print(
+            f"[red]Refusing to use {directory}:[/red] it holds data the demo did not create. "
+            "Choose an empty directory with --data-dir."
+        )
+        raise typer.Exit(2)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
+    return directory
+
+
+def _use_demo_environment(directory: Path, host: str, port: int) -> None:
+    """Settings of the demo: its embedded database, its own secrets, plain HTTP on loopback."""
+    _use_secret_from_data_dir(directory, create=True)
+    os.environ.pop("DATABASE_URL", None)  # the demo always uses its embedded database
+    os.environ.update(
+        {
+            "TENDERPOINT_DEMO": "true",
+            "TENDERPOINT_DEBUG": "false",
+            "TENDERPOINT_HTTPS": "false",  # plain HTTP on this machine only
+            "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
+            "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
+        }
+    )
+    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
+
+
+def _prepare_demo_database(directory: Path) -> None:
+    """Migrate, load the demo clinic and the public site, and say whether it was new."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tenderpoint.web import schema_snapshot
+    from tenderpoint.web.demo.seed import demo_clinic_exists
+
+    console.print(f"Data directory: {directory}")
+    with console.status("Preparing the database…"):
+        # A new data directory starts from the migrations' recorded result (seconds instead
+        # of half a minute); ``migrate`` then applies whatever the snapshot does not cover.
+        schema_snapshot.load_into_empty_sqlite(connection)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        first_run = not demo_clinic_exists()
+        call_command("load_demo", verbosity=0)
+        call_command("load_public_content", verbosity=0)
+        call_command("sync_site_url", verbosity=0)
+    console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
+
+
+def _print_demo_logins(directory: Path, *, data_dir_given: bool) -> None:
+    from tenderpoint.web.demo.seed import DEMO_PASSWORD, demo_logins
+
+    table = Table(title="Demo log-ins (synthetic accounts)")
+    table.add_column("e-mail", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("password", no_wrap=True)
+    table.add_column("second factor")
+    for login in demo_logins():
+        table.add_row(
+            login.email, login.role, DEMO_PASSWORD, "authenticator code" if login.uses_mfa else "—"
+        )
+    console.print(table)
+    data_dir_option = f" --data-dir {directory}" if data_dir_given else ""
+    console.print(
+        "Staff accounts ask for an authenticator code; print the current one with\n"
+        f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
+    )
+    console.print(
+        "Back it up nightly (safe while it runs), e.g. from cron:\n"
+        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
+    )
+
+
+def _prepare_in_child_interpreter(data_dir: Path | None, host: str, port: int) -> None:
+    """Run the preparation (``demo --no-serve``) in a separate interpreter and wait for it.
+
+    The preparation computes with polars and draws with vl-convert; both start thread pools that
+    do not survive ``fork()``, and gunicorn forks its workers from the serving process, so a
+    worker would hang on its first chart. The serving process therefore never computes.
+    """
+    command = [sys.executable, "-m", "tenderpoint", "demo", "--no-serve", "--then-serve"]
+    command += ["--host", host, "--port", str(port)]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    result = subprocess.run(command, env=os.environ, check=False)  # noqa: S603 (our own CLI)
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+
+
+def _serve_demo(host: str, port: int, workers: int | None, threads: int) -> None:
+    console.print(f"Serving on [bold]http://{host}:{port}/[/bold] — press Ctrl-C to stop.")
+    sys.stdout.flush()
+    # The background-task worker (e-mail to staff) runs beside the web server, as in production.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
+        env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
+    )
+    try:
+        _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -113,94 +228,21 @@ def demo(
         int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
     ] = None,
     threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = DEFAULT_THREADS,
+    then_serve: Annotated[bool, typer.Option("--then-serve", hidden=True)] = False,
 ) -> None:
     """Run the demo clinic: migrate an SQLite database, load synthetic data, serve locally."""
-    directory = _use_data_dir(data_dir)
-    if reset and directory.exists():
-        if not (directory / DEMO_MARKER).exists():
-            err_console.print(
-                f"[red]Refusing to reset {directory}:[/red] it is not a demo data directory."
-            )
-            raise typer.Exit(2)
-        shutil.rmtree(directory)
-    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
-        err_console.print(
-            f"[red]Refusing to use {directory}:[/red] it holds data the demo did not create. "
-            "Choose an empty directory with --data-dir."
-        )
-        raise typer.Exit(2)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
-    _use_secret_from_data_dir(directory, create=True)
-    os.environ.pop("DATABASE_URL", None)  # the demo always uses its embedded database
-    os.environ.update(
-        {
-            "TENDERPOINT_DEMO": "true",
-            "TENDERPOINT_DEBUG": "false",
-            "TENDERPOINT_HTTPS": "false",  # plain HTTP on this machine only
-            "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
-            "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
-        }
-    )
-    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
-    _setup_django()
-    from django.core.management import call_command
-
-    from tenderpoint.web.demo.seed import DEMO_PASSWORD, demo_clinic_exists, demo_logins
-
-    console.print(f"Data directory: {directory}")
-    with console.status("Preparing the database…"):
-        from django.db import connection
-
-        from tenderpoint.web import schema_snapshot
-
-        # A new data directory starts from the migrations' recorded result (seconds instead
-        # of half a minute); ``migrate`` then applies whatever the snapshot does not cover.
-        schema_snapshot.load_into_empty_sqlite(connection)
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        first_run = not demo_clinic_exists()
-        call_command("load_demo", verbosity=0)
-        call_command("load_public_content", verbosity=0)
-        call_command("sync_site_url", verbosity=0)
-    console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
-
-    table = Table(title="Demo log-ins (synthetic accounts)")
-    table.add_column("e-mail", no_wrap=True)
-    table.add_column("role", no_wrap=True)
-    table.add_column("password", no_wrap=True)
-    table.add_column("second factor")
-    for login in demo_logins():
-        table.add_row(
-            login.email, login.role, DEMO_PASSWORD, "authenticator code" if login.uses_mfa else "—"
-        )
-    console.print(table)
-    data_dir_option = f" --data-dir {directory}" if data_dir is not None else ""
-    console.print(
-        "Staff accounts ask for an authenticator code; print the current one with\n"
-        f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
-    )
-    console.print(
-        "Back it up nightly (safe while it runs), e.g. from cron:\n"
-        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
-    )
-    url = f"http://{host}:{port}/"
+    directory = _open_demo_directory(data_dir, reset=reset)
+    _use_demo_environment(directory, host, port)
     if no_serve:
-        console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
+        _setup_django()
+        _prepare_demo_database(directory)
+        _print_demo_logins(directory, data_dir_given=data_dir is not None)
+        if not then_serve:
+            console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
         return
-    console.print(f"Serving on [bold]{url}[/bold] — press Ctrl-C to stop.")
-    sys.stdout.flush()
-    # The background-task worker (e-mail to staff) runs beside the web server, as in production.
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
-        env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
-    )
-    try:
-        _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+    _prepare_in_child_interpreter(data_dir, host, port)
+    _setup_django(quiet=True)
+    _serve_demo(host, port, workers, threads)
 
 
 @app.command("demo-code")
