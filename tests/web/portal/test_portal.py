@@ -63,21 +63,51 @@ def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
         assert advice not in body.lower()
 
 
-def test_progress_charts_are_cached_and_a_write_refreshes_them(world, client_for):
+def test_progress_is_served_from_the_cache_and_rebuilt_after_a_write_in_the_background(
+    world, client_for, django_capture_on_commit_callbacks
+):
     from tenderpoint.web.portal import cache as portal_cache
 
     calls = []
-    with mock.patch(
-        "tenderpoint.web.portal.views._progress_context",
-        side_effect=lambda p, t: calls.append(t) or {},
-    ):
+
+    def build(patient, today):
+        calls.append(today)
+        return {}
+
+    updating = "still being added"
+    with mock.patch.dict(portal_cache._BUILDERS, {"progress": build}):
         client = client_for(world.patient)
+        assert updating not in client.get("/me/progress/").content.decode()
         client.get("/me/progress/")
-        client.get("/me/progress/")
-        assert len(calls) == 1
-        portal_cache.invalidate(world.patient_record)
-        client.get("/me/progress/")
+        assert len(calls) == 1  # built once, then served from the cache
+
+        # A write queues the rebuild; the background task runs it (immediate backend here).
+        with django_capture_on_commit_callbacks(execute=True):
+            portal_cache.invalidate(world.patient_record)
         assert len(calls) == 2
+        assert updating not in client.get("/me/progress/").content.decode()
+        assert len(calls) == 2
+
+        # Until the task has run, the page answers at once with the previous figures and says so.
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            portal_cache.invalidate(world.patient_record)
+            body = client.get("/me/progress/").content.decode()
+        assert updating in body
+        assert len(calls) == 2
+        for callback in queued:
+            callback()
+        assert len(calls) == 3
+        assert updating not in client.get("/me/progress/").content.decode()
+
+
+def test_a_write_queues_no_rebuild_for_a_patient_who_never_opened_progress(
+    world, django_capture_on_commit_callbacks
+):
+    from tenderpoint.web.portal import cache as portal_cache
+
+    with django_capture_on_commit_callbacks() as queued:
+        portal_cache.invalidate(world.patient_record)
+    assert queued == []
 
 
 def test_settings_change_contact_details_and_keep_history(world, client_for):

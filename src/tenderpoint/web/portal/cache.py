@@ -1,40 +1,136 @@
-"""Cached progress charts in the shared cache (the database cache; never process memory).
+"""Cached pages of one patient in the shared cache (the database cache; never process memory).
 
-Each patient's charts live under one version number; a write bumps it, so every chart of that
-patient is rebuilt on the next view while other patients' charts stay cached.
+Each patient's cached values live under one version number; a write bumps it. Two ways to read:
+
+* ``cached``: rebuilt on the request after a write (the clinician's pages);
+* ``latest``: for the patient's progress page, which the patient opens right after writing a
+  diary entry. The previous value is served at once, marked stale, while a background task
+  (``portal.tasks.refresh_cached``) rebuilds it; a write also queues that rebuild at once when
+  the patient has a cached page, so it is usually fresh before they look. Only a patient with no
+  cached page at all waits for the build.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 T = TypeVar("T")
 TIMEOUT_S = 7 * 24 * 3600
 #: bumped when what is cached changes shape, so a new release never serves an old chart
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
+#: how long one queued rebuild blocks another for the same page; a lost one is retried after it
+REFRESH_LOCK_S = 120
+
+#: builders of the pages ``latest`` serves, by name: (patient, today) -> value
+Builder = Callable[[Any, datetime.date], Any]
+_BUILDERS: dict[str, Builder] = {}
 
 
 def _version_key(patient: Any) -> str:
     return f"portal:charts-version:{patient.public_id}"
 
 
+def _current_version(patient: Any) -> int:
+    return int(cache.get_or_set(_version_key(patient), 1, None))
+
+
 def invalidate(patient: Any) -> None:
-    """Forget every cached chart of ``patient`` (called after each write to their data)."""
+    """Forget every cached value of ``patient`` (called after each write to their data)."""
     try:
         cache.incr(_version_key(patient))
     except ValueError:
         cache.set(_version_key(patient), 1, None)
+    for name in _BUILDERS:
+        if cache.get(_page_key(patient, name)) is not None:
+            schedule_refresh(patient, name)
 
 
 def cached(patient: Any, name: str, build: Callable[[], T]) -> T:
     """The cached value ``name`` of ``patient``, built by ``build`` on a miss."""
-    version = cache.get_or_set(_version_key(patient), 1, None)
+    version = _current_version(patient)
     key = f"portal:chart:v{LAYOUT_VERSION}:{patient.public_id}:{version}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TIMEOUT_S)
     return value
+
+
+# --- served at once, rebuilt in the background --------------------------------------------
+
+
+def refreshed_in_background(name: str) -> Callable[[Builder], Builder]:
+    """Register ``builder`` as the page ``name`` that ``latest`` serves."""
+
+    def register(builder: Builder) -> Builder:
+        _BUILDERS[name] = builder
+        return builder
+
+    return register
+
+
+@dataclass(frozen=True)
+class Page:
+    """A cached page: its value, when it was built, and whether newer data is being added."""
+
+    value: Any
+    built_at: datetime.datetime
+    stale: bool
+
+
+def _page_key(patient: Any, name: str) -> str:
+    return f"portal:page:v{LAYOUT_VERSION}:{patient.public_id}:{name}"
+
+
+def _lock_key(patient: Any, name: str) -> str:
+    return f"portal:refreshing:{patient.public_id}:{name}"
+
+
+def refresh(patient: Any, name: str, today: datetime.date) -> Page:
+    """Build page ``name`` of ``patient`` as of ``today`` and store it."""
+    version = _current_version(patient)  # read first: a write during the build leaves it stale
+    page = Page(_BUILDERS[name](patient, today), timezone.now(), stale=False)
+    cache.set(
+        _page_key(patient, name),
+        {"version": version, "day": today.isoformat(), "page": page},
+        TIMEOUT_S,
+    )
+    return page
+
+
+def latest(patient: Any, name: str, today: datetime.date) -> Page:
+    """Page ``name`` of ``patient``: the stored one at once (queueing a rebuild if a write or a
+    new day made it stale), or built now if there is none."""
+    stored = cache.get(_page_key(patient, name))
+    if stored is None:
+        return refresh(patient, name, today)
+    if stored["version"] == _current_version(patient) and stored["day"] == today.isoformat():
+        return stored["page"]
+    schedule_refresh(patient, name)
+    page: Page = stored["page"]
+    return Page(page.value, page.built_at, stale=True)
+
+
+def schedule_refresh(patient: Any, name: str) -> None:
+    """Queue one rebuild of page ``name`` (after the current transaction commits)."""
+    if not cache.add(_lock_key(patient, name), 1, REFRESH_LOCK_S):
+        return  # one is already queued or running
+
+    def enqueue() -> None:
+        from tenderpoint.web.portal.tasks import refresh_cached
+
+        refresh_cached.enqueue(str(patient.public_id), name)
+
+    transaction.on_commit(enqueue)
+
+
+def refresh_finished(patient: Any, name: str) -> None:
+    """Let the next write queue a rebuild again."""
+    cache.delete(_lock_key(patient, name))

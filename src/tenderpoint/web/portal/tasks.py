@@ -34,3 +34,19 @@ def ensure_tick_scheduled(after: datetime.datetime | None = None) -> None:
     ).exists()
     if not waiting:
         portal_tick.using(run_after=after or timezone.now()).enqueue()
+
+
+@task()
+def refresh_cached(patient_public_id: str, name: str) -> None:
+    """Rebuild a patient's cached page ``name`` (``portal.cache.latest``) after a write."""
+    from tenderpoint.web.patients.models import Patient
+    from tenderpoint.web.portal import cache, progress_page  # noqa: F401  (registers the page)
+    from tenderpoint.web.portal.timezones import local_now
+
+    patient = Patient.objects.filter(public_id=patient_public_id).first()
+    if patient is None:
+        return
+    try:
+        cache.refresh(patient, name, local_now(patient).date())
+    finally:
+        cache.refresh_finished(patient, name)

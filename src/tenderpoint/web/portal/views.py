@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 
 from django.contrib import messages
@@ -13,23 +12,15 @@ from django.utils import timezone
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.diary.models import DiaryEntry
-from tenderpoint.web.diary.services import diary_frame, last_entry
+from tenderpoint.web.diary.services import last_entry
 from tenderpoint.web.messaging.services import unread_for_patient
 from tenderpoint.web.portal import cache as portal_cache
-from tenderpoint.web.portal import charts, exports, progress, services
+from tenderpoint.web.portal import exports, progress_page, services
 from tenderpoint.web.portal.access import OwnRecordView
 from tenderpoint.web.portal.forms import ContactForm, ReminderForm
-from tenderpoint.web.portal.infusion_links import infusion_days, next_visit
+from tenderpoint.web.portal.infusion_links import next_visit
 from tenderpoint.web.portal.timezones import local_now
-from tenderpoint.web.questionnaires.models import QuestionnaireResponse
 from tenderpoint.web.questionnaires.schedule import scheduled_for
-
-TOTAL_CHARTS = {
-    "phq9": ("PHQ-9 total (0–27)", 27),
-    "gad7": ("GAD-7 total (0–21)", 21),
-    "fiqr": ("FIQR total (0–100)", 100),
-    "isi": ("ISI total (0–28)", 28),
-}
 
 
 class HomeView(OwnRecordView):
@@ -54,58 +45,15 @@ class HomeView(OwnRecordView):
         return render(request, "portal/home.html", context)
 
 
-def _progress_context(patient: object, today: datetime.date) -> dict[str, object]:
-    """Everything the progress page shows; cached in the shared cache until the next write."""
-    diary = diary_frame(patient, since=today - datetime.timedelta(days=365))  # type: ignore[arg-type]
-    weekly = progress.weekly_means(diary)
-    flares = progress.flare_days(diary)
-    infusions = infusion_days(patient)
-    score_charts = [
-        (
-            trend,
-            charts.score_chart(
-                weekly, trend.score, infusions, flares if trend.score == "pain" else ()
-            ),
-        )
-        for trend in progress.trends(weekly, today)
-    ]
-    totals = []
-    for instrument_id, (title, top) in TOTAL_CHARTS.items():
-        points = [
-            (r.local_date, float(r.outputs["total"]))
-            for r in QuestionnaireResponse.objects.filter(
-                patient=patient, instrument_id=instrument_id
-            )
-            .current()
-            .order_by("local_date")
-            if isinstance(r.outputs.get("total"), int | float)
-        ]
-        if points:
-            totals.append(
-                {"title": title, "points": points, "chart": charts.totals_chart(points, title, top)}
-            )
-    return {
-        "score_charts": score_charts,
-        "rows": progress.as_rows(weekly),
-        "flare_count": len(flares),
-        "recent_flares": flares[-5:],
-        "infusions": infusions,
-        "totals": totals,
-    }
-
-
 class ProgressView(OwnRecordView):
     audit_object_type = "diary.diaryentry"
     portal_section = "progress"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = local_now(self.patient).date()
-        context = portal_cache.cached(
-            self.patient,
-            f"progress:{today.isoformat()}",
-            lambda: _progress_context(self.patient, today),
-        )
-        return render(request, "portal/progress.html", {**context, "today": today})
+        page = portal_cache.latest(self.patient, progress_page.CACHE_NAME, today)
+        context = {**page.value, "today": today, "built_at": page.built_at, "updating": page.stale}
+        return render(request, "portal/progress.html", context)
 
 
 class SettingsView(OwnRecordView):
