@@ -49,7 +49,6 @@ SECRET_FILES = {
     "TENDERPOINT_TOTP_KEY": "totp_key",
     "TENDERPOINT_AUDIT_KEY": "audit_key",
 }
-PATIENTS = ["patient@demo.example", "patient2@demo.example"]
 DEMO_PASSWORD = "tenderpoint-demo"  # noqa: S105  (the printed demo password)
 PG_BIN = (
     Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
@@ -139,6 +138,16 @@ def postgres_database(root: Path) -> Iterator[dict[str, str]]:
 
 
 # --- the server ------------------------------------------------------------------------
+
+
+def _start_task_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "0.5"],
+            env=env | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_up(base: str, server: subprocess.Popen[bytes], timeout_s: float = 300) -> float:
@@ -295,24 +304,65 @@ print(len(rows))
 """
 
 
+# Demo patients without a log-in get one (``load-patient-<n>@demo.example``, the demo password)
+# until ``count`` patients can sign in, so each locust user can be a patient of their own.
+PORTAL_ACCOUNTS = """
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from tenderpoint.web.accounts.choices import Role
+from tenderpoint.web.accounts.models import Membership, User
+from tenderpoint.web.patients.models import Patient
+password = make_password({password!r})
+clinic = Patient.objects.get(user__email="patient@demo.example").clinic
+emails = list(Patient.objects.filter(user__isnull=False).order_by("medical_record_number")
+              .values_list("user__email", flat=True))
+unlinked = Patient.objects.filter(clinic=clinic, user__isnull=True)
+for n, patient in enumerate(unlinked.order_by("medical_record_number")):
+    if len(emails) >= {count}:
+        break
+    email = f"load-patient-{{n + 1}}@demo.example"
+    user = User.objects.create(email=email, full_name=patient.display_name, password=password)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    Membership.objects.create(user=user, clinic=patient.clinic, role=Role.PATIENT)
+    patient.user = user
+    patient.save(update_fields=["user"])
+    emails.append(email)
+print(",".join(emails))
+"""
+
+
+def portal_accounts(env: dict[str, str], count: int) -> list[str]:
+    """E-mails of ``count`` patients who can sign in (more demo patients given a log-in)."""
+    code = PORTAL_ACCOUNTS.format(password=DEMO_PASSWORD, count=count)
+    out = _tenderpoint("manage", "shell", "-c", code, env=env)
+    return out.strip().splitlines()[-1].split(",")
+
+
 def add_history(env: dict[str, str], days: int) -> int:
     """Extend each portal patient's diary to span ``days`` days; returns the rows added."""
     out = _tenderpoint("manage", "shell", "-c", HISTORY.format(days=days), env=env)
     return int(out.strip().splitlines()[-1])
 
 
-def run(db: str, seconds: int, users: int, kills: int, history_days: int = 0) -> None:
+def run(
+    db: str, seconds: int, users: int, kills: int, history_days: int = 0, patients: int = 0
+) -> None:
+    """One load run; ``patients`` portal patients share the users (0: one patient per user)."""
     root = Path(tempfile.mkdtemp(prefix=f"tenderpoint-load-{db}-"))
     database = sqlite_database if db == "sqlite" else postgres_database
     try:
         with database(root) as env:
+            emails = portal_accounts(env, patients or users)
+            print(f"{len(emails)} patients sign in, shared by {users} users")
             if history_days:
                 rows = add_history(env, history_days)
                 print(f"added {rows} diary entries ({history_days} days per portal patient)")
             server = Server(env, _free_port(), root / "server.log")
+            # Background tasks (the progress pages' rebuilds) run beside it, as in production.
+            worker = _start_task_worker(env, root / "worker.log")
             server.start()
             try:
-                sessions = [_log_in(server.base, email) for email in PATIENTS]
+                sessions = [_log_in(server.base, email) for email in emails]
                 run_id = f"load-{uuid.uuid4().hex[:12]}"
                 ack_file = root / "acknowledged.txt"
                 prefix = root / "locust"
@@ -340,6 +390,8 @@ def run(db: str, seconds: int, users: int, kills: int, history_days: int = 0) ->
                 killer.join()
             finally:
                 server.stop()
+                worker.terminate()
+                worker.wait(timeout=30)
             print(f"\n## {db}: {users} users, {seconds} s, load average {os.getloadavg()[0]:.1f}")
             for line in kill_log:
                 print(f"- {line}")
@@ -389,9 +441,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=300, help="locust run time")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--kills", type=int, default=3, help="kill -9 of the server during it")
+    parser.add_argument(
+        "--patients", type=int, default=0, help="patients signed in (default: one per user)"
+    )
     args = parser.parse_args()
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        run(db, args.seconds, args.users, args.kills)
+        run(db, args.seconds, args.users, args.kills, patients=args.patients)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tenderpoint_cache",
+        # Django's default (300) would cull a clinic's cached pages many times an hour; a
+        # culled page is only rebuilt, never served wrong (portal.cache uses unique versions).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     # Public pages as anonymous visitors see them, in their own table so that publishing can
     # empty it without touching rate limits (tenderpoint.web.public.page_cache).

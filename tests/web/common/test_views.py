@@ -93,6 +93,22 @@ def test_patient_keeps_a_longer_timeout(world, client_for, settings):
     assert client.get(url).status_code == 200
 
 
+def test_last_seen_is_rewritten_at_most_every_resolution_interval(world, client_for):
+    from tenderpoint.web.common.middleware import LAST_SEEN_RESOLUTION_S
+
+    client = client_for(world.patient)
+    url = world.patient_record.get_absolute_url()
+    client.get(url)
+    first = client.session[LAST_SEEN_SESSION_KEY]
+    client.get(url)
+    assert client.session[LAST_SEEN_SESSION_KEY] == first  # no session write on this request
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = time.time() - LAST_SEEN_RESOLUTION_S
+    session.save()
+    client.get(url)
+    assert client.session[LAST_SEEN_SESSION_KEY] > time.time() - LAST_SEEN_RESOLUTION_S
+
+
 def test_page_carries_the_timeout_for_the_warning_script(world, client_for):
     body = client_for(world.nurse).get(reverse("patients:list")).content.decode()
     assert 'data-idle-timeout-min="15"' in body

@@ -72,7 +72,7 @@ def test_progress_is_served_from_the_cache_and_rebuilt_after_a_write_in_the_back
 
     def build(patient, today):
         calls.append(today)
-        return {}
+        return ""
 
     updating = "still being added"
     with mock.patch.dict(portal_cache._BUILDERS, {"progress": build}):
@@ -213,3 +213,19 @@ def test_sms_reminders_go_through_the_pluggable_backend(world):
     )
     reminders.send_due_reminders(datetime.datetime(2026, 11, 30, 21, tzinfo=datetime.UTC))
     assert [to for to, _ in LocmemSMSBackend.outbox] == ["+49 170 555", "+49 170 555"]
+
+
+def test_a_culled_version_never_brings_back_an_older_cached_value(world):
+    """The database cache culls its oldest keys when full; losing a patient's version key must
+    lead to a rebuild, never to a value cached before a later write."""
+    from django.core.cache import cache
+
+    from tenderpoint.web.portal import cache as portal_cache
+
+    patient = world.patient_record
+    assert portal_cache.cached(patient, "page", lambda: "before the write") == "before the write"
+    cache.delete(portal_cache._version_key(patient))  # culled
+    assert portal_cache.cached(patient, "page", lambda: "after") == "after"
+    portal_cache.invalidate(patient)
+    cache.delete(portal_cache._version_key(patient))
+    assert portal_cache.cached(patient, "page", lambda: "rebuilt") == "rebuilt"

@@ -19,6 +19,10 @@ from django.utils.cache import patch_vary_headers
 from tenderpoint.web.common.timeouts import idle_timeout_min
 
 LAST_SEEN_SESSION_KEY = "tenderpoint.last_seen"
+#: the last-seen time is rewritten at most this often: each rewrite is a database write (the
+#: session), and a busy patient or nurse would otherwise write on every request. Idle time is
+#: then counted up to this much too long, so a sign-out comes at most this much early.
+LAST_SEEN_RESOLUTION_S = 30
 
 # Paths a signed-in user may reach before enrolling MFA: the enrolment pages themselves,
 # signing out, and things that carry no patient data.
@@ -47,7 +51,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out after a period of inactivity.")
                 return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
-            request.session[LAST_SEEN_SESSION_KEY] = now
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_S:
+                request.session[LAST_SEEN_SESSION_KEY] = now
         return self.get_response(request)
 
 

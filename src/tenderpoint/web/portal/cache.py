@@ -1,6 +1,8 @@
 """Cached pages of one patient in the shared cache (the database cache; never process memory).
 
-Each patient's cached values live under one version number; a write bumps it. Two ways to read:
+Each patient's cached values live under one version token; a write replaces it with a new one.
+The token is unique (never a counter that restarts), so if the cache drops it (the database cache
+culls its oldest keys when full) no old value can match the new token. Two ways to read:
 
 * ``cached``: rebuilt on the request after a write (the clinician's pages);
 * ``latest``: for the patient's progress page, which the patient opens right after writing a
@@ -13,6 +15,7 @@ Each patient's cached values live under one version number; a write bumps it. Tw
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,7 +27,7 @@ from django.utils import timezone
 T = TypeVar("T")
 TIMEOUT_S = 7 * 24 * 3600
 #: bumped when what is cached changes shape, so a new release never serves an old chart
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 #: how long one queued rebuild blocks another for the same page; a lost one is retried after it
 REFRESH_LOCK_S = 120
 
@@ -37,16 +40,17 @@ def _version_key(patient: Any) -> str:
     return f"portal:charts-version:{patient.public_id}"
 
 
-def _current_version(patient: Any) -> int:
-    return int(cache.get_or_set(_version_key(patient), 1, None))
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def _current_version(patient: Any) -> str:
+    return str(cache.get_or_set(_version_key(patient), _new_version, None))
 
 
 def invalidate(patient: Any) -> None:
     """Forget every cached value of ``patient`` (called after each write to their data)."""
-    try:
-        cache.incr(_version_key(patient))
-    except ValueError:
-        cache.set(_version_key(patient), 1, None)
+    cache.set(_version_key(patient), _new_version(), None)
     for name in _BUILDERS:
         if cache.get(_page_key(patient, name)) is not None:
             schedule_refresh(patient, name)

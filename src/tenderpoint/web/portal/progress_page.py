@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
 from tenderpoint.web.diary.services import diary_frame
 from tenderpoint.web.portal import cache as portal_cache
 from tenderpoint.web.portal import charts, progress
@@ -46,6 +49,12 @@ def _questionnaire_totals(patient: Any) -> list[dict[str, Any]]:
 
 
 @portal_cache.refreshed_in_background(CACHE_NAME)
+def progress_body(patient: Any, today: datetime.date) -> SafeString:
+    """The progress page's charts and tables for ``patient`` as of ``today``, as HTML: cached
+    rendered, because rendering a year's table took longer than serving the rest of the page."""
+    return render_to_string("portal/_progress_body.html", progress_context(patient, today))
+
+
 def progress_context(patient: Any, today: datetime.date) -> dict[str, Any]:
     """Everything the progress page shows for ``patient`` as of ``today``."""
     diary = diary_frame(patient, since=today - datetime.timedelta(days=365))

@@ -52,7 +52,7 @@ class ProgressView(OwnRecordView):
     def get(self, request: HttpRequest) -> HttpResponse:
         today = local_now(self.patient).date()
         page = portal_cache.latest(self.patient, progress_page.CACHE_NAME, today)
-        context = {**page.value, "today": today, "built_at": page.built_at, "updating": page.stale}
+        context = {"body": page.value, "today": today, "updating": page.stale}
         return render(request, "portal/progress.html", context)
 
 
