@@ -63,6 +63,8 @@ def cores_available() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: niceness of the background-task worker beside the demo's web server
+BACKGROUND_NICENESS = 10
 # Threads per worker: they overlap database and socket waits; more only add GIL contention.
 DEFAULT_THREADS = 4
 
@@ -199,11 +201,13 @@ def _prepare_in_child_interpreter(data_dir: Path | None, host: str, port: int) -
 def _serve_demo(host: str, port: int, workers: int | None, threads: int) -> None:
     console.print(f"Serving on [bold]http://{host}:{port}/[/bold] — press Ctrl-C to stop.")
     sys.stdout.flush()
-    # The background-task worker (e-mail to staff) runs beside the web server, as in production.
+    # The background-task worker (e-mail to staff, rebuilding cached pages) runs beside the web
+    # server, as in production, at a lower CPU priority: its work waits, a request should not.
     worker = subprocess.Popen(
         [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
         env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
     )
+    os.setpriority(os.PRIO_PROCESS, worker.pid, BACKGROUND_NICENESS)
     try:
         _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
     finally:

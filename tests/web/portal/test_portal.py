@@ -46,12 +46,22 @@ def test_home_shows_what_is_due(world, client_for):
     assert "Patient Health Questionnaire-9" in body  # baseline PHQ-9 due
 
 
+def _progress_after_first_drawing(client, patient, today):
+    """The progress page once the task worker has drawn it (the first view only queues it)."""
+    from tenderpoint.web.portal import cache as portal_cache
+
+    first = client.get("/me/progress/").content.decode()
+    assert "being drawn for the first time" in first
+    portal_cache.refresh(patient, "progress", today)  # what the queued task does
+    return client.get("/me/progress/").content.decode()
+
+
 def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
     _entries(world.patient_record, 40, pain=lambda d: 8 if d < 20 else 4)
     today = datetime.date(2026, 12, 10)
     with mock.patch("tenderpoint.web.portal.views.local_now") as now:
         now.return_value = datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC)
-        body = client_for(world.patient).get("/me/progress/").content.decode()
+        body = _progress_after_first_drawing(client_for(world.patient), world.patient_record, today)
     assert 'src="data:image/svg+xml;base64,' in body
     assert "Show all the numbers as a table" in body
     assert (
@@ -77,34 +87,42 @@ def test_progress_is_served_from_the_cache_and_rebuilt_after_a_write_in_the_back
     updating = "still being added"
     with mock.patch.dict(portal_cache._BUILDERS, {"progress": build}):
         client = client_for(world.patient)
-        assert updating not in client.get("/me/progress/").content.decode()
-        client.get("/me/progress/")
-        assert len(calls) == 1  # built once, then served from the cache
+        # The first view queues the first drawing; the task worker runs it (immediate here).
+        with django_capture_on_commit_callbacks(execute=True):
+            assert "being drawn" in client.get("/me/progress/").content.decode()
+        assert len(calls) == 1
+        body = client.get("/me/progress/").content.decode()
+        assert "being drawn" not in body
+        assert updating not in body
+        assert len(calls) == 1  # served from the cache
 
-        # A write queues the rebuild; the background task runs it (immediate backend here).
+        # A write queues the rebuild at once.
         with django_capture_on_commit_callbacks(execute=True):
             portal_cache.invalidate(world.patient_record)
         assert len(calls) == 2
         assert updating not in client.get("/me/progress/").content.decode()
         assert len(calls) == 2
 
-        # Until the task has run, the page answers at once with the previous figures and says so.
+        # Until the task has run, the page answers at once with the previous figures and says so;
+        # more writes and views meanwhile queue no second rebuild.
         with django_capture_on_commit_callbacks(execute=False) as queued:
+            portal_cache.invalidate(world.patient_record)
             portal_cache.invalidate(world.patient_record)
             body = client.get("/me/progress/").content.decode()
         assert updating in body
         assert len(calls) == 2
         for callback in queued:
             callback()
-        assert len(calls) == 3
+        assert len(calls) == 3  # one rebuild for two writes and a view
         assert updating not in client.get("/me/progress/").content.decode()
 
 
-def test_a_write_queues_no_rebuild_for_a_patient_who_never_opened_progress(
+def test_a_write_for_a_patient_without_a_portal_account_queues_no_drawing(
     world, django_capture_on_commit_callbacks
 ):
     from tenderpoint.web.portal import cache as portal_cache
 
+    world.patient_record.user = None
     with django_capture_on_commit_callbacks() as queued:
         portal_cache.invalidate(world.patient_record)
     assert queued == []

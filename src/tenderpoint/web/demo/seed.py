@@ -213,6 +213,17 @@ def load_clinical_history(
     console_data.load(clinic, patients, staff_users, cohort)
     portal_data.load(clinic, patients, staff_users, cohort)
     _first_outcome_snapshot(clinic, staff_users[Role.CLINICIAN], today)
+    _queue_portal_pages(patients)
+
+
+def _queue_portal_pages(patients: list[Patient]) -> None:
+    """Queue the first drawing of each portal patient's progress page for the task worker, so
+    it is ready before anyone signs in (seeding writes in bulk, which queues nothing)."""
+    from tenderpoint.web.portal import cache as portal_cache
+
+    for patient in patients:
+        if patient.user_id is not None:
+            portal_cache.invalidate(patient)
 
 
 def _first_outcome_snapshot(clinic: Clinic, clinician: User, today: datetime.date) -> None:

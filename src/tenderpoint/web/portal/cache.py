@@ -7,9 +7,10 @@ culls its oldest keys when full) no old value can match the new token. Two ways 
 * ``cached``: rebuilt on the request after a write (the clinician's pages);
 * ``latest``: for the patient's progress page, which the patient opens right after writing a
   diary entry. The previous value is served at once, marked stale, while a background task
-  (``portal.tasks.refresh_cached``) rebuilds it; a write also queues that rebuild at once when
-  the patient has a cached page, so it is usually fresh before they look. Only a patient with no
-  cached page at all waits for the build.
+  (``portal.tasks.refresh_cached``) rebuilds it; a write by or for a patient with a portal
+  account queues that rebuild at once, so it is usually fresh before they look. With nothing
+  cached yet, the build is queued and the page says it is being prepared: a request never
+  draws charts (a build holds a worker's interpreter for a second or more).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def _current_version(patient: Any) -> str:
 def invalidate(patient: Any) -> None:
     """Forget every cached value of ``patient`` (called after each write to their data)."""
     cache.set(_version_key(patient), _new_version(), None)
-    for name in _BUILDERS:
-        if cache.get(_page_key(patient, name)) is not None:
+    if getattr(patient, "user_id", None) is not None:  # only portal patients see these pages
+        for name in _BUILDERS:
             schedule_refresh(patient, name)
 
 
@@ -109,12 +110,16 @@ def refresh(patient: Any, name: str, today: datetime.date) -> Page:
     return page
 
 
-def latest(patient: Any, name: str, today: datetime.date) -> Page:
+def latest(patient: Any, name: str, today: datetime.date) -> Page | None:
     """Page ``name`` of ``patient``: the stored one at once (queueing a rebuild if a write or a
-    new day made it stale), or built now if there is none."""
+    new day made it stale), or None while its first build is queued."""
     stored = cache.get(_page_key(patient, name))
     if stored is None:
-        return refresh(patient, name, today)
+        schedule_refresh(patient, name)
+        # A task backend that runs at once (tests, a worker-less set-up) has built it now.
+        stored = cache.get(_page_key(patient, name))
+        if stored is None:
+            return None
     if stored["version"] == _current_version(patient) and stored["day"] == today.isoformat():
         return stored["page"]
     schedule_refresh(patient, name)

@@ -52,7 +52,10 @@ class ProgressView(OwnRecordView):
     def get(self, request: HttpRequest) -> HttpResponse:
         today = local_now(self.patient).date()
         page = portal_cache.latest(self.patient, progress_page.CACHE_NAME, today)
-        context = {"body": page.value, "today": today, "updating": page.stale}
+        if page is None:
+            context = {"preparing": True, "today": today}
+        else:
+            context = {"body": page.value, "today": today, "updating": page.stale}
         return render(request, "portal/progress.html", context)
 
 
