@@ -144,15 +144,32 @@ def postgres_database(root: Path) -> Iterator[dict[str, str]]:
 
 def _start_task_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     """The background-task worker at the lower CPU priority docs/configuration.md asks for."""
+    command = [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "0.5"]
+    if os.environ.get("LOAD_NO_TASK_WORKER"):  # to measure the web server alone
+        command = [sys.executable, "-c", "import time; time.sleep(10**6)"]
     with log_path.open("ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "0.5"],
+        worker = subprocess.Popen(  # noqa: S603
+            command,
             env=env | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     os.setpriority(os.PRIO_PROCESS, worker.pid, BACKGROUND_NICENESS)
     return worker
+
+
+def _cpu_seconds(server: Server, worker: subprocess.Popen[bytes]) -> str:
+    """CPU time used by the web server (master and workers) and by the task worker."""
+    import psutil  # locust's dependency
+
+    def used(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    assert server.process is not None  # noqa: S101
+    web = psutil.Process(server.process.pid)
+    web_s = used(web) + sum(used(child) for child in web.children(recursive=True))
+    return f"web server {web_s:.1f} s, task worker {used(psutil.Process(worker.pid)):.1f} s"
 
 
 def _wait_up(base: str, server: subprocess.Popen[bytes], timeout_s: float = 300) -> float:
@@ -393,6 +410,7 @@ def run(
                 killer.start()
                 locust.wait(timeout=seconds + 600)
                 killer.join()
+                cpu = _cpu_seconds(server, worker)
             finally:
                 server.stop()
                 worker.terminate()
@@ -400,6 +418,8 @@ def run(
             print(f"\n## {db}: {users} users, {seconds} s, load average {os.getloadavg()[0]:.1f}")
             for line in kill_log:
                 print(f"- {line}")
+            if not kills:
+                print(f"- CPU seconds during the run: {cpu}")
             _report(env, run_id, ack_file, prefix)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -247,3 +247,40 @@ def test_a_culled_version_never_brings_back_an_older_cached_value(world):
     portal_cache.invalidate(patient)
     cache.delete(portal_cache._version_key(patient))
     assert portal_cache.cached(patient, "page", lambda: "rebuilt") == "rebuilt"
+
+
+def test_a_burst_of_writes_is_drawn_once_a_minute_not_after_every_write(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """The first write after a quiet spell is drawn at once; one within a minute of the last
+    drawing waits until that minute is over (the database task backend defers it)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tenderpoint.web.portal import cache as portal_cache
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    patient = world.patient_record
+    with mock.patch.dict(portal_cache._BUILDERS, {"progress": lambda p, t: ""}):
+        with django_capture_on_commit_callbacks(execute=True):
+            portal_cache.invalidate(patient)  # nothing drawn yet: at once
+        first = DBTaskResult.objects.get()
+        assert first.task.run_after is None
+
+        page = portal_cache.refresh(patient, "progress", datetime.date(2026, 11, 30))
+        portal_cache.refresh_finished(patient, "progress")
+        with django_capture_on_commit_callbacks(execute=True):
+            portal_cache.invalidate(patient)  # drawn moments ago: after the minute
+        deferred = DBTaskResult.objects.exclude(pk=first.pk).get()
+        assert deferred.task.run_after == page.built_at + datetime.timedelta(
+            seconds=portal_cache.MIN_REBUILD_INTERVAL_S
+        )
+
+        portal_cache.refresh_finished(patient, "progress")
+        later = page.built_at + datetime.timedelta(seconds=portal_cache.MIN_REBUILD_INTERVAL_S + 1)
+        with (
+            mock.patch("tenderpoint.web.portal.cache.timezone.now", return_value=later),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            portal_cache.invalidate(patient)  # a minute later: at once again
+        results = [r.task for r in DBTaskResult.objects.order_by("enqueued_at")]
+        assert [r.run_after is None for r in results] == [True, False, True]

@@ -29,8 +29,11 @@ T = TypeVar("T")
 TIMEOUT_S = 7 * 24 * 3600
 #: bumped when what is cached changes shape, so a new release never serves an old chart
 LAYOUT_VERSION = 4
+#: a page is rebuilt at most this often: a patient's first entry after a quiet spell is drawn at
+#: once, a burst of writes (or a load test) is drawn once a minute instead of after every write
+MIN_REBUILD_INTERVAL_S = 60
 #: how long one queued rebuild blocks another for the same page; a lost one is retried after it
-REFRESH_LOCK_S = 120
+REFRESH_LOCK_S = MIN_REBUILD_INTERVAL_S + 120
 
 #: builders of the pages ``latest`` serves, by name: (patient, today) -> value
 Builder = Callable[[Any, datetime.date], Any]
@@ -127,15 +130,28 @@ def latest(patient: Any, name: str, today: datetime.date) -> Page | None:
     return Page(page.value, page.built_at, stale=True)
 
 
+def _rebuild_after(patient: Any, name: str) -> datetime.datetime | None:
+    """When the next rebuild may run: now, or a minute after the last one."""
+    stored = cache.get(_page_key(patient, name))
+    if stored is None:
+        return None
+    earliest = stored["page"].built_at + datetime.timedelta(seconds=MIN_REBUILD_INTERVAL_S)
+    return earliest if earliest > timezone.now() else None
+
+
 def schedule_refresh(patient: Any, name: str) -> None:
     """Queue one rebuild of page ``name`` (after the current transaction commits)."""
     if not cache.add(_lock_key(patient, name), 1, REFRESH_LOCK_S):
         return  # one is already queued or running
+    run_after = _rebuild_after(patient, name)
 
     def enqueue() -> None:
         from tenderpoint.web.portal.tasks import refresh_cached
 
-        refresh_cached.enqueue(str(patient.public_id), name)
+        task = refresh_cached
+        if run_after is not None and task.get_backend().supports_defer:
+            task = task.using(run_after=run_after)
+        task.enqueue(str(patient.public_id), name)
 
     transaction.on_commit(enqueue)
 
