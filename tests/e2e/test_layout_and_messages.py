@@ -38,6 +38,26 @@ def test_staff_table_and_patient_record_fit_390_px(world, page: Page, persona):
     assert _sideways_overflow_px(page) == 0
 
 
+def test_console_forms_and_tables_fit_390_px(world, page: Page):
+    """The criteria form's five-column body map, the plan and the chart's tables at phone width
+    (tables scroll inside their own region; nothing else scrolls sideways)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    _signed_in_staff(world, page, "clinician")
+    patient = world.patient_record.public_id
+    overflowing = {}
+    for path in [
+        f"/patients/{patient}/assessments/criteria/new/",
+        f"/patients/{patient}/problems/",
+        f"/patients/{patient}/medications/",
+        f"/patients/{patient}/courses/",
+        f"/patients/{patient}/infusions/plan/",
+        "/home/",
+    ]:
+        page.goto(path)
+        overflowing[path] = _sideways_overflow_px(page)
+    assert overflowing == dict.fromkeys(overflowing, 0)
+
+
 def test_a_page_with_a_message_has_no_serious_axe_violation(world, page: Page):
     _signed_in_staff(world, page, "clinic_admin")
     page.goto("/manage/clinic/staff/")

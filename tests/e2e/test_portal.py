@@ -143,6 +143,11 @@ def test_no_serious_accessibility_violation_on_the_new_pages(world, page: Page, 
     ]:
         page.goto(path)
         problems += serious_axe_violations(page)
+        sideways = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if sideways:
+            problems.append(f"{path} @ {width}px scrolls sideways by {sideways}px")
     page.goto("/me/diary/")
     page.get_by_role("button", name="Save today's entry").click()  # pre-filled: saves
     page.goto("/me/questionnaires/phq9/")
