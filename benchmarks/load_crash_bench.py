@@ -113,7 +113,8 @@ def postgres_database(root: Path) -> Iterator[dict[str, str]]:
         raise SystemExit("PostgreSQL binaries not found under /usr/lib/postgresql")
     pg_data = root / "pg"
     pg_data.mkdir()
-    if os.getuid() == 0:
+    if os.getuid() == 0:  # the server runs as postgres: it must reach its directory
+        root.chmod(0o755)
         shutil.chown(pg_data, "postgres")
     port = _free_port()
     subprocess.run(  # noqa: S603
