@@ -16,7 +16,7 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions,
     validate_patients,
 )
-from tenderpoint.outcomes.flares import SustainedFlareRule
+from tenderpoint.outcomes.flares import FlareStateRule
 from tenderpoint.outcomes.forecast import forecast_booster
 from tenderpoint.outcomes.patient import patient_flares
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
@@ -181,7 +181,7 @@ def evaluate(
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))
-    rule = SustainedFlareRule()
+    rule = FlareStateRule()
     relief_rule = LatentReliefRule()
     for (pid,), one in daily.group_by("patient_id"):
         mine = ses.filter(pl.col("patient_id") == pid)
