@@ -71,6 +71,11 @@ class LatentReliefRule:
         Posterior probability of >= 30 % relief needed on some day to report relief.
     interval_probability : float
         Coverage of the onset, end and durability intervals (central, 0.8 = 10 %-90 %).
+    return_tail_days : int
+        Rule 2.1: how many days before the end of follow-up (or before the smoothed level's
+        end) the diary itself is searched for a return of pain; 0 turns it off (rule 2.0).
+    return_confirm_days : int
+        Rule 2.1: diary days after a candidate end that must be back within 10 %.
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -80,8 +85,10 @@ class LatentReliefRule:
     horizon_days: int = 28
     onset_probability: float = 0.9
     interval_probability: float = 0.8
+    return_tail_days: int = 14
+    return_confirm_days: int = 7
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
-    version: str = "tenderpoint-relief/2.0"
+    version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
 
     def __post_init__(self) -> None:
@@ -100,6 +107,11 @@ class LatentReliefRule:
             raise InvalidInputError(
                 "horizon_days must be at least 1.", code="out_of_range", field="horizon_days"
             )
+        for name in ("return_tail_days", "return_confirm_days"):
+            if getattr(self, name) < 0:
+                raise InvalidInputError(
+                    f"{name} must be 0 (off) or more.", code="out_of_range", field=name
+                )
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form (for stored results)."""
@@ -333,6 +345,163 @@ def relief_from_level_reference(
     }
 
 
+def return_before_follow_up_end(
+    res: dict[str, npt.NDArray[Any]],
+    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
+    noise_var: FloatArray,
+    baseline: FloatArray,
+    baseline_var: FloatArray,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Relief that ended in the last ``return_tail_days`` before the end of follow-up.
+
+    The smoothed level follows a sudden return of pain with a lag of days; when a course is
+    censored (the level never got back within 10 % of baseline), the diary days from each
+    candidate day to the end of follow-up are averaged, and relief is taken to have ended on
+    the candidate whose average is most surely back (``z`` of being within 10 % of baseline,
+    with the patient's noise and the baseline's uncertainty) when that probability reaches
+    ``onset_probability``. A stretch holding a day the patient marked as a flare is a flare,
+    not relief ending. The interval of the end then runs from that day (or the smoothed
+    level's 10 % day, if earlier) to the end of follow-up.
+
+    Parameters
+    ----------
+    res : dict
+        Output of :func:`relief_from_level` for one course (updated copy returned).
+    daily : tuple of numpy.ndarray
+        ``days x patients`` daily mean pain, entry counts and usable days (entries, not
+        declared flares), columns as in ``res``.
+    noise_var, baseline, baseline_var : numpy.ndarray
+        Per patient entry noise variance, baseline and its variance.
+    rule : LatentReliefRule
+    """
+    tail = rule.return_tail_days
+    open_ = res["relief"] & ~res["event"]
+    if tail <= 0 or not open_.any():
+        return res
+    pain, count, usable = daily
+    d = pain.shape[0]
+    todo = np.flatnonzero(open_)
+    onset, limit = res["onset"][todo], res["limit"][todo]
+    day = limit[None, :] - tail + 1 + np.arange(tail)[:, None]
+    inside = (day > onset[None, :]) & (day >= 0) & (day < d)
+    rows = np.clip(day, 0, d - 1)
+    cols = np.broadcast_to(todo[None, :], day.shape)
+    weight = np.where(inside & usable[rows, cols], count[rows, cols], 0).astype(np.float64)
+    total = np.where(weight > 0, pain[rows, cols], 0.0) * weight
+    w_after = np.cumsum(weight[::-1], axis=0)[::-1]
+    s_after = np.cumsum(total[::-1], axis=0)[::-1]
+    # a day the patient marked as a flare (an entry, not usable) says the rise is a flare
+    marked = inside & (count[rows, cols] > 0) & ~usable[rows, cols]
+    flare_after = np.cumsum(marked[::-1], axis=0)[::-1] > 0
+    base = baseline[todo]
+    back = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (s_after / w_after - back[None, :]) / np.sqrt(
+            noise_var[todo][None, :] / w_after + back_var[None, :]
+        )
+    z = np.where((weight > 0) & ~flare_after, z, -np.inf)
+    best = z.argmax(axis=0)
+    ended = z[best, np.arange(todo.size)] >= float(ndtri(rule.onset_probability))
+    if not ended.any():
+        return res
+    hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
+    out = {k: v.copy() for k, v in res.items()}
+    out["event"][hit] = True
+    out["end"][hit] = end
+    low = out["end_low"][hit]
+    out["end_low"][hit] = np.where((low >= 0) & (low < end), low, end)
+    out["end_high"][hit] = out["limit"][hit]
+    out["durability"][hit] = end - out["onset"][hit]
+    out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
+    out["durability_high"][hit] = out["limit"][hit] - out["onset_low"][hit]
+    return out
+
+
+def _back_block(
+    days: IntArray,
+    cols: IntArray,
+    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
+    keep: npt.NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray]:
+    """Entry weights and weighted pain sums of a ``block x patients`` gather of grid days."""
+    pain, count, usable = daily
+    d = pain.shape[0]
+    inside = keep & (days >= 0) & (days < d)
+    rows = np.clip(days, 0, d - 1)
+    c = np.broadcast_to(cols[None, :], days.shape)
+    weight = np.where(inside & usable[rows, c], count[rows, c], 0).astype(np.float64)
+    return weight, np.where(weight > 0, pain[rows, c], 0.0) * weight
+
+
+def earlier_return(
+    res: dict[str, npt.NDArray[Any]],
+    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
+    noise_var: FloatArray,
+    back: tuple[FloatArray, FloatArray],
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Move a relief end earlier to the first day from which the diary is surely back.
+
+    The smoothed level reaches the 10 % band some days after a sudden return of pain. For each
+    ended course, the days from ``return_tail_days`` before the smoothed end up to it are
+    candidates; the end becomes the first candidate whose following ``return_confirm_days``
+    diary days (up to the end of follow-up) are back within 10 % of baseline with probability
+    ``onset_probability``. ``back`` holds the 10 % level and its variance per patient.
+    """
+    tail, span = rule.return_tail_days, rule.return_confirm_days
+    ended = np.flatnonzero(res["event"])
+    if tail <= 0 or ended.size == 0:
+        return res
+    end, onset, limit = res["end"][ended], res["onset"][ended], res["limit"][ended]
+    days = end[None, :] - tail + np.arange(tail + span)[:, None]
+    keep = (days > onset[None, :]) & (days <= limit[None, :])
+    weight, total = _back_block(days, ended, daily, keep)
+    zero = np.zeros((1, ended.size))
+    cw = np.concatenate([zero, np.cumsum(weight, axis=0)])
+    ct = np.concatenate([zero, np.cumsum(total, axis=0)])
+    w = cw[span : span + tail + 1] - cw[: tail + 1]
+    s = ct[span : span + tail + 1] - ct[: tail + 1]
+    level, level_var = back[0][ended], back[1][ended]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (s / w - level[None, :]) / np.sqrt(noise_var[ended][None, :] / w + level_var[None, :])
+    sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
+    first = first_true(sure)
+    moved = (first >= 0) & (first < tail)
+    if not moved.any():
+        return res
+    out = {k: v.copy() for k, v in res.items()}
+    hit = ended[moved]
+    new_end = end[moved] - tail + first[moved]
+    out["end"][hit] = new_end
+    out["end_low"][hit] = np.minimum(
+        np.where(out["end_low"][hit] >= 0, out["end_low"][hit], new_end), new_end
+    )
+    out["durability"][hit] = new_end - out["onset"][hit]
+    out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
+    return out
+
+
+def _returns(
+    res: dict[str, npt.NDArray[Any]], lc: LatentCohort, cols: IntArray, rule: LatentReliefRule
+) -> dict[str, npt.NDArray[Any]]:
+    """Rule 2.1's two corrections of the relief end read off the diary days themselves."""
+    m = lc.matrix
+    daily = (
+        m.pain[:, cols],
+        m.n_entries[:, cols],
+        (m.n_entries[:, cols] > 0) & ~m.declared_flare[:, cols],
+    )
+    base = lc.baseline[cols]
+    res = return_before_follow_up_end(
+        res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
+    )
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
+    return earlier_return(res, daily, lc.noise_var[cols], (back_level, back_var), rule)
+
+
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
     days = dates.cast(pl.Date).to_physical().to_numpy().astype(np.int64)
     return days - (matrix_start - EPOCH).days
@@ -528,6 +697,7 @@ def latent_relief_episodes(
             window,
             rule,
         )
+        res = _returns(res, lc, cols, rule)
         parts.append(_course_frame(rows, res, lc, cols, c_day, rule))
     if not parts:
         return _empty_relief_frame()
