@@ -697,11 +697,20 @@ def latent_relief_episodes(
             window,
             rule,
         )
-        res = _returns(res, lc, cols, rule)
-        parts.append(_course_frame(rows, res, lc, cols, c_day, rule))
+        parts.append((rows, _returns(res, lc, cols, rule), cols, c_day))
     if not parts:
         return _empty_relief_frame()
-    return pl.concat(parts, how="vertical").sort("patient_id", "course")
+    # one frame for every course at once (the per-course frames cost more than the numbers)
+    every_res = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    frame = _course_frame(
+        pl.concat([p[0] for p in parts], how="vertical"),
+        every_res,
+        lc,
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+        rule,
+    )
+    return frame.sort("patient_id", "course")
 
 
 def _course_frame(
