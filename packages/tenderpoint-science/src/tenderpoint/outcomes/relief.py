@@ -149,6 +149,79 @@ class CourseWindow:
         return limit.astype(np.int64), reached_next
 
 
+def _relief_result(
+    relief: npt.NDArray[np.bool_],
+    onsets: tuple[IntArray, IntArray, IntArray],
+    ends: tuple[IntArray, IntArray, IntArray],
+    follow_up: tuple[IntArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    best: FloatArray,
+) -> dict[str, npt.NDArray[Any]]:
+    """Durability, its interval and the result dict of :func:`relief_from_level` from the
+    onset days ``(onset, low, high)``, the end days ``(end, low, high)``, the follow-up
+    ``(limit, reached_next, evaluable)`` and the best onset ``z`` of each patient."""
+    onset, onset_low, onset_high = onsets
+    end, end_low, end_high = ends
+    limit, reached_next, ok = follow_up
+    event = relief & (end >= 0)
+    inf = np.inf
+    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
+    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
+    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
+    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
+    nan = np.nan
+    return {
+        "onset": onset,
+        "onset_low": onset_low,
+        "onset_high": onset_high,
+        "end": np.where(event, end, -1),
+        "end_low": np.where(relief, end_low, -1),
+        "end_high": np.where(relief, end_high, -1),
+        "limit": limit,
+        "relief": relief,
+        "event": event,
+        "reached_next": reached_next,
+        "evaluable": ok,
+        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
+        "durability": np.where(relief, durability, nan),
+        "durability_low": np.where(relief, durability_low, nan),
+        "durability_high": np.where(relief, durability_high, nan),
+    }
+
+
+def _horizon_onset(
+    mean: FloatArray,
+    var: FloatArray,
+    on: tuple[FloatArray, FloatArray],
+    course_day: IntArray,
+    limit: IntArray,
+    ok: npt.NDArray[np.bool_],
+    rule: LatentReliefRule,
+) -> tuple[FloatArray, tuple[IntArray, IntArray, IntArray]]:
+    """Best onset ``z`` per patient and the first horizon days with the level at the 30 %
+    level and with ``z`` at ``-z_hi`` and ``z_hi`` (grid days, -1: none), reading only the
+    horizon's days (a horizon x patients gather). ``on``: the 30 % level and its variance."""
+    d, n = mean.shape
+    on_level, on_var = on
+    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
+    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
+    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
+    rows = np.clip(day, 0, d - 1)
+    h_mean, h_var = mean[rows, cols], var[rows, cols]
+    z_on = (on_level[None, :] - h_mean) / np.sqrt(h_var + on_var[None, :])
+    z_on_h = np.where(in_horizon, z_on, -np.inf)
+    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+
+    def in_days(first: IntArray) -> IntArray:
+        return np.where(first >= 0, first + course_day, -1).astype(np.int64)
+
+    return best, (
+        in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))),
+        in_days(first_true(z_on_h >= -z_hi)),
+        in_days(first_true(z_on_h >= z_hi)),
+    )
+
+
 def relief_from_level(
     mean: FloatArray,
     var: FloatArray,
@@ -182,7 +255,6 @@ def relief_from_level(
         ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
         (days, inf = open).
     """
-    d, n = mean.shape
     limit, reached_next = window.follow_up_end()
     c = window.course_day
     ok = np.isfinite(baseline) & (c >= 0)
@@ -194,25 +266,10 @@ def relief_from_level(
     z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
     z_onset = float(ndtri(rule.onset_probability))
 
-    # onset: only the horizon's days matter, gathered as a horizon x patients block
-    day = c[None, :] + np.arange(rule.horizon_days)[:, None]
-    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    rows = np.clip(day, 0, d - 1)
-    h_mean, h_var = mean[rows, cols], var[rows, cols]
-    z_on = (on_level[None, :] - h_mean) / np.sqrt(
-        h_var + (on_level / safe_base)[None, :] ** 2 * base_var[None, :]
-    )
-    z_on_h = np.where(in_horizon, z_on, -np.inf)
-    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+    on_var = (on_level / safe_base) ** 2 * base_var
+    best, onsets = _horizon_onset(mean, var, (on_level, on_var), c, limit, ok, rule)
     relief = best >= z_onset
-
-    def in_days(first: IntArray) -> IntArray:
-        return np.where(first >= 0, first + c, -1).astype(np.int64)
-
-    onset = np.where(relief, in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))), -1)
-    onset_low = np.where(relief, in_days(first_true(z_on_h >= -z_hi)), -1)
-    onset_high = np.where(relief, in_days(first_true(z_on_h >= z_hi)), -1)
+    onset, onset_low, onset_high = (np.where(relief, x, -1) for x in onsets)
     onset_high = np.where(onset_high >= 0, onset_high, onset)
 
     # end: a scan from the day after onset to the end of follow-up (compiled, stops early)
@@ -227,30 +284,13 @@ def relief_from_level(
         np.where(relief, limit, -1),
         z_hi,
     )
-    event = relief & (end >= 0)
-    inf = np.inf
-    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
-    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
-    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
-    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
-    nan = np.nan
-    return {
-        "onset": onset,
-        "onset_low": onset_low,
-        "onset_high": onset_high,
-        "end": np.where(event, end, -1),
-        "end_low": np.where(relief, end_low, -1),
-        "end_high": np.where(relief, end_high, -1),
-        "limit": limit,
-        "relief": relief,
-        "event": event,
-        "reached_next": reached_next,
-        "evaluable": ok,
-        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
-        "durability": np.where(relief, durability, nan),
-        "durability_low": np.where(relief, durability_low, nan),
-        "durability_high": np.where(relief, durability_high, nan),
-    }
+    return _relief_result(
+        relief,
+        (onset, onset_low, onset_high),
+        (end, end_low, end_high),
+        (limit, reached_next, ok),
+        best,
+    )
 
 
 def relief_from_level_reference(
@@ -319,30 +359,13 @@ def relief_from_level_reference(
     end = first_true(after & (mean >= back_level))
     end_low = first_true(after & (z_back >= -z_hi))
     end_high = first_true(after & (z_back >= z_hi))
-    event = relief & (end >= 0)
-    inf = np.inf
-    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
-    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
-    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
-    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
-    nan = np.nan
-    return {
-        "onset": onset,
-        "onset_low": onset_low,
-        "onset_high": onset_high,
-        "end": np.where(event, end, -1),
-        "end_low": np.where(relief, end_low, -1),
-        "end_high": np.where(relief, end_high, -1),
-        "limit": limit,
-        "relief": relief,
-        "event": event,
-        "reached_next": reached_next,
-        "evaluable": ok,
-        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
-        "durability": np.where(relief, durability, nan),
-        "durability_low": np.where(relief, durability_low, nan),
-        "durability_high": np.where(relief, durability_high, nan),
-    }
+    return _relief_result(
+        relief,
+        (onset, onset_low, onset_high),
+        (end, end_low, end_high),
+        (limit, reached_next, ok),
+        best,
+    )
 
 
 def return_before_follow_up_end(
