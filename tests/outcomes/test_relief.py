@@ -9,6 +9,7 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.latent import LatentLevelModel, _smooth_one, smooth_level
 from tenderpoint.outcomes.relief import (
     CourseWindow,
+    DiaryDays,
     LatentReliefRule,
     earlier_return,
     relief_from_level,
@@ -139,10 +140,11 @@ def test_relief_onset_must_fall_inside_the_28_day_horizon(drop_day: int, relief:
 # --- rule 2.1: the relief end read off the diary days near the end -----------------------------
 
 
-def _daily_block(pain: list[float]):
+def _daily_block(pain: list[float], declared: list[int] = ()) -> DiaryDays:
     y = np.array(pain, dtype=float)[:, None]
-    n = np.ones_like(y, dtype=np.int64)
-    return y, n, np.ones_like(y, dtype=bool)
+    marks = np.zeros_like(y, dtype=bool)
+    marks[list(declared), 0] = True
+    return DiaryDays(y, np.ones_like(y, dtype=np.int64), marks, np.array([0]))
 
 
 @pytest.mark.parametrize(
@@ -172,6 +174,16 @@ def test_a_return_just_before_the_end_of_follow_up_is_an_event(
         assert out["durability"][0] == 15.0  # onset day 1 -> end day 16
         assert int(out["end_high"][0]) == 19  # the end of follow-up
     assert not bool(res["event"][0])  # the input is not changed
+
+
+def test_a_marked_flare_before_the_end_of_follow_up_is_not_relief_ending() -> None:
+    res = _one([10.0] + [6.0] * 19)
+    pain = [10.0] + [6.0] * 15 + [10.0] * 4
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), LatentReliefRule())
+    marked = return_before_follow_up_end(res, _daily_block(pain, [18]), *args)
+    assert not bool(marked["event"][0])  # day 18 marked: days 16-19 are a flare
+    before = return_before_follow_up_end(res, _daily_block(pain, [15]), *args)
+    assert int(before["end"][0]) == 16  # a mark before the stretch does not count
 
 
 def test_rule_2_0_by_name_keeps_the_censoring() -> None:

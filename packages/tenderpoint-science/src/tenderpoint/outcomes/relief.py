@@ -368,9 +368,35 @@ def relief_from_level_reference(
     )
 
 
+@dataclass(frozen=True)
+class DiaryDays:
+    """Diary days as the relief end reads them: ``days x patients`` daily mean pain, entry
+    counts and declared-flare marks (the latent cohort's own matrices, not copied), and the
+    matrix column of each patient of a course's result (``columns[j]`` for row ``j``)."""
+
+    pain: FloatArray
+    n_entries: IntArray
+    declared: npt.NDArray[np.bool_]
+    columns: IntArray
+
+    def gather(
+        self, days: IntArray, patients: IntArray, keep: npt.NDArray[np.bool_]
+    ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+        """Entry weights (usable days only), weighted pain sums and declared-flare days of a
+        ``block x patients`` gather of grid days; ``patients`` index the course's result."""
+        d = self.pain.shape[0]
+        inside = keep & (days >= 0) & (days < d)
+        rows = np.clip(days, 0, d - 1)
+        c = np.broadcast_to(self.columns[patients][None, :], days.shape)
+        count = self.n_entries[rows, c]
+        declared = inside & (count > 0) & self.declared[rows, c]
+        weight = np.where(inside & ~declared, count, 0).astype(np.float64)
+        return weight, np.where(weight > 0, self.pain[rows, c], 0.0) * weight, declared
+
+
 def return_before_follow_up_end(
     res: dict[str, npt.NDArray[Any]],
-    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
+    daily: DiaryDays,
     noise_var: FloatArray,
     baseline: FloatArray,
     baseline_var: FloatArray,
@@ -391,9 +417,8 @@ def return_before_follow_up_end(
     ----------
     res : dict
         Output of :func:`relief_from_level` for one course (updated copy returned).
-    daily : tuple of numpy.ndarray
-        ``days x patients`` daily mean pain, entry counts and usable days (entries, not
-        declared flares), columns as in ``res``.
+    daily : DiaryDays
+        The diary days (declared flare days carry no measurement).
     noise_var, baseline, baseline_var : numpy.ndarray
         Per patient entry noise variance, baseline and its variance.
     rule : LatentReliefRule
@@ -402,20 +427,13 @@ def return_before_follow_up_end(
     open_ = res["relief"] & ~res["event"]
     if tail <= 0 or not open_.any():
         return res
-    pain, count, usable = daily
-    d = pain.shape[0]
     todo = np.flatnonzero(open_)
     onset, limit = res["onset"][todo], res["limit"][todo]
     day = limit[None, :] - tail + 1 + np.arange(tail)[:, None]
-    inside = (day > onset[None, :]) & (day >= 0) & (day < d)
-    rows = np.clip(day, 0, d - 1)
-    cols = np.broadcast_to(todo[None, :], day.shape)
-    weight = np.where(inside & usable[rows, cols], count[rows, cols], 0).astype(np.float64)
-    total = np.where(weight > 0, pain[rows, cols], 0.0) * weight
+    weight, total, marked = daily.gather(day, todo, day > onset[None, :])
     w_after = np.cumsum(weight[::-1], axis=0)[::-1]
     s_after = np.cumsum(total[::-1], axis=0)[::-1]
-    # a day the patient marked as a flare (an entry, not usable) says the rise is a flare
-    marked = inside & (count[rows, cols] > 0) & ~usable[rows, cols]
+    # a day the patient marked as a flare says the rise is a flare
     flare_after = np.cumsum(marked[::-1], axis=0)[::-1] > 0
     base = baseline[todo]
     back = (1.0 - rule.return_within_pct / 100.0) * base
@@ -442,25 +460,9 @@ def return_before_follow_up_end(
     return out
 
 
-def _back_block(
-    days: IntArray,
-    cols: IntArray,
-    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
-    keep: npt.NDArray[np.bool_],
-) -> tuple[FloatArray, FloatArray]:
-    """Entry weights and weighted pain sums of a ``block x patients`` gather of grid days."""
-    pain, count, usable = daily
-    d = pain.shape[0]
-    inside = keep & (days >= 0) & (days < d)
-    rows = np.clip(days, 0, d - 1)
-    c = np.broadcast_to(cols[None, :], days.shape)
-    weight = np.where(inside & usable[rows, c], count[rows, c], 0).astype(np.float64)
-    return weight, np.where(weight > 0, pain[rows, c], 0.0) * weight
-
-
 def earlier_return(
     res: dict[str, npt.NDArray[Any]],
-    daily: tuple[FloatArray, IntArray, npt.NDArray[np.bool_]],
+    daily: DiaryDays,
     noise_var: FloatArray,
     back: tuple[FloatArray, FloatArray],
     rule: LatentReliefRule,
@@ -480,7 +482,7 @@ def earlier_return(
     end, onset, limit = res["end"][ended], res["onset"][ended], res["limit"][ended]
     days = end[None, :] - tail + np.arange(tail + span)[:, None]
     keep = (days > onset[None, :]) & (days <= limit[None, :])
-    weight, total = _back_block(days, ended, daily, keep)
+    weight, total, _ = daily.gather(days, ended, keep)
     zero = np.zeros((1, ended.size))
     cw = np.concatenate([zero, np.cumsum(weight, axis=0)])
     ct = np.concatenate([zero, np.cumsum(total, axis=0)])
@@ -511,11 +513,7 @@ def _returns(
 ) -> dict[str, npt.NDArray[Any]]:
     """Rule 2.1's two corrections of the relief end read off the diary days themselves."""
     m = lc.matrix
-    daily = (
-        m.pain[:, cols],
-        m.n_entries[:, cols],
-        (m.n_entries[:, cols] > 0) & ~m.declared_flare[:, cols],
-    )
+    daily = DiaryDays(m.pain, m.n_entries, m.declared_flare, cols)
     base = lc.baseline[cols]
     res = return_before_follow_up_end(
         res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
