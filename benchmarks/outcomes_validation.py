@@ -20,8 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.outcomes.independent_validation import evaluate
 
 COLUMNS = (
-    ("post-induction wk1 sens/spec", "post_week1_sensitivity", "post_week1_specificity"),
-    ("acute wk2 sens/spec", "week2_sensitivity", "week2_specificity"),
+    (
+        "post-induction wk1 sens/spec vs pain had",
+        "felt_post_week1_sensitivity",
+        "felt_post_week1_specificity",
+    ),
+    (
+        "post-induction wk1 sens/spec vs flare-free relief",
+        "post_week1_sensitivity",
+        "post_week1_specificity",
+    ),
+    ("acute wk2 sens/spec vs pain had", "felt_week2_sensitivity", "felt_week2_specificity"),
     ("false relief", "false_relief", "no_true_relief"),
     ("durability MAE d", "durability_median_abs_error", None),
     ("interval coverage", "durability_coverage", None),
@@ -33,6 +42,7 @@ COLUMNS = (
     ("false flares /pt/6 mo", "false_flares_per_patient_6mo", None),
     ("forecast MAE d", "forecast_median_abs_error", None),
     ("oracle forecast MAE d", "forecast_oracle_median_abs_error", None),
+    ("Bayes oracle forecast MAE d", "forecast_bayes_oracle_median_abs_error", None),
     ("due now while relief holds", "due_now_while_relief_holds", "relief_holds"),
 )
 

@@ -9,7 +9,8 @@ entries; patients live in six time zones with daylight-saving changes; flares la
 may start right after an infusion; some responders get a booster while their relief still
 holds, others after it has gone; a fifth of patients stop writing early.
 
-The planted truth is computed from the noise-free relief, with the definitions of issue 14:
+The planted truth is computed from the noise-free relief, with the definitions of issue 14
+(the responder windows also from the noise-free pain the patient had, flares included):
 relief = >= 30 % within 28 days of the first session; durability = days from the first day with
 >= 30 % relief until relief falls below 10 %, censored at the next infusion or the end of
 follow-up; flares are the planted episodes.
@@ -159,6 +160,10 @@ def _truth(p: dict, n_days: int) -> dict:
     durability = (end - onset) if event else (limit - onset if onset >= 0 else None)
     post1 = cf[e + 1 : e + 8].mean()
     week2 = cf[first + 8 : first + 15].mean()
+    # the pain the patient had (flares included, the scale stops at 10), noise-free
+    felt = np.minimum(p["level"] * (1.0 - p["relief"]) + p["flare_add"], 10.0) / p["level"]
+    felt_post1 = 1.0 - felt[e + 1 : e + 8].mean()
+    felt_week2 = 1.0 - felt[first + 8 : first + 15].mean()
     today = e + 21
     crossing = _first(cf < 0.3, e + 1)
     return {
@@ -170,6 +175,8 @@ def _truth(p: dict, n_days: int) -> dict:
         "true_censor_reason": None if event or onset < 0 else reason,
         "true_post_week1_pct": 100.0 * float(post1),
         "true_week2_pct": 100.0 * float(week2),
+        "felt_post_week1_pct": 100.0 * float(felt_post1),
+        "felt_week2_pct": 100.0 * float(felt_week2),
         "forecast_today_day": today,
         "true_relief_at_today": float(cf[today]) if today < n_days else None,
         "true_booster_due_day": crossing if crossing > 0 else None,

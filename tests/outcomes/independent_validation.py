@@ -16,7 +16,7 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions,
     validate_patients,
 )
-from tenderpoint.outcomes.flares import SustainedFlareRule
+from tenderpoint.outcomes.flares import FlareStateRule
 from tenderpoint.outcomes.forecast import forecast_booster
 from tenderpoint.outcomes.patient import patient_flares
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
@@ -45,12 +45,19 @@ def responder_figures(c: IndependentCohort, daily: pl.DataFrame, base: pl.DataFr
     """Sensitivity and specificity of the >= 30 % responder label per window."""
     out: dict[str, float] = {}
     resp = window_responses(daily, base).filter(pl.col("status") == "ok")
-    for window, truth_col in (("post_week1", "true_post_week1_pct"), ("week2", "true_week2_pct")):
+    for window, kind, truth_col in (
+        ("post_week1", "", "true_post_week1_pct"),
+        ("week2", "", "true_week2_pct"),
+        ("post_week1", "felt_", "felt_post_week1_pct"),
+        ("week2", "felt_", "felt_week2_pct"),
+    ):
+        # "": against the treatment's relief (flare-free); "felt_": against the pain the patient
+        # had that week (flares included), which is what a week of diary measures
         j = resp.filter(pl.col("window") == window).join(c.truth, on="patient_id")
         said = (j["pct_reduction_pain"] >= 30).to_numpy()
         true = (j[truth_col] >= 30).to_numpy()
-        out[f"{window}_sensitivity"] = float(said[true].mean())
-        out[f"{window}_specificity"] = float((~said[~true]).mean())
+        out[f"{kind}{window}_sensitivity"] = float(said[true].mean())
+        out[f"{kind}{window}_specificity"] = float((~said[~true]).mean())
     return out
 
 
@@ -144,6 +151,48 @@ def oracle_crossing_day(
     return induction_end + scale * (1.0 - 0.3 / depth)
 
 
+def bayes_oracle_crossing_day(
+    truth: dict[str, Any], today: int, days: np.ndarray, pain: np.ndarray
+) -> float:
+    """Posterior median of the day relief falls below 30 % for an oracle that knows the relief
+    family, the true pain level, the patient's noise SD and the generator's priors for depth
+    and time scale (uniform), given the same whole-number diary days the forecast sees: the
+    smallest median absolute error any rule can have on this cohort (issue 14's "oracle that
+    knows the curve's family"). Grid posterior; integer rounding ignored (its variance,
+    1/12, is added to the noise)."""
+    family, level, end = truth["family"], truth["level"], truth["induction_end_day"]
+    ok = np.isfinite(pain)
+    days, pain = days[ok], pain[ok]
+    lo_scale, hi_scale = {"exponential": (7.0, 35.0), "linear": (20.0, 100.0)}.get(
+        family, (10.0, 90.0)
+    )
+    scale = np.linspace(lo_scale, hi_scale, 113)[:, None]
+    depth = np.linspace(0.4, 0.9, 51)[None, :]
+    s = np.maximum(days - end, 0.0)[:, None, None]
+    if family == "exponential":
+        fade = np.exp(-math.log(2.0) * s / scale[None])
+        cross = scale * np.log2(depth / 0.3)
+    elif family == "linear":
+        fade = np.clip(1.0 - s / scale[None], 0.0, 1.0)
+        cross = scale * (1.0 - 0.3 / depth)
+    else:
+        fade = (s < scale[None]).astype(float)
+        cross = np.broadcast_to(scale, (scale.size, depth.size)) - 1.0
+    mean = np.minimum(level * (1.0 - depth[None] * fade), 10.0)
+    var = truth["noise_sd"] ** 2 + 1.0 / 12.0
+    loglik = -0.5 * ((pain[:, None, None] - mean) ** 2).sum(axis=0) / var
+    post = np.exp(loglik - loglik.max()).ravel()
+    day = np.ceil(
+        end + np.maximum(np.broadcast_to(cross, post.reshape(scale.size, -1).shape).ravel(), 0.0)
+    )
+    alive = day > today  # relief still holds today (only such patients are scored)
+    if alive.any():
+        post, day = post[alive], day[alive]
+    order = np.argsort(day)
+    cdf = np.cumsum(post[order]) / post.sum()
+    return float(day[order][np.searchsorted(cdf, 0.5)])
+
+
 def forecast_figures(rows: list[dict[str, Any]]) -> dict:
     """Booster forecast 21 days after induction against the planted crossing."""
     holds = [r for r in rows if r["relief_now"] >= 0.3]
@@ -152,8 +201,10 @@ def forecast_figures(rows: list[dict[str, Any]]) -> dict:
         abs(r["predicted"] - r["due"]) for r in holds if r["predicted"] is not None and r["due"]
     ]
     oracle = [abs(math.ceil(r["oracle"]) - r["due"]) for r in holds if r["due"]]
+    bayes = [abs(r["bayes_oracle"] - r["due"]) for r in holds if r["due"]]
     return {
         "forecast_oracle_median_abs_error": float(np.median(oracle)) if oracle else math.nan,
+        "forecast_bayes_oracle_median_abs_error": float(np.median(bayes)) if bayes else math.nan,
         "forecast_patients": len(rows),
         "forecast_median_abs_error": float(np.median(errors)) if errors else math.nan,
         "forecast_within_5_days": float(np.mean(np.array(errors) <= 5)) if errors else math.nan,
@@ -181,7 +232,7 @@ def evaluate(
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))
-    rule = SustainedFlareRule()
+    rule = FlareStateRule()
     relief_rule = LatentReliefRule()
     for (pid,), one in daily.group_by("patient_id"):
         mine = ses.filter(pl.col("patient_id") == pid)
@@ -217,9 +268,13 @@ def evaluate(
             seen.select(_day("local_date")).to_series().to_numpy().astype(float),
             seen["pain"].to_numpy().astype(float),
         )
+        seen_days = seen.select(_day("local_date")).to_series().to_numpy().astype(float)
         forecasts.append(
             {
                 "oracle": oracle,
+                "bayes_oracle": bayes_oracle_crossing_day(
+                    t, today_day, seen_days, seen["pain"].to_numpy().astype(float)
+                ),
                 "status": f.status,
                 "predicted": pred,
                 "due": t["true_booster_due_day"],

@@ -1,13 +1,18 @@
 import polars as pl
+import pytest
 
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.contracts import daily_values, validate_diary
 from tenderpoint.outcomes.flares import (
+    FlareStateRule,
     change_points,
     declared_flares,
     detected_flares,
     flare_episodes,
     remission_periods,
 )
+from tenderpoint.outcomes.patient import patient_flares
+from tenderpoint.outcomes.relief import LatentReliefRule
 
 from .helpers import NOW, day, diary
 
@@ -63,3 +68,97 @@ def test_change_points_are_annotations() -> None:
         (day(30), 2.0, 8.0, "annotation")
     ]
     assert change_points(_daily(rows[:5])).height == 0
+
+
+# --- rule 3.0: two-state hidden Markov model on the latent level -------------------------------
+
+_NO_SESSIONS = pl.DataFrame({"local_date": []}, schema={"local_date": pl.Date})
+_WOBBLE = (5.0, 6.0, 5.0, 4.0)  # a point of day-to-day noise around a level of 5
+
+
+def _state_flares(pain: dict[int, float], flags: dict[int, bool] | None = None, **rule):
+    rows = [("a", d, p) for d, p in sorted(pain.items())]
+    marks = [bool((flags or {}).get(d, False)) for d in sorted(pain)]
+    return patient_flares(
+        _daily(rows, marks), _NO_SESSIONS, FlareStateRule(**rule), LatentReliefRule()
+    ).filter(pl.col("source") == "detected")
+
+
+def _level(n_days: int, shift: float = 0.0) -> dict[int, float]:
+    return {d: _WOBBLE[d % 4] + shift for d in range(n_days)}
+
+
+def test_state_rule_finds_a_four_day_flare_with_its_probability() -> None:
+    pain = _level(60)
+    pain.update({30: 8.0, 31: 9.0, 32: 8.0, 33: 8.0})
+    out = _state_flares(pain)
+    assert out.select("start", "end", "length_days").rows() == [(day(30), day(33), 4)]
+    row = out.row(0, named=True)
+    assert row["rule"] == "tenderpoint-flare/3.0"
+    assert row["rise_points"] > 2.5
+    assert row["probability"] > 0.9
+
+
+def test_state_rule_ignores_a_small_worsening() -> None:
+    pain = _level(60)
+    pain.update({30: 6.0, 31: 7.0, 32: 6.0, 33: 6.0})  # about +1.3: below the 2-point meaning
+    assert _state_flares(pain).height == 0
+
+
+def test_state_rule_judges_the_excess_against_rise_points() -> None:
+    pain = _level(60)
+    pain.update({30: 8.0, 31: 9.0, 32: 8.0, 33: 8.0})
+    assert _state_flares(pain, rise_points=2.0).height == 1
+    assert _state_flares(pain, rise_points=4.5).height == 0
+
+
+def test_state_rule_reads_a_lasting_rise_as_a_change_of_level() -> None:
+    pain = _level(40)
+    pain.update({d: _WOBBLE[d % 4] + 3.0 for d in range(40, 70)})  # 30 days higher: not a flare
+    out = _state_flares(pain)
+    assert not out.filter(pl.col("length_days") > 14).height
+    assert not out.filter(pl.col("start") >= day(40)).height
+
+
+def test_state_rule_sees_a_flare_at_the_top_of_the_scale() -> None:
+    pain = {d: [7.0, 8.0, 7.0, 8.0][d % 4] for d in range(60)}
+    pain.update(dict.fromkeys(range(30, 35), 10.0))  # a 10 says "at least 9.5"
+    out = _state_flares(pain)
+    assert out.select("start", "end").rows() == [(day(30), day(34))]
+
+
+def test_state_rule_declared_days_are_evidence_not_proof() -> None:
+    pain = _level(60)
+    marks = dict.fromkeys(range(30, 34), True)
+    assert _state_flares(pain, marks).height == 0  # declared, but pain did not rise
+    pain.update({30: 7.0, 31: 7.0, 32: 7.0})  # +2 for three days, declared
+    declared = _state_flares(pain, marks)
+    assert declared.select("start").rows() == [(day(30),)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("start_per_day", 0.0),
+        ("start_per_day", 1.0),
+        ("declared_if_flare", 1.0),
+        ("declared_if_not", 0.0),
+        ("posterior_threshold", 1.0),
+        ("mean_length_days", 0.5),
+        ("rise_points", 0.0),
+        ("rise_sd_points", -1.0),
+        ("expected_rise_points", float("nan")),
+        ("min_days", 15),
+        ("passes", 0),
+    ],
+)
+def test_state_rule_rejects_settings_naming_the_field(field: str, value: float) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        FlareStateRule(**{field: value})
+    expected = "min_days" if field in ("min_days", "passes") else field
+    assert err.value.field == expected
+
+
+def test_state_rule_accepts_settings_just_inside_the_limits() -> None:
+    rule = FlareStateRule(start_per_day=0.999, mean_length_days=1.0, min_days=14, passes=1)
+    assert rule.min_days == rule.max_days

@@ -1,4 +1,4 @@
-"""Relief rule 2.0 on arrays: the thresholds at, under and over their boundaries."""
+"""Relief rules 2.0 and 2.1 on arrays: the thresholds at, under and over their boundaries."""
 
 import math
 
@@ -7,7 +7,15 @@ import pytest
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.latent import LatentLevelModel, _smooth_one, smooth_level
-from tenderpoint.outcomes.relief import CourseWindow, LatentReliefRule, relief_from_level
+from tenderpoint.outcomes.relief import (
+    CourseWindow,
+    DiaryDays,
+    LatentReliefRule,
+    earlier_return,
+    relief_from_level,
+    return_before_follow_up_end,
+)
+from tenderpoint.outcomes.response import relief_rule
 
 
 def _one(levels: list[float], *, var: float = 1e-6, limit: int | None = None):
@@ -127,3 +135,92 @@ def test_relief_onset_must_fall_inside_the_28_day_horizon(drop_day: int, relief:
     assert bool(r["relief"][0]) is relief
     if relief:
         assert int(r["onset"][0]) == 27
+
+
+# --- rule 2.1: the relief end read off the diary days near the end -----------------------------
+
+
+def _daily_block(pain: list[float], declared: list[int] = ()) -> DiaryDays:
+    y = np.array(pain, dtype=float)[:, None]
+    marks = np.zeros_like(y, dtype=bool)
+    marks[list(declared), 0] = True
+    return DiaryDays(y, np.ones_like(y, dtype=np.int64), marks, np.array([0]))
+
+
+@pytest.mark.parametrize(
+    ("tail_value", "ended"),
+    # back level 9 (10 % below a baseline of 10), noise variance 1, four diary days: the
+    # probability of being back reaches 0.9 when (v - 9) / sqrt(1/4) >= 1.28155, v >= 9.6408
+    [(9.640, False), (9.642, True), (10.0, True)],
+)
+def test_a_return_just_before_the_end_of_follow_up_is_an_event(
+    tail_value: float, ended: bool
+) -> None:
+    levels = [10.0] + [6.0] * 19  # the smoothed level never gets back: censored by 2.0
+    res = _one(levels)
+    assert not bool(res["event"][0])
+    pain = [10.0] + [6.0] * 15 + [tail_value] * 4
+    out = return_before_follow_up_end(
+        res,
+        _daily_block(pain),
+        np.array([1.0]),
+        np.array([10.0]),
+        np.array([0.0]),
+        LatentReliefRule(),
+    )
+    assert bool(out["event"][0]) is ended
+    if ended:
+        assert int(out["end"][0]) == 16
+        assert out["durability"][0] == 15.0  # onset day 1 -> end day 16
+        assert int(out["end_high"][0]) == 19  # the end of follow-up
+    assert not bool(res["event"][0])  # the input is not changed
+
+
+def test_a_marked_flare_before_the_end_of_follow_up_is_not_relief_ending() -> None:
+    res = _one([10.0] + [6.0] * 19)
+    pain = [10.0] + [6.0] * 15 + [10.0] * 4
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), LatentReliefRule())
+    marked = return_before_follow_up_end(res, _daily_block(pain, [18]), *args)
+    assert not bool(marked["event"][0])  # day 18 marked: days 16-19 are a flare
+    before = return_before_follow_up_end(res, _daily_block(pain, [15]), *args)
+    assert int(before["end"][0]) == 16  # a mark before the stretch does not count
+
+
+def test_rule_2_0_by_name_keeps_the_censoring() -> None:
+    res = _one([10.0] + [6.0] * 19)
+    pain = [10.0] + [6.0] * 15 + [10.0] * 4
+    old = relief_rule("tenderpoint-relief/2.0")
+    assert isinstance(old, LatentReliefRule)
+    assert old.return_tail_days == 0
+    out = return_before_follow_up_end(
+        res, _daily_block(pain), np.array([1.0]), np.array([10.0]), np.array([0.0]), old
+    )
+    assert not bool(out["event"][0])
+    assert LatentReliefRule().version == "tenderpoint-relief/2.1"
+
+
+def test_the_end_moves_to_the_first_day_the_diary_is_surely_back() -> None:
+    # the level lags: it reaches 9 on day 20, but the diary is at 10 from day 17 on
+    levels = [10.0] + [6.0] * 16 + [7.0, 8.0, 8.5, 9.0] + [10.0] * 9
+    res = _one(levels)
+    assert int(res["end"][0]) == 20
+    pain = [10.0] + [6.0] * 16 + [10.0] * 13
+    back = (np.array([9.0]), np.array([0.0]))
+    out = earlier_return(res, _daily_block(pain), np.array([1.0]), back, LatentReliefRule())
+    assert int(out["end"][0]) == 17
+    assert out["durability"][0] == 16.0
+    # noisier diary (variance 4): seven days at 10 are 1.32 SE above 9, still sure; at 9.9
+    # they are 1.19 SE, not sure, and the smoothed end stays
+    noisy = earlier_return(res, _daily_block(pain), np.array([4.0]), back, LatentReliefRule())
+    assert int(noisy["end"][0]) == 17
+    pain_low = [10.0] + [6.0] * 16 + [9.9] * 13
+    kept = earlier_return(res, _daily_block(pain_low), np.array([4.0]), back, LatentReliefRule())
+    assert int(kept["end"][0]) == 20
+
+
+@pytest.mark.parametrize("field", ["return_tail_days", "return_confirm_days"])
+def test_return_settings_are_validated(field: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        LatentReliefRule(**{field: -1})
+    assert err.value.field == field
+    assert getattr(LatentReliefRule(**{field: 0}), field) == 0

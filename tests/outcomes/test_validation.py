@@ -35,9 +35,9 @@ def test_responder_label_post_induction(figures: dict) -> None:
 
 
 def test_flares_are_mostly_real(figures: dict) -> None:
-    # aim: recall and precision >= 0.85 / 0.80; reached at low noise only (docs/outcomes.md)
-    assert figures["flare_precision"] >= 0.7
-    assert figures["flare_recall"] >= 0.6
+    # aim: recall >= 0.85 and precision >= 0.80 (rule 3.0); a margin for 60 patients
+    assert figures["flare_precision"] >= 0.75
+    assert figures["flare_recall"] >= 0.8
 
 
 def test_never_due_now_while_relief_holds(figures: dict) -> None:

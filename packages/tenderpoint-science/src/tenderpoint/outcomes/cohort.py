@@ -192,9 +192,6 @@ def kaplan_meier(
     -------
     KaplanMeier
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
-
     data = durations.filter(pl.col(time).is_not_null() & pl.col(event).is_not_null())
     key = pl.col(by).cast(pl.String) if by else pl.lit("all")
     data = data.with_columns(key.alias("stratum"))
@@ -202,44 +199,61 @@ def kaplan_meier(
     for (stratum,), group in data.group_by("stratum", maintain_order=False):
         t = group[time].to_numpy().astype(np.float64)
         e = group[event].to_numpy().astype(bool)
-        kmf = KaplanMeierFitter(alpha=1.0 - confidence).fit(t, e)
-        sf = kmf.survival_function_.iloc[:, 0].to_numpy()
-        ci = kmf.confidence_interval_.to_numpy()
-        at_risk = kmf.event_table["at_risk"].reindex(kmf.survival_function_.index).to_numpy()
-        curves.append(
-            pl.DataFrame(
-                {
-                    "stratum": [str(stratum)] * sf.size,
-                    "time": kmf.survival_function_.index.to_numpy().astype(np.float64),
-                    "survival": sf,
-                    "ci_low": ci[:, 0],
-                    "ci_high": ci[:, 1],
-                    "at_risk": at_risk.astype(np.int64),
-                }
-            )
-        )
-        med = float(kmf.median_survival_time_)
-        med_ci = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
-        medians.append(
-            {
-                "stratum": str(stratum),
-                "n": int(t.size),
-                "events": int(e.sum()),
-                "median": med,
-                "median_ci_low": float(med_ci[0]),
-                "median_ci_high": float(med_ci[1]),
-                "status": "ok" if math.isfinite(med) else "not_reached",
-            }
-        )
-    schema = {
-        "stratum": pl.String,
-        "n": pl.Int64,
-        "events": pl.Int64,
-        "median": pl.Float64,
-        "median_ci_low": pl.Float64,
-        "median_ci_high": pl.Float64,
-        "status": pl.String,
+        curve_one, median_one = _km_stratum(str(stratum), t, e, confidence)
+        curves.append(curve_one)
+        medians.append(median_one)
+    return _km_frames(curves, medians, unit)
+
+
+_KM_MEDIAN_SCHEMA: Final = {
+    "stratum": pl.String,
+    "n": pl.Int64,
+    "events": pl.Int64,
+    "median": pl.Float64,
+    "median_ci_low": pl.Float64,
+    "median_ci_high": pl.Float64,
+    "status": pl.String,
+}
+
+
+def _km_stratum(
+    stratum: str, t: npt.NDArray[np.float64], e: npt.NDArray[np.bool_], confidence: float
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """One stratum's curve (with bands and numbers at risk) and its median row."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    kmf = KaplanMeierFitter(alpha=1.0 - confidence).fit(t, e)
+    sf = kmf.survival_function_.iloc[:, 0].to_numpy()
+    ci = kmf.confidence_interval_.to_numpy()
+    at_risk = kmf.event_table["at_risk"].reindex(kmf.survival_function_.index).to_numpy()
+    curve = pl.DataFrame(
+        {
+            "stratum": [stratum] * sf.size,
+            "time": kmf.survival_function_.index.to_numpy().astype(np.float64),
+            "survival": sf,
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "at_risk": at_risk.astype(np.int64),
+        }
+    )
+    med = float(kmf.median_survival_time_)
+    med_ci = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
+    median = {
+        "stratum": stratum,
+        "n": int(t.size),
+        "events": int(e.sum()),
+        "median": med,
+        "median_ci_low": float(med_ci[0]),
+        "median_ci_high": float(med_ci[1]),
+        "status": "ok" if math.isfinite(med) else "not_reached",
     }
+    return curve, median
+
+
+def _km_frames(curves: list[pl.DataFrame], medians: list[dict[str, Any]], unit: str) -> KaplanMeier:
+    """The curves and medians of every stratum as one result (``insufficient_data`` when
+    there is no stratum)."""
     if not medians:
         medians.append(
             {
@@ -261,7 +275,7 @@ def kaplan_meier(
     )
     return KaplanMeier(
         curve=curve.sort("stratum", "time"),
-        medians=pl.DataFrame(medians, schema=schema).sort("stratum"),
+        medians=pl.DataFrame(medians, schema=_KM_MEDIAN_SCHEMA).sort("stratum"),
         unit=unit,
     )
 

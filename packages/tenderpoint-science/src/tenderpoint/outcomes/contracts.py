@@ -297,6 +297,34 @@ def validate_diary(
     df = _conform(diary, DIARY_SCHEMA, _OPTIONAL["diary"], problems)
     reference = _now(now)
     _required(df, ("patient_id", "recorded_at", "local_date", "pain"), problems)
+    _check_diary_values(df, reference, problems)
+    (in_order,) = problems.flush(_strictly_ordered())
+    if in_order:
+        # already sorted with no two entries of one patient at one instant (the usual case:
+        # diaries come out of the database in order): sorting would return the same frame
+        # and the duplicate check could not fire
+        _known_patients(df, patient_ids, problems)
+        problems.raise_if_any()
+        return df
+    df = df.sort("patient_id", "recorded_at")
+    # sorted, so duplicates are neighbours: cheaper than hashing 7 million (id, time) pairs
+    same_as_previous = (pl.col("patient_id") == pl.col("patient_id").shift(1)) & (
+        pl.col("recorded_at") == pl.col("recorded_at").shift(1)
+    )
+    problems.check_mask(
+        df,
+        same_as_previous | same_as_previous.shift(-1),
+        "duplicate_rows",
+        "recorded_at",
+        "the same patient has two entries at the same instant",
+    )
+    _known_patients(df, patient_ids, problems)
+    problems.raise_if_any()
+    return df
+
+
+def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
+    """Queue the diary's range, future-date and local-date checks (run by the next flush)."""
     for score in SCORE_COLUMNS:
         problems.check_mask(
             df,
@@ -322,40 +350,21 @@ def validate_diary(
         "local_date",
         "local date is more than one day away from the UTC date of recorded_at",
     )
-    # strictly in (patient, time) order: times increase within each run of one patient and
-    # the runs' patients increase (string comparisons on the 10,000 run heads only)
+
+
+def _strictly_ordered() -> pl.Expr:
+    """True when the rows are strictly in (patient, time) order: times increase within each
+    run of one patient and the runs' patients increase (string comparisons on the run heads
+    only)."""
     pid, at = pl.col("patient_id"), pl.col("recorded_at")
     new_patient = (pid != pid.shift(1)).fill_null(True)
     heads = pid.filter(new_patient)
-    strictly_ordered = (
+    return (
         pid.is_not_null().all()
         & at.is_not_null().all()
         & (new_patient | (at > at.shift(1))).fill_null(False).all()
         & (heads > heads.shift(1)).fill_null(True).all()
     )
-    (in_order,) = problems.flush(strictly_ordered)
-    if in_order:
-        # already sorted with no two entries of one patient at one instant (the usual case:
-        # diaries come out of the database in order): sorting would return the same frame
-        # and the duplicate check could not fire
-        _known_patients(df, patient_ids, problems)
-        problems.raise_if_any()
-        return df
-    df = df.sort("patient_id", "recorded_at")
-    # sorted, so duplicates are neighbours: cheaper than hashing 7 million (id, time) pairs
-    same_as_previous = (pl.col("patient_id") == pl.col("patient_id").shift(1)) & (
-        pl.col("recorded_at") == pl.col("recorded_at").shift(1)
-    )
-    problems.check_mask(
-        df,
-        same_as_previous | same_as_previous.shift(-1),
-        "duplicate_rows",
-        "recorded_at",
-        "the same patient has two entries at the same instant",
-    )
-    _known_patients(df, patient_ids, problems)
-    problems.raise_if_any()
-    return df
 
 
 def validate_infusions(

@@ -360,3 +360,231 @@ def sustained_flare_runs(
         rise = float(excess[span].sum() / weight)
         runs.append((first, last, rise, math.sqrt(noise_var / weight)))
     return runs
+
+
+@dataclass(frozen=True)
+class FlareStateRule:
+    """Detected-flare rule 3.0: a two-state hidden Markov model on the latent level.
+
+    Every day the patient is either at their own current level or in a flare. The current level
+    is the latent level (``latent.py``); on a flare day pain sits ``expected_rise_points``
+    (give or take ``rise_sd_points``) above it. The patient's own noise, the level's
+    uncertainty, the number of entries of the day, the top of the scale (a 10 only says "at
+    least 9.5") and whether the patient marked the day as a flare are the evidence; the
+    forward-backward recursion (Rabiner 1989) gives each day's probability of being in a flare.
+    Runs of days with probability >= ``posterior_threshold`` lasting ``min_days`` to
+    ``max_days`` calendar days are set aside from the level, the level is estimated again
+    without them and the model run once more (``passes``). An episode is reported when its
+    measured excess over the level is not clearly below ``rise_points`` (excess + one standard
+    error >= ``rise_points``): the 2.0 rule's "sustained worsening of about two points above
+    the patient's own current level", judged with the episode's own precision rather than on
+    single days. A worsening that lasts longer than ``max_days`` is a change of level (relief
+    ending), not a flare.
+
+    Attributes
+    ----------
+    start_per_day : float
+        Prior probability that a flare starts on a given day (about one a month).
+    mean_length_days : float
+        Prior mean length of a flare (the end probability per day is its inverse).
+    expected_rise_points, rise_sd_points : float
+        Prior for how far a flare lifts pain above the level (points).
+    declared_if_flare, declared_if_not : float
+        Probability that a day carries a patient-declared flare mark in a flare and outside
+        one (a declaration is evidence, not proof).
+    posterior_threshold : float
+        Probability of being in a flare that puts a day in an episode.
+    rise_points : float
+        Smallest excess over the level an episode must be consistent with (points).
+    min_days, max_days : int
+        Shortest and longest episode (calendar days).
+    passes : int
+        Level-and-decode passes (1: no re-estimation of the level).
+    scale_max : float
+        Top of the pain scale (entries there are censored: the true pain may be higher).
+    """
+
+    start_per_day: float = 1.0 / 30.0
+    mean_length_days: float = 7.0
+    expected_rise_points: float = 3.0
+    rise_sd_points: float = 1.0
+    declared_if_flare: float = 0.5
+    declared_if_not: float = 0.02
+    posterior_threshold: float = 0.5
+    rise_points: float = 2.0
+    min_days: int = 3
+    max_days: int = 14
+    passes: int = 2
+    scale_max: float = 10.0
+    version: str = "tenderpoint-flare/3.0"
+    citation: str = (
+        "No agreed flare definition (Gomez-Arguelles 2022, clinical.md 11): a sustained "
+        "worsening above the patient's own current level, platform rule; hidden Markov model "
+        "and forward-backward recursion: Rabiner LR. Proc IEEE 1989;77:257-286."
+    )
+
+    def __post_init__(self) -> None:
+        unit = ("start_per_day", "declared_if_flare", "declared_if_not", "posterior_threshold")
+        for name in unit:
+            if not 0 < getattr(self, name) < 1:
+                raise InvalidInputError(
+                    f"{name} must lie strictly between 0 and 1.", code="out_of_range", field=name
+                )
+        for name in ("mean_length_days", "expected_rise_points", "rise_sd_points", "rise_points"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0):
+                raise InvalidInputError(
+                    f"{name} must be a positive number.", code="out_of_range", field=name
+                )
+        if self.mean_length_days < 1:
+            raise InvalidInputError(
+                "mean_length_days must be at least 1.",
+                code="out_of_range",
+                field="mean_length_days",
+            )
+        if not 1 <= self.min_days <= self.max_days or self.passes < 1:
+            raise InvalidInputError(
+                "Need 1 <= min_days <= max_days and passes >= 1.",
+                code="out_of_range",
+                field="min_days",
+            )
+
+
+def _day_log_likelihoods(
+    pain: npt.NDArray[np.float64],
+    count: npt.NDArray[np.int64],
+    declared: npt.NDArray[np.bool_],
+    level: npt.NDArray[np.float64],
+    level_var: npt.NDArray[np.float64],
+    noise_var: float,
+    rule: FlareStateRule,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Log-likelihood of each day's entries outside and inside a flare (0 without entries)."""
+    from scipy.special import log_ndtr
+
+    have = count > 0
+    var_out = np.where(have, noise_var / np.maximum(count, 1) + level_var, 1.0)
+    var_in = var_out + rule.rise_sd_points**2
+    excess = np.where(have, pain - level, 0.0)
+    rise = rule.expected_rise_points
+    out = -0.5 * excess**2 / var_out - 0.5 * np.log(var_out)
+    inside = -0.5 * (excess - rise) ** 2 / var_in - 0.5 * np.log(var_in)
+    top = have & (pain >= rule.scale_max - 0.5)
+    if top.any():
+        # at the top of the scale the entry only says "at least this high"
+        edge = rule.scale_max - 0.5 - level
+        half_log_2pi = 0.5 * math.log(2.0 * math.pi)
+        out = np.where(top, log_ndtr(-edge / np.sqrt(var_out)) + half_log_2pi, out)
+        inside = np.where(top, log_ndtr(-(edge - rise) / np.sqrt(var_in)) + half_log_2pi, inside)
+    mark_out = np.where(declared, math.log(rule.declared_if_not), math.log1p(-rule.declared_if_not))
+    mark_in = np.where(
+        declared, math.log(rule.declared_if_flare), math.log1p(-rule.declared_if_flare)
+    )
+    return np.where(have, out + mark_out, 0.0), np.where(have, inside + mark_in, 0.0)
+
+
+def flare_probability(
+    log_out: npt.NDArray[np.float64], log_in: npt.NDArray[np.float64], rule: FlareStateRule
+) -> npt.NDArray[np.float64]:
+    """Posterior probability of a flare on each day (scaled forward-backward, two states)."""
+    d = log_out.size
+    if d == 0:
+        return np.zeros(0)
+    top = np.maximum(log_out, log_in)
+    b_out, b_in = np.exp(log_out - top).tolist(), np.exp(log_in - top).tolist()
+    enter, leave = rule.start_per_day, 1.0 / rule.mean_length_days
+    stay_out, stay_in = 1.0 - enter, 1.0 - leave
+    f_out, f_in = [0.0] * d, [0.0] * d
+    p_in = enter / (enter + leave)
+    p_out = 1.0 - p_in
+    for t in range(d):
+        if t:
+            p_out, p_in = p_out * stay_out + p_in * leave, p_out * enter + p_in * stay_in
+        p_out, p_in = p_out * b_out[t], p_in * b_in[t]
+        total = p_out + p_in
+        p_out, p_in = p_out / total, p_in / total
+        f_out[t], f_in[t] = p_out, p_in
+    post = [0.0] * d
+    post[-1] = f_in[-1]
+    g_out, g_in = 1.0, 1.0
+    for t in range(d - 2, -1, -1):
+        g_out, g_in = (
+            stay_out * b_out[t + 1] * g_out + enter * b_in[t + 1] * g_in,
+            leave * b_out[t + 1] * g_out + stay_in * b_in[t + 1] * g_in,
+        )
+        total = g_out + g_in
+        g_out, g_in = g_out / total, g_in / total
+        a, b = f_out[t] * g_out, f_in[t] * g_in
+        post[t] = b / (a + b)
+    return np.asarray(post, dtype=np.float64)
+
+
+def _runs_of(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """First and last index of each run of True."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [idx.size - 1]])
+    return [(int(idx[a]), int(idx[b])) for a, b in zip(starts, ends, strict=True)]
+
+
+def flare_state_runs(
+    pain: npt.NDArray[np.float64],
+    count: npt.NDArray[np.int64],
+    declared: npt.NDArray[np.bool_],
+    process_var: npt.NDArray[np.float64],
+    level: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float],
+    rule: FlareStateRule,
+) -> list[tuple[int, int, float, float, float]]:
+    """Flare episodes of one patient's day grid under rule 3.0.
+
+    Parameters
+    ----------
+    pain, count, declared : numpy.ndarray
+        Daily mean pain (NaN: no entry), entry counts and declared-flare marks.
+    process_var : numpy.ndarray
+        The latent model's variance of the level's change into each day.
+    level : tuple
+        ``(mean, variance, noise variance)`` of the latent level (``latent.patient_level``).
+    rule : FlareStateRule
+
+    Returns
+    -------
+    list of tuple
+        ``(first day, last day, excess, SE of the excess, highest daily probability)``.
+    """
+    from tenderpoint.outcomes.latent import smooth_level
+
+    mean, var, noise_var = level
+    have = count > 0
+    y = np.where(have, pain, 0.0)
+    runs: list[tuple[int, int]] = []
+    post = np.zeros(pain.size)
+    for step in range(rule.passes):
+        if step:
+            # the level again, without the days of the episodes found (nor declared days)
+            precision = np.where(have & ~declared, count / noise_var, 0.0)
+            for a, b in runs:
+                precision[a : b + 1] = 0.0
+            m, v = smooth_level(y[:, None], precision[:, None], process_var[:, None])
+            mean, var = m[:, 0], v[:, 0]
+        log_out, log_in = _day_log_likelihoods(pain, count, declared, mean, var, noise_var, rule)
+        post = flare_probability(log_out, log_in, rule)
+        runs = [
+            (a, b)
+            for a, b in _runs_of(post >= rule.posterior_threshold)
+            if b - a + 1 <= rule.max_days
+        ]
+    found: list[tuple[int, int, float, float, float]] = []
+    for a, b in runs:
+        span = slice(a, b + 1)
+        weight = float(count[span].sum())
+        if b - a + 1 < rule.min_days or weight == 0:
+            continue
+        rise = float(np.where(have[span], (pain[span] - mean[span]) * count[span], 0.0).sum())
+        rise /= weight
+        se = math.sqrt(noise_var / weight)
+        if rise + se >= rule.rise_points:
+            found.append((a, b, rise, se, float(post[span].max())))
+    return found

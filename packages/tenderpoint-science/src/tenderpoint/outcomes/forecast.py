@@ -348,26 +348,11 @@ def forecast_booster(
             field="relief_threshold_pct",
         )
     prior = prior or ForecastPrior()
-    cite, version = model.citation, f"{model.version}; {rule.version}"
-    base = baselines.filter(pl.col("patient_id") == patient_id)
-    mine = sessions.filter(pl.col("patient_id") == patient_id)
-    if today is not None:
-        mine = mine.filter(pl.col("local_date") <= today)
-    if mine.height == 0:
-        return _empty(
-            patient_id, "No infusion is recorded, so there is nothing to forecast.", cite, version
-        )
-    if base.height == 0 or base["baseline_status"][0] != "ok":
-        return _empty(
-            patient_id,
-            "No baseline: fewer than the required diary days in the week before the first "
-            "infusion, so relief cannot be measured.",
-            cite,
-            version,
-        )
-    ctx = _context(
-        patient_id, daily, mine, float(base["baseline_pain"][0]), today, relief_threshold_pct
-    )
+    found = _patient_rows(patient_id, sessions, baselines, today, _label(model, rule))
+    if isinstance(found, BoosterForecast):
+        return found
+    baseline_pain, mine = found
+    ctx = _context(patient_id, daily, mine, baseline_pain, today, relief_threshold_pct)
     current = _current_relief(daily, mine, ctx, rule) if rule.use_patient_noise else None
     noise_sd = current[2] if current is not None else ASSUMED_NOISE_POINTS
     n = int(ctx.pain.size)
@@ -378,21 +363,40 @@ def forecast_booster(
         if n >= min_days_exponential
         else "cohort_prior"
     )
-    log_depth, log_k, se, prior_share = _decay(ctx, basis, prior, model, noise_sd, rule)
-    return _assemble(
-        ctx,
-        basis,
-        log_depth,
-        log_k,
-        se,
-        prior_share,
-        current,
-        relief_threshold_pct,
-        model,
-        rule,
-        cite,
-        version,
-    )
+    fit = _Decay(basis, *_decay(ctx, basis, prior, model, noise_sd, rule))
+    return _assemble(ctx, fit, current, relief_threshold_pct, model, rule)
+
+
+def _label(model: ReliefModel, rule: ForecastRule) -> tuple[str, str]:
+    """Citation and version string of a forecast."""
+    return model.citation, f"{model.version}; {rule.version}"
+
+
+def _patient_rows(
+    patient_id: str,
+    sessions: pl.DataFrame,
+    baselines: pl.DataFrame,
+    today: dt.date | None,
+    label: tuple[str, str],
+) -> tuple[float, pl.DataFrame] | BoosterForecast:
+    """The patient's baseline pain and sessions up to ``today``, or the empty forecast that
+    says why there is nothing to forecast."""
+    base = baselines.filter(pl.col("patient_id") == patient_id)
+    mine = sessions.filter(pl.col("patient_id") == patient_id)
+    if today is not None:
+        mine = mine.filter(pl.col("local_date") <= today)
+    if mine.height == 0:
+        return _empty(
+            patient_id, "No infusion is recorded, so there is nothing to forecast.", *label
+        )
+    if base.height == 0 or base["baseline_status"][0] != "ok":
+        return _empty(
+            patient_id,
+            "No baseline: fewer than the required diary days in the week before the first "
+            "infusion, so relief cannot be measured.",
+            *label,
+        )
+    return float(base["baseline_pain"][0]), mine
 
 
 def _forecast_rule(rule: ForecastRule | str | None) -> ForecastRule:
@@ -466,40 +470,30 @@ def _decay(
     return log_depth, log_k, se, share
 
 
+@dataclass(frozen=True)
+class _Decay:
+    """The fitted (or prior) decay of relief after the last course."""
+
+    basis: Basis
+    log_depth: float
+    log_k: float
+    se: float
+    prior_share: float
+
+
 def _assemble(
     ctx: _Context,
-    basis: Basis,
-    log_depth: float,
-    log_k: float,
-    se: float,
-    prior_share: float,
+    fit: _Decay,
     current: tuple[float, float, float] | None,
     relief_threshold_pct: float,
     model: ReliefModel,
     rule: ForecastRule,
-    cite: str,
-    version: str,
 ) -> BoosterForecast:
     """Crossing date, interval, status and reasons."""
     threshold = relief_threshold_pct / 100.0
-    k = math.exp(log_k)
-    half_life = math.log(2.0) / k
-    lo_hl, hi_hl = (
-        math.log(2.0) / math.exp(log_k + 1.96 * se),
-        math.log(2.0) / math.exp(log_k - 1.96 * se),
-    )
-    reasons = ctx.reasons
-    reasons.append(
-        f"Relief fades with a half-life of {half_life:.1f} days (95 % range "
-        f"{lo_hl:.1f}-{hi_hl:.1f})."
-    )
-    extra: dict[str, float | None] = {"prior_share": round(prior_share, 3)}
-    if current is not None:
-        extra.update(
-            current_relief_pct=round(100 * current[0], 1),
-            current_relief_sd_pct=round(100 * current[1], 1),
-            noise_sd_points=round(current[2], 3),
-        )
+    half_life = _half_life_reason(ctx, fit)
+    extra = _extra_fields(fit, current)
+    cite, version = _label(model, rule)
 
     def result(
         status: str, dates: tuple[dt.date | None, dt.date | None, dt.date | None]
@@ -507,34 +501,87 @@ def _assemble(
         return BoosterForecast(
             ctx.patient_id,
             status,
-            basis,
+            fit.basis,
             ctx.threshold_pain,
             *dates,
             half_life,
             int(ctx.pain.size),
-            tuple(reasons),
+            tuple(ctx.reasons),
             cite,
             version,
             **extra,  # type: ignore[arg-type]
         )
 
-    measured_below = None
-    if current is not None and rule.due_probability is not None:
-        z = (threshold - current[0]) / max(current[1], 1e-9)
-        measured_below = 0.5 * math.erfc(-z / math.sqrt(2.0)) >= rule.due_probability
-        reasons.append(
-            f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
-        )
-    crossing = _crossing_days(basis, log_depth, k, threshold, model)
+    measured_below = _measured_below(ctx, current, threshold, rule)
+    crossing = _crossing_days(fit.basis, fit.log_depth, math.exp(fit.log_k), threshold, model)
     if crossing is None and not measured_below:
-        reasons.append("Relief after this course never reached the threshold.")
+        ctx.reasons.append("Relief after this course never reached the threshold.")
         return result("no_relief", (None, None, None))
     if measured_below:
-        reasons.append("Relief is measured below the threshold already.")
+        ctx.reasons.append("Relief is measured below the threshold already.")
         return result("due_now", (ctx.reference, ctx.reference, ctx.reference))
-    assert crossing is not None  # noqa: S101 - handled above
-    early = _crossing_days(basis, log_depth, math.exp(log_k + 1.96 * se), threshold, model)
-    late = _crossing_days(basis, log_depth, math.exp(log_k - 1.96 * se), threshold, model)
+    status, dates = _dated(ctx, fit, threshold, model, rule)
+    ctx.reasons.append(model.extrapolation_note)
+    return result(status, dates)
+
+
+def _half_life_reason(ctx: _Context, fit: _Decay) -> float:
+    """The fitted half-life, with its 95 % range added to the reasons."""
+    half_life = math.log(2.0) / math.exp(fit.log_k)
+    lo_hl, hi_hl = (
+        math.log(2.0) / math.exp(fit.log_k + 1.96 * fit.se),
+        math.log(2.0) / math.exp(fit.log_k - 1.96 * fit.se),
+    )
+    ctx.reasons.append(
+        f"Relief fades with a half-life of {half_life:.1f} days (95 % range "
+        f"{lo_hl:.1f}-{hi_hl:.1f})."
+    )
+    return half_life
+
+
+def _extra_fields(
+    fit: _Decay, current: tuple[float, float, float] | None
+) -> dict[str, float | None]:
+    """The prior's share and, when measured, the current relief and the patient's noise."""
+    extra: dict[str, float | None] = {"prior_share": round(fit.prior_share, 3)}
+    if current is not None:
+        extra.update(
+            current_relief_pct=round(100 * current[0], 1),
+            current_relief_sd_pct=round(100 * current[1], 1),
+            noise_sd_points=round(current[2], 3),
+        )
+    return extra
+
+
+def _measured_below(
+    ctx: _Context,
+    current: tuple[float, float, float] | None,
+    threshold: float,
+    rule: ForecastRule,
+) -> bool | None:
+    """Whether the measured (latent) relief is below the threshold with the rule's
+    probability (None: the rule does not measure it)."""
+    if current is None or rule.due_probability is None:
+        return None
+    z = (threshold - current[0]) / max(current[1], 1e-9)
+    ctx.reasons.append(
+        f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
+    )
+    return 0.5 * math.erfc(-z / math.sqrt(2.0)) >= rule.due_probability
+
+
+def _dated(
+    ctx: _Context, fit: _Decay, threshold: float, model: ReliefModel, rule: ForecastRule
+) -> tuple[str, tuple[dt.date | None, dt.date | None, dt.date | None]]:
+    """Status and the predicted date with its interval from the fitted crossing."""
+    k = math.exp(fit.log_k)
+    crossing = _crossing_days(fit.basis, fit.log_depth, k, threshold, model)
+    early = _crossing_days(
+        fit.basis, fit.log_depth, math.exp(fit.log_k + 1.96 * fit.se), threshold, model
+    )
+    late = _crossing_days(
+        fit.basis, fit.log_depth, math.exp(fit.log_k - 1.96 * fit.se), threshold, model
+    )
 
     def day(x: float | None) -> dt.date | None:
         return None if x is None else ctx.course_date + dt.timedelta(days=math.ceil(x))
@@ -543,17 +590,15 @@ def _assemble(
     if rule.due_probability is None:
         status = "due_now" if predicted is not None and predicted <= ctx.reference else "ok"
         if status == "due_now":
-            reasons.append("Relief is estimated to be below the threshold already.")
-    else:
-        status = "ok"
-        soonest = ctx.reference + dt.timedelta(days=1)
-        if predicted is not None and predicted < soonest:
-            reasons.append(
-                "The fitted curve has already crossed, but the measured relief still holds: "
-                "expect the crossing any day."
-            )
-        predicted = max(predicted, soonest) if predicted else None
-        low = max(low, soonest) if low else None
-        high = max(high, soonest) if high else None
-    reasons.append(model.extrapolation_note)
-    return result(status, (predicted, low, high))
+            ctx.reasons.append("Relief is estimated to be below the threshold already.")
+        return status, (predicted, low, high)
+    soonest = ctx.reference + dt.timedelta(days=1)
+    if predicted is not None and predicted < soonest:
+        ctx.reasons.append(
+            "The fitted curve has already crossed, but the measured relief still holds: "
+            "expect the crossing any day."
+        )
+    predicted = max(predicted, soonest) if predicted else None
+    low = max(low, soonest) if low else None
+    high = max(high, soonest) if high else None
+    return "ok", (predicted, low, high)

@@ -201,11 +201,24 @@ def daily_matrix(
         col = _column_codes(diary["patient_id"], ids)
     if compiled:
         return _compiled_matrix(diary, ids, col, keep, lo, d)
+    return _numpy_matrix(diary, ids, col, keep, lo, d)
+
+
+def _numpy_matrix(
+    diary: pl.DataFrame,
+    ids: tuple[str, ...],
+    col: IntArray,
+    keep: npt.NDArray[np.bool_],
+    lo: int,
+    d: int,
+) -> DailyMatrix:
+    """The daily matrix with numpy's ``bincount`` (the reference of the compiled pass)."""
+    n = len(ids)
     col = col.astype(np.int64, copy=False)
-    local = local_days.to_numpy().astype(np.int64)
+    local = diary["local_date"].to_physical().to_numpy().astype(np.int64)
     flat = (local - lo) * n + col
     size = d * n
-    pain = pain_col.fill_null(0.0).to_numpy().astype(np.float64)
+    pain = diary["pain"].fill_null(0.0).to_numpy().astype(np.float64)
     total = np.bincount(flat[keep], weights=pain[keep], minlength=size)
     count = np.bincount(flat[keep], minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from tenderpoint._display import html_table
@@ -21,10 +22,12 @@ from tenderpoint.outcomes.contracts import (
 )
 from tenderpoint.outcomes.flares import (
     FlareRule,
+    FlareStateRule,
     SustainedFlareRule,
     change_points,
     declared_flares,
     flare_episodes,
+    flare_state_runs,
     remission_periods,
     sustained_flare_runs,
 )
@@ -34,7 +37,7 @@ from tenderpoint.outcomes.forecast import (
     ForecastRule,
     forecast_booster,
 )
-from tenderpoint.outcomes.latent import patient_level
+from tenderpoint.outcomes.latent import DEFAULT_LATENT_MODEL, EPOCH, patient_level
 from tenderpoint.outcomes.relief import LatentReliefRule
 from tenderpoint.outcomes.response import ReliefRule, relief_episodes, window_responses
 from tenderpoint.outcomes.schedule import infusion_courses
@@ -119,35 +122,58 @@ def _validated(
     )
 
 
+FlareRules = FlareRule | SustainedFlareRule | FlareStateRule
+
+
+def _detected_runs(
+    daily: pl.DataFrame,
+    session_dates: list[dt.date],
+    flare_rule: SustainedFlareRule | FlareStateRule,
+    relief_rule: ReliefRule | LatentReliefRule,
+) -> tuple[dt.date, npt.NDArray[np.float64], list[tuple[int, int, float, float, float | None]]]:
+    """Grid start, daily pain and the detected episodes of rules 2.0 and 3.0."""
+    model = relief_rule.model if isinstance(relief_rule, LatentReliefRule) else DEFAULT_LATENT_MODEL
+    start, pain, count, mean, var, noise_var = patient_level(daily, session_dates, model)
+    if isinstance(flare_rule, SustainedFlareRule):
+        runs = sustained_flare_runs(pain, count, mean, noise_var, flare_rule)
+        return start, pain, [(a, b, r, se, None) for a, b, r, se in runs]
+    lo = (start - EPOCH).days
+    declared = np.zeros(pain.size, dtype=bool)
+    days = daily["local_date"].to_physical().to_numpy().astype(np.int64) - lo
+    declared[days] = daily["flare"].fill_null(False).to_numpy()
+    process_var = np.full(pain.size, model.process_sd_points_per_day**2)
+    process_var[[(x - start).days for x in session_dates]] += model.jump_sd_points**2
+    found = flare_state_runs(pain, count, declared, process_var, (mean, var, noise_var), flare_rule)
+    return start, pain, [(a, b, r, se, p) for a, b, r, se, p in found]
+
+
 def patient_flares(
     daily: pl.DataFrame,
     sessions: pl.DataFrame,
-    flare_rule: FlareRule | SustainedFlareRule,
+    flare_rule: FlareRules,
     relief_rule: ReliefRule | LatentReliefRule,
 ) -> pl.DataFrame:
-    """One patient's declared flares plus those the rule detects (2.0: on the latent level).
+    """One patient's declared flares plus those the rule detects (2.0 and 3.0: on the latent
+    level; 3.0 gives each episode the highest daily probability of being in a flare).
 
     ``daily`` holds one patient's daily values; ``sessions`` their infusion sessions.
     """
     if isinstance(flare_rule, FlareRule):
         return flare_episodes(daily, flare_rule)
-    model = relief_rule.model if isinstance(relief_rule, LatentReliefRule) else None
-    start, pain, count, mean, _, noise_var = (
-        patient_level(daily, sessions["local_date"].to_list(), model)
-        if model is not None
-        else patient_level(daily, sessions["local_date"].to_list())
+    start, pain, runs = _detected_runs(
+        daily, sessions["local_date"].to_list(), flare_rule, relief_rule
     )
-    runs = sustained_flare_runs(pain, count, mean, noise_var, flare_rule)
     pid = daily["patient_id"][0] if daily.height else ""
     detected = pl.DataFrame(
         {
             "patient_id": [str(pid)] * len(runs),
-            "start": [start + dt.timedelta(days=a) for a, _, _, _ in runs],
-            "end": [start + dt.timedelta(days=b) for _, b, _, _ in runs],
-            "peak_pain": [float(np.nanmax(pain[a : b + 1])) for a, b, _, _ in runs],
-            "length_days": [b - a + 1 for a, b, _, _ in runs],
-            "rise_points": [round(r, 2) for _, _, r, _ in runs],
-            "rise_se_points": [round(se, 2) for _, _, _, se in runs],
+            "start": [start + dt.timedelta(days=r[0]) for r in runs],
+            "end": [start + dt.timedelta(days=r[1]) for r in runs],
+            "peak_pain": [float(np.nanmax(pain[r[0] : r[1] + 1])) for r in runs],
+            "length_days": [r[1] - r[0] + 1 for r in runs],
+            "rise_points": [round(r[2], 2) for r in runs],
+            "rise_se_points": [round(r[3], 2) for r in runs],
+            "probability": [None if r[4] is None else round(r[4], 3) for r in runs],
         },
         schema={
             "patient_id": pl.String,
@@ -157,6 +183,7 @@ def patient_flares(
             "length_days": pl.Int64,
             "rise_points": pl.Float64,
             "rise_se_points": pl.Float64,
+            "probability": pl.Float64,
         },
     ).with_columns(pl.lit("detected").alias("source"), pl.lit(flare_rule.version).alias("rule"))
     declared = declared_flares(daily).select(
@@ -167,6 +194,7 @@ def patient_flares(
         "length_days",
         pl.lit(None, dtype=pl.Float64).alias("rise_points"),
         pl.lit(None, dtype=pl.Float64).alias("rise_se_points"),
+        pl.lit(None, dtype=pl.Float64).alias("probability"),
         "source",
         pl.lit("declared by the patient").alias("rule"),
     )
@@ -183,7 +211,7 @@ def analyse_patient(
     prior: ForecastPrior | None = None,
     baseline_rule: BaselineRule | None = None,
     relief_rule: ReliefRule | LatentReliefRule | str | None = None,
-    flare_rule: FlareRule | SustainedFlareRule | None = None,
+    flare_rule: FlareRules | None = None,
     forecast_rule: ForecastRule | str | None = None,
     now: dt.datetime | None = None,
 ) -> PatientAnalysis:
@@ -218,7 +246,7 @@ def analyse_patient(
         diary = diary.filter(pl.col("local_date") <= today)
         infusions = infusions.filter(pl.col("start").dt.date() <= today)
     chosen_relief = pick_relief_rule(relief_rule)
-    chosen_flare = flare_rule or SustainedFlareRule()
+    chosen_flare = flare_rule or FlareStateRule()
     daily = daily_values(diary)
     sessions = infusion_courses(infusions, patients)
     baseline = baseline_scores(daily, sessions, baseline_rule)

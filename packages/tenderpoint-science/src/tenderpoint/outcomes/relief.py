@@ -71,6 +71,11 @@ class LatentReliefRule:
         Posterior probability of >= 30 % relief needed on some day to report relief.
     interval_probability : float
         Coverage of the onset, end and durability intervals (central, 0.8 = 10 %-90 %).
+    return_tail_days : int
+        Rule 2.1: how many days before the end of follow-up (or before the smoothed level's
+        end) the diary itself is searched for a return of pain; 0 turns it off (rule 2.0).
+    return_confirm_days : int
+        Rule 2.1: diary days after a candidate end that must be back within 10 %.
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -80,8 +85,10 @@ class LatentReliefRule:
     horizon_days: int = 28
     onset_probability: float = 0.9
     interval_probability: float = 0.8
+    return_tail_days: int = 14
+    return_confirm_days: int = 7
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
-    version: str = "tenderpoint-relief/2.0"
+    version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
 
     def __post_init__(self) -> None:
@@ -100,6 +107,11 @@ class LatentReliefRule:
             raise InvalidInputError(
                 "horizon_days must be at least 1.", code="out_of_range", field="horizon_days"
             )
+        for name in ("return_tail_days", "return_confirm_days"):
+            if getattr(self, name) < 0:
+                raise InvalidInputError(
+                    f"{name} must be 0 (off) or more.", code="out_of_range", field=name
+                )
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form (for stored results)."""
@@ -137,6 +149,79 @@ class CourseWindow:
         return limit.astype(np.int64), reached_next
 
 
+def _relief_result(
+    relief: npt.NDArray[np.bool_],
+    onsets: tuple[IntArray, IntArray, IntArray],
+    ends: tuple[IntArray, IntArray, IntArray],
+    follow_up: tuple[IntArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    best: FloatArray,
+) -> dict[str, npt.NDArray[Any]]:
+    """Durability, its interval and the result dict of :func:`relief_from_level` from the
+    onset days ``(onset, low, high)``, the end days ``(end, low, high)``, the follow-up
+    ``(limit, reached_next, evaluable)`` and the best onset ``z`` of each patient."""
+    onset, onset_low, onset_high = onsets
+    end, end_low, end_high = ends
+    limit, reached_next, ok = follow_up
+    event = relief & (end >= 0)
+    inf = np.inf
+    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
+    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
+    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
+    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
+    nan = np.nan
+    return {
+        "onset": onset,
+        "onset_low": onset_low,
+        "onset_high": onset_high,
+        "end": np.where(event, end, -1),
+        "end_low": np.where(relief, end_low, -1),
+        "end_high": np.where(relief, end_high, -1),
+        "limit": limit,
+        "relief": relief,
+        "event": event,
+        "reached_next": reached_next,
+        "evaluable": ok,
+        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
+        "durability": np.where(relief, durability, nan),
+        "durability_low": np.where(relief, durability_low, nan),
+        "durability_high": np.where(relief, durability_high, nan),
+    }
+
+
+def _horizon_onset(
+    mean: FloatArray,
+    var: FloatArray,
+    on: tuple[FloatArray, FloatArray],
+    course_day: IntArray,
+    limit: IntArray,
+    ok: npt.NDArray[np.bool_],
+    rule: LatentReliefRule,
+) -> tuple[FloatArray, tuple[IntArray, IntArray, IntArray]]:
+    """Best onset ``z`` per patient and the first horizon days with the level at the 30 %
+    level and with ``z`` at ``-z_hi`` and ``z_hi`` (grid days, -1: none), reading only the
+    horizon's days (a horizon x patients gather). ``on``: the 30 % level and its variance."""
+    d, n = mean.shape
+    on_level, on_var = on
+    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
+    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
+    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
+    rows = np.clip(day, 0, d - 1)
+    h_mean, h_var = mean[rows, cols], var[rows, cols]
+    z_on = (on_level[None, :] - h_mean) / np.sqrt(h_var + on_var[None, :])
+    z_on_h = np.where(in_horizon, z_on, -np.inf)
+    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+
+    def in_days(first: IntArray) -> IntArray:
+        return np.where(first >= 0, first + course_day, -1).astype(np.int64)
+
+    return best, (
+        in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))),
+        in_days(first_true(z_on_h >= -z_hi)),
+        in_days(first_true(z_on_h >= z_hi)),
+    )
+
+
 def relief_from_level(
     mean: FloatArray,
     var: FloatArray,
@@ -170,7 +255,6 @@ def relief_from_level(
         ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
         (days, inf = open).
     """
-    d, n = mean.shape
     limit, reached_next = window.follow_up_end()
     c = window.course_day
     ok = np.isfinite(baseline) & (c >= 0)
@@ -182,25 +266,10 @@ def relief_from_level(
     z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
     z_onset = float(ndtri(rule.onset_probability))
 
-    # onset: only the horizon's days matter, gathered as a horizon x patients block
-    day = c[None, :] + np.arange(rule.horizon_days)[:, None]
-    in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    rows = np.clip(day, 0, d - 1)
-    h_mean, h_var = mean[rows, cols], var[rows, cols]
-    z_on = (on_level[None, :] - h_mean) / np.sqrt(
-        h_var + (on_level / safe_base)[None, :] ** 2 * base_var[None, :]
-    )
-    z_on_h = np.where(in_horizon, z_on, -np.inf)
-    best = z_on_h.max(axis=0) if rule.horizon_days > 0 else np.full(n, -np.inf)
+    on_var = (on_level / safe_base) ** 2 * base_var
+    best, onsets = _horizon_onset(mean, var, (on_level, on_var), c, limit, ok, rule)
     relief = best >= z_onset
-
-    def in_days(first: IntArray) -> IntArray:
-        return np.where(first >= 0, first + c, -1).astype(np.int64)
-
-    onset = np.where(relief, in_days(first_true(in_horizon & (h_mean <= on_level[None, :]))), -1)
-    onset_low = np.where(relief, in_days(first_true(z_on_h >= -z_hi)), -1)
-    onset_high = np.where(relief, in_days(first_true(z_on_h >= z_hi)), -1)
+    onset, onset_low, onset_high = (np.where(relief, x, -1) for x in onsets)
     onset_high = np.where(onset_high >= 0, onset_high, onset)
 
     # end: a scan from the day after onset to the end of follow-up (compiled, stops early)
@@ -215,30 +284,13 @@ def relief_from_level(
         np.where(relief, limit, -1),
         z_hi,
     )
-    event = relief & (end >= 0)
-    inf = np.inf
-    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
-    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
-    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
-    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
-    nan = np.nan
-    return {
-        "onset": onset,
-        "onset_low": onset_low,
-        "onset_high": onset_high,
-        "end": np.where(event, end, -1),
-        "end_low": np.where(relief, end_low, -1),
-        "end_high": np.where(relief, end_high, -1),
-        "limit": limit,
-        "relief": relief,
-        "event": event,
-        "reached_next": reached_next,
-        "evaluable": ok,
-        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
-        "durability": np.where(relief, durability, nan),
-        "durability_low": np.where(relief, durability_low, nan),
-        "durability_high": np.where(relief, durability_high, nan),
-    }
+    return _relief_result(
+        relief,
+        (onset, onset_low, onset_high),
+        (end, end_low, end_high),
+        (limit, reached_next, ok),
+        best,
+    )
 
 
 def relief_from_level_reference(
@@ -307,30 +359,168 @@ def relief_from_level_reference(
     end = first_true(after & (mean >= back_level))
     end_low = first_true(after & (z_back >= -z_hi))
     end_high = first_true(after & (z_back >= z_hi))
-    event = relief & (end >= 0)
-    inf = np.inf
-    durability = np.where(event, end - onset, limit - onset).astype(np.float64)
-    low_end = np.where(end_low >= 0, end_low, np.where(event, end, limit))
-    durability_low = np.maximum(low_end - onset_high, 0).astype(np.float64)
-    durability_high = np.where(end_high >= 0, end_high - onset_low, inf).astype(np.float64)
-    nan = np.nan
-    return {
-        "onset": onset,
-        "onset_low": onset_low,
-        "onset_high": onset_high,
-        "end": np.where(event, end, -1),
-        "end_low": np.where(relief, end_low, -1),
-        "end_high": np.where(relief, end_high, -1),
-        "limit": limit,
-        "relief": relief,
-        "event": event,
-        "reached_next": reached_next,
-        "evaluable": ok,
-        "relief_probability": np.where(ok, ndtr(np.where(np.isfinite(best), best, -40.0)), nan),
-        "durability": np.where(relief, durability, nan),
-        "durability_low": np.where(relief, durability_low, nan),
-        "durability_high": np.where(relief, durability_high, nan),
-    }
+    return _relief_result(
+        relief,
+        (onset, onset_low, onset_high),
+        (end, end_low, end_high),
+        (limit, reached_next, ok),
+        best,
+    )
+
+
+@dataclass(frozen=True)
+class DiaryDays:
+    """Diary days as the relief end reads them: ``days x patients`` daily mean pain, entry
+    counts and declared-flare marks (the latent cohort's own matrices, not copied), and the
+    matrix column of each patient of a course's result (``columns[j]`` for row ``j``)."""
+
+    pain: FloatArray
+    n_entries: IntArray
+    declared: npt.NDArray[np.bool_]
+    columns: IntArray
+
+    def gather(
+        self, days: IntArray, patients: IntArray, keep: npt.NDArray[np.bool_]
+    ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+        """Entry weights (usable days only), weighted pain sums and declared-flare days of a
+        ``block x patients`` gather of grid days; ``patients`` index the course's result."""
+        d = self.pain.shape[0]
+        inside = keep & (days >= 0) & (days < d)
+        rows = np.clip(days, 0, d - 1)
+        c = np.broadcast_to(self.columns[patients][None, :], days.shape)
+        count = self.n_entries[rows, c]
+        declared = inside & (count > 0) & self.declared[rows, c]
+        weight = np.where(inside & ~declared, count, 0).astype(np.float64)
+        return weight, np.where(weight > 0, self.pain[rows, c], 0.0) * weight, declared
+
+
+def return_before_follow_up_end(
+    res: dict[str, npt.NDArray[Any]],
+    daily: DiaryDays,
+    noise_var: FloatArray,
+    baseline: FloatArray,
+    baseline_var: FloatArray,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Relief that ended in the last ``return_tail_days`` before the end of follow-up.
+
+    The smoothed level follows a sudden return of pain with a lag of days; when a course is
+    censored (the level never got back within 10 % of baseline), the diary days from each
+    candidate day to the end of follow-up are averaged, and relief is taken to have ended on
+    the candidate whose average is most surely back (``z`` of being within 10 % of baseline,
+    with the patient's noise and the baseline's uncertainty) when that probability reaches
+    ``onset_probability``. A stretch holding a day the patient marked as a flare is a flare,
+    not relief ending. The interval of the end then runs from that day (or the smoothed
+    level's 10 % day, if earlier) to the end of follow-up.
+
+    Parameters
+    ----------
+    res : dict
+        Output of :func:`relief_from_level` for one course (updated copy returned).
+    daily : DiaryDays
+        The diary days (declared flare days carry no measurement).
+    noise_var, baseline, baseline_var : numpy.ndarray
+        Per patient entry noise variance, baseline and its variance.
+    rule : LatentReliefRule
+    """
+    tail = rule.return_tail_days
+    open_ = res["relief"] & ~res["event"]
+    if tail <= 0 or not open_.any():
+        return res
+    todo = np.flatnonzero(open_)
+    onset, limit = res["onset"][todo], res["limit"][todo]
+    day = limit[None, :] - tail + 1 + np.arange(tail)[:, None]
+    weight, total, marked = daily.gather(day, todo, day > onset[None, :])
+    w_after = np.cumsum(weight[::-1], axis=0)[::-1]
+    s_after = np.cumsum(total[::-1], axis=0)[::-1]
+    # a day the patient marked as a flare says the rise is a flare
+    flare_after = np.cumsum(marked[::-1], axis=0)[::-1] > 0
+    base = baseline[todo]
+    back = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (s_after / w_after - back[None, :]) / np.sqrt(
+            noise_var[todo][None, :] / w_after + back_var[None, :]
+        )
+    z = np.where((weight > 0) & ~flare_after, z, -np.inf)
+    best = z.argmax(axis=0)
+    ended = z[best, np.arange(todo.size)] >= float(ndtri(rule.onset_probability))
+    if not ended.any():
+        return res
+    hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
+    out = {k: v.copy() for k, v in res.items()}
+    out["event"][hit] = True
+    out["end"][hit] = end
+    low = out["end_low"][hit]
+    out["end_low"][hit] = np.where((low >= 0) & (low < end), low, end)
+    out["end_high"][hit] = out["limit"][hit]
+    out["durability"][hit] = end - out["onset"][hit]
+    out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
+    out["durability_high"][hit] = out["limit"][hit] - out["onset_low"][hit]
+    return out
+
+
+def earlier_return(
+    res: dict[str, npt.NDArray[Any]],
+    daily: DiaryDays,
+    noise_var: FloatArray,
+    back: tuple[FloatArray, FloatArray],
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Move a relief end earlier to the first day from which the diary is surely back.
+
+    The smoothed level reaches the 10 % band some days after a sudden return of pain. For each
+    ended course, the days from ``return_tail_days`` before the smoothed end up to it are
+    candidates; the end becomes the first candidate whose following ``return_confirm_days``
+    diary days (up to the end of follow-up) are back within 10 % of baseline with probability
+    ``onset_probability``. ``back`` holds the 10 % level and its variance per patient.
+    """
+    tail, span = rule.return_tail_days, rule.return_confirm_days
+    ended = np.flatnonzero(res["event"])
+    if tail <= 0 or ended.size == 0:
+        return res
+    end, onset, limit = res["end"][ended], res["onset"][ended], res["limit"][ended]
+    days = end[None, :] - tail + np.arange(tail + span)[:, None]
+    keep = (days > onset[None, :]) & (days <= limit[None, :])
+    weight, total, _ = daily.gather(days, ended, keep)
+    zero = np.zeros((1, ended.size))
+    cw = np.concatenate([zero, np.cumsum(weight, axis=0)])
+    ct = np.concatenate([zero, np.cumsum(total, axis=0)])
+    w = cw[span : span + tail + 1] - cw[: tail + 1]
+    s = ct[span : span + tail + 1] - ct[: tail + 1]
+    level, level_var = back[0][ended], back[1][ended]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (s / w - level[None, :]) / np.sqrt(noise_var[ended][None, :] / w + level_var[None, :])
+    sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
+    first = first_true(sure)
+    moved = (first >= 0) & (first < tail)
+    if not moved.any():
+        return res
+    out = {k: v.copy() for k, v in res.items()}
+    hit = ended[moved]
+    new_end = end[moved] - tail + first[moved]
+    out["end"][hit] = new_end
+    out["end_low"][hit] = np.minimum(
+        np.where(out["end_low"][hit] >= 0, out["end_low"][hit], new_end), new_end
+    )
+    out["durability"][hit] = new_end - out["onset"][hit]
+    out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
+    return out
+
+
+def _returns(
+    res: dict[str, npt.NDArray[Any]], lc: LatentCohort, cols: IntArray, rule: LatentReliefRule
+) -> dict[str, npt.NDArray[Any]]:
+    """Rule 2.1's two corrections of the relief end read off the diary days themselves."""
+    m = lc.matrix
+    daily = DiaryDays(m.pain, m.n_entries, m.declared_flare, cols)
+    base = lc.baseline[cols]
+    res = return_before_follow_up_end(
+        res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
+    )
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
+    return earlier_return(res, daily, lc.noise_var[cols], (back_level, back_var), rule)
 
 
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
@@ -528,10 +718,20 @@ def latent_relief_episodes(
             window,
             rule,
         )
-        parts.append(_course_frame(rows, res, lc, cols, c_day, rule))
+        parts.append((rows, _returns(res, lc, cols, rule), cols, c_day))
     if not parts:
         return _empty_relief_frame()
-    return pl.concat(parts, how="vertical").sort("patient_id", "course")
+    # one frame for every course at once (the per-course frames cost more than the numbers)
+    every_res = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    frame = _course_frame(
+        pl.concat([p[0] for p in parts], how="vertical"),
+        every_res,
+        lc,
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+        rule,
+    )
+    return frame.sort("patient_id", "course")
 
 
 def _course_frame(

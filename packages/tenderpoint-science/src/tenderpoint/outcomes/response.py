@@ -526,7 +526,8 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
     """Every relief rule by version string (old ones stay, so stored results reproduce)."""
     from tenderpoint.outcomes.relief import LatentReliefRule
 
-    return {r.version: r for r in (ReliefRule(), LatentReliefRule())}
+    v20 = LatentReliefRule(return_tail_days=0, version="tenderpoint-relief/2.0")
+    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule())}
 
 
 def _relief_episodes_v1(
