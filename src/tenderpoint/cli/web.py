@@ -116,75 +116,13 @@ def demo(
 ) -> None:
     """Run the demo clinic: migrate an SQLite database, load synthetic data, serve locally."""
     directory = _use_data_dir(data_dir)
-    if reset and directory.exists():
-        if not (directory / DEMO_MARKER).exists():
-            err_console.print(
-                f"[red]Refusing to reset {directory}:[/red] it is not a demo data directory."
-            )
-            raise typer.Exit(2)
-        shutil.rmtree(directory)
-    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
-        err_console.print(
-            f"[red]Refusing to use {directory}:[/red] it holds data the demo did not create. "
-            "Choose an empty directory with --data-dir."
-        )
-        raise typer.Exit(2)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
-    _use_secret_from_data_dir(directory, create=True)
-    os.environ.pop("DATABASE_URL", None)  # the demo always uses its embedded database
-    os.environ.update(
-        {
-            "TENDERPOINT_DEMO": "true",
-            "TENDERPOINT_DEBUG": "false",
-            "TENDERPOINT_HTTPS": "false",  # plain HTTP on this machine only
-            "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
-            "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
-        }
-    )
-    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
+    _claim_demo_directory(directory, reset)
+    _demo_environment(host, port)
     _setup_django()
-    from django.core.management import call_command
-
-    from tenderpoint.web.demo.seed import DEMO_PASSWORD, demo_clinic_exists, demo_logins
-
     console.print(f"Data directory: {directory}")
-    with console.status("Preparing the database…"):
-        from django.db import connection
-
-        from tenderpoint.web import schema_snapshot
-
-        # A new data directory starts from the migrations' recorded result (seconds instead
-        # of half a minute); ``migrate`` then applies whatever the snapshot does not cover.
-        schema_snapshot.load_into_empty_sqlite(connection)
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        first_run = not demo_clinic_exists()
-        call_command("load_demo", verbosity=0)
-        call_command("load_public_content", verbosity=0)
-        call_command("sync_site_url", verbosity=0)
+    first_run = _prepare_demo_database()
     console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
-
-    table = Table(title="Demo log-ins (synthetic accounts)")
-    table.add_column("e-mail", no_wrap=True)
-    table.add_column("role", no_wrap=True)
-    table.add_column("password", no_wrap=True)
-    table.add_column("second factor")
-    for login in demo_logins():
-        table.add_row(
-            login.email, login.role, DEMO_PASSWORD, "authenticator code" if login.uses_mfa else "—"
-        )
-    console.print(table)
-    data_dir_option = f" --data-dir {directory}" if data_dir is not None else ""
-    console.print(
-        "Staff accounts ask for an authenticator code; print the current one with\n"
-        f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
-    )
-    console.print(
-        "Back it up nightly (safe while it runs), e.g. from cron:\n"
-        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
-    )
+    _print_demo_logins(directory if data_dir is not None else None)
     url = f"http://{host}:{port}/"
     if no_serve:
         console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
@@ -201,6 +139,92 @@ def demo(
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+
+
+def _claim_demo_directory(directory: Path, reset: bool) -> None:
+    """Make ``directory`` the demo's: reset it if asked (only a demo directory), refuse a
+    directory holding other data, mark it, and give it its own secret key."""
+    if reset and directory.exists():
+        if not (directory / DEMO_MARKER).exists():
+            err_console.print(
+                f"[red]Refusing to reset {directory}:[/red] it is not a demo data directory."
+            )
+            raise typer.Exit(2)
+        shutil.rmtree(directory)
+    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
+        err_console.print(
+            f"[red]Refusing to use {directory}:[/red] it holds data the demo did not create. "
+            "Choose an empty directory with --data-dir."
+        )
+        raise typer.Exit(2)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text("Created by `tenderpoint demo`.\n", encoding="utf-8")
+    _use_secret_from_data_dir(directory, create=True)
+
+
+def _demo_environment(host: str, port: int) -> None:
+    """The demo's settings: its embedded database, plain HTTP on this machine only."""
+    os.environ.pop("DATABASE_URL", None)  # the demo always uses its embedded database
+    os.environ.update(
+        {
+            "TENDERPOINT_DEMO": "true",
+            "TENDERPOINT_DEBUG": "false",
+            "TENDERPOINT_HTTPS": "false",  # plain HTTP on this machine only
+            "TENDERPOINT_SQLITE_IN_PRODUCTION": "true",
+            "TENDERPOINT_ALLOWED_HOSTS": ",".join(sorted({host, "127.0.0.1", "localhost"})),
+        }
+    )
+    os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
+
+
+def _prepare_demo_database() -> bool:
+    """Schema, cache table, static files and the synthetic clinic; True on the first run."""
+    from django.core.management import call_command
+
+    from tenderpoint.web.demo.seed import demo_clinic_exists
+
+    with console.status("Preparing the database…"):
+        from django.db import connection
+
+        from tenderpoint.web import schema_snapshot
+
+        # A new data directory starts from the migrations' recorded result (seconds instead
+        # of half a minute); ``migrate`` then applies whatever the snapshot does not cover.
+        schema_snapshot.load_into_empty_sqlite(connection)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        first_run = not demo_clinic_exists()
+        call_command("load_demo", verbosity=0)
+        call_command("load_public_content", verbosity=0)
+        call_command("sync_site_url", verbosity=0)
+    return first_run
+
+
+def _print_demo_logins(chosen_dir: Path | None) -> None:
+    """The synthetic accounts, how to get a second-factor code, and how to back up.
+    ``chosen_dir`` is the --data-dir given (repeated in the commands printed), if any."""
+    from tenderpoint.web.demo.seed import DEMO_PASSWORD, demo_logins
+
+    table = Table(title="Demo log-ins (synthetic accounts)")
+    table.add_column("e-mail", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("password", no_wrap=True)
+    table.add_column("second factor")
+    for login in demo_logins():
+        table.add_row(
+            login.email, login.role, DEMO_PASSWORD, "authenticator code" if login.uses_mfa else "—"
+        )
+    console.print(table)
+    data_dir_option = f" --data-dir {chosen_dir}" if chosen_dir is not None else ""
+    console.print(
+        "Staff accounts ask for an authenticator code; print the current one with\n"
+        f"  uv run tenderpoint demo-code EMAIL{data_dir_option}"
+    )
+    console.print(
+        "Back it up nightly (safe while it runs), e.g. from cron:\n"
+        f"  0 2 * * * uv run tenderpoint backup{data_dir_option} backups/$(date -u +\\%F)"
+    )
 
 
 @app.command("demo-code")

@@ -726,42 +726,27 @@ def simulate_population(
     times, pct = _check_population_args(
         regimen, n, seed, times_min, percentiles, threads, chunk_times
     )
-    n = int(n)
-    covariates = _covariate_arrays(patient_or_covariates, n)
-    first = _typical_patient(patient_or_covariates, covariates)
-    rng = np.random.default_rng(int(seed))
-    structural = sample_structural(m, covariates, n, rng)
-    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
-    disp = individual_system(m, structural, ke0)
+    covariates = _covariate_arrays(patient_or_covariates, int(n))
+    disp = _virtual_population(m, covariates, int(seed), ke0_per_min, with_effect_site)
     fraction, notes = input_fraction(m, regimen)
     outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
     bands = population_bands(
         disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
     )
-    scale = engine.MG_PER_L_TO_NG_PER_ML
-
-    outside, reasons = _population_validity(m, covariates, n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
-        typical = simulate(
-            m,
-            first,
-            regimen,
-            times,
-            ke0_per_min=ke0_per_min,
-            with_effect_site=with_effect_site,
-            research_mode=research_mode,
-        )
+    scaled = {o: values * engine.MG_PER_L_TO_NG_PER_ML for o, values in bands.items()}
+    outside, reasons = _population_validity(m, covariates, int(n))
+    first = _typical_patient(patient_or_covariates, covariates)
+    typical = _typical_curve(m, first, regimen, times, ke0_per_min, with_effect_site)
     if m.variability.illustrative:
         notes = (*notes, "Illustrative variability: " + m.variability.source)
     return PopulationPrediction(
         times_min=times,
         percentiles=pct,
-        plasma_ng_per_ml=bands["plasma"] * scale,
-        effect_ng_per_ml=bands["effect"] * scale if "effect" in bands else None,
-        metabolite_ng_per_ml=bands["metabolite"] * scale if "metabolite" in bands else None,
+        plasma_ng_per_ml=scaled["plasma"],
+        effect_ng_per_ml=scaled.get("effect"),
+        metabolite_ng_per_ml=scaled.get("metabolite"),
         typical=typical,
-        n_subjects=n,
+        n_subjects=int(n),
         seed=int(seed),
         model_id=m.model_id,
         model_version=m.version,
@@ -771,6 +756,45 @@ def simulate_population(
         validity_reasons=reasons,
         notes=notes,
     )
+
+
+def _virtual_population(
+    m: PKModel,
+    covariates: dict[str, FloatArray],
+    seed: int,
+    ke0_per_min: float | None,
+    with_effect_site: bool,
+) -> engine.Disposition:
+    """The virtual subjects: structural parameters drawn with the model's variability from
+    ``seed``, each reduced to its exponential rates and output coefficients."""
+    n = covariates["weight_kg"].size
+    structural = sample_structural(m, covariates, n, np.random.default_rng(seed))
+    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
+    return individual_system(m, structural, ke0)
+
+
+def _typical_curve(
+    m: PKModel,
+    first: Patient,
+    regimen: Regimen,
+    times: FloatArray,
+    ke0_per_min: float | None,
+    with_effect_site: bool,
+) -> Simulation:
+    """The typical patient's curve (no variability); the population already warned about
+    the validity range, so this run does not warn again."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
+        # m is resolved already: research_mode only gated which model could be used.
+        return simulate(
+            m,
+            first,
+            regimen,
+            times,
+            ke0_per_min=ke0_per_min,
+            with_effect_site=with_effect_site,
+            research_mode=True,
+        )
 
 
 def _check_population_args(
