@@ -400,6 +400,7 @@ class _Recursion:
     state: FloatArray
     buffers: dict[str, npt.NDArray[np.float32]]
     rows: int
+    stacked: npt.NDArray[np.float32]
 
     @classmethod
     def prepare(
@@ -430,7 +431,9 @@ class _Recursion:
         rows = min(chunk_times, times.size)
         # Outputs are written as float32 straight from the float64 sum (the same rounding as
         # a later astype), which halves the buffers and saves a conversion pass per chunk.
-        buffers = {o: np.empty((rows, disp.n_subjects), dtype=np.float32) for o in outputs}
+        # One array holds every output's rows (the compiled kernel writes it whole).
+        stacked = np.empty((len(outputs), rows, disp.n_subjects), dtype=np.float32)
+        buffers = {o: stacked[i] for i, o in enumerate(outputs)}
         recursion = cls(
             rates,
             coefs,
@@ -443,6 +446,7 @@ class _Recursion:
             np.zeros_like(rates),
             buffers,
             rows,
+            stacked,
         )
         return recursion, np.flatnonzero(is_output)
 
@@ -536,8 +540,7 @@ class _BlockStep:
 @dataclass
 class _CompiledRecursion:
     """The recursion's arrays stacked for the compiled kernel: the exp cache as (U, R, S)
-    arrays, the coefficients as (O, R, S), one float32 buffer (O, rows, S) whose rows the
-    recursion's buffers become."""
+    arrays, the coefficients as (O, R, S), and the recursion's float32 buffers (O, rows, S)."""
 
     recursion: _Recursion
     decay: FloatArray
@@ -549,14 +552,12 @@ class _CompiledRecursion:
     @classmethod
     def of(cls, recursion: _Recursion) -> _CompiledRecursion:
         outputs = tuple(recursion.buffers)
-        out = np.empty((len(outputs), *recursion.buffers[outputs[0]].shape), dtype=np.float32)
-        recursion.buffers = {o: out[i] for i, o in enumerate(outputs)}
         return cls(
             recursion,
             np.stack([decay for decay, _ in recursion.cache]),
             np.stack([gain for _, gain in recursion.cache]),
             np.stack([recursion.coefs[o] for o in outputs]),
-            out,
+            recursion.stacked,
             recursion.step_index.astype(np.int64),
         )
 
