@@ -1,6 +1,7 @@
 """Probe: does a numba kernel earn its place for the population recursion (issue 15 §3)?
 
-numba is not a project dependency. Run in a scratch environment:
+Written before numba was used for the bands (it is now: pharmacology/_population_kernels.py,
+whose kernels vectorise where these did not). Run in a scratch environment:
 
     uv venv /tmp/nb && uv pip install --python /tmp/nb/bin/python numpy==2.4.6 numba
     NUMBA_CACHE_DIR=/tmp/nb/cache /tmp/nb/bin/python benchmarks/numba_recursion_probe.py        # import, compile

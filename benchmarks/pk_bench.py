@@ -12,7 +12,9 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -27,7 +29,9 @@ from tenderpoint.pharmacology import models
 from tenderpoint.pharmacology.dosing import plan_infusion
 from tenderpoint.pharmacology.patient import Patient
 from tenderpoint.pharmacology.population import (
+    COMPILED_FROM_SUBJECTS,
     _percentiles_float32,
+    _percentiles_selecting,
     population_bands,
     sample_structural,
     simulate_population,
@@ -187,6 +191,13 @@ def population(n: int) -> None:
     t0 = time.perf_counter()
     _percentiles_float32(block, np.array([5.0, 50.0, 95.0]))  # incl. the float32 copy
     t_pct = (time.perf_counter() - t0) / 64 * 2 * grid.size
+    # The selection on consecutive rows of one population (as in a run: the rows are times).
+    rows32 = (
+        np.random.default_rng(3).lognormal(size=n)[None, :] * np.exp(-0.01 * np.arange(64))[:, None]
+    ).astype(np.float32)
+    t0 = time.perf_counter()
+    _percentiles_selecting(rows32, np.array([5.0, 50.0, 95.0]), np.full((3, 6), np.nan))
+    t_sel = (time.perf_counter() - t0) / 64 * 2 * grid.size
     for threads in (1, 2):
         t0 = time.perf_counter()
         population_bands(
@@ -200,9 +211,10 @@ def population(n: int) -> None:
         )
         print(f"  bands with {threads} thread(s): {time.perf_counter() - t0:.2f} s")
     print(
-        f"  breakdown: sampling + eigen-decomposition {t_setup:.2f} s; percentiles "
-        f"(float32 sort of 2 x {grid.size} rows of {n:,}) ~{t_pct:.2f} s; the rest is the "
-        "exact recursion (4 exponentials x n per step, memory-bound multiply-adds)"
+        f"  breakdown: sampling + eigen-decomposition {t_setup:.2f} s; percentiles of "
+        f"2 x {grid.size} rows of {n:,}: float32 sort (previous) ~{t_pct:.2f} s, compiled "
+        f"bracketed selection (current, from {COMPILED_FROM_SUBJECTS:,} subjects) "
+        f"~{t_sel:.2f} s; the rest is the exact recursion"
     )
 
     sample = 20
@@ -234,6 +246,36 @@ def population(n: int) -> None:
     )
 
 
+FIRST_CALL = """
+import time, warnings
+t0 = time.perf_counter()
+import numpy as np
+from tenderpoint.pharmacology.patient import Patient
+from tenderpoint.pharmacology.population import COMPILED_FROM_SUBJECTS, simulate_population
+from tenderpoint.pharmacology.regimen import Infusion, Regimen
+t1 = time.perf_counter()
+warnings.simplefilter("ignore")
+args = ("domino1984", Patient(70.0, 175.0, 40.0, "male"), Regimen([Infusion(0.0, 60.0, 0.5)]))
+simulate_population(*args, COMPILED_FROM_SUBJECTS, 1, np.arange(0.0, 121.0))
+t2 = time.perf_counter()
+simulate_population(*args, COMPILED_FROM_SUBJECTS, 1, np.arange(0.0, 121.0))
+t3 = time.perf_counter()
+print(f"import {t1 - t0:.2f} s; first compiled call {t2 - t1:.2f} s; second {t3 - t2:.2f} s")
+"""
+
+
+def first_call() -> None:
+    """What a fresh process pays before its first compiled bands: empty numba cache (a new
+    machine or numba version), then the same cache again (every later process)."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("empty cache (compiles)", "cache filled (loads)"):
+            out = subprocess.run(  # noqa: S603 - our interpreter, a fixed script
+                [sys.executable, "-c", FIRST_CALL], env=env, capture_output=True, text=True
+            )
+            print(f"fresh process, {label}: {out.stdout.strip() or out.stderr[-300:]}")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     print(
@@ -243,6 +285,7 @@ def main() -> None:
     one_patient()
     clinic_bands()
     population(10_000 if quick else 100_000)
+    first_call()
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

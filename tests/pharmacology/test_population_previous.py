@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tenderpoint.pharmacology import population
 from tenderpoint.pharmacology.patient import Patient
 from tenderpoint.pharmacology.population import simulate_population
 from tenderpoint.pharmacology.regimen import Bolus, Infusion, Regimen
@@ -33,8 +34,14 @@ def _previous():
     return sys.modules[spec.name]
 
 
-@pytest.mark.parametrize(("n", "chunk_times"), [(600, 64), (5000, 37)])
-def test_bands_equal_the_previous_method_exactly(n: int, chunk_times: int) -> None:
+@pytest.mark.parametrize(
+    ("n", "chunk_times", "compiled"), [(600, 64, False), (5000, 37, False), (5000, 64, True)]
+)
+def test_bands_equal_the_previous_method_exactly(
+    monkeypatch, n: int, chunk_times: int, compiled: bool
+) -> None:
+    # From COMPILED_FROM_SUBJECTS the compiled kernels run; the threshold is moved to test both.
+    monkeypatch.setattr(population, "COMPILED_FROM_SUBJECTS", 1 if compiled else 10**9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         args = ("domino1984", PATIENT, REGIMEN, n, 3, GRID)

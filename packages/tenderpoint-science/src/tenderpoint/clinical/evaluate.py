@@ -93,34 +93,10 @@ def evaluate_fibromyalgia(
         "lower_abdominal_pain_or_cramps_6mo": lower_abdominal_pain_or_cramps_6mo,
         "depression_6mo": depression_6mo,
     }
-    results: dict[str, ScoreResult] = {
-        "acr2016": acr2016.score(
-            {
-                **symptoms,
-                "symptoms_generally_present_ge_3_months": duration_ge_3_months,
-                "rater": rater,
-            }
-        ),
-        "acr2011": acr2011.score(
-            {
-                **symptoms,
-                "symptoms_similar_level_ge_3_months": duration_ge_3_months,
-                "other_disorder_explains_pain": other_disorder_explains_pain,
-                "rater": rater,
-            }
-        ),
-    }
+    results = _acr2016_and_2011(symptoms, duration_ge_3_months, other_disorder_explains_pain, rater)
     if somatic_symptoms is not None:
-        results["acr2010"] = acr2010.score(
-            {
-                "wpi_areas": areas,
-                "fatigue": fatigue,
-                "waking_unrefreshed": waking_unrefreshed,
-                "cognitive": cognitive,
-                "somatic_symptoms": somatic_symptoms,
-                "symptoms_similar_level_ge_3_months": duration_ge_3_months,
-                "other_disorder_explains_pain": other_disorder_explains_pain,
-            }
+        results["acr2010"] = _acr2010(
+            symptoms, somatic_symptoms, duration_ge_3_months, other_disorder_explains_pain
         )
     if positive_tender_points is not None:
         results["acr1990"] = acr1990.score(
@@ -142,6 +118,47 @@ def evaluate_fibromyalgia(
         )
     divergences = _divergences(results["acr2016"], results["acr2011"])
     return FibromyalgiaEvaluation(results, divergences, rater)
+
+
+def _acr2016_and_2011(
+    symptoms: dict[str, Any], duration_ge_3_months: bool, other_disorder: bool, rater: str
+) -> dict[str, ScoreResult]:
+    """The two criteria every assessment answers: 2016 (generalised pain, no exclusion) and
+    2011 (the self-report form of 2010, where another disorder explaining the pain excludes)."""
+    return {
+        "acr2016": acr2016.score(
+            {
+                **symptoms,
+                "symptoms_generally_present_ge_3_months": duration_ge_3_months,
+                "rater": rater,
+            }
+        ),
+        "acr2011": acr2011.score(
+            {
+                **symptoms,
+                "symptoms_similar_level_ge_3_months": duration_ge_3_months,
+                "other_disorder_explains_pain": other_disorder,
+                "rater": rater,
+            }
+        ),
+    }
+
+
+def _acr2010(
+    symptoms: dict[str, Any], somatic_symptoms: int, duration_ge_3_months: bool, other: bool
+) -> ScoreResult:
+    """ACR 2010 (clinician's somatic-symptom count in place of the three 6-month symptoms)."""
+    return acr2010.score(
+        {
+            "wpi_areas": symptoms["wpi_areas"],
+            "fatigue": symptoms["fatigue"],
+            "waking_unrefreshed": symptoms["waking_unrefreshed"],
+            "cognitive": symptoms["cognitive"],
+            "somatic_symptoms": somatic_symptoms,
+            "symptoms_similar_level_ge_3_months": duration_ge_3_months,
+            "other_disorder_explains_pain": other,
+        }
+    )
 
 
 def _aapt(

@@ -149,13 +149,24 @@ def build_disposition(
         + [np.size(d.gain_per_min) for d in driven.values()]
         + [np.size(d.rate_per_min) for d in driven.values()]
     )
+    v1, k10, k1, kback = _micro_constants(arrays, n)
+    lam = disposition_rates(k10, k1, kback)
+    coefficients = _mammillary_coefficients(lam, v1, k1, kback)
+    rates, padded = _with_driven(lam, coefficients, driven, n)
+    return Disposition(rates, padded, lam.shape[1])
+
+
+def _micro_constants(
+    arrays: Mapping[str, FloatArray], n: int
+) -> tuple[FloatArray, FloatArray, list[FloatArray], list[FloatArray]]:
+    """Central volume, elimination rate k10 and the inter-compartment rates k1j (out of the
+    central compartment) and kj1 (back), after checking volumes and clearances are positive."""
     v1 = _as_column(arrays["v1_l"], n)
     cl = _as_column(arrays["cl_l_per_min"], n)
     if np.any(v1 <= 0) or np.any(cl <= 0):
         raise InvalidInputError(
             "Central volume and clearance must be positive.", field="model", code="out_of_range"
         )
-    k10 = cl / v1
     k1: list[FloatArray] = []
     kback: list[FloatArray] = []
     for j in (2, 3):
@@ -170,9 +181,15 @@ def build_disposition(
                 )
             k1.append(q / v1)
             kback.append(q / v)
-    lam = disposition_rates(k10, k1, kback)
-    n_disp = lam.shape[1]
+    return v1, cl / v1, k1, kback
 
+
+def _mammillary_coefficients(
+    lam: FloatArray, v1: FloatArray, k1: list[FloatArray], kback: list[FloatArray]
+) -> dict[str, FloatArray]:
+    """Coefficients of each exponential in the plasma concentration and the compartments'
+    amounts after a unit dose (partial fractions of the mammillary model)."""
+    n_disp = lam.shape[1]
     # Pairwise products prod_{j != i} (lambda_j - lambda_i), shape (n, n_disp).
     denom = np.ones_like(lam)
     for i in range(n_disp):
@@ -185,14 +202,22 @@ def build_disposition(
     plasma = numer / denom / v1[:, None]
 
     coefficients: dict[str, FloatArray] = {"plasma": plasma, "amount_central": plasma * v1[:, None]}
-    for idx, (k1k, kbk) in enumerate(zip(k1, kback, strict=True)):
+    for idx, k1k in enumerate(k1):
         others = np.ones_like(lam)
         for jdx, kb in enumerate(kback):
             if jdx != idx:
                 others *= kb[:, None] - lam
-        del kbk
         coefficients[f"amount_peripheral_{idx + 2}"] = k1k[:, None] * others / denom
+    return coefficients
 
+
+def _with_driven(
+    lam: FloatArray, coefficients: dict[str, FloatArray], driven: dict[str, Driven], n: int
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Rates and coefficients with the plasma-driven compartments (effect site, metabolite)
+    added: each one adds its own rate, and its coefficients follow from the plasma's."""
+    n_disp = lam.shape[1]
+    plasma = coefficients["plasma"]
     rate_columns = [lam]
     n_driven = len(driven)
     width = n_disp + n_driven
@@ -216,7 +241,7 @@ def build_disposition(
         if comp.volume_l is not None:
             padded[f"amount_{name}"] = coef * _as_column(comp.volume_l, n)[:, None]
         rate_columns.append(rate[:, None])
-    return Disposition(np.concatenate(rate_columns, axis=1), padded, n_disp)
+    return np.concatenate(rate_columns, axis=1), padded
 
 
 def _decay_difference(rate: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:

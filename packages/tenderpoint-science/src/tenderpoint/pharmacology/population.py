@@ -14,6 +14,13 @@ piecewise-constant input (the same numbers as the closed form, to rounding), loo
 only, and is vectorised over subjects. ``exp`` is evaluated once per distinct step length.
 Memory is bounded by chunking over time: only ``chunk_times x n_subjects`` outputs are held
 before their percentiles are taken.
+
+From ``COMPILED_FROM_SUBJECTS`` subjects the recursion and the percentiles run in compiled
+kernels (``_population_kernels``, numba): the same recursion operation for operation, and the
+order statistics read by an exact bracketed selection instead of a sort of every row. Both
+give the numpy route's bands, every value (tests/pharmacology/test_population_compiled.py).
+Smaller populations (the plan page's 1,000 patients) stay on numpy, which is then as fast and
+spares the process numba's import and the kernels' first compilation.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +58,9 @@ FloatArray = npt.NDArray[np.float64]
 _MAX_CACHED_STEPS = 8
 _BLOCK = 4096  # subjects per block: 4 states x 4096 x 8 B = 128 KiB, cache-resident
 _BATCH_OUTPUTS_MAX = 1024  # subjects up to which a chunk's outputs are formed in one call
+# Where the compiled kernels start to pay for numba's import and their first compilation
+# (docs/performance.md: the plan page's 1,000 patients take ~16 ms on numpy).
+COMPILED_FROM_SUBJECTS: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -330,13 +340,43 @@ def _percentiles_sorting(block: npt.NDArray[np.float32], pct: FloatArray) -> Flo
     """As ``_percentiles_float32`` on a float32 block that it sorts in place (no copy)."""
     block.sort(axis=1)
     ordered = block
-    n = ordered.shape[1]
-    pos = pct / 100.0 * (n - 1)
-    lo = np.floor(pos).astype(np.intp)
-    hi = np.minimum(lo + 1, n - 1)
-    frac = pos - lo
+    lo, hi, frac = _rank_positions(ordered.shape[1], pct)
     low = ordered[:, lo].astype(np.float64)
     return np.asarray(low + (ordered[:, hi].astype(np.float64) - low) * frac, dtype=np.float64)
+
+
+def _rank_positions(
+    n: int, pct: FloatArray
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray]:
+    """The two ranks each percentile interpolates between, and the fraction between them."""
+    pos = pct / 100.0 * (n - 1)
+    lo = np.floor(pos).astype(np.intp)
+    return lo, np.minimum(lo + 1, n - 1), pos - lo
+
+
+def _percentiles_selecting(
+    block: npt.NDArray[np.float32], pct: FloatArray, guide: FloatArray
+) -> FloatArray:
+    """As ``_percentiles_sorting``, the order statistics found by the compiled bracketed
+    selection (the block is left as it is). ``guide`` (n_pct, 6), NaN at first, carries each
+    percentile's bracket from one row (and call) to the next. Rows that escape their brackets
+    are sorted here, so every value is the sort's."""
+    from tenderpoint.pharmacology import _population_kernels as kernels
+
+    rows, n = block.shape
+    lo, hi, frac = _rank_positions(n, pct)
+    lo_value = np.empty((rows, pct.size), dtype=np.float32)
+    hi_value = np.empty((rows, pct.size), dtype=np.float32)
+    escaped = np.zeros(rows, dtype=np.bool_)
+    kernels.select_order_statistics(
+        block, lo.astype(np.int64), hi.astype(np.int64), lo_value, hi_value, escaped, guide
+    )
+    if escaped.any():
+        ordered = np.sort(block[escaped], axis=1)
+        lo_value[escaped] = ordered[:, lo]
+        hi_value[escaped] = ordered[:, hi]
+    low = lo_value.astype(np.float64)
+    return np.asarray(low + (hi_value.astype(np.float64) - low) * frac, dtype=np.float64)
 
 
 @dataclass
@@ -360,6 +400,7 @@ class _Recursion:
     state: FloatArray
     buffers: dict[str, npt.NDArray[np.float32]]
     rows: int
+    stacked: npt.NDArray[np.float32]
 
     @classmethod
     def prepare(
@@ -390,7 +431,9 @@ class _Recursion:
         rows = min(chunk_times, times.size)
         # Outputs are written as float32 straight from the float64 sum (the same rounding as
         # a later astype), which halves the buffers and saves a conversion pass per chunk.
-        buffers = {o: np.empty((rows, disp.n_subjects), dtype=np.float32) for o in outputs}
+        # One array holds every output's rows (the compiled kernel writes it whole).
+        stacked = np.empty((len(outputs), rows, disp.n_subjects), dtype=np.float32)
+        buffers = {o: stacked[i] for i, o in enumerate(outputs)}
         recursion = cls(
             rates,
             coefs,
@@ -403,6 +446,7 @@ class _Recursion:
             np.zeros_like(rates),
             buffers,
             rows,
+            stacked,
         )
         return recursion, np.flatnonzero(is_output)
 
@@ -493,6 +537,80 @@ class _BlockStep:
     last: tuple[int, float] | None = None
 
 
+@dataclass
+class _CompiledRecursion:
+    """The recursion's arrays stacked for the compiled kernel: the exp cache as (U, R, S)
+    arrays, the coefficients as (O, R, S), and the recursion's float32 buffers (O, rows, S)."""
+
+    recursion: _Recursion
+    decay: FloatArray
+    gain: FloatArray
+    coefs: FloatArray
+    out: npt.NDArray[np.float32]
+    step_index: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, recursion: _Recursion) -> _CompiledRecursion:
+        outputs = tuple(recursion.buffers)
+        return cls(
+            recursion,
+            np.stack([decay for decay, _ in recursion.cache]),
+            np.stack([gain for _, gain in recursion.cache]),
+            np.stack([recursion.coefs[o] for o in outputs]),
+            recursion.stacked,
+            recursion.step_index.astype(np.int64),
+        )
+
+    def advance(self, a: int, b: int, k0: int, k1: int, resume: bool) -> None:
+        """As ``_Recursion.advance``, in the compiled kernel (the same bits)."""
+        from tenderpoint.pharmacology import _population_kernels as kernels
+
+        r = self.recursion
+        kernels.advance(
+            r.state,
+            self.decay,
+            self.gain,
+            self.step_index,
+            r.rate_after,
+            r.dose_at,
+            r.is_output,
+            self.coefs,
+            self.out,
+            a,
+            b,
+            k0,
+            k1,
+            resume,
+        )
+
+
+_Advance = Callable[[int, int, int, int, bool], None]
+_Percentiles = Callable[[str, int, npt.NDArray[np.float32]], FloatArray]
+
+
+def _routes(
+    recursion: _Recursion, pct: FloatArray, compiled: bool
+) -> tuple[_Advance, _Percentiles]:
+    """How a chunk is advanced and its percentiles taken: numpy (recursion, float32 sort) or
+    the compiled kernels (recursion, bracketed selection). The kernels need the exp cache,
+    which is kept for up to ``_MAX_CACHED_STEPS`` distinct step lengths."""
+    if not (compiled and recursion.cache):
+
+        def sorting(output: str, part: int, rows: npt.NDArray[np.float32]) -> FloatArray:
+            return _percentiles_sorting(rows, pct)
+
+        return recursion.advance, sorting
+    kernel = _CompiledRecursion.of(recursion)
+    guides: dict[tuple[str, int], FloatArray] = {}
+
+    def selecting(output: str, part: int, rows: npt.NDArray[np.float32]) -> FloatArray:
+        # Each output and thread's share of the rows carries its brackets to its next rows.
+        guide = guides.setdefault((output, part), np.full((pct.size, 6), np.nan))
+        return _percentiles_selecting(rows, pct, guide)
+
+    return kernel.advance, selecting
+
+
 def population_bands(
     disp: engine.Disposition,
     schedule: engine.Schedule,
@@ -501,24 +619,30 @@ def population_bands(
     percentiles: tuple[float, ...],
     chunk_times: int = 64,
     threads: int = 1,
+    compiled: bool | None = None,
 ) -> dict[str, FloatArray]:
     """Exact recursion over time, percentiles per chunk; returns (n_pct, n_times) per output.
 
     ``times`` must be sorted and unique. With ``threads`` > 1 the subjects are split between
-    threads for the recursion and the time rows for the percentiles (numpy releases the GIL in
-    both), which is all the parallelism a 2-core machine offers.
+    threads for the recursion and the time rows for the percentiles (numpy and the kernels
+    release the GIL in both), which is all the parallelism a 2-core machine offers.
+    ``compiled`` chooses the compiled kernels (default: from ``COMPILED_FROM_SUBJECTS``
+    subjects); both routes give the same bands, every value.
     """
     n_subj = disp.n_subjects
     recursion, output_nodes = _Recursion.prepare(disp, schedule, times, outputs, chunk_times)
+    pct = np.asarray(percentiles, dtype=np.float64)
+    use_compiled = n_subj >= COMPILED_FROM_SUBJECTS if compiled is None else compiled
+    advance, percentiles_of_rows = _routes(recursion, pct, use_compiled)
     n_threads = max(1, min(int(threads), n_subj // 1000 or 1))
     bounds = np.linspace(0, n_subj, n_threads + 1).astype(int)
     parts = list(itertools.pairwise(bounds.tolist()))
-    pct = np.asarray(percentiles, dtype=np.float64)
     result = {o: np.empty((pct.size, times.size)) for o in outputs}
-    rows, buffers = recursion.rows, recursion.buffers
+    rows = recursion.rows
 
-    def percentiles_of(o: str, r0: int, r1: int, col0: int) -> None:
-        result[o][:, col0 + r0 : col0 + r1] = _percentiles_sorting(buffers[o][r0:r1], pct).T
+    def percentiles_of(o: str, part: int, r0: int, r1: int, col0: int) -> None:
+        rows_of_chunk = recursion.buffers[o][r0:r1]
+        result[o][:, col0 + r0 : col0 + r1] = percentiles_of_rows(o, part, rows_of_chunk).T
 
     pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
 
@@ -535,15 +659,15 @@ def population_bands(
         for c0 in range(0, output_nodes.size, rows):
             c1 = min(c0 + rows, output_nodes.size)
             k_end = int(output_nodes[c1 - 1])
-            run_all([partial(recursion.advance, a, b, k_start, k_end, resume) for a, b in parts])
+            run_all([partial(advance, a, b, k_start, k_end, resume) for a, b in parts])
             # The next chunk steps on from the node this one ended at, without redoing it.
             k_start, resume = k_end, True
             splits = np.linspace(0, c1 - c0, n_threads + 1).astype(int).tolist()
             run_all(
                 [
-                    partial(percentiles_of, o, r0, r1, c0)
+                    partial(percentiles_of, o, part, r0, r1, c0)
                     for o in outputs
-                    for r0, r1 in itertools.pairwise(splits)
+                    for part, (r0, r1) in enumerate(itertools.pairwise(splits))
                     if r1 > r0
                 ]
             )
@@ -603,42 +727,27 @@ def simulate_population(
     times, pct = _check_population_args(
         regimen, n, seed, times_min, percentiles, threads, chunk_times
     )
-    n = int(n)
-    covariates = _covariate_arrays(patient_or_covariates, n)
-    first = _typical_patient(patient_or_covariates, covariates)
-    rng = np.random.default_rng(int(seed))
-    structural = sample_structural(m, covariates, n, rng)
-    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
-    disp = individual_system(m, structural, ke0)
+    covariates = _covariate_arrays(patient_or_covariates, int(n))
+    disp = _virtual_population(m, covariates, int(seed), ke0_per_min, with_effect_site)
     fraction, notes = input_fraction(m, regimen)
     outputs = tuple(o for o in ("plasma", "effect", "metabolite") if o in disp.coefficients)
     bands = population_bands(
         disp, schedule_arrays(regimen, fraction), times, outputs, pct, chunk_times, threads
     )
-    scale = engine.MG_PER_L_TO_NG_PER_ML
-
-    outside, reasons = _population_validity(m, covariates, n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
-        typical = simulate(
-            m,
-            first,
-            regimen,
-            times,
-            ke0_per_min=ke0_per_min,
-            with_effect_site=with_effect_site,
-            research_mode=research_mode,
-        )
+    scaled = {o: values * engine.MG_PER_L_TO_NG_PER_ML for o, values in bands.items()}
+    outside, reasons = _population_validity(m, covariates, int(n))
+    first = _typical_patient(patient_or_covariates, covariates)
+    typical = _typical_curve(m, first, regimen, times, ke0_per_min, with_effect_site)
     if m.variability.illustrative:
         notes = (*notes, "Illustrative variability: " + m.variability.source)
     return PopulationPrediction(
         times_min=times,
         percentiles=pct,
-        plasma_ng_per_ml=bands["plasma"] * scale,
-        effect_ng_per_ml=bands["effect"] * scale if "effect" in bands else None,
-        metabolite_ng_per_ml=bands["metabolite"] * scale if "metabolite" in bands else None,
+        plasma_ng_per_ml=scaled["plasma"],
+        effect_ng_per_ml=scaled.get("effect"),
+        metabolite_ng_per_ml=scaled.get("metabolite"),
         typical=typical,
-        n_subjects=n,
+        n_subjects=int(n),
         seed=int(seed),
         model_id=m.model_id,
         model_version=m.version,
@@ -648,6 +757,45 @@ def simulate_population(
         validity_reasons=reasons,
         notes=notes,
     )
+
+
+def _virtual_population(
+    m: PKModel,
+    covariates: dict[str, FloatArray],
+    seed: int,
+    ke0_per_min: float | None,
+    with_effect_site: bool,
+) -> engine.Disposition:
+    """The virtual subjects: structural parameters drawn with the model's variability from
+    ``seed``, each reduced to its exponential rates and output coefficients."""
+    n = covariates["weight_kg"].size
+    structural = sample_structural(m, covariates, n, np.random.default_rng(seed))
+    ke0 = resolve_ke0(m, structural, ke0_per_min, with_effect_site)
+    return individual_system(m, structural, ke0)
+
+
+def _typical_curve(
+    m: PKModel,
+    first: Patient,
+    regimen: Regimen,
+    times: FloatArray,
+    ke0_per_min: float | None,
+    with_effect_site: bool,
+) -> Simulation:
+    """The typical patient's curve (no variability); the population already warned about
+    the validity range, so this run does not warn again."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OutOfValidityRangeWarning)
+        # m is resolved already: research_mode only gated which model could be used.
+        return simulate(
+            m,
+            first,
+            regimen,
+            times,
+            ke0_per_min=ke0_per_min,
+            with_effect_site=with_effect_site,
+            research_mode=True,
+        )
 
 
 def _check_population_args(

@@ -278,24 +278,57 @@ def plan(
     lim = RACEMIC_LIMITS.for_product(request.product)
     found = _check_target(request, lim)
     cap = _plasma_cap(request, lim, plasma_cap_ratio, research_mode, found)
-    structural = m.covariates(patient_covariates(patient))
-    ke0 = resolve_ke0(m, structural, ke0_per_min, True)
-    if request.site == "effect" and ke0 is None:
-        raise InvalidInputError(
-            f"{m.model_id} has no effect site.", field="site", code="no_effect_site"
-        )
-    disp = individual_system(m, structural, ke0)
+    disp = _patient_system(m, patient, request.site, ke0_per_min)
     run = _control(disp, request, max_rate, cap)
     dw = patient.dosing_weight()
     effect_peaks, plasma_peaks = _checked_peaks(patient, run.rates_mg_per_min, run.dt_min)
     found += _check_delivered(request, lim, dw.weight_kg, run, effect_peaks)
+    _refuse_hard(found)
+    checked = (tuple(found), (effect_peaks, plasma_peaks), validity(m, patient))
+    if found:
+        warnings.warn("; ".join(f.message for f in found), UserWarning, stacklevel=2)
+    context = _PlanContext(cap, max_rate, *checked, lim)
+    return _assembled_plan(m, patient, request, run, context)
+
+
+def _refuse_hard(found: list[LimitFinding]) -> None:
+    """Every hard limit crossed refuses the plan, all of them named."""
     hard = [f for f in found if f.severity == "hard"]
     if hard:
         raise hard_limit_error("TCI plan", hard)
 
-    outside, reasons = validity(m, patient)
-    if found:
-        warnings.warn("; ".join(f.message for f in found), UserWarning, stacklevel=2)
+
+def _patient_system(
+    m: PKModel, patient: Patient, site: Site, ke0_per_min: float | None
+) -> engine.Disposition:
+    """The patient's own disposition (typical values for their covariates, no IIV), with the
+    effect site the target needs."""
+    structural = m.covariates(patient_covariates(patient))
+    ke0 = resolve_ke0(m, structural, ke0_per_min, True)
+    if site == "effect" and ke0 is None:
+        raise InvalidInputError(
+            f"{m.model_id} has no effect site.", field="site", code="no_effect_site"
+        )
+    return individual_system(m, structural, ke0)
+
+
+@dataclass(frozen=True)
+class _PlanContext:
+    """What the checks settled for a TCI plan, beside the request and the controller's run."""
+
+    cap: float | None
+    max_rate: float
+    found: tuple[LimitFinding, ...]
+    peaks: tuple[dict[str, float], dict[str, float]]
+    validity: tuple[bool, tuple[str, ...]]
+    limits: Limits
+
+
+def _assembled_plan(
+    m: PKModel, patient: Patient, request: TCIRequest, run: ControlRun, context: _PlanContext
+) -> TCIPlan:
+    """The plan as returned: the pump steps, the predicted curves in ng/mL, and its basis."""
+    outside, reasons = context.validity
     scale = engine.MG_PER_L_TO_NG_PER_ML
     n_steps = run.rates_mg_per_min.size
     return TCIPlan(
@@ -308,19 +341,19 @@ def plan(
         peak_plasma_ng_per_ml=float(run.plasma_mg_per_l.max() * scale),
         target_ng_per_ml=request.target_ng_per_ml,
         site=request.site,
-        plasma_cap_ng_per_ml=cap,
-        max_rate_mg_per_min=max_rate,
+        plasma_cap_ng_per_ml=context.cap,
+        max_rate_mg_per_min=context.max_rate,
         step_s=request.step_s,
         model_id=m.model_id,
         model_version=m.version,
-        warnings=tuple(found),
+        warnings=context.found,
         out_of_validity_range=outside,
         validity_reasons=reasons,
         product=request.product,
-        dosing_weight=dw,
-        predicted_peak_effect_ng_per_ml=effect_peaks,
-        predicted_peak_plasma_ng_per_ml=plasma_peaks,
-        limits=lim,
+        dosing_weight=patient.dosing_weight(),
+        predicted_peak_effect_ng_per_ml=context.peaks[0],
+        predicted_peak_plasma_ng_per_ml=context.peaks[1],
+        limits=context.limits,
     )
 
 

@@ -30,10 +30,54 @@ MAX_DURATION_MIN = 7 * 24 * 60.0
 
 @dataclass(frozen=True)
 class InfusionOrder:
-    """One infusion order as the prescriber gave it (see ``plan_infusion`` for each field).
+    """One infusion order as the prescriber gave it (``plan_infusion``'s keyword arguments).
 
     Nothing is checked on construction: ``resolve_order`` checks it, field by field, in the
     order ``plan_infusion`` always has, so the first error named is the same.
+
+    Attributes
+    ----------
+    protocol : Protocol, str or None
+        A protocol (or its id from ``PROTOCOLS``); ``None`` to give the dose directly.
+    vial_mg_per_ml : float
+        Vial strength, mg of ketamine base per mL: a marketed strength of the product
+        (racemic 10, 50 or 100; esketamine 5 or 25), else ``InvalidInputError``. A final
+        concentration above 50 mg/mL is refused for IV use (the label's 1:1 dilution of the
+        100 mg/mL strength).
+    bag_volume_ml : float
+        Diluent volume in the bag or syringe before adding drug (mL); 0 = undiluted.
+    container : {"bag", "syringe"}
+        Sets the soft final-concentration limit (2 mg/mL bag, 10 mg/mL syringe).
+    standard_conc_mg_per_ml : float, optional
+        Prepare a clinic-standard concentration instead of putting the session dose in the bag:
+        remove the drug's volume of diluent, add drug to reach this concentration in
+        ``bag_volume_ml``, and infuse only the volume the dose needs.
+    dose_mg_per_kg, duration_min : float, optional
+        Direct "mg/kg over minutes" dose (or overrides of the protocol's values).
+    dose_mg_per_kg_per_h : float, optional
+        Direct "mg/kg/h for ``duration_min``" dose.
+    bolus_mg_per_kg, bolus_duration_min : float, optional
+        A loading dose given over ``bolus_duration_min`` before the infusion.
+    product : {"racemic", "esketamine"}, optional
+        Defaults to the protocol's product (racemic for direct doses); a product that
+        contradicts the protocol is refused (``InvalidInputError`` naming ``product``).
+    dosing_weight_basis, dosing_weight_reason : optional
+        Override the obesity rule (reason required).
+    first_pain_infusion : bool, optional
+        Whether the guideline's first-infusion minimum applies (default: protocol's flag).
+    prior_24h_mg : float
+        Ketamine already given in the 24 h before this session (mg).
+    device_max_ml_per_h : float
+        The pump's maximum rate (hard limit), mL/h.
+    acknowledged : collection of str
+        Warning codes already acknowledged.
+    hard_limit_overrides : mapping of code to reason, optional
+        Physician overrides of hard limits; each needs a reason and is recorded on the plan.
+    limits : Limits
+        The racemic limit set (esketamine halves it automatically). A clinic may only tighten
+        the section 3.8 defaults: every value finite and positive, none looser than the
+        default, else ``InvalidInputError`` (``field="limits"``, ``params["limit"]`` names it).
+        The set used is recorded on the plan (``limits``, ``limits_custom``).
     """
 
     protocol: Protocol | str | None
