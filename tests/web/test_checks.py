@@ -59,7 +59,19 @@ def test_e004_audit_table_present():
 def test_e004_audit_table_missing(monkeypatch):
     from django.db import connection
 
-    monkeypatch.setattr(connection.introspection, "table_names", lambda: ["other"])
+    monkeypatch.setattr(
+        connection.introspection, "table_names", lambda: ["django_migrations", "other"]
+    )
     assert [m.id for m in checks.check_audit_table(None, databases=["default"])] == [
         "tenderpoint.E004"
+    ]
+
+
+@pytest.mark.django_db
+def test_an_empty_database_is_only_a_warning_so_migrate_can_create_it(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection.introspection, "table_names", list)
+    assert [m.id for m in checks.check_audit_table(None, databases=["default"])] == [
+        "tenderpoint.W004"
     ]

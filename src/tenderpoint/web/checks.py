@@ -58,14 +58,28 @@ def check_email_backend(app_configs: Any, **kwargs: Any) -> list[Warning]:
 
 
 @register(Tags.database)
-def check_audit_table(app_configs: Any, databases: Any = None, **kwargs: Any) -> list[Error]:
-    """E004: the audit table must exist (run only with ``check --database default``)."""
+def check_audit_table(
+    app_configs: Any, databases: Any = None, **kwargs: Any
+) -> list[Error | Warning]:
+    """E004: the audit table must exist (run only with ``check --database default``).
+
+    Django's ``migrate`` runs the database checks too, before migrating: on a database no
+    migration has touched yet this is only a warning, or a new database could never be migrated.
+    """
     if not databases:
         return []
     try:
         tables = connection.introspection.table_names()
     except DatabaseError as exc:
         return [Error(f"The database cannot be reached: {exc}", id="tenderpoint.E004")]
+    if "django_migrations" not in tables:
+        return [
+            Warning(
+                "The database is empty.",
+                hint="Run `tenderpoint manage migrate`.",
+                id="tenderpoint.W004",
+            )
+        ]
     if "audit_auditevent" not in tables:
         return [
             Error(
