@@ -15,7 +15,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from tenderpoint.web.public import page_cache
 from tenderpoint.web.public.models import ArticlePage, ContactPage, SelfCheckPage
@@ -276,6 +276,24 @@ def test_unpublishing_a_page_takes_it_off_the_site_at_once(site, world):
     article = ArticlePage.objects.get()
     assert Client().get(article.url).status_code == 200
     article.unpublish()
+    assert Client().get(article.url).status_code == 404
+
+
+def test_restricting_a_cached_page_to_signed_in_users_applies_at_once(site, world):
+    article = ArticlePage.objects.get()
+    Client().get(article.url)
+    assert _is_cached(Client(), article.url)
+    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.LOGIN)
+    response = Client().get(article.url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not _is_cached(Client(), "/")  # the whole cache was emptied
+
+
+def test_deleting_a_page_takes_it_off_the_site_at_once(site, world):
+    article = ArticlePage.objects.get()
+    Client().get(article.url)
+    article.delete()
     assert Client().get(article.url).status_code == 404
 
 

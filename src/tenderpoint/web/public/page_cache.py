@@ -21,10 +21,10 @@ What is never cached, so no visitor can see another's state:
   stored, varies on anything but the cookie (which the hit condition already covers), or
   holds a CSRF form field.
 
-Publishing, unpublishing, moving or deleting a page, or editing the clinic, a reference or the
-site, empties the whole page cache (Wagtail's signals), because pages list one another and show
-the clinic's details; the timeout bounds anything else (``TENDERPOINT_PUBLIC_CACHE_SECONDS``,
-0 switches the cache off).
+Publishing, unpublishing, moving or deleting a page, restricting who may view one, or editing
+the clinic, a reference or the site, empties the whole page cache (Wagtail's signals), because
+pages list one another and show the clinic's details; the timeout bounds anything else
+(``TENDERPOINT_PUBLIC_CACHE_SECONDS``, 0 switches the cache off).
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def clear(**_kwargs: Any) -> None:
 def connect_signals() -> None:
     """Empty the cache whenever published content, the site or the clinic changes."""
     from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from tenderpoint.web.accounts.models import Clinic
@@ -233,6 +233,7 @@ def connect_signals() -> None:
     page_published.connect(clear, dispatch_uid=f"{uid}-published")
     page_unpublished.connect(clear, dispatch_uid=f"{uid}-unpublished")
     post_page_move.connect(clear, dispatch_uid=f"{uid}-moved")
-    for model in (Site, Clinic, Reference):
+    # A page given a view restriction must stop being served to everyone at once.
+    for model in (Site, Clinic, Reference, PageViewRestriction):
         post_save.connect(clear, sender=model, dispatch_uid=f"{uid}-save-{model.__name__}")
         post_delete.connect(clear, sender=model, dispatch_uid=f"{uid}-delete-{model.__name__}")
