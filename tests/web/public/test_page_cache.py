@@ -251,12 +251,15 @@ def test_a_session_or_messages_cookie_bypasses_the_cache(site, world):
     assert not _is_cached(with_messages, "/")
 
 
-def test_publishing_a_page_replaces_what_visitors_see(site, world):
+def test_publishing_a_page_replaces_what_visitors_see(
+    site, world, django_capture_on_commit_callbacks
+):
     article = ArticlePage.objects.get()
     before = Client().get(article.url).content.decode()
     assert _is_cached(Client(), article.url)
     article.title = "A title the editor has just published"
-    article.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
     after = Client().get(article.url).content.decode()
     assert "A title the editor has just published" in after
     assert "A title the editor has just published" not in before
@@ -272,36 +275,80 @@ def test_a_saved_draft_changes_nothing_visitors_see(site, world):
     assert "An unpublished draft title" not in Client().get(article.url).content.decode()
 
 
-def test_unpublishing_a_page_takes_it_off_the_site_at_once(site, world):
+def test_unpublishing_a_page_takes_it_off_the_site_at_once(
+    site, world, django_capture_on_commit_callbacks
+):
     article = ArticlePage.objects.get()
     assert Client().get(article.url).status_code == 200
-    article.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
     assert Client().get(article.url).status_code == 404
 
 
-def test_restricting_a_cached_page_to_signed_in_users_applies_at_once(site, world):
+def test_restricting_a_cached_page_to_signed_in_users_applies_at_once(
+    site, world, django_capture_on_commit_callbacks
+):
     article = ArticlePage.objects.get()
     Client().get(article.url)
     assert _is_cached(Client(), article.url)
-    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.LOGIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.LOGIN)
     response = Client().get(article.url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert not _is_cached(Client(), "/")  # the whole cache was emptied
 
 
-def test_deleting_a_page_takes_it_off_the_site_at_once(site, world):
+def test_deleting_a_page_takes_it_off_the_site_at_once(
+    site, world, django_capture_on_commit_callbacks
+):
     article = ArticlePage.objects.get()
     Client().get(article.url)
-    article.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
     assert Client().get(article.url).status_code == 404
 
 
-def test_editing_the_clinic_updates_the_footer_of_cached_pages(site, world):
+def test_editing_the_clinic_updates_the_footer_of_cached_pages(
+    site, world, django_capture_on_commit_callbacks
+):
     Client().get("/")
     world.clinic.phone = "+49 30 5555 0000"
-    world.clinic.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.clinic.save()
     assert "+49 30 5555 0000" in Client().get("/").content.decode()
+
+
+def test_the_cache_is_emptied_when_the_publish_commits_not_before(
+    site, world, django_capture_on_commit_callbacks
+):
+    """Emptied inside the editor's transaction, the cache would be refilled at once with the
+    old page by visitors who cannot see the new one yet."""
+    article = ArticlePage.objects.get()
+    Client().get("/")
+    with django_capture_on_commit_callbacks(execute=False) as on_commit:
+        article.title = "Published, not yet committed"
+        article.save_revision().publish()
+        assert _is_cached(Client(), "/")
+    for callback in on_commit:
+        callback()
+    assert not _is_cached(Client(), "/")
+
+
+def test_a_page_rendered_while_the_cache_is_emptied_is_not_kept(site, world, monkeypatch):
+    """A publish that commits while a page is being rendered: that page may show the old
+    content, so it is served to its visitor but not kept."""
+    mark_cacheable = page_cache.mark_cacheable
+
+    def publish_commits_meanwhile(page, request):  # type: ignore[no-untyped-def]
+        mark_cacheable(page, request)
+        page_cache.empty()
+
+    monkeypatch.setattr(page_cache, "mark_cacheable", publish_commits_meanwhile)
+    assert Client().get("/").status_code == 200
+    monkeypatch.undo()
+    assert not _is_cached(Client(), "/")
+    assert _is_cached(Client(), "/")  # the next rendering, after the emptying, is kept
 
 
 def test_a_timeout_of_zero_switches_the_cache_off(site, world, settings):

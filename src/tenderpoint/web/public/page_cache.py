@@ -22,8 +22,9 @@ What is never cached, so no visitor can see another's state:
   holds a CSRF form field.
 
 Publishing, unpublishing, moving or deleting a page, restricting who may view one, or editing
-the clinic, a reference or the site, empties the whole page cache (Wagtail's signals), because
-pages list one another and show the clinic's details; the timeout bounds anything else
+the clinic, a reference or the site, empties the whole page cache (Wagtail's signals) once the
+change commits, because pages list one another and show the clinic's details; a page whose
+rendering began before an emptying is not kept. The timeout bounds anything else
 (``TENDERPOINT_PUBLIC_CACHE_SECONDS``, 0 switches the cache off).
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +41,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import DisallowedHost
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -60,6 +63,9 @@ IGNORED_QUERY_PARAMETERS = frozenset(
         "utm_term",
     }
 )
+# Changed by every emptying, in the shared default cache: a page whose rendering began before
+# an emptying is not kept (it may show what the editor has just replaced).
+GENERATION_KEY = "tenderpoint-public-pages-generation"
 _STORABLE_VARY = {"cookie"}
 _UNCACHEABLE_DIRECTIVES = ("no-store", "no-cache", "private")
 _CSRF_FIELD = b"csrfmiddlewaretoken"
@@ -207,17 +213,41 @@ class PublicPageCacheMiddleware:
         cached = _cache().get(key)
         if isinstance(cached, CachedPage):
             return serve(cached, request)
+        generation = _generation()
         response = self.get_response(request)
         if not _storable(request, response):
             return response
         page = _freeze(response)
-        _cache().set(key, page, timeout_s())
+        _store(key, page, generation)
         return serve(page, request)  # the first visitor gets exactly what the next ones will
 
 
-def clear(**_kwargs: Any) -> None:
-    """Empty the page cache (signal receiver: something every page may show has changed)."""
+def _generation() -> str | None:
+    return caches["default"].get(GENERATION_KEY)
+
+
+def _store(key: str, page: CachedPage, rendered_in: str | None) -> None:
+    """Keep a page unless the cache was emptied since its rendering began. Checked before and
+    again after writing: an emptying that ran in between has changed the generation, so the
+    entry it may have missed is removed."""
+    if _generation() != rendered_in:
+        return
+    _cache().set(key, page, timeout_s())
+    if _generation() != rendered_in:
+        _cache().delete(key)
+
+
+def empty() -> None:
+    """Empty the page cache now: a new generation first, then the table (see ``_store``)."""
+    caches["default"].set(GENERATION_KEY, uuid.uuid4().hex, None)
     _cache().clear()
+
+
+def clear(**_kwargs: Any) -> None:
+    """Empty the page cache once the change commits (signal receiver: something every page may
+    show has changed). Emptied inside the editor's transaction, the cache could be refilled
+    with the old content before the new one is visible."""
+    transaction.on_commit(empty)
 
 
 def connect_signals() -> None:
