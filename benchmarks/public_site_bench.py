@@ -136,10 +136,10 @@ AB_MODES = [
 ]
 
 
-def run_config(config: Config, data_dir: Path, args: argparse.Namespace) -> None:
+def run_config(config: Config, data_dir: Path, log_dir: Path, args: argparse.Namespace) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = (Path(tempfile.gettempdir()) / f"tenderpoint-ab-server-{port}.log").open("wb")
+    log = (log_dir / f"server-{port}.log").open("wb")
     command = [sys.executable, "-m", "tenderpoint", "demo", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(config.workers)]
     command += ["--threads", str(config.threads)]
@@ -212,7 +212,7 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for config in configs:
-            run_config(config, data_dir, args)
+            run_config(config, data_dir, root, args)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
