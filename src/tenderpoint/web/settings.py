@@ -106,12 +106,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an anonymous visitor's public page is answered from the shared page cache with one
+    # query, before sessions, authentication, CSRF and audit; what it serves was stored with the
+    # headers the whole stack below set (security headers included). See page_cache.py.
+    "tenderpoint.web.public.page_cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "tenderpoint.web.common.middleware.CMSContentSecurityPolicyMiddleware",
-    # Before sessions and authentication: a cache hit for an anonymous visitor costs one query.
-    "tenderpoint.web.public.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,7 +158,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each thread keeps its connection (as on PostgreSQL): opening one runs the PRAGMAs below,
+    # and closing the last one checkpoints and removes the WAL, ~5 ms a request (a page-cache
+    # hit is ~0.5 ms; docs/performance.md, "Public site under a crowd").
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue on the busy timeout instead of failing on a lock upgrade.
