@@ -44,22 +44,36 @@ def _tenderpoint(*args: str, env: dict[str, str], timeout: float = 180):
     )
 
 
-def _signed_in_page(base: str, email: str, path: str) -> str:
-    """``path`` as ``email`` sees it after signing in through the log-in form."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    with opener.open(f"{base}/accounts/login/", timeout=30) as response:
-        form = response.read().decode()
+def _form_post(opener, url: str, fields: dict[str, str]) -> str:
+    """Post ``fields`` to the form at ``url`` (with its CSRF token); returns the final URL."""
+    with opener.open(url, timeout=60) as response:
+        form, url = response.read().decode(), response.url
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-    assert token, "the log-in form has no CSRF token"
-    fields = {"csrfmiddlewaretoken": token[1], "login": email, "password": "tenderpoint-demo"}
+    assert token, f"the form at {url} has no CSRF token"
     request = urllib.request.Request(
-        f"{base}/accounts/login/",
-        data=urllib.parse.urlencode(fields).encode(),
-        headers={"Referer": f"{base}/accounts/login/"},
+        url,
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token[1], **fields}).encode(),
+        headers={"Referer": url},
     )
-    with opener.open(request, timeout=30) as response:
-        assert response.url.endswith("/me/"), response.url
-    with opener.open(f"{base}{path}", timeout=60) as response:
+    with opener.open(request, timeout=60) as response:
+        return response.url
+
+
+def _signed_in(base: str, email: str, code: str | None = None):
+    """A browser-like opener signed in as ``email`` through the log-in form (and its second
+    factor when ``code`` is given)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    landed = _form_post(
+        opener, f"{base}/accounts/login/", {"login": email, "password": "tenderpoint-demo"}
+    )
+    if code is not None:
+        landed = _form_post(opener, landed, {"code": code})
+    assert "/accounts/" not in landed, landed
+    return opener
+
+
+def _read(opener, url: str) -> str:
+    with opener.open(url, timeout=120) as response:
         return response.read().decode()
 
 
@@ -178,10 +192,27 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
             home = response.read().decode()
         assert "Riverside Fibromyalgia" in home
         assert "synthetic" in home
-        # A chart page computes with polars and draws with vl-convert in a forked worker; both
-        # hung there when the demo's own preparation had started their thread pools first.
-        progress = _signed_in_page(base, "patient@demo.example", "/me/progress/")
-        assert "data:image/svg+xml;base64," in progress
+        # The clinician's outcome page computes with polars and draws with vl-convert in a
+        # forked gunicorn worker; both hung there when the demo's own preparation had started
+        # their thread pools in the process that forked.
+        code = _tenderpoint(
+            "demo-code", "clinician@demo.example", "--data-dir", str(data_dir), env=env
+        )
+        clinician = _signed_in(base, "clinician@demo.example", code.stdout.split()[-1])
+        chart = _read(clinician, f"{base}/patients/")
+        first_patient = re.search(r'href="(/patients/[0-9a-f-]{36}/)"', chart)
+        assert first_patient, "the patient list links no patient"
+        outcomes = _read(clinician, f"{base}{first_patient[1]}outcomes/")
+        assert "data:image/svg+xml;base64," in outcomes
+        # The patient's progress page is drawn by the task worker the demo runs beside it.
+        patient = _signed_in(base, "patient@demo.example")
+        drawn = False
+        for _ in range(120):
+            if "data:image/svg+xml;base64," in _read(patient, f"{base}/me/progress/"):
+                drawn = True
+                break
+            time.sleep(1)
+        assert drawn, "the task worker never drew the patient's progress page"
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=30)

@@ -83,3 +83,12 @@ def test_the_inbox_lists_only_the_clinics_own_threads(world, client_for):
     assert inbox.status_code == 200  # their own clinic's inbox
     assert "Paula" not in inbox.content.decode()
     assert list(inbox.context["threads"]) == []
+
+
+def test_a_message_with_a_null_character_is_refused_naming_the_body(world, client_for):
+    """Found by the form fuzzer on PostgreSQL, which cannot store NUL in text (it was a 500)."""
+    client = client_for(world.patient)
+    response = client.post("/me/messages/", {"body": "pain\x00 today"})
+    assert response.status_code == 422
+    assert "null character" in response.content.decode()
+    assert not Message.objects.exists()

@@ -26,9 +26,15 @@ def thread_for(patient: Patient) -> Thread:
 
 
 def check_body(body: str) -> str:
+    """The message text to store, or a ValidationError naming the body."""
     text = body.strip()
     if not text:
         raise ValidationError({"body": "Write a message before sending."}, code="required")
+    if "\x00" in text:  # what Django's form fields refuse too; PostgreSQL cannot store it
+        raise ValidationError(
+            {"body": "The message contains a null character; remove it and send again."},
+            code="null_characters_not_allowed",
+        )
     if len(text) > MESSAGE_MAX_CHARS:
         raise ValidationError(
             {

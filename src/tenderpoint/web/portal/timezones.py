@@ -11,21 +11,15 @@ from tenderpoint.web.patients.models import Patient
 
 
 def patient_zone(patient: Patient) -> zoneinfo.ZoneInfo:
-    """The patient's chosen time zone, else their clinic's (looked up once per loaded record:
-    a portal request asks for it several times)."""
+    """The patient's chosen time zone, else their clinic's."""
     from tenderpoint.web.portal.models import PortalPreferences
 
-    cached: zoneinfo.ZoneInfo | None = getattr(patient, "_portal_zone", None)
-    if cached is not None:
-        return cached
     chosen = (
         PortalPreferences.objects.filter(patient=patient)
         .values_list("time_zone", flat=True)
         .first()
     )
-    zone = zoneinfo.ZoneInfo(chosen or patient.clinic.time_zone)
-    patient._portal_zone = zone  # type: ignore[attr-defined]
-    return zone
+    return zoneinfo.ZoneInfo(chosen or patient.clinic.time_zone)
 
 
 def local_now(patient: Patient, now: datetime.datetime | None = None) -> datetime.datetime:
