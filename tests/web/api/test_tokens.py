@@ -113,3 +113,29 @@ def test_revoking_a_token_that_does_not_exist_is_404_and_audited(world: World, c
     assert AuditEvent.objects.filter(
         action="denied", object_type="api.token", object_id="999999"
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("r" * 255, False),  # at the column's length
+        ("r" * 256, True),  # just over: refused, never clipped
+        ("registry\x00", True),  # PostgreSQL cannot store NUL (a 500 found by the form fuzzer)
+    ],
+)
+def test_a_system_client_name_is_checked_not_clipped(
+    world: World, name: str, refused: bool
+) -> None:
+    from django.core.exceptions import ValidationError
+    from oauth2_provider.models import Application
+
+    from tenderpoint.web.api.tokens import do_register_client
+
+    if refused:
+        with pytest.raises(ValidationError) as caught:
+            do_register_client(world.clinic_admin, name)
+        assert "name" in caught.value.message_dict
+        assert not Application.objects.exists()
+    else:
+        client, _secret = do_register_client(world.clinic_admin, name)
+        assert client.application.name == name

@@ -163,3 +163,24 @@ def test_only_a_reviewed_snapshot_can_be_published(world, clinic_of_eleven, clie
     snapshot.refresh_from_db()
     assert snapshot.reviewed_by == world.clinic_admin
     page.clean()
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/clinic/outcomes/?page=2", "/clinic/outcomes/?page=2"),
+        ("https://evil.example/phish", None),  # never off this site
+        ("//evil.example/", None),
+    ],
+)
+def test_review_returns_only_to_a_page_of_this_site(
+    world, clinic_of_eleven, client_for, recompute, next_url, lands_on
+):
+    recompute(client_for(world.clinician), sex="female")
+    snapshot = OutcomeSnapshot.objects.get()
+    response = client_for(world.clinic_admin).post(
+        reverse("clinic_outcomes:review", kwargs={"snapshot_id": snapshot.public_id}),
+        {"next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (lands_on or reverse("clinic_outcomes:dashboard"))

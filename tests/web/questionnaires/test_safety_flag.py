@@ -188,3 +188,14 @@ def test_acknowledging_a_malformed_flag_id_is_no_such_flag(world, client_for, fl
     )
     response = client_for(world.clinician).post(url, {"flag": flag_id, "action_note": "x"})
     assert response.status_code == 404
+
+
+def test_acknowledge_service_refuses_a_note_with_a_null_character(world):
+    flag = services.do_raise_safety_flag(
+        world.patient_record, value=1, user=world.patient, request=None
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.do_acknowledge_flag(
+            flag, user=world.clinician, request=None, action_note="called\x00"
+        )
+    assert "action_note" in caught.value.message_dict

@@ -23,6 +23,10 @@ from tenderpoint.web.api.models import SystemClient
 from tenderpoint.web.api.scopes import ScopeError, parse_scopes
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.text import refuse_longer_than, refuse_null_characters
+
+#: django-oauth-toolkit's Application.name column
+CLIENT_NAME_MAX_CHARS = 255
 
 
 def now() -> datetime.datetime:
@@ -127,10 +131,12 @@ def do_register_client(
         raise PermissionDenied("Only a clinic administrator registers system clients.")
     if not name.strip():
         raise ValidationError({"name": "Name the system, e.g. the registry it feeds."})
+    refuse_null_characters("name", name)
+    refuse_longer_than("name", name.strip(), CLIENT_NAME_MAX_CHARS)
     secret = generate_token()
     with transaction.atomic():
         application = Application.objects.create(
-            name=name.strip()[:255],
+            name=name.strip(),
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             client_secret=secret,

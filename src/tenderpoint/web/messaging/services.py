@@ -16,6 +16,7 @@ from django.utils import timezone
 from tenderpoint.web.accounts.choices import CARE_TEAM_ROLES
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.text import refuse_null_characters
 from tenderpoint.web.messaging.models import MESSAGE_MAX_CHARS, Message, Thread, ThreadStatus
 from tenderpoint.web.patients.models import Patient
 
@@ -30,11 +31,7 @@ def check_body(body: str) -> str:
     text = body.strip()
     if not text:
         raise ValidationError({"body": "Write a message before sending."}, code="required")
-    if "\x00" in text:  # what Django's form fields refuse too; PostgreSQL cannot store it
-        raise ValidationError(
-            {"body": "The message contains a null character; remove it and send again."},
-            code="null_characters_not_allowed",
-        )
+    refuse_null_characters("body", text)
     if len(text) > MESSAGE_MAX_CHARS:
         raise ValidationError(
             {

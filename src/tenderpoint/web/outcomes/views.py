@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from tenderpoint.web.audit import services as audit
@@ -109,4 +110,9 @@ class SnapshotReviewView(RecordView):
 
     def post(self, request: HttpRequest, snapshot_id: Any) -> HttpResponse:
         services.do_review_snapshot(self.object, user=request.user, request=request)
-        return redirect(request.POST.get("next") or "clinic_outcomes:dashboard")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "clinic_outcomes:dashboard"  # never redirect off this site
+        return redirect(target)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tenderpoint.clinical import Instrument, ScoreResult, get_instrument
 from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
+from tenderpoint.web.common.text import refuse_null_characters
 from tenderpoint.web.patients.models import Patient
 from tenderpoint.web.portal import cache as portal_cache
 from tenderpoint.web.portal.timezones import local_now
@@ -143,6 +144,7 @@ def do_acknowledge_flag(
             {"action_note": "Write what was done (for example: C-SSRS screen, call made)."},
             code="required",
         )
+    refuse_null_characters("action_note", note)
     if flag.acknowledged_at is not None:
         raise ValidationError("This flag was already acknowledged.", code="already_acknowledged")
     with transaction.atomic():
