@@ -13,10 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from tenderpoint.web.diary.services import diary_frame
 from tenderpoint.web.portal import cache as portal_cache
-from tenderpoint.web.portal import charts, progress
-from tenderpoint.web.portal.infusion_links import infusion_days
 from tenderpoint.web.questionnaires.models import QuestionnaireResponse
 
 CACHE_NAME = "progress"
@@ -30,6 +27,8 @@ TOTAL_CHARTS = {
 
 
 def _questionnaire_totals(patient: Any) -> list[dict[str, Any]]:
+    from tenderpoint.web.portal import charts
+
     totals = []
     for instrument_id, (title, top) in TOTAL_CHARTS.items():
         points = [
@@ -57,6 +56,12 @@ def progress_body(patient: Any, today: datetime.date) -> SafeString:
 
 def progress_context(patient: Any, today: datetime.date) -> dict[str, Any]:
     """Everything the progress page shows for ``patient`` as of ``today``."""
+    # Imported here: this module is loaded at start-up (it registers the page), the chart and
+    # dataframe libraries only where a page is drawn (the task worker).
+    from tenderpoint.web.diary.services import diary_frame
+    from tenderpoint.web.portal import charts, progress
+    from tenderpoint.web.portal.infusion_links import infusion_days
+
     diary = diary_frame(patient, since=today - datetime.timedelta(days=365))
     weekly = progress.weekly_means(diary)
     flares = progress.flare_days(diary)
