@@ -158,6 +158,9 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
     data_dir = tmp_path / "demo"
     port = _free_port()
     env = _clean_env()
+    # The console goes to a file: a pipe nobody reads would stall the server once it filled.
+    console_path = tmp_path / "console.txt"
+    console = console_path.open("w", encoding="utf-8")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -170,7 +173,7 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
             str(port),
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=console,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -215,9 +218,16 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
         assert drawn, "the task worker never drew the patient's progress page"
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        console.close()
+        output = console_path.read_text(encoding="utf-8")
+        sys.stdout.write(output[-30_000:])  # pytest shows it only when the test fails
     assert "clinician@demo.example" in output
     assert f"http://127.0.0.1:{port}/" in output
+    # The task worker logs each task to its own file; the console keeps to the web requests.
+    worker_log = (data_dir / "task-worker.log").read_text(encoding="utf-8")
+    assert "portal.tasks.refresh_cached state=SUCCESSFUL" in worker_log
+    assert "Task id=" not in output
     assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
 
     again = _tenderpoint("demo", "--no-serve", "--data-dir", str(data_dir), env=env)

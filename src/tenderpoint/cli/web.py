@@ -198,15 +198,25 @@ def _prepare_in_child_interpreter(data_dir: Path | None, host: str, port: int) -
         raise typer.Exit(result.returncode)
 
 
-def _serve_demo(host: str, port: int, workers: int | None, threads: int) -> None:
+#: the background-task worker's log, in the demo's data directory
+TASK_WORKER_LOG = "task-worker.log"
+
+
+def _serve_demo(directory: Path, host: str, port: int, workers: int | None, threads: int) -> None:
     console.print(f"Serving on [bold]http://{host}:{port}/[/bold] — press Ctrl-C to stop.")
+    console.print(f"Background tasks log to {directory / TASK_WORKER_LOG}")
     sys.stdout.flush()
     # The background-task worker (e-mail to staff, rebuilding cached pages) runs beside the web
     # server, as in production, at a lower CPU priority: its work waits, a request should not.
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
-        env=os.environ | {"TENDERPOINT_LOG_LEVEL": "WARNING"},  # keep the console readable
-    )
+    # It logs every task it runs, hundreds after a fresh start: to its own file, so the console
+    # stays readable and a reader who never drains our output cannot stall it on a full pipe.
+    with (directory / TASK_WORKER_LOG).open("a", encoding="utf-8") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "tenderpoint", "manage", "db_worker", "--interval", "2"],
+            env=os.environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     os.setpriority(os.PRIO_PROCESS, worker.pid, BACKGROUND_NICENESS)
     try:
         _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
@@ -246,7 +256,7 @@ def demo(
         return
     _prepare_in_child_interpreter(data_dir, host, port)
     _setup_django(quiet=True)
-    _serve_demo(host, port, workers, threads)
+    _serve_demo(directory, host, port, workers, threads)
 
 
 @app.command("demo-code")
