@@ -59,7 +59,7 @@ def _progress_after_first_drawing(client, patient, today):
 def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
     _entries(world.patient_record, 40, pain=lambda d: 8 if d < 20 else 4)
     today = datetime.date(2026, 12, 10)
-    with mock.patch("tenderpoint.web.portal.views.local_now") as now:
+    with mock.patch("tenderpoint.web.portal.access.OwnRecordView.local_now") as now:
         now.return_value = datetime.datetime.combine(today, datetime.time(9), tzinfo=datetime.UTC)
         body = _progress_after_first_drawing(client_for(world.patient), world.patient_record, today)
     assert 'src="data:image/svg+xml;base64,' in body
@@ -284,3 +284,21 @@ def test_a_burst_of_writes_is_drawn_once_a_minute_not_after_every_write(
             portal_cache.invalidate(patient)  # a minute later: at once again
         results = [r.task for r in DBTaskResult.objects.order_by("enqueued_at")]
         assert [r.run_after is None for r in results] == [True, False, True]
+
+
+def test_a_portal_page_reads_the_patient_and_their_time_zone_once(world, client_for):
+    """The record the access rule resolved answers the navigation's ``user.patient_record``
+    and the page's own date: one read of each per request, not one per use."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.patient)
+    client.get("/me/progress/")  # the first view queues the drawing
+    for path in ("/me/", "/me/progress/", "/me/diary/", "/me/questionnaires/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        statements = [q["sql"] for q in queries.captured_queries]
+        patient_reads = [s for s in statements if s.startswith('SELECT "patients_patient"')]
+        zone_reads = [s for s in statements if 'FROM "portal_portalpreferences"' in s]
+        assert len(patient_reads) == 1, (path, patient_reads)
+        assert len(zone_reads) == 1, (path, zone_reads)

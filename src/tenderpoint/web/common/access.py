@@ -221,6 +221,8 @@ class OwnRecordView(_PatientPolicy):
         self.patient = (
             Patient.objects.select_related("clinic").filter(user_id=request.user.pk).first()
         )
+        # The navigation asks for ``user.patient_record``: this row answers it, not a second query.
+        Patient._meta.get_field("user").remote_field.set_cached_value(request.user, self.patient)
         return self.patient
 
     def refusal_message(self) -> str:

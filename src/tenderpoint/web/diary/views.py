@@ -15,7 +15,7 @@ from tenderpoint.web.diary import services
 from tenderpoint.web.diary.forms import SCALES, DiaryEntryForm, initial_from
 from tenderpoint.web.diary.models import DiaryEntry
 from tenderpoint.web.portal.access import OwnRecordView
-from tenderpoint.web.portal.timezones import local_now, patient_zone
+from tenderpoint.web.portal.timezones import patient_zone
 
 RECENT = 7
 
@@ -29,7 +29,7 @@ class DiaryView(OwnRecordView):
     def _render(
         self, request: HttpRequest, form: DiaryEntryForm, status: int = 200
     ) -> HttpResponse:
-        today = local_now(self.patient).date()
+        today = self.local_now().date()
         recent = list(
             DiaryEntry.objects.filter(patient=self.patient).order_by("-recorded_at")[:RECENT]
         )

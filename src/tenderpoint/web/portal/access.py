@@ -8,6 +8,8 @@ patient's own time zone and the current item of the portal's navigation.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from typing import Any, ClassVar
 
 from django.http import HttpRequest
@@ -24,10 +26,18 @@ class OwnRecordView(SharedOwnRecordView):
     #: which item of the portal's navigation is current
     portal_section: ClassVar[str] = "home"
 
+    #: the patient's time zone, looked up once per request
+    zone: zoneinfo.ZoneInfo
+
     def resolve_object(self, request: HttpRequest, **kwargs: Any) -> Any:
         patient = super().resolve_object(request, **kwargs)
         if patient is not None:
             # A diary day is the patient's local date; so are the times on these pages.
-            timezone.activate(patient_zone(patient))
+            self.zone = patient_zone(patient)
+            timezone.activate(self.zone)
         request.portal_section = self.portal_section  # type: ignore[attr-defined]
         return patient
+
+    def local_now(self) -> datetime.datetime:
+        """The current time in the patient's time zone (as this request found it)."""
+        return timezone.now().astimezone(self.zone)

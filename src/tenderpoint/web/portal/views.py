@@ -19,7 +19,6 @@ from tenderpoint.web.portal import exports, progress_page, services
 from tenderpoint.web.portal.access import OwnRecordView
 from tenderpoint.web.portal.forms import ContactForm, ReminderForm
 from tenderpoint.web.portal.infusion_links import next_visit
-from tenderpoint.web.portal.timezones import local_now
 from tenderpoint.web.questionnaires.schedule import scheduled_for
 
 
@@ -28,7 +27,7 @@ class HomeView(OwnRecordView):
     portal_section = "home"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        now = local_now(self.patient)
+        now = self.local_now()
         today = now.date()
         due = [s for s in scheduled_for(self.patient, today) if s.due and s.answerable]
         context = {
@@ -50,7 +49,7 @@ class ProgressView(OwnRecordView):
     portal_section = "progress"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        today = local_now(self.patient).date()
+        today = self.local_now().date()
         page = portal_cache.latest(self.patient, progress_page.CACHE_NAME, today)
         if page is None:
             context = {"preparing": True, "today": today}

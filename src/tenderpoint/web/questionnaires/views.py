@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from tenderpoint.clinical import Instrument, get_instrument
 from tenderpoint.errors import UnknownInstrumentError
 from tenderpoint.web.portal.access import OwnRecordView
-from tenderpoint.web.portal.timezones import local_now
 from tenderpoint.web.questionnaires import services
 from tenderpoint.web.questionnaires.models import QuestionnaireResponse
 from tenderpoint.web.questionnaires.rendering import QuestionnaireForm, instrument_for_patients
@@ -23,7 +22,7 @@ class QuestionnaireListView(OwnRecordView):
     portal_section = "questionnaires"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        today = local_now(self.patient).date()
+        today = self.local_now().date()
         recent = QuestionnaireResponse.objects.filter(patient=self.patient).current()[:10]
         context = {"scheduled": scheduled_for(self.patient, today), "recent": recent}
         return render(request, "questionnaires/list.html", context)
