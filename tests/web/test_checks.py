@@ -75,3 +75,22 @@ def test_an_empty_database_is_only_a_warning_so_migrate_can_create_it(monkeypatc
     assert [m.id for m in checks.check_audit_table(None, databases=["default"])] == [
         "tenderpoint.W004"
     ]
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+@pytest.mark.parametrize(
+    ("version", "databases", "ids"),
+    [
+        ((3, 34, 1), SQLITE, ["tenderpoint.E005"]),  # just under: no RETURNING
+        ((3, 35, 0), SQLITE, []),  # at the minimum
+        ((3, 35, 1), SQLITE, []),  # just over
+        ((3, 34, 1), POSTGRES, []),  # PostgreSQL has RETURNING
+    ],
+)
+def test_e005_sqlite_needs_returning(monkeypatch, version, databases, ids):
+    from django.db.backends.sqlite3.base import Database
+
+    monkeypatch.setattr(Database, "sqlite_version_info", version)
+    monkeypatch.setattr(Database, "sqlite_version", ".".join(map(str, version)))
+    with override_settings(DATABASES=databases):
+        assert [m.id for m in checks.check_sqlite_version(None)] == ids

@@ -89,3 +89,26 @@ def check_audit_table(
             )
         ]
     return []
+
+
+#: the audit trail extends its chain with ``UPDATE ... RETURNING`` (audit/services.py)
+SQLITE_MINIMUM = (3, 35, 0)
+
+
+@register(Tags.compatibility)
+def check_sqlite_version(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """E005: SQLite must understand ``RETURNING`` (3.35, March 2021)."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return []
+    from django.db.backends.sqlite3.base import Database
+
+    if tuple(Database.sqlite_version_info) < SQLITE_MINIMUM:
+        return [
+            Error(
+                f"SQLite {Database.sqlite_version} is too old: the audit trail needs "
+                f"{'.'.join(map(str, SQLITE_MINIMUM))} or later.",
+                hint="Use a Python built with a newer SQLite, or PostgreSQL (DATABASE_URL).",
+                id="tenderpoint.E005",
+            )
+        ]
+    return []
