@@ -117,6 +117,26 @@ def test_progress_is_served_from_the_cache_and_rebuilt_after_a_write_in_the_back
         assert updating not in client.get("/me/progress/").content.decode()
 
 
+def test_a_view_while_a_rebuild_is_queued_takes_no_lock(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    """A stale page with its rebuild already queued is served after a plain read of the lock:
+    no ``add`` (on the database cache, a write transaction) on every view of a busy patient."""
+    from django.core.cache import cache
+
+    from tenderpoint.web.portal import cache as portal_cache
+
+    with mock.patch.dict(portal_cache._BUILDERS, {"progress": lambda patient, today: ""}):
+        client = client_for(world.patient)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get("/me/progress/")  # queued and drawn
+        with django_capture_on_commit_callbacks(execute=False):
+            portal_cache.invalidate(world.patient_record)  # a write queues the rebuild
+        with mock.patch.object(cache, "add", wraps=cache.add) as add:
+            assert "still being added" in client.get("/me/progress/").content.decode()
+        add.assert_not_called()
+
+
 def test_a_write_for_a_patient_without_a_portal_account_queues_no_drawing(
     world, django_capture_on_commit_callbacks
 ):

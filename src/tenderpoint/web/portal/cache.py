@@ -141,7 +141,10 @@ def _rebuild_after(patient: Any, name: str) -> datetime.datetime | None:
 
 def schedule_refresh(patient: Any, name: str) -> None:
     """Queue one rebuild of page ``name`` (after the current transaction commits)."""
-    if not cache.add(_lock_key(patient, name), 1, REFRESH_LOCK_S):
+    lock = _lock_key(patient, name)
+    # Usually a rebuild is already queued (a busy patient writes, then looks): a plain read
+    # says so without ``add``'s write transaction, which on SQLite takes the database's write lock.
+    if cache.get(lock) is not None or not cache.add(lock, 1, REFRESH_LOCK_S):
         return  # one is already queued or running
     run_after = _rebuild_after(patient, name)
 
