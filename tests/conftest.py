@@ -44,8 +44,9 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "pos
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of the SQLite backend itself (its backup API) do not apply to PostgreSQL runs:
-    they are deselected there, named in the report, rather than skipped."""
+    """Tests of SQLite itself (its backup API, the schema snapshot, the demo on its embedded
+    database) do not apply to PostgreSQL runs: they are deselected there, named in the report,
+    rather than skipped."""
     if not ON_POSTGRES:
         return
     sqlite_only = [item for item in items if item.get_closest_marker("sqlite_only")]

@@ -154,6 +154,7 @@ def test_demo_refuses_a_directory_with_other_data(tmp_path: Path):
     assert not (tmp_path / "demo-data-dir").exists()
 
 
+@pytest.mark.sqlite_only  # the demo always runs on its embedded SQLite database
 def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
     data_dir = tmp_path / "demo"
     port = _free_port()
