@@ -26,6 +26,7 @@ spares the process numba's import and the kernels' first compilation.
 from __future__ import annotations
 
 import itertools
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +59,16 @@ FloatArray = npt.NDArray[np.float64]
 _MAX_CACHED_STEPS = 8
 _BLOCK = 4096  # subjects per block: 4 states x 4096 x 8 B = 128 KiB, cache-resident
 _BATCH_OUTPUTS_MAX = 1024  # subjects up to which a chunk's outputs are formed in one call
+
+
+def cores_available() -> int:
+    """CPU cores this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 # Where the compiled kernels start to pay for numba's import and their first compilation
 # (docs/performance.md: the plan page's 1,000 patients take ~16 ms on numpy).
 COMPILED_FROM_SUBJECTS: Final = 10_000
@@ -611,6 +622,33 @@ def _routes(
     return kernel.advance, selecting
 
 
+def _thread_count(threads: int | None, n_subjects: int, compiled: bool) -> int:
+    """Threads a population runs on: as asked (``None``: every available core on the
+    compiled route, one on numpy's), at most one per 1,000 subjects, at least one."""
+    wanted = threads if threads is not None else (cores_available() if compiled else 1)
+    return max(1, min(int(wanted), n_subjects // 1000 or 1))
+
+
+def _percentile_jobs(
+    outputs: tuple[str, ...], n_rows: int, n_threads: int
+) -> list[tuple[str, int, int, int]]:
+    """How a chunk's percentiles are shared between threads: (output, part, first row, end).
+
+    With at least as many outputs as threads each output's rows stay whole, so every row's
+    bracket is predicted from the row before it (a share that starts mid-chunk follows its
+    own previous share, rows away, and needs a wider bracket); otherwise the rows are split.
+    """
+    if len(outputs) >= n_threads:
+        return [(o, 0, 0, n_rows) for o in outputs]
+    splits = np.linspace(0, n_rows, n_threads + 1).astype(int).tolist()
+    return [
+        (o, part, r0, r1)
+        for o in outputs
+        for part, (r0, r1) in enumerate(itertools.pairwise(splits))
+        if r1 > r0
+    ]
+
+
 def population_bands(
     disp: engine.Disposition,
     schedule: engine.Schedule,
@@ -618,14 +656,15 @@ def population_bands(
     outputs: tuple[str, ...],
     percentiles: tuple[float, ...],
     chunk_times: int = 64,
-    threads: int = 1,
+    threads: int | None = 1,
     compiled: bool | None = None,
 ) -> dict[str, FloatArray]:
     """Exact recursion over time, percentiles per chunk; returns (n_pct, n_times) per output.
 
     ``times`` must be sorted and unique. With ``threads`` > 1 the subjects are split between
-    threads for the recursion and the time rows for the percentiles (numpy and the kernels
-    release the GIL in both), which is all the parallelism a 2-core machine offers.
+    threads for the recursion, and the outputs (or, with fewer outputs than threads, the time
+    rows) for the percentiles; numpy and the kernels release the GIL in both. ``None``: the
+    cores this process may run on for the compiled route, one thread for numpy's.
     ``compiled`` chooses the compiled kernels (default: from ``COMPILED_FROM_SUBJECTS``
     subjects); both routes give the same bands, every value.
     """
@@ -634,7 +673,7 @@ def population_bands(
     pct = np.asarray(percentiles, dtype=np.float64)
     use_compiled = n_subj >= COMPILED_FROM_SUBJECTS if compiled is None else compiled
     advance, percentiles_of_rows = _routes(recursion, pct, use_compiled)
-    n_threads = max(1, min(int(threads), n_subj // 1000 or 1))
+    n_threads = _thread_count(threads, n_subj, use_compiled)
     bounds = np.linspace(0, n_subj, n_threads + 1).astype(int)
     parts = list(itertools.pairwise(bounds.tolist()))
     result = {o: np.empty((pct.size, times.size)) for o in outputs}
@@ -662,13 +701,10 @@ def population_bands(
             run_all([partial(advance, a, b, k_start, k_end, resume) for a, b in parts])
             # The next chunk steps on from the node this one ended at, without redoing it.
             k_start, resume = k_end, True
-            splits = np.linspace(0, c1 - c0, n_threads + 1).astype(int).tolist()
             run_all(
                 [
                     partial(percentiles_of, o, part, r0, r1, c0)
-                    for o in outputs
-                    for part, (r0, r1) in enumerate(itertools.pairwise(splits))
-                    if r1 > r0
+                    for o, part, r0, r1 in _percentile_jobs(outputs, c1 - c0, n_threads)
                 ]
             )
     finally:
@@ -690,7 +726,7 @@ def simulate_population(
     with_effect_site: bool = True,
     research_mode: bool = False,
     chunk_times: int = 64,
-    threads: int = 1,
+    threads: int | None = None,
 ) -> PopulationPrediction:
     """Percentile bands of plasma (and effect-site, metabolite) concentrations.
 
@@ -715,9 +751,11 @@ def simulate_population(
         As in ``simulate``.
     chunk_times : int
         Time points held in memory at once (memory ~ 8 * chunk_times * n bytes per output).
-    threads : int
-        Worker threads (default 1). 2 helps only when both cores are free; on a machine
-        shared with other processes it was slower (docs/performance.md).
+    threads : int or None
+        Worker threads. Default ``None``: every core this process may run on once the
+        compiled kernels take over (``COMPILED_FROM_SUBJECTS`` subjects), one below (the plan
+        page's 1,000 patients). The bands are the same, every value, for any thread count;
+        a second thread helps only as much as the second core is free (docs/performance.md).
 
     Returns
     -------
@@ -831,9 +869,13 @@ def _check_population_args(
         raise InvalidInputError(
             "percentiles must lie in [0, 100].", field="percentiles", code="out_of_range"
         )
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 64:
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 64
+    ):
         raise InvalidInputError(
-            "threads must be an integer from 1 to 64.", field="threads", code="out_of_range"
+            "threads must be None or an integer from 1 to 64.",
+            field="threads",
+            code="out_of_range",
         )
     if isinstance(chunk_times, bool) or not isinstance(chunk_times, int) or chunk_times < 1:
         raise InvalidInputError(
