@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -275,10 +275,23 @@ def _window_row(
     return n_days, means, kind
 
 
+def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
+    """polars' ``round(decimals, mode="half_away_from_zero")`` with numpy: scale, round the
+    scaled value half away from zero exactly (its fraction is exact), scale back."""
+    scale = 10.0**decimals
+    scaled = values * scale
+    whole = np.trunc(scaled)
+    with np.errstate(invalid="ignore"):
+        up = np.abs(scaled - whole) >= 0.5
+    out: FloatArray = (whole + np.where(up, np.sign(scaled), 0.0)) / scale
+    return out
+
+
 def _percent_reductions(
     baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
-) -> dict[str, pl.Series]:
-    """``response.percent_reduction`` of each item and window (null unless ``ok``)."""
+) -> dict[str, FloatArray]:
+    """``response.percent_reduction`` of each item and window (NaN: null; only where
+    ``ok``)."""
     out = {}
     for s in RESPONSE_ITEMS:
         base = baseline.values.get(s, float("nan"))
@@ -286,16 +299,15 @@ def _percent_reductions(
         with np.errstate(invalid="ignore", divide="ignore"):
             raw = (base - value) / base * 100.0
         usable = ok & (base > 0) & ~np.isnan(raw)
-        series = pl.Series(f"pct_reduction_{s}", np.where(usable, raw, np.nan), nan_to_null=True)
-        out[s] = series.round(4, mode="half_away_from_zero")
+        out[s] = np.where(usable, round_half_away(raw, 4), np.nan)
     return out
 
 
-def _immpact(pct: pl.Series) -> list[str]:
+def _immpact(pct: FloatArray) -> list[str]:
     labels = []
-    for v in pct.to_list():
-        label = NOT_COMPUTABLE if v is None else IMMPACT_BELOW_FLOORS
-        if v is not None:
+    for v in pct.tolist():
+        label = NOT_COMPUTABLE if np.isnan(v) else IMMPACT_BELOW_FLOORS
+        if not np.isnan(v):
             for floor, name in IMMPACT_FLOORS_PCT:
                 if v >= floor:
                     label = name
@@ -345,7 +357,10 @@ def responses_frame(
             "n_days": n_days,
             "baseline_pain": [base_pain] * n,
             "pain": [None if np.isnan(r[1]["pain"]) else r[1]["pain"] for r in rows],
-            **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
+            **{
+                f"pct_reduction_{s}": pl.Series(pct[s], dtype=pl.Float64, nan_to_null=True)
+                for s in RESPONSE_ITEMS
+            },
             "immpact": _immpact(pct["pain"]),
             "status": status.tolist(),
         },
@@ -484,35 +499,56 @@ def flares_frame(
     model: LatentLevelModel,
 ) -> pl.DataFrame:
     """``patient.patient_flares`` of one patient: declared runs and detected episodes."""
-    from tenderpoint.outcomes.patient import (
-        DETECTED_SCHEMA,
-        LevelGrid,
-        detected_frame,
-        detected_runs,
-    )
+    from tenderpoint.outcomes.patient import DETECTED_SCHEMA, LevelGrid, detected_runs
 
     m = level.matrix
     grid = LevelGrid(m.pain[:, 0], m.n_entries[:, 0], level.declared, level.session_days)
     runs = detected_runs(grid, (level.mean, level.var, level.noise_var), rule, model, compiled=True)
-    detected = detected_frame(patient_id, level.start, grid.pain, runs, rule.version)
-    declared_runs = _runs(daily.day, daily.flare)
-    declared = pl.DataFrame(
+    lo = (level.start - EPOCH).days
+    # (start day, source, end day, peak, rise, SE, probability, rule), as the frame path has
+    # them: detected values rounded as in patient.detected_frame
+    found: list[tuple[Any, ...]] = [
+        (
+            int(daily.day[a]),
+            "declared",
+            int(daily.day[b]),
+            float(np.max(daily.pain[a : b + 1])),
+            None,
+            None,
+            None,
+            _DECLARED_RULE,
+        )
+        for a, b in _runs(daily.day, daily.flare)
+    ]
+    found += [
+        (
+            lo + r[0],
+            "detected",
+            lo + r[1],
+            float(np.nanmax(grid.pain[r[0] : r[1] + 1])),
+            round(r[2], 2),
+            round(r[3], 2),
+            None if r[4] is None else round(r[4], 3),
+            rule.version,
+        )
+        for r in runs
+    ]
+    found.sort(key=lambda f: (f[0], f[1]))
+    return pl.DataFrame(
         {
-            "patient_id": [patient_id] * len(declared_runs),
-            "start": [_date(int(daily.day[a])) for a, _ in declared_runs],
-            "end": [_date(int(daily.day[b])) for _, b in declared_runs],
-            "peak_pain": [float(np.max(daily.pain[a : b + 1])) for a, b in declared_runs],
-            "length_days": [b - a + 1 for a, b in declared_runs],
-            "rise_points": [None] * len(declared_runs),
-            "rise_se_points": [None] * len(declared_runs),
-            "probability": [None] * len(declared_runs),
+            "patient_id": [patient_id] * len(found),
+            "start": [_date(f[0]) for f in found],
+            "end": [_date(f[2]) for f in found],
+            "peak_pain": [f[3] for f in found],
+            "length_days": [f[2] - f[0] + 1 for f in found],
+            "rise_points": [f[4] for f in found],
+            "rise_se_points": [f[5] for f in found],
+            "probability": [f[6] for f in found],
+            "source": [f[1] for f in found],
+            "rule": [f[7] for f in found],
         },
-        schema=DETECTED_SCHEMA,
-    ).with_columns(pl.lit("declared").alias("source"), pl.lit(_DECLARED_RULE).alias("rule"))
-    both = pl.concat([declared, detected])
-    starts = both["start"].to_physical().to_numpy()
-    order = np.lexsort((np.arange(both.height) >= declared.height, starts))
-    return both[order.tolist()] if both.height else both
+        schema={**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
+    )
 
 
 REMISSION_SCHEMA: Final = {
