@@ -14,6 +14,7 @@ invalid one the same error.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -157,10 +158,10 @@ def patient_rows(
 def _own(frame: pl.DataFrame, patient_id: str) -> pl.DataFrame | None:
     """The patient's rows (the frame itself when it holds only them); None if the key is
     not a string column."""
-    if frame.schema["patient_id"] != pl.String():
-        return None
     ids = frame["patient_id"]
-    if frame.height and ids.null_count() == 0 and ids.n_unique() == 1 and ids[0] == patient_id:
+    if ids.dtype != pl.String():
+        return None
+    if frame.height and ids.null_count() == 0 and ids.min() == ids.max() == patient_id:
         return frame
     return frame.filter(ids == patient_id)
 
@@ -204,8 +205,14 @@ def _read(
     return PatientRows(patient_id, diary_rows, sessions[0], sessions[1], *person)
 
 
+def _conformed(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> bool:
+    """Whether every contract column present has its contract type."""
+    have = dict(zip(frame.columns, frame.dtypes, strict=True))
+    return all(have.get(c, t) == t for c, t in schema.items())
+
+
 def _diary_rows(d: pl.DataFrame) -> DiaryRows | None:
-    if any(c in d.columns and d.schema[c] != t for c, t in DIARY_SCHEMA.items()):
+    if not _conformed(d, DIARY_SCHEMA):
         return None
     recorded = _times(d, "recorded_at")
     if recorded is None or not {"local_date", "pain"} <= set(d.columns):
@@ -215,31 +222,32 @@ def _diary_rows(d: pl.DataFrame) -> DiaryRows | None:
     scores = {s: _floats(d, s) for s in SCORE_COLUMNS}
     if any(v is None for v in scores.values()) or d["pain"].null_count():
         return None
-    flare = (
-        d["flare"].fill_null(False).to_numpy().astype(bool)
-        if "flare" in d.columns
-        else np.zeros(d.height, dtype=bool)
-    )
+    flare = np.zeros(d.height, dtype=bool)
+    if "flare" in d.columns:
+        marks = d["flare"]
+        values = marks.to_numpy()
+        flare = values.astype(bool) if marks.null_count() == 0 else values == True  # noqa: E712
     local = d["local_date"].to_physical().to_numpy().astype(np.int64)
     return DiaryRows(recorded, local, {k: v for k, v in scores.items() if v is not None}, flare)
 
 
 def _session_rows(i: pl.DataFrame) -> tuple[IntArray, IntArray] | None:
-    if any(c in i.columns and i.schema[c] != t for c, t in INFUSION_SCHEMA.items()):
+    if not _conformed(i, INFUSION_SCHEMA):
         return None
     start, end = _times(i, "start"), _times(i, "end")
     if start is None or end is None:
         return None
-    if "drug" in i.columns and not set(i["drug"].drop_nulls().to_list()) <= DRUGS:
+    if "drug" in i.columns and not set(i["drug"].to_list()) <= {*DRUGS, None}:
         return None
     for name in ("total_dose_mg", "dose_mg_per_kg"):
-        if name in i.columns and bool((i[name].fill_null(0.0).to_numpy() < 0).any()):
+        # null and NaN doses pass the validator's "< 0" check; so do they here
+        if name in i.columns and bool((i[name].to_numpy() < 0).any()):
             return None
     return start, end
 
 
 def _patient_row(p: pl.DataFrame) -> tuple[str, int] | None:
-    if any(c in p.columns and p.schema[c] != t for c, t in PATIENT_SCHEMA.items()):
+    if not _conformed(p, PATIENT_SCHEMA):
         return None
     row = p.row(0, named=True)
     sex, age = row.get("sex"), row.get("age_years")

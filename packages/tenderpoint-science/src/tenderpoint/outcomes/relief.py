@@ -645,13 +645,34 @@ def sub_matrix(
     )
 
 
-def _date(start: dt.date, day: IntArray, name: str = "") -> pl.Series:
-    """Grid days from ``start`` as a Date series (day < 0: null), built from numpy's
-    ``datetime64`` (NaT is null) without a polars expression."""
+def _date(start: dt.date, day: IntArray) -> pl.Series:
     offset = (start - EPOCH).days
-    dates = (np.where(day >= 0, day + offset, 0)).astype("datetime64[D]")
-    dates[day < 0] = np.datetime64("NaT")
-    return pl.Series(name, dates, dtype=pl.Date)
+    return (
+        pl.Series(np.where(day >= 0, day + offset, 0), dtype=pl.Int32)
+        .cast(pl.Date)
+        .set(pl.Series(day < 0), None)
+    )
+
+
+_DATE_COLUMNS: Final = {
+    "relief_onset_date": "onset",
+    "onset_low_date": "onset_low",
+    "onset_high_date": "onset_high",
+    "relief_end_date": "end",
+    "end_low_date": "end_low",
+    "end_high_date": "end_high",
+    "follow_up_end_date": "limit",
+}
+
+
+def _as_dates(frame: pl.DataFrame, start: dt.date) -> pl.DataFrame:
+    """Grid-day columns (-1: none) of :data:`_DATE_COLUMNS` as dates from ``start``, all in
+    one expression pass."""
+    offset = (start - EPOCH).days
+    return frame.with_columns(
+        pl.when(pl.col(c) >= 0).then((pl.col(c) + offset).cast(pl.Date)).alias(c)
+        for c in _DATE_COLUMNS
+    )
 
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
@@ -776,14 +797,17 @@ def _course_frame(
     def floats(name: str, values: FloatArray) -> pl.Series:
         return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
-    return pl.DataFrame(
+    def days(name: str) -> pl.Series:
+        return pl.Series(name, res[_DATE_COLUMNS[name]], dtype=pl.Int32)
+
+    frame = pl.DataFrame(
         [
             *(rows[c] for c in ("patient_id", "course", "course_date", "course_size")),
             rows["baseline_pain"],
             pl.Series("relief", relief, dtype=pl.Boolean),
             floats("time_to_relief_hours", ttr),
             pl.Series("relief_resolution", ["daily"] * k, dtype=pl.String),
-            _date(start, onset, "relief_onset_date"),
+            days("relief_onset_date"),
             floats("durability_days", res["durability"]),
             pl.Series("durability_event", event.tolist(), dtype=pl.Boolean),
             pl.Series("censor_reason", reason.tolist(), dtype=pl.String),
@@ -793,20 +817,18 @@ def _course_frame(
                 round_half_even(res["relief_probability"].astype(np.float64), 4),
                 dtype=pl.Float64,
             ),
-            _date(start, res["onset_low"], "onset_low_date"),
-            _date(start, res["onset_high"], "onset_high_date"),
-            _date(start, res["end"], "relief_end_date"),
-            _date(start, res["end_low"], "end_low_date"),
-            _date(start, res["end_high"], "end_high_date"),
+            *(days(c) for c in ("onset_low_date", "onset_high_date", "relief_end_date")),
+            *(days(c) for c in ("end_low_date", "end_high_date")),
             floats("durability_low_days", res["durability_low"]),
             floats("durability_high_days", res["durability_high"]),
-            _date(start, res["limit"], "follow_up_end_date"),
+            days("follow_up_end_date"),
             pl.Series(
                 "noise_sd_points", round_half_even(np.sqrt(lc.noise_var[cols]), 3), dtype=pl.Float64
             ),
             pl.Series("rule_version", [rule.version] * k, dtype=pl.String),
         ]
     )
+    return _as_dates(frame, start)
 
 
 def _empty_relief_frame() -> pl.DataFrame:
