@@ -133,14 +133,36 @@ def test_edge_cases_match() -> None:
 
 def test_missing_secondary_scores_and_several_entries_a_day_match() -> None:
     rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
-    many = [(p, d, v + k * 0.25) for p, d, v in rows for k in range(5)]
+    # thirds and sevenths: sums that floating point cannot hold exactly, so the order and the
+    # compensation of every mean (polars sums with Kahan's compensation) must match
+    many = [(p, d, min(10.0, v + k / 3 + d / 7)) for p, d, v in rows for k in range(5)]
     hours = [8 + k * 3 for _ in rows for k in range(5)]
     d = diary(many, hours).with_columns(
         pl.lit(None, dtype=pl.Float64).alias("fatigue"),
-        pl.Series("mood", [float(k % 11) for k in range(len(many))]),
+        pl.Series("mood", [(k % 11) * 0.7 for k in range(len(many))]),
         pl.Series("fog", [None if k % 2 else 3.3 for k in range(len(many))], dtype=pl.Float64),
     )
     _both("a", d, infusions([("a", 10), ("a", 11)]), patients(["a"]))
+
+
+def test_local_dates_stepping_back_match() -> None:
+    """A westward time-zone change puts a later entry on an earlier local date: the daily
+    means then go through polars' hashed group-by (compensated sums)."""
+    rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
+    many = [(p, d, min(10.0, v + k / 3 + d / 7)) for p, d, v in rows for k in range(4)]
+    hours = [2 + k * 5 for _ in rows for k in range(4)]
+    d = diary(many, hours)
+    # the second entry of day 20 (07:00 UTC) is dated the day before: after the 02:00 entry
+    # dated day 20, the local date steps back
+    stepped = d.with_columns(
+        pl.when((pl.col("local_date") == day(20)) & (pl.col("recorded_at").dt.hour() == 7))
+        .then(pl.lit(day(19)))
+        .otherwise(pl.col("local_date"))
+        .alias("local_date")
+    )
+    local = stepped["local_date"].to_physical().to_numpy()
+    assert (np.diff(local) < 0).any()
+    _both("a", stepped, infusions([("a", 10), ("a", 11)]), patients(["a"]))
 
 
 def test_time_zone_and_unsorted_rows_match() -> None:

@@ -20,7 +20,7 @@ as the frame path does.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -89,40 +89,103 @@ def _date(day: int) -> dt.date:
 @dataclass(frozen=True)
 class DailyArrays:
     """``contracts.daily_values`` of one patient (mean rule): sorted local days (since 1970),
-    each score's daily mean (NaN: none), the declared-flare mark, entries per day and the UTC
-    time (s) of each day's first entry."""
+    each score's daily mean (NaN: none), the declared-flare mark, entries per day, the UTC
+    time (s) of each day's first entry, and the daily mean pain summed in plain entry order
+    (``latent.daily_matrix``'s, which relief reads; it differs from the compensated mean only
+    in the last bits of a day with three or more entries)."""
 
     day: IntArray
     scores: dict[str, FloatArray]
     flare: BoolArray
     n_entries: IntArray
     first_s: FloatArray
+    pain_in_order: FloatArray
+    hashed: bool = False
 
     @property
     def pain(self) -> FloatArray:
         """Daily mean pain."""
         return self.scores["pain"]
 
+    def with_pain(self, pain: FloatArray) -> DailyArrays:
+        """The same days with another daily pain."""
+        return replace(self, scores={**self.scores, "pain": pain})
+
+    def up_to(self, day: int) -> DailyArrays:
+        """The days on or before ``day``."""
+        keep = self.day <= day
+        return DailyArrays(
+            self.day[keep],
+            {k: v[keep] for k, v in self.scores.items()},
+            self.flare[keep],
+            self.n_entries[keep],
+            self.first_s[keep],
+            self.pain_in_order[keep],
+            self.hashed,
+        )
+
+
+def kahan_sum(values: FloatArray) -> float:
+    """Sum with Kahan's compensation, as polars sums the floats of a group it has hashed
+    (``group_by(...).agg(mean)`` is this sum over the count; checked on random thirds)."""
+    total, carry = 0.0, 0.0
+    for v in values.tolist():
+        y = v - carry
+        t = total + y
+        carry = (t - total) - y
+        total = t
+    return total
+
+
+def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: bool) -> FloatArray:
+    """Mean of each group's non-missing values in row order: plain sums (``bincount``) or,
+    with ``compensated``, Kahan's compensated sums vectorised over groups (step ``r`` adds
+    every group's ``r``-th value)."""
+    has = ~np.isnan(values)
+    group, vals = inverse[has], values[has]
+    count = np.bincount(group, minlength=n)
+    if not compensated:
+        total = np.bincount(group, weights=vals, minlength=n)
+    else:
+        order = np.argsort(group, kind="stable")
+        group, vals = group[order], vals[order]
+        starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+        rank = np.arange(group.size) - starts[group]
+        total, carry = np.zeros(n), np.zeros(n)
+        for r in range(int(count.max()) if count.size else 0):
+            at = rank == r
+            g, v = group[at], vals[at]
+            y = v - carry[g]
+            t = total[g] + y
+            carry[g] = (t - total[g]) - y
+            total[g] = t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return out
+
 
 def daily_arrays(diary: DiaryRows) -> DailyArrays:
-    """Daily means in entry order (the sums of ``daily_values`` and ``daily_matrix``)."""
+    """The daily values of the patient's entries (``contracts.daily_values``: a diary whose
+    local dates run in time order is summed day by day in entry order; one whose dates step
+    back - a westward time-zone change - goes through polars' grouped mean, which sums with
+    Kahan's compensation)."""
     day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
     n = day.size
-    scores: dict[str, FloatArray] = {}
-    for name in SCORE_COLUMNS:
-        values = diary.scores[name]
-        has = ~np.isnan(values)
-        total = np.bincount(inverse[has], weights=values[has], minlength=n)
-        count = np.bincount(inverse[has], minlength=n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scores[name] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    compensated = not bool((np.diff(diary.local_day) >= 0).all())
+    scores = {
+        name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
+    }
+    count = np.bincount(inverse, minlength=n)
+    in_order = _group_means(inverse, diary.scores["pain"], n, compensated=False)
     seconds = diary.recorded_us.astype(np.float64) / 1e6
     return DailyArrays(
         day=day.astype(np.int64),
         scores=scores,
         flare=np.bincount(inverse[diary.flare], minlength=n) > 0,
-        n_entries=np.bincount(inverse, minlength=n).astype(np.int64),
+        n_entries=count.astype(np.int64),
         first_s=seconds[first],
+        pain_in_order=in_order,
+        hashed=compensated,
     )
 
 
@@ -191,10 +254,24 @@ class Baseline:
     values: dict[str, float]
 
 
+def plain_sum(values: FloatArray) -> float:
+    """Sum in order without compensation."""
+    total = 0.0
+    for v in values.tolist():
+        total = total + v
+    return total
+
+
 def _window_mean(daily: DailyArrays, keep: BoolArray, name: str) -> float:
+    """Mean of a score over the kept days (NaN: no value), summed as polars sums the frame
+    path's grouped window: with Kahan's compensation, except after the hashed daily path,
+    whose output carries a sorted patient key, so that polars then sums each patient's slice
+    in plain order (both checked in ``test_single.py``)."""
     values = daily.scores[name][keep]
     values = values[~np.isnan(values)]
-    return float(np.add.reduce(values) / values.size) if values.size else float("nan")
+    if not values.size:
+        return float("nan")
+    return (plain_sum(values) if daily.hashed else kahan_sum(values)) / values.size
 
 
 def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
@@ -419,6 +496,18 @@ def level_of(
     first_day = np.array([grid_sessions.min() if grid_sessions.size else d], dtype=np.int64)
     mean, var, noise_var = latent_level(matrix, first_day, sessions, model, compiled=True)
     return Level(matrix, grid_sessions, mean[:, 0], var[:, 0], float(noise_var[0]))
+
+
+def relief_level(daily: DailyArrays, level: Level, model: LatentLevelModel) -> Level:
+    """The level relief reads: ``level`` itself unless a day's mean summed in plain entry
+    order (``latent.daily_matrix``) differs from the compensated one in its last bits."""
+    if np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
+        return level
+    return level_of(daily.with_pain(daily.pain_in_order), level.session_days + _lo(level), model)
+
+
+def _lo(level: Level) -> int:
+    return (level.start - EPOCH).days
 
 
 def relief_frame(
@@ -657,13 +746,5 @@ def _level_as_of(
         and lo == min([ref, *daily.day[:1].tolist(), *session_day.tolist()])
     )
     if not same:
-        keep = daily.day <= ref
-        cut = DailyArrays(
-            daily.day[keep],
-            {k: v[keep] for k, v in daily.scores.items()},
-            daily.flare[keep],
-            daily.n_entries[keep],
-            daily.first_s[keep],
-        )
-        level = level_of(cut, session_day, DEFAULT_LATENT_MODEL, last_day=ref)
+        level = level_of(daily.up_to(ref), session_day, DEFAULT_LATENT_MODEL, last_day=ref)
     return level.start, level.mean, level.var, level.noise_var
