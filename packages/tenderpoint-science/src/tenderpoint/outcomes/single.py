@@ -144,14 +144,15 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
     has = ~np.isnan(values)
     group, vals = inverse[has], values[has]
     count = np.bincount(group, minlength=n)
+    total: FloatArray = np.zeros(n)
     if not compensated:
-        total = np.bincount(group, weights=vals, minlength=n)
+        total = np.bincount(group, weights=vals, minlength=n).astype(np.float64)
     else:
         order = np.argsort(group, kind="stable")
         group, vals = group[order], vals[order]
         starts = np.concatenate([[0], np.cumsum(count)[:-1]])
         rank = np.arange(group.size) - starts[group]
-        total, carry = np.zeros(n), np.zeros(n)
+        carry = np.zeros(n)
         for r in range(int(count.max()) if count.size else 0):
             at = rank == r
             g, v = group[at], vals[at]
