@@ -161,9 +161,12 @@ def _own(frame: pl.DataFrame, patient_id: str) -> pl.DataFrame | None:
     ids = frame["patient_id"]
     if ids.dtype != pl.String():
         return None
-    if frame.height and ids.null_count() == 0 and ids.min() == ids.max() == patient_id:
+    # own frames (what the web layer passes) hold only this patient; a whole clinic's frame
+    # fails the cheap first/last test and is filtered in one pass
+    ends = frame.height and ids[0] == patient_id and ids[-1] == patient_id
+    if ends and ids.null_count() == 0 and ids.min() == ids.max() == patient_id:
         return frame
-    return frame.filter(ids == patient_id)
+    return frame.filter(pl.col("patient_id") == patient_id)
 
 
 def _floats(frame: pl.DataFrame, name: str) -> FloatArray | None:
