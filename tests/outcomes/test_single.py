@@ -33,7 +33,10 @@ LATER = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 
 def _assert_same(fast: PatientAnalysis, slow: PatientAnalysis) -> None:
     for name in FRAMES:
-        assert_frame_equal(getattr(fast, name), getattr(slow, name), check_exact=True), name
+        try:
+            assert_frame_equal(getattr(fast, name), getattr(slow, name), check_exact=True)
+        except AssertionError as err:
+            raise AssertionError(f"{name}: {err}") from err
     assert fast.forecast == slow.forecast
     assert fast.rules == slow.rules
     assert fast.patient_id == slow.patient_id
