@@ -645,15 +645,6 @@ def sub_matrix(
     )
 
 
-def _date(start: dt.date, day: IntArray) -> pl.Series:
-    offset = (start - EPOCH).days
-    return (
-        pl.Series(np.where(day >= 0, day + offset, 0), dtype=pl.Int32)
-        .cast(pl.Date)
-        .set(pl.Series(day < 0), None)
-    )
-
-
 _DATE_COLUMNS: Final = {
     "relief_onset_date": "onset",
     "onset_low_date": "onset_low",
