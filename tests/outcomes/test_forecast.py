@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 
 from tenderpoint.outcomes.baseline import baseline_scores
@@ -68,3 +69,28 @@ def test_cohort_prior_from_fitted_patients() -> None:
     assert prior.half_life_log_sd == pytest.approx(math.log(2), rel=1e-9)
     assert "3 patients" in prior.source
     assert cohort_prior(fits, min_patients=4) == ForecastPrior()
+
+
+@pytest.mark.parametrize("basis", ["exponential", "relief_model"])
+def test_fast_jacobian_fit_takes_scipys_path_to_the_same_bits(basis) -> None:
+    """ForwardDifference reproduces least_squares' own "2-point" Jacobian: every fitted
+    depth, rate and SE is bit-identical, including patients whose pain worsens."""
+    from tenderpoint.outcomes.forecast import _fit
+    from tenderpoint.pharmacology.pd.relief import DAHAN2011
+
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        m = int(rng.integers(1, 400))
+        t = np.sort(rng.choice(np.arange(1, 600), m, replace=False)).astype(float)
+        base = float(rng.uniform(3, 9))
+        depth = rng.uniform(-0.5, 1.2)  # includes worsening (a fit pushed to a bound)
+        half_life = rng.lognormal(2.5, 1.2)
+        noise = rng.normal(0, rng.uniform(0.3, 2.0), m)
+        pain = np.clip(
+            np.round(base * (1 - depth * np.exp(-np.log(2) / half_life * t)) + noise), 0, 10
+        )
+        args = (t, pain, base, basis, ForecastPrior(), DAHAN2011, float(rng.uniform(0.3, 1.5)))
+        prior_sd = [None, 1.0, 0.3][trial % 3]
+        fast = _fit(*args, prior_sd, fast_jacobian=True)
+        scipy_own = _fit(*args, prior_sd, fast_jacobian=False)
+        assert fast == scipy_own

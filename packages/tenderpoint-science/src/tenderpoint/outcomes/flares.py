@@ -229,23 +229,37 @@ def change_points(
         ``local_date, mean_before, mean_after, kind, note``; empty when the series is shorter
         than two segments.
     """
-    import ruptures as rpt  # deferred: only the per-patient view needs it
-
     df = daily_one_patient.filter(pl.col("pain").is_not_null()).sort("local_date")
-    schema = {
-        "local_date": pl.Date,
-        "mean_before": pl.Float64,
-        "mean_after": pl.Float64,
-        "kind": pl.String,
-        "note": pl.String,
-    }
     if df["patient_id"].n_unique() > 1:
         raise InvalidInputError(
             "change_points takes one patient's diary.", code="several_patients", field="patient_id"
         )
     signal = df["pain"].to_numpy().astype(np.float64)
+    return change_points_of(df["local_date"], signal, penalty=penalty, min_size_days=min_size_days)
+
+
+CHANGE_POINT_SCHEMA: Final = {
+    "local_date": pl.Date,
+    "mean_before": pl.Float64,
+    "mean_after": pl.Float64,
+    "kind": pl.String,
+    "note": pl.String,
+}
+
+
+def change_points_of(
+    dates: pl.Series,
+    signal: npt.NDArray[np.float64],
+    *,
+    penalty: float | None = None,
+    min_size_days: int = 7,
+) -> pl.DataFrame:
+    """:func:`change_points` of one patient's diary days in date order (``dates``, a Date
+    series) and their daily pain ``signal``."""
+    import ruptures as rpt  # deferred: only the per-patient view needs it
+
     if signal.size < 2 * min_size_days:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=CHANGE_POINT_SCHEMA)
     if penalty is None:
         noise = float(np.var(np.diff(signal)) / 2.0) or 1.0
         penalty = 3.0 * float(np.log(signal.size)) * noise
@@ -253,19 +267,17 @@ def change_points(
     # than rpt.Pelt(model="l2") in Python for a two-year diary)
     breaks = rpt.KernelCPD(kernel="linear", min_size=min_size_days).fit(signal).predict(pen=penalty)
     bounds = [0, *breaks]
-    rows = []
-    dates = df["local_date"].to_list()
-    for i, b in enumerate(breaks[:-1]):
-        rows.append(
-            {
-                "local_date": dates[b],
-                "mean_before": float(signal[bounds[i] : b].mean()),
-                "mean_after": float(signal[b : bounds[i + 2]].mean()),
-                "kind": "annotation",
-                "note": ANNOTATION_NOTE,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema)
+    cuts = breaks[:-1]
+    return pl.DataFrame(
+        {
+            "local_date": dates.gather(cuts) if cuts else [],
+            "mean_before": [float(signal[bounds[i] : b].mean()) for i, b in enumerate(cuts)],
+            "mean_after": [float(signal[b : bounds[i + 2]].mean()) for i, b in enumerate(cuts)],
+            "kind": ["annotation"] * len(cuts),
+            "note": [ANNOTATION_NOTE] * len(cuts),
+        },
+        schema=CHANGE_POINT_SCHEMA,
+    )
 
 
 @dataclass(frozen=True)
@@ -483,15 +495,24 @@ def _day_log_likelihoods(
 
 
 def flare_probability(
-    log_out: npt.NDArray[np.float64], log_in: npt.NDArray[np.float64], rule: FlareStateRule
+    log_out: npt.NDArray[np.float64],
+    log_in: npt.NDArray[np.float64],
+    rule: FlareStateRule,
+    *,
+    compiled: bool = False,
 ) -> npt.NDArray[np.float64]:
-    """Posterior probability of a flare on each day (scaled forward-backward, two states)."""
+    """Posterior probability of a flare on each day (scaled forward-backward, two states);
+    ``compiled`` runs the same operations in ``kernels.forward_backward``."""
     d = log_out.size
     if d == 0:
         return np.zeros(0)
     top = np.maximum(log_out, log_in)
-    b_out, b_in = np.exp(log_out - top).tolist(), np.exp(log_in - top).tolist()
     enter, leave = rule.start_per_day, 1.0 / rule.mean_length_days
+    if compiled:
+        from tenderpoint.outcomes.kernels import forward_backward
+
+        return forward_backward(np.exp(log_out - top), np.exp(log_in - top), enter, leave)
+    b_out, b_in = np.exp(log_out - top).tolist(), np.exp(log_in - top).tolist()
     stay_out, stay_in = 1.0 - enter, 1.0 - leave
     f_out, f_in = [0.0] * d, [0.0] * d
     p_in = enter / (enter + leave)
@@ -536,8 +557,11 @@ def flare_state_runs(
     process_var: npt.NDArray[np.float64],
     level: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float],
     rule: FlareStateRule,
+    *,
+    compiled: bool = False,
 ) -> list[tuple[int, int, float, float, float]]:
-    """Flare episodes of one patient's day grid under rule 3.0.
+    """Flare episodes of one patient's day grid under rule 3.0 (``compiled``: the level's
+    second pass and the forward-backward recursion run in ``kernels.py``, same numbers).
 
     Parameters
     ----------
@@ -567,10 +591,15 @@ def flare_state_runs(
             precision = np.where(have & ~declared, count / noise_var, 0.0)
             for a, b in runs:
                 precision[a : b + 1] = 0.0
-            m, v = smooth_level(y[:, None], precision[:, None], process_var[:, None])
-            mean, var = m[:, 0], v[:, 0]
+            if compiled:
+                from tenderpoint.outcomes.kernels import smooth_one
+
+                mean, var = smooth_one(y, precision, process_var)
+            else:
+                m, v = smooth_level(y[:, None], precision[:, None], process_var[:, None])
+                mean, var = m[:, 0], v[:, 0]
         log_out, log_in = _day_log_likelihoods(pain, count, declared, mean, var, noise_var, rule)
-        post = flare_probability(log_out, log_in, rule)
+        post = flare_probability(log_out, log_in, rule, compiled=compiled)
         runs = [
             (a, b)
             for a, b in _runs_of(post >= rule.posterior_threshold)

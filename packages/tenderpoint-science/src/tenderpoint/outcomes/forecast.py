@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -49,6 +49,11 @@ FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
 FORECAST_V2: Final = "tenderpoint-booster-forecast/2.0"
 MIN_PER_DAY: Final = 1440.0
 ASSUMED_NOISE_POINTS: Final = 0.8
+NO_INFUSION_REASON: Final = "No infusion is recorded, so there is nothing to forecast."
+NO_BASELINE_REASON: Final = (
+    "No baseline: fewer than the required diary days in the week before the first "
+    "infusion, so relief cannot be measured."
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,51 @@ class BoosterForecast:
         return out
 
 
+_LOWER: Final = np.array([-6.0, -8.0])
+_UPPER: Final = np.array([4.0, 1.0])
+_SQRT_EPS: Final = float(np.finfo(np.float64).eps ** 0.5)
+
+
+class ForwardDifference:
+    """The Jacobian scipy's ``least_squares`` estimates with ``jac="2-point"`` under bounds
+    (``scipy.optimize._numdiff.approx_derivative``: relative step sqrt(eps), a step that
+    would leave the bounds reversed or shortened), without its general machinery, which
+    cost a third of a patient's forecast. The same steps and the same arithmetic give the
+    same matrix (a Fortran-ordered view, as scipy's), so the fit takes the same path;
+    ``tests/outcomes/test_forecast.py`` holds the two to the same bits."""
+
+    def __init__(
+        self,
+        fun: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+        lower: npt.NDArray[np.float64],
+        upper: npt.NDArray[np.float64],
+    ) -> None:
+        self.fun, self.lower, self.upper = fun, lower, upper
+
+    def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        x0 = np.atleast_1d(np.asarray(x, dtype=np.float64))
+        f0 = np.atleast_1d(self.fun(x0))
+        sign = (x0 >= 0).astype(float) * 2 - 1
+        h = _SQRT_EPS * sign * np.maximum(1.0, np.abs(x0))
+        lower_dist, upper_dist = x0 - self.lower, self.upper - x0
+        stepped = x0 + h
+        violated = (stepped < self.lower) | (stepped > self.upper)
+        fitting = np.abs(h) <= np.maximum(lower_dist, upper_dist)
+        h = h.copy()
+        h[violated & fitting] *= -1
+        forward = (upper_dist >= lower_dist) & ~fitting
+        h[forward] = upper_dist[forward]
+        backward = (upper_dist < lower_dist) & ~fitting
+        h[backward] = -lower_dist[backward]
+        jac_t = np.empty((x0.size, f0.size))
+        for i in range(x0.size):
+            x1 = np.copy(x0)
+            x1[i] = x0[i] + h[i]
+            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((x0[i] + h[i]) - x0[i])
+        out: npt.NDArray[np.float64] = jac_t.T
+        return out
+
+
 def _fit(
     t_days: npt.NDArray[np.float64],
     pain: npt.NDArray[np.float64],
@@ -143,8 +193,11 @@ def _fit(
     model: ReliefModel,
     noise_sd: float = ASSUMED_NOISE_POINTS,
     prior_log_sd: float | None = None,
+    *,
+    fast_jacobian: bool = True,
 ) -> tuple[float, float, float]:
-    """Return (depth parameter, log k per day, SE of log k)."""
+    """Return (depth parameter, log k per day, SE of log k); ``fast_jacobian`` false lets
+    scipy estimate the Jacobian (the reference of :class:`ForwardDifference`)."""
     log_sd = prior_log_sd if prior_log_sd is not None else prior.half_life_log_sd
     log_k0 = math.log(math.log(2.0) / prior.half_life_days)
 
@@ -169,7 +222,12 @@ def _fit(
     observed = float(np.clip(1.0 - pain[: min(5, pain.size)].mean() / baseline, 0.05, 0.95))
     start_depth = observed / (1.0 - observed) if basis == "relief_model" else observed
     theta0 = np.array([math.log(start_depth), log_k0])
-    result = least_squares(residuals, theta0, bounds=([-6.0, -8.0], [4.0, 1.0]))
+    result = least_squares(
+        residuals,
+        theta0,
+        jac=ForwardDifference(residuals, _LOWER, _UPPER) if fast_jacobian else "2-point",
+        bounds=(_LOWER, _UPPER),
+    )
     jac = result.jac
     try:
         cov = np.linalg.inv(jac.T @ jac)
@@ -271,7 +329,6 @@ def _context(
     relief_threshold_pct: float,
 ) -> _Context:
     """The post-course diary of the last course up to ``today``."""
-    threshold_pain = baseline * (1.0 - relief_threshold_pct / 100.0)
     last_course = int(mine["course"].max())  # type: ignore[arg-type]
     course = mine.filter(pl.col("course") == last_course)
     course_date: dt.date = course["course_date"][0]
@@ -283,11 +340,30 @@ def _context(
     )
     if today is not None:
         post = post.filter(pl.col("local_date") <= today)
-    t_days = (
-        post["local_date"].to_physical().to_numpy() - (course_date - dt.date(1970, 1, 1)).days
-    ).astype(np.float64)
+    post_days = post["local_date"].to_physical().to_numpy().astype(np.int64)
     pain = post["pain"].to_numpy().astype(np.float64)
-    latest: dt.date = post["local_date"].max() if post.height else course_date  # type: ignore[assignment]
+    return context_of(
+        patient_id, baseline, (course_date, post_days, pain), today, relief_threshold_pct
+    )
+
+
+def context_of(
+    patient_id: str,
+    baseline: float,
+    post: tuple[dt.date, npt.NDArray[np.int64], npt.NDArray[np.float64]],
+    today: dt.date | None,
+    relief_threshold_pct: float,
+) -> _Context:
+    """The forecast's context from the last course's first local date and the diary days
+    after its last session (days since 1970, their pain), up to ``today``."""
+    course_date, post_days, pain = post
+    threshold_pain = baseline * (1.0 - relief_threshold_pct / 100.0)
+    t_days = (post_days - (course_date - dt.date(1970, 1, 1)).days).astype(np.float64)
+    latest = (
+        dt.date(1970, 1, 1) + dt.timedelta(days=int(post_days.max()))
+        if post_days.size
+        else course_date
+    )
     reasons = [
         f"Baseline pain {baseline:.1f}/10; the booster is due when relief falls below "
         f"{relief_threshold_pct:g} %, i.e. daily pain above {threshold_pain:.1f}.",
@@ -297,6 +373,28 @@ def _context(
     return _Context(
         patient_id, baseline, threshold_pain, course_date, today or latest, t_days, pain, reasons
     )
+
+
+def empty_forecast(
+    patient_id: str, no_infusion: bool, settings: ForecastSettings
+) -> BoosterForecast:
+    """The forecast that says why there is nothing to forecast (no infusion up to today, or
+    no baseline)."""
+    reason = NO_INFUSION_REASON if no_infusion else NO_BASELINE_REASON
+    return _empty(patient_id, reason, *settings.label)
+
+
+def current_relief_at(
+    ctx: _Context, level: tuple[dt.date, npt.NDArray[np.float64], npt.NDArray[np.float64], float]
+) -> tuple[float, float, float]:
+    """Measured relief on the reference day from the latent level ``(grid start, mean,
+    variance, noise variance)``: (mean, SD, noise SD)."""
+    start, mean, var, noise_var = level
+    i = (ctx.reference - start).days
+    level_mean, level_var = float(mean[i]), float(var[i])
+    relief = 1.0 - level_mean / ctx.baseline
+    sd = math.sqrt(level_var) / ctx.baseline
+    return relief, sd, math.sqrt(noise_var)
 
 
 def forecast_booster(
@@ -340,31 +438,77 @@ def forecast_booster(
         ``prior_share`` says how much of the decay estimate came from the prior (0 = all
         from the patient's data); ``current_relief_pct`` is the measured latent relief.
     """
-    rule = _forecast_rule(rule)
+    settings = forecast_settings(
+        prior, rule, relief_threshold_pct, (min_days_relief_model, min_days_exponential), model
+    )
+    found = _patient_rows(patient_id, sessions, baselines, today, settings.label)
+    if isinstance(found, BoosterForecast):
+        return found
+    baseline_pain, mine = found
+    ctx = _context(patient_id, daily, mine, baseline_pain, today, relief_threshold_pct)
+    current = (
+        _current_relief(daily, mine, ctx, settings.rule)
+        if settings.rule.use_patient_noise
+        else None
+    )
+    return forecast_from_context(ctx, current, settings)
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """Everything a forecast is configured with (validated by :func:`forecast_settings`)."""
+
+    prior: ForecastPrior
+    rule: ForecastRule
+    relief_threshold_pct: float
+    min_days_relief_model: int
+    min_days_exponential: int
+    model: ReliefModel
+
+    @property
+    def label(self) -> tuple[str, str]:
+        """Citation and version string of a forecast."""
+        return _label(self.model, self.rule)
+
+
+def forecast_settings(
+    prior: ForecastPrior | None,
+    rule: ForecastRule | str | None,
+    relief_threshold_pct: float = 30.0,
+    min_days: tuple[int, int] = (14, 5),
+    model: ReliefModel = DAHAN2011,
+) -> ForecastSettings:
+    """Check and gather the forecast's settings (``min_days``: post-course diary days needed
+    for the relief model and for the exponential)."""
+    chosen = _forecast_rule(rule)
     if not 0 < relief_threshold_pct < 100:
         raise InvalidInputError(
             "relief_threshold_pct must lie between 0 and 100.",
             code="out_of_range",
             field="relief_threshold_pct",
         )
-    prior = prior or ForecastPrior()
-    found = _patient_rows(patient_id, sessions, baselines, today, _label(model, rule))
-    if isinstance(found, BoosterForecast):
-        return found
-    baseline_pain, mine = found
-    ctx = _context(patient_id, daily, mine, baseline_pain, today, relief_threshold_pct)
-    current = _current_relief(daily, mine, ctx, rule) if rule.use_patient_noise else None
+    return ForecastSettings(
+        prior or ForecastPrior(), chosen, relief_threshold_pct, min_days[0], min_days[1], model
+    )
+
+
+def forecast_from_context(
+    ctx: _Context, current: tuple[float, float, float] | None, settings: ForecastSettings
+) -> BoosterForecast:
+    """The forecast from the post-course diary (``ctx``) and the measured latent relief
+    ``current`` (mean, SD, noise SD; None when the rule does not measure it)."""
+    rule = settings.rule
     noise_sd = current[2] if current is not None else ASSUMED_NOISE_POINTS
     n = int(ctx.pain.size)
     basis: Basis = (
         rule.shape
-        if n >= min_days_relief_model
+        if n >= settings.min_days_relief_model
         else "exponential"
-        if n >= min_days_exponential
+        if n >= settings.min_days_exponential
         else "cohort_prior"
     )
-    fit = _Decay(basis, *_decay(ctx, basis, prior, model, noise_sd, rule))
-    return _assemble(ctx, fit, current, relief_threshold_pct, model, rule)
+    fit = _Decay(basis, *_decay(ctx, basis, settings.prior, settings.model, noise_sd, rule))
+    return _assemble(ctx, fit, current, settings.relief_threshold_pct, settings.model, rule)
 
 
 def _label(model: ReliefModel, rule: ForecastRule) -> tuple[str, str]:
@@ -386,16 +530,9 @@ def _patient_rows(
     if today is not None:
         mine = mine.filter(pl.col("local_date") <= today)
     if mine.height == 0:
-        return _empty(
-            patient_id, "No infusion is recorded, so there is nothing to forecast.", *label
-        )
+        return _empty(patient_id, NO_INFUSION_REASON, *label)
     if base.height == 0 or base["baseline_status"][0] != "ok":
-        return _empty(
-            patient_id,
-            "No baseline: fewer than the required diary days in the week before the first "
-            "infusion, so relief cannot be measured.",
-            *label,
-        )
+        return _empty(patient_id, NO_BASELINE_REASON, *label)
     return float(base["baseline_pain"][0]), mine
 
 
@@ -425,11 +562,7 @@ def _current_relief(
     start, _, _, mean, var, noise_var = patient_level(
         one, mine["local_date"].to_list(), last_date=ctx.reference
     )
-    i = (ctx.reference - start).days
-    level, level_var = float(mean[i]), float(var[i])
-    relief = 1.0 - level / ctx.baseline
-    sd = math.sqrt(level_var) / ctx.baseline
-    return relief, sd, math.sqrt(noise_var)
+    return current_relief_at(ctx, (start, mean, var, noise_var))
 
 
 def _decay(

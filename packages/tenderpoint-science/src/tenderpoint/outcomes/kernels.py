@@ -363,3 +363,68 @@ def score_means(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean: FloatArray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return mean.T
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _forward_backward(
+    b_out: FloatArray, b_in: FloatArray, enter: float, leave: float, post: FloatArray
+) -> None:  # pragma: no cover - compiled; tested through flares.flare_probability
+    d = b_out.shape[0]
+    stay_out, stay_in = 1.0 - enter, 1.0 - leave
+    f_out = np.empty(d)
+    f_in = np.empty(d)
+    p_in = enter / (enter + leave)
+    p_out = 1.0 - p_in
+    for t in range(d):
+        if t:
+            p_out, p_in = p_out * stay_out + p_in * leave, p_out * enter + p_in * stay_in
+        p_out, p_in = p_out * b_out[t], p_in * b_in[t]
+        total = p_out + p_in
+        p_out, p_in = p_out / total, p_in / total
+        f_out[t], f_in[t] = p_out, p_in
+    post[d - 1] = f_in[d - 1]
+    g_out, g_in = 1.0, 1.0
+    for t in range(d - 2, -1, -1):
+        g_out, g_in = (
+            stay_out * b_out[t + 1] * g_out + enter * b_in[t + 1] * g_in,
+            leave * b_out[t + 1] * g_out + stay_in * b_in[t + 1] * g_in,
+        )
+        total = g_out + g_in
+        g_out, g_in = g_out / total, g_in / total
+        a, b = f_out[t] * g_out, f_in[t] * g_in
+        post[t] = b / (a + b)
+
+
+def forward_backward(b_out: FloatArray, b_in: FloatArray, enter: float, leave: float) -> FloatArray:
+    """Posterior probability of the second state on each day of a two-state chain
+    (``flares.flare_probability``'s recursion, the same operations compiled); ``b_out`` and
+    ``b_in`` are the scaled day likelihoods, ``enter``/``leave`` the switch probabilities."""
+    post = np.zeros(b_out.shape[0])
+    if post.size:
+        _forward_backward(
+            np.ascontiguousarray(b_out, dtype=np.float64),
+            np.ascontiguousarray(b_in, dtype=np.float64),
+            float(enter),
+            float(leave),
+            post,
+        )
+    return post
+
+
+def smooth_one(y: FloatArray, precision: FloatArray, process_var: FloatArray) -> FloatArray:
+    """``latent.smooth_level`` of one patient (1-D arrays), compiled: ``(mean, variance)``
+    stacked as a 2 x days array."""
+    d = y.shape[0]
+    mean = np.empty((d, 1))
+    var = np.empty((d, 1))
+    pp = np.empty((d, 1))
+    _smooth_block(
+        np.ascontiguousarray(y, dtype=np.float64).reshape(d, 1),
+        np.ascontiguousarray(precision, dtype=np.float64).reshape(d, 1),
+        np.ascontiguousarray(process_var, dtype=np.float64).reshape(d, 1),
+        mean,
+        var,
+        pp,
+        1,
+    )
+    return np.stack([mean[:, 0], var[:, 0]])

@@ -645,13 +645,31 @@ def sub_matrix(
     )
 
 
-def _date(start: dt.date, day: IntArray) -> pl.Series:
+_DATE_COLUMNS: Final = {
+    "relief_onset_date": "onset",
+    "onset_low_date": "onset_low",
+    "onset_high_date": "onset_high",
+    "relief_end_date": "end",
+    "end_low_date": "end_low",
+    "end_high_date": "end_high",
+    "follow_up_end_date": "limit",
+}
+
+
+def _as_dates(frame: pl.DataFrame, start: dt.date) -> pl.DataFrame:
+    """Grid-day columns (-1: none) of :data:`_DATE_COLUMNS` as dates from ``start``, all in
+    one expression pass."""
     offset = (start - EPOCH).days
-    return (
-        pl.Series(np.where(day >= 0, day + offset, 0), dtype=pl.Int32)
-        .cast(pl.Date)
-        .set(pl.Series(day < 0), None)
+    return frame.with_columns(
+        pl.when(pl.col(c) >= 0).then((pl.col(c) + offset).cast(pl.Date)).alias(c)
+        for c in _DATE_COLUMNS
     )
+
+
+def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
+    """polars' ``round(decimals)`` (half to even) on floats, with numpy."""
+    out: FloatArray = np.round(values, decimals)
+    return out
 
 
 def latent_relief_episodes(
@@ -742,52 +760,66 @@ def _course_frame(
     c_day: IntArray,
     rule: LatentReliefRule,
 ) -> pl.DataFrame:
-    """One course's results as the documented frame."""
+    """The courses' results as the documented frame (built from numpy columns: no polars
+    expression per column)."""
     start = lc.matrix.start_date
     relief = res["relief"]
     onset = res["onset"]
     first_s = lc.matrix.first_entry_s[np.maximum(onset, 0), cols]
-    course_s = rows["course_start"].dt.epoch("us").to_numpy().astype(np.float64) / 1e6
+    course_start = rows["course_start"]
+    if isinstance(course_start.dtype, pl.Datetime) and course_start.dtype.time_unit == "us":
+        course_us = course_start.to_physical().to_numpy()
+    else:
+        course_us = course_start.dt.epoch("us").to_numpy()
+    course_s = course_us.astype(np.float64) / 1e6
     whole_days = (onset - c_day) * 24.0
     hours = np.where(np.isfinite(first_s), (first_s - course_s) / 3600.0, whole_days)
     censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
     has_data = res["limit"] >= c_day
     ttr = np.where(relief, np.maximum(hours, 0.0), np.where(has_data, censor_days * 24.0, np.nan))
-    reason = [
-        None if not censored else ("next_infusion" if nxt else "last_entry")
-        for censored, nxt in zip(
-            (relief & ~res["event"]).tolist(), res["reached_next"].tolist(), strict=True
-        )
-    ]
+    censored = relief & ~res["event"]
+    reason = np.where(res["reached_next"], "next_infusion", "last_entry").astype(object)
+    reason[~censored] = None
     status = np.where(relief, "ok", np.where(has_data, "no_relief", "insufficient_data"))
-    nan_to_null = {"nan_to_null": True}
-    return rows.select(
-        "patient_id", "course", "course_date", "course_size", "baseline_pain"
-    ).with_columns(
-        pl.Series("relief", relief, dtype=pl.Boolean),
-        pl.Series("time_to_relief_hours", ttr, dtype=pl.Float64, **nan_to_null),
-        pl.lit("daily").alias("relief_resolution"),
-        _date(start, onset).alias("relief_onset_date"),
-        pl.Series("durability_days", res["durability"], dtype=pl.Float64, **nan_to_null),
-        pl.Series("durability_event", res["event"], dtype=pl.Boolean)
-        .to_frame()
-        .select(pl.when(pl.Series(relief)).then(pl.col("durability_event")))
-        .to_series()
-        .alias("durability_event"),
-        pl.Series("censor_reason", reason, dtype=pl.String),
-        pl.Series("status", status.tolist(), dtype=pl.String),
-        pl.Series("relief_probability", res["relief_probability"], dtype=pl.Float64).round(4),
-        _date(start, res["onset_low"]).alias("onset_low_date"),
-        _date(start, res["onset_high"]).alias("onset_high_date"),
-        _date(start, res["end"]).alias("relief_end_date"),
-        _date(start, res["end_low"]).alias("end_low_date"),
-        _date(start, res["end_high"]).alias("end_high_date"),
-        pl.Series("durability_low_days", res["durability_low"], dtype=pl.Float64, **nan_to_null),
-        pl.Series("durability_high_days", res["durability_high"], dtype=pl.Float64, **nan_to_null),
-        _date(start, res["limit"]).alias("follow_up_end_date"),
-        pl.Series("noise_sd_points", np.sqrt(lc.noise_var[cols]), dtype=pl.Float64).round(3),
-        pl.lit(rule.version).alias("rule_version"),
+    event = res["event"].astype(object)
+    event[~relief] = None
+    k = relief.size
+
+    def floats(name: str, values: FloatArray) -> pl.Series:
+        return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
+
+    def days(name: str) -> pl.Series:
+        return pl.Series(name, res[_DATE_COLUMNS[name]], dtype=pl.Int32)
+
+    frame = pl.DataFrame(
+        [
+            *(rows[c] for c in ("patient_id", "course", "course_date", "course_size")),
+            rows["baseline_pain"],
+            pl.Series("relief", relief, dtype=pl.Boolean),
+            floats("time_to_relief_hours", ttr),
+            pl.Series("relief_resolution", ["daily"] * k, dtype=pl.String),
+            days("relief_onset_date"),
+            floats("durability_days", res["durability"]),
+            pl.Series("durability_event", event.tolist(), dtype=pl.Boolean),
+            pl.Series("censor_reason", reason.tolist(), dtype=pl.String),
+            pl.Series("status", status.tolist(), dtype=pl.String),
+            pl.Series(
+                "relief_probability",
+                round_half_even(res["relief_probability"].astype(np.float64), 4),
+                dtype=pl.Float64,
+            ),
+            *(days(c) for c in ("onset_low_date", "onset_high_date", "relief_end_date")),
+            *(days(c) for c in ("end_low_date", "end_high_date")),
+            floats("durability_low_days", res["durability_low"]),
+            floats("durability_high_days", res["durability_high"]),
+            days("follow_up_end_date"),
+            pl.Series(
+                "noise_sd_points", round_half_even(np.sqrt(lc.noise_var[cols]), 3), dtype=pl.Float64
+            ),
+            pl.Series("rule_version", [rule.version] * k, dtype=pl.String),
+        ]
     )
+    return _as_dates(frame, start)
 
 
 def _empty_relief_frame() -> pl.DataFrame:

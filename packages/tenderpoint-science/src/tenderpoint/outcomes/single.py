@@ -1,0 +1,751 @@
+"""One patient's analysis on numpy arrays: the path ``analyse_patient`` takes (issue 14 speed).
+
+The frame path (``patient.analyse_frames``) answers each question with its own polars
+pipeline: about two hundred ``collect()`` calls and the latent level computed three times for
+one two-year diary (about 100 ms). Here the patient's rows are validated and read once
+(``patient_rows.py``), the daily values, sessions and courses are built once as arrays, the
+latent level is computed once (the compiled kernels of ``kernels.py``, bit-identical to the
+numpy reference) and handed to relief, flares and the forecast; polars only assembles the
+result frames at the end. The answers are the frame path's, bit for bit: the same rules, the
+same arithmetic in the same order (``tests/outcomes/test_single.py`` compares the two on many
+generated diaries and edge cases). Rules 1.0 (``ReliefRule``, ``FlareRule``) take the frame
+path.
+
+One case computes a second level: the forecast measures relief "as of" its reference day, on
+the diary up to that day; when that grid differs from the whole diary's (``today`` set before
+the diary's end, or no diary day after the last course), its level is computed on that grid,
+as the frame path does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+
+from tenderpoint.clinical.responder import IMMPACT_BELOW_FLOORS, IMMPACT_FLOORS_PCT
+from tenderpoint.outcomes.baseline import (
+    BASELINE_INSUFFICIENT,
+    BASELINE_NO_INFUSION,
+    BASELINE_OK,
+    SECONDARY_SCORES,
+    BaselineRule,
+)
+from tenderpoint.outcomes.contracts import SCORE_COLUMNS
+from tenderpoint.outcomes.flares import FlareStateRule, SustainedFlareRule, change_points_of
+from tenderpoint.outcomes.forecast import (
+    BoosterForecast,
+    ForecastSettings,
+    context_of,
+    current_relief_at,
+    empty_forecast,
+    forecast_from_context,
+)
+from tenderpoint.outcomes.latent import (
+    DEFAULT_LATENT_MODEL,
+    EPOCH,
+    DailyMatrix,
+    LatentLevelModel,
+    latent_level,
+)
+from tenderpoint.outcomes.patient_rows import (
+    US_PER_DAY,
+    BoolArray,
+    DiaryRows,
+    FloatArray,
+    IntArray,
+    PatientRows,
+)
+from tenderpoint.outcomes.relief import (
+    CourseWindow,
+    LatentCohort,
+    LatentReliefRule,
+    _course_frame,
+    _empty_relief_frame,
+    _returns,
+    relief_from_level_reference,
+)
+from tenderpoint.outcomes.response import (
+    DEFAULT_WINDOWS,
+    NOT_COMPUTABLE,
+    RESPONSE_ITEMS,
+    FollowUpWindow,
+)
+from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS
+
+_EPOCH_UTC: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_BASELINE_WINDOW_FOR_VARIANCE: Final = 7  # relief.latent_cohort's baseline_window_days
+
+
+def _date(day: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=day)
+
+
+@dataclass(frozen=True)
+class DailyArrays:
+    """``contracts.daily_values`` of one patient (mean rule): sorted local days (since 1970),
+    each score's daily mean (NaN: none), the declared-flare mark, entries per day, the UTC
+    time (s) of each day's first entry, and the daily mean pain summed in plain entry order
+    (``latent.daily_matrix``'s, which relief reads; it differs from the compensated mean only
+    in the last bits of a day with three or more entries)."""
+
+    day: IntArray
+    scores: dict[str, FloatArray]
+    flare: BoolArray
+    n_entries: IntArray
+    first_s: FloatArray
+    pain_in_order: FloatArray
+    hashed: bool = False
+
+    @property
+    def pain(self) -> FloatArray:
+        """Daily mean pain."""
+        return self.scores["pain"]
+
+    def with_pain(self, pain: FloatArray) -> DailyArrays:
+        """The same days with another daily pain."""
+        return replace(self, scores={**self.scores, "pain": pain})
+
+    def up_to(self, day: int) -> DailyArrays:
+        """The days on or before ``day``."""
+        keep = self.day <= day
+        return DailyArrays(
+            self.day[keep],
+            {k: v[keep] for k, v in self.scores.items()},
+            self.flare[keep],
+            self.n_entries[keep],
+            self.first_s[keep],
+            self.pain_in_order[keep],
+            self.hashed,
+        )
+
+
+def kahan_sum(values: FloatArray) -> float:
+    """Sum with Kahan's compensation, as polars sums the floats of a group it has hashed
+    (``group_by(...).agg(mean)`` is this sum over the count; checked on random thirds)."""
+    total, carry = 0.0, 0.0
+    for v in values.tolist():
+        y = v - carry
+        t = total + y
+        carry = (t - total) - y
+        total = t
+    return total
+
+
+def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: bool) -> FloatArray:
+    """Mean of each group's non-missing values in row order: plain sums (``bincount``) or,
+    with ``compensated``, Kahan's compensated sums vectorised over groups (step ``r`` adds
+    every group's ``r``-th value)."""
+    has = ~np.isnan(values)
+    group, vals = inverse[has], values[has]
+    count = np.bincount(group, minlength=n)
+    total: FloatArray = np.zeros(n)
+    if not compensated:
+        total = np.bincount(group, weights=vals, minlength=n).astype(np.float64)
+    else:
+        order = np.argsort(group, kind="stable")
+        group, vals = group[order], vals[order]
+        starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+        rank = np.arange(group.size) - starts[group]
+        carry = np.zeros(n)
+        for r in range(int(count.max()) if count.size else 0):
+            at = rank == r
+            g, v = group[at], vals[at]
+            y = v - carry[g]
+            t = total[g] + y
+            carry[g] = (t - total[g]) - y
+            total[g] = t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return out
+
+
+def daily_arrays(diary: DiaryRows) -> DailyArrays:
+    """The daily values of the patient's entries (``contracts.daily_values``: a diary whose
+    local dates run in time order is summed day by day in entry order; one whose dates step
+    back - a westward time-zone change - goes through polars' grouped mean, which sums with
+    Kahan's compensation)."""
+    day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
+    n = day.size
+    compensated = not bool((np.diff(diary.local_day) >= 0).all())
+    scores = {
+        name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
+    }
+    count = np.bincount(inverse, minlength=n)
+    in_order = _group_means(inverse, diary.scores["pain"], n, compensated=False)
+    seconds = diary.recorded_us.astype(np.float64) / 1e6
+    return DailyArrays(
+        day=day.astype(np.int64),
+        scores=scores,
+        flare=np.bincount(inverse[diary.flare], minlength=n) > 0,
+        n_entries=count.astype(np.int64),
+        first_s=seconds[first],
+        pain_in_order=in_order,
+        hashed=compensated,
+    )
+
+
+@dataclass(frozen=True)
+class Courses:
+    """``schedule.infusion_courses`` of one patient: each session's local day and course
+    (1-based), and per course its first session's start (UTC us), local day and size."""
+
+    session_day: IntArray
+    session_course: IntArray
+    start_us: IntArray
+    course_start_us: IntArray
+    course_day: IntArray
+    course_size: IntArray
+
+    @property
+    def first_day(self) -> int | None:
+        """Local day of the first session (None: no session)."""
+        return int(self.session_day.min()) if self.session_day.size else None
+
+    @property
+    def induction_end_day(self) -> int | None:
+        """Local day of the last session of the first course."""
+        first = self.session_day[self.session_course == 1]
+        return int(first.max()) if first.size else None
+
+
+def courses_of(rows: PatientRows, gap_days: int = DEFAULT_COURSE_GAP_DAYS) -> Courses:
+    """Local dates in the patient's time zone and courses (gaps over ``gap_days``)."""
+    zone = ZoneInfo(rows.timezone)
+    start = rows.start_us
+    if rows.timezone == "UTC":
+        local = np.floor_divide(start, US_PER_DAY)
+    else:
+        local = np.array(
+            [
+                ((_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(zone).date() - EPOCH).days
+                for us in start.tolist()
+            ],
+            dtype=np.int64,
+        )
+    local = local.astype(np.int64)
+    new = np.concatenate([[True], np.diff(local) > gap_days]) if local.size else local > 0
+    course = np.cumsum(new).astype(np.int64)
+    heads = np.flatnonzero(new)
+    course_day = np.minimum.reduceat(local, heads) if heads.size else local
+    return Courses(
+        session_day=local,
+        session_course=course,
+        start_us=start,
+        course_start_us=start[heads],
+        course_day=course_day.astype(np.int64),
+        course_size=np.diff(np.append(heads, local.size)).astype(np.int64),
+    )
+
+
+# ---------------------------------------------------------------- baseline and windows
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline row: status, days and the mean of each score (NaN unless ``ok``)."""
+
+    status: str | None  # None: the patient has neither a diary day nor a session
+    days: int
+    values: dict[str, float]
+
+
+def plain_sum(values: FloatArray) -> float:
+    """Sum in order without compensation."""
+    total = 0.0
+    for v in values.tolist():
+        total = total + v
+    return total
+
+
+def _window_mean(daily: DailyArrays, keep: BoolArray, name: str) -> float:
+    """Mean of a score over the kept days (NaN: no value), summed as polars sums the frame
+    path's grouped window: with Kahan's compensation, except after the hashed daily path,
+    whose output carries a sorted patient key, so that polars then sums each patient's slice
+    in plain order (both checked in ``test_single.py``)."""
+    values = daily.scores[name][keep]
+    values = values[~np.isnan(values)]
+    if not values.size:
+        return float("nan")
+    return (plain_sum(values) if daily.hashed else kahan_sum(values)) / values.size
+
+
+def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
+    """``baseline.baseline_scores`` of one patient."""
+    first = courses.first_day
+    if first is None:
+        status = BASELINE_NO_INFUSION if daily.day.size else None
+        return Baseline(status, 0, {})
+    keep = (daily.day < first) & (daily.day >= first - rule.window_days)
+    n_days = int((keep & ~np.isnan(daily.pain)).sum())
+    if n_days < rule.min_days:
+        return Baseline(BASELINE_INSUFFICIENT, n_days, {})
+    names = ("pain", *SECONDARY_SCORES)
+    return Baseline(BASELINE_OK, n_days, {s: _window_mean(daily, keep, s) for s in names})
+
+
+def baseline_frame(patient_id: str, baseline: Baseline, courses: Courses) -> pl.DataFrame:
+    """The documented baseline frame (no row when there is neither diary nor session)."""
+    present = baseline.status is not None
+    first, end = courses.first_day, courses.induction_end_day
+
+    def value(name: str) -> list[float | None]:
+        v = baseline.values.get(name, float("nan"))
+        return [None if np.isnan(v) else v] if present else []
+
+    return pl.DataFrame(
+        {
+            "patient_id": [patient_id] if present else [],
+            "first_infusion_date": [None if first is None else _date(first)] if present else [],
+            "induction_end_date": [None if end is None else _date(end)] if present else [],
+            "baseline_days": [baseline.days] if present else [],
+            "baseline_pain": value("pain"),
+            **{f"baseline_{s}": value(s) for s in SECONDARY_SCORES},
+            "baseline_status": [baseline.status] if present else [],
+        },
+        schema=BASELINE_SCHEMA,
+    )
+
+
+BASELINE_SCHEMA: Final = {
+    "patient_id": pl.String,
+    "first_infusion_date": pl.Date,
+    "induction_end_date": pl.Date,
+    "baseline_days": pl.Int64,
+    "baseline_pain": pl.Float64,
+    **{f"baseline_{s}": pl.Float64 for s in SECONDARY_SCORES},
+    "baseline_status": pl.String,
+}
+
+RESPONSE_SCHEMA: Final = {
+    "patient_id": pl.String,
+    "window": pl.String,
+    "window_anchor": pl.String,
+    "window_kind": pl.String,
+    "window_start_day": pl.Int64,
+    "window_end_day": pl.Int64,
+    "first_infusion_date": pl.Date,
+    "induction_end_date": pl.Date,
+    "n_days": pl.Int64,
+    "baseline_pain": pl.Float64,
+    "pain": pl.Float64,
+    **{f"pct_reduction_{s}": pl.Float64 for s in RESPONSE_ITEMS},
+    "immpact": pl.String,
+    "status": pl.String,
+}
+
+
+def _window_row(
+    daily: DailyArrays, anchor: int, w: FollowUpWindow, induction_end: int
+) -> tuple[int, dict[str, float], str]:
+    """Days with pain, each item's mean and the kind (acute or post-induction) of one
+    window."""
+    offset = daily.day - anchor
+    keep = (offset >= w.start_day) & (offset <= w.end_day)
+    n_days = int((keep & ~np.isnan(daily.pain)).sum())
+    means = {s: _window_mean(daily, keep, s) for s in RESPONSE_ITEMS}
+    kind = "acute" if anchor + w.start_day <= induction_end else "post_induction"
+    return n_days, means, kind
+
+
+def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
+    """polars' ``round(decimals, mode="half_away_from_zero")`` with numpy: scale, round the
+    scaled value half away from zero exactly (its fraction is exact), scale back."""
+    scale = 10.0**decimals
+    scaled = values * scale
+    whole = np.trunc(scaled)
+    with np.errstate(invalid="ignore"):
+        up = np.abs(scaled - whole) >= 0.5
+    out: FloatArray = (whole + np.where(up, np.sign(scaled), 0.0)) / scale
+    return out
+
+
+def _percent_reductions(
+    baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
+) -> dict[str, FloatArray]:
+    """``response.percent_reduction`` of each item and window (NaN: null; only where
+    ``ok``)."""
+    out = {}
+    for s in RESPONSE_ITEMS:
+        base = baseline.values.get(s, float("nan"))
+        value = np.array([m[s] for m in means], dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = (base - value) / base * 100.0
+        usable = ok & (base > 0) & ~np.isnan(raw)
+        out[s] = np.where(usable, round_half_away(raw, 4), np.nan)
+    return out
+
+
+def _immpact(pct: FloatArray) -> list[str]:
+    labels = []
+    for v in pct.tolist():
+        label = NOT_COMPUTABLE if np.isnan(v) else IMMPACT_BELOW_FLOORS
+        if not np.isnan(v):
+            for floor, name in IMMPACT_FLOORS_PCT:
+                if v >= floor:
+                    label = name
+                    break
+        labels.append(label)
+    return labels
+
+
+def responses_frame(
+    patient_id: str,
+    daily: DailyArrays,
+    courses: Courses,
+    baseline: Baseline,
+    windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+) -> pl.DataFrame:
+    """``response.window_responses`` of one patient (no row without an infusion)."""
+    first, end = courses.first_day, courses.induction_end_day
+    if first is None:
+        return pl.DataFrame(schema=RESPONSE_SCHEMA)
+    induction_end = end if end is not None else first
+    rows = [
+        _window_row(
+            daily, first if w.anchor == "first_infusion" else induction_end, w, induction_end
+        )
+        for w in windows
+    ]
+    n_days = np.array([r[0] for r in rows], dtype=np.int64)
+    mins = np.array([w.min_days for w in windows], dtype=np.int64)
+    status = np.where(
+        baseline.status != BASELINE_OK,
+        "no_baseline",
+        np.where(n_days < mins, "insufficient_data", "ok"),
+    )
+    pct = _percent_reductions(baseline, [r[1] for r in rows], status == "ok")
+    n = len(windows)
+    base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
+    return pl.DataFrame(
+        {
+            "patient_id": [patient_id] * n,
+            "window": [w.name for w in windows],
+            "window_anchor": [w.anchor for w in windows],
+            "window_kind": [r[2] for r in rows],
+            "window_start_day": [w.start_day for w in windows],
+            "window_end_day": [w.end_day for w in windows],
+            "first_infusion_date": [_date(first)] * n,
+            "induction_end_date": [None if end is None else _date(end)] * n,
+            "n_days": n_days,
+            "baseline_pain": [base_pain] * n,
+            "pain": [None if np.isnan(r[1]["pain"]) else r[1]["pain"] for r in rows],
+            **{
+                f"pct_reduction_{s}": pl.Series(pct[s], dtype=pl.Float64, nan_to_null=True)
+                for s in RESPONSE_ITEMS
+            },
+            "immpact": _immpact(pct["pain"]),
+            "status": status.tolist(),
+        },
+        schema=RESPONSE_SCHEMA,
+    )
+
+
+# ---------------------------------------------------------------- latent level, relief
+
+
+@dataclass(frozen=True)
+class Level:
+    """The latent level of one patient on their day grid (``latent.patient_level``)."""
+
+    matrix: DailyMatrix
+    session_days: IntArray  # grid days of the sessions
+    mean: FloatArray
+    var: FloatArray
+    noise_var: float
+
+    @property
+    def start(self) -> dt.date:
+        """The grid's first date."""
+        return self.matrix.start_date
+
+    @cached_property
+    def declared(self) -> BoolArray:
+        """Declared-flare marks on the grid."""
+        marks: BoolArray = self.matrix.declared_flare[:, 0]
+        return marks
+
+
+def level_of(
+    daily: DailyArrays, session_day: IntArray, model: LatentLevelModel, last_day: int | None = None
+) -> Level:
+    """The latent level on the grid from the first diary day or session to the last one (or
+    ``last_day``), computed by the compiled kernel."""
+    marks = [*session_day.tolist(), *([] if last_day is None else [last_day])]
+    days = daily.day.tolist()
+    lo = min(days[:1] + marks) if days or marks else 0
+    hi = max(days[-1:] + marks) if days or marks else 0
+    d = hi - lo + 1
+    idx = daily.day - lo
+    pain = np.full((d, 1), np.nan)
+    count = np.zeros((d, 1), dtype=np.int64)
+    flare = np.zeros((d, 1), dtype=bool)
+    first_s = np.full((d, 1), np.nan)
+    pain[idx, 0] = daily.pain
+    count[idx, 0] = daily.n_entries
+    flare[idx, 0] = daily.flare
+    first_s[idx, 0] = daily.first_s
+    matrix = DailyMatrix(("one",), _date(lo), pain, count, flare, first_s)
+    grid_sessions = (session_day - lo).astype(np.int64)
+    sessions = np.zeros((d, 1), dtype=bool)
+    sessions[grid_sessions, 0] = True
+    first_day = np.array([grid_sessions.min() if grid_sessions.size else d], dtype=np.int64)
+    mean, var, noise_var = latent_level(matrix, first_day, sessions, model, compiled=True)
+    return Level(matrix, grid_sessions, mean[:, 0], var[:, 0], float(noise_var[0]))
+
+
+def relief_level(daily: DailyArrays, level: Level, model: LatentLevelModel) -> Level:
+    """The level relief reads: ``level`` itself unless a day's mean summed in plain entry
+    order (``latent.daily_matrix``) differs from the compensated one in its last bits."""
+    if np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
+        return level
+    return level_of(daily.with_pain(daily.pain_in_order), level.session_days + _lo(level), model)
+
+
+def _lo(level: Level) -> int:
+    return (level.start - EPOCH).days
+
+
+def relief_frame(
+    patient_id: str,
+    level: Level,
+    courses: Courses,
+    baseline: Baseline,
+    rule: LatentReliefRule,
+) -> pl.DataFrame:
+    """``relief.latent_relief_episodes`` of one patient (every course)."""
+    k = courses.course_day.size
+    if baseline.status != BASELINE_OK or k == 0:
+        return _empty_relief_frame()
+    m = level.matrix
+    lo = (m.start_date - EPOCH).days
+    first_day = int(level.session_days.min())
+    grid_day = np.arange(m.n_days)
+    in_base = (grid_day < first_day) & (grid_day >= first_day - _BASELINE_WINDOW_FOR_VARIANCE)
+    n_base = int(m.n_entries[in_base, 0].sum())
+    noise = np.array([level.noise_var])
+    written = np.flatnonzero(m.n_entries[:, 0] > 0)
+    base_pain = baseline.values["pain"]
+    lc = LatentCohort(
+        m,
+        level.mean[:, None],
+        level.var[:, None],
+        noise,
+        np.array([base_pain]),
+        noise / max(n_base, 1),
+        np.array([first_day], dtype=np.int64),
+        np.array([written[-1] if written.size else -1], dtype=np.int64),
+    )
+    cols = np.zeros(k, dtype=np.int64)
+    c_day = courses.course_day - lo
+    next_day = np.append(c_day[1:], -1).astype(np.int64)
+    window = CourseWindow(c_day, next_day, lc.last_diary_day[cols])
+    res = relief_from_level_reference(
+        lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
+    )
+    rows = pl.DataFrame(
+        {
+            "patient_id": [patient_id] * k,
+            "course": np.arange(1, k + 1, dtype=np.int64),
+            "course_start": pl.Series(courses.course_start_us, dtype=pl.Int64).cast(
+                pl.Datetime("us", "UTC")
+            ),
+            "course_date": pl.Series(courses.course_day, dtype=pl.Int32).cast(pl.Date),
+            "course_size": courses.course_size,
+            "baseline_pain": [base_pain] * k,
+        }
+    )
+    return _course_frame(rows, _returns(res, lc, cols, rule), lc, cols, c_day, rule)
+
+
+# ---------------------------------------------------------------- flares and remissions
+
+
+_DECLARED_RULE: Final = "declared by the patient"
+
+
+def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
+    """First and last index of each run of flagged rows on consecutive calendar days."""
+    idx = np.flatnonzero(flag)
+    if idx.size == 0:
+        return []
+    new = np.ones(idx.size, dtype=bool)
+    new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
+    heads = np.flatnonzero(new)
+    tails = np.append(heads[1:] - 1, idx.size - 1)
+    return [(int(idx[a]), int(idx[b])) for a, b in zip(heads, tails, strict=True)]
+
+
+def flares_frame(
+    patient_id: str,
+    daily: DailyArrays,
+    level: Level,
+    rule: SustainedFlareRule | FlareStateRule,
+    model: LatentLevelModel,
+) -> pl.DataFrame:
+    """``patient.patient_flares`` of one patient: declared runs and detected episodes."""
+    from tenderpoint.outcomes.patient import DETECTED_SCHEMA, LevelGrid, detected_runs
+
+    m = level.matrix
+    grid = LevelGrid(m.pain[:, 0], m.n_entries[:, 0], level.declared, level.session_days)
+    runs = detected_runs(grid, (level.mean, level.var, level.noise_var), rule, model, compiled=True)
+    lo = (level.start - EPOCH).days
+    # (start day, source, end day, peak, rise, SE, probability, rule), as the frame path has
+    # them: detected values rounded as in patient.detected_frame
+    found: list[tuple[Any, ...]] = [
+        (
+            int(daily.day[a]),
+            "declared",
+            int(daily.day[b]),
+            float(np.max(daily.pain[a : b + 1])),
+            None,
+            None,
+            None,
+            _DECLARED_RULE,
+        )
+        for a, b in _runs(daily.day, daily.flare)
+    ]
+    found += [
+        (
+            lo + r[0],
+            "detected",
+            lo + r[1],
+            float(np.nanmax(grid.pain[r[0] : r[1] + 1])),
+            round(r[2], 2),
+            round(r[3], 2),
+            None if r[4] is None else round(r[4], 3),
+            rule.version,
+        )
+        for r in runs
+    ]
+    found.sort(key=lambda f: (f[0], f[1]))
+    return pl.DataFrame(
+        {
+            "patient_id": [patient_id] * len(found),
+            "start": [_date(f[0]) for f in found],
+            "end": [_date(f[2]) for f in found],
+            "peak_pain": [f[3] for f in found],
+            "length_days": [f[2] - f[0] + 1 for f in found],
+            "rise_points": [f[4] for f in found],
+            "rise_se_points": [f[5] for f in found],
+            "probability": [f[6] for f in found],
+            "source": [f[1] for f in found],
+            "rule": [f[7] for f in found],
+        },
+        schema={**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
+    )
+
+
+REMISSION_SCHEMA: Final = {
+    "patient_id": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "length_days": pl.Int64,
+}
+
+
+def remissions_frame(
+    patient_id: str, daily: DailyArrays, flares: pl.DataFrame, min_days: int = 14
+) -> pl.DataFrame:
+    """``flares.remission_periods`` of one patient."""
+    in_flare = np.zeros(daily.day.size, dtype=bool)
+    starts = flares["start"].to_physical().to_numpy()
+    ends = flares["end"].to_physical().to_numpy()
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        in_flare |= (daily.day >= a) & (daily.day <= b)
+    found = [
+        (int(daily.day[a]), int(daily.day[b]))
+        for a, b in _runs(daily.day, ~in_flare)
+        if daily.day[b] - daily.day[a] + 1 >= min_days
+    ]
+    return pl.DataFrame(
+        {
+            "patient_id": [patient_id] * len(found),
+            "start": [_date(a) for a, _ in found],
+            "end": [_date(b) for _, b in found],
+            "length_days": [b - a + 1 for a, b in found],
+        },
+        schema=REMISSION_SCHEMA,
+    )
+
+
+def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
+    """``flares.change_points`` of one patient's daily pain."""
+    has = ~np.isnan(daily.pain)
+    dates = pl.Series("local_date", daily.day[has].astype(np.int32), dtype=pl.Int32).cast(pl.Date)
+    return change_points_of(dates, daily.pain[has].astype(np.float64))
+
+
+# ---------------------------------------------------------------- forecast
+
+
+@dataclass(frozen=True)
+class PatientState:
+    """What the forecast reads: the patient, their daily arrays, courses, baseline and the
+    whole diary's latent level."""
+
+    patient_id: str
+    daily: DailyArrays
+    courses: Courses
+    baseline: Baseline
+    level: Level
+    model: LatentLevelModel
+
+
+def forecast_of(
+    state: PatientState, today: dt.date | None, settings: ForecastSettings
+) -> BoosterForecast:
+    """``forecast.forecast_booster`` of one patient."""
+    c = state.courses
+    mine = np.ones(c.session_day.size, dtype=bool)
+    if today is not None:
+        mine = c.session_day <= (today - EPOCH).days
+    if not mine.any():
+        return empty_forecast(state.patient_id, True, settings)
+    if state.baseline.status != BASELINE_OK:
+        return empty_forecast(state.patient_id, False, settings)
+    last_course = int(c.session_course[mine].max())
+    in_last = mine & (c.session_course == last_course)
+    course_day = int(c.course_day[last_course - 1])
+    last_session = int(c.session_day[in_last].max())
+    daily = state.daily
+    post = (daily.day > last_session) & ~np.isnan(daily.pain)
+    if today is not None:
+        post &= daily.day <= (today - EPOCH).days
+    base = state.baseline.values["pain"]
+    pct = settings.relief_threshold_pct
+    ctx = context_of(
+        state.patient_id, base, (_date(course_day), daily.day[post], daily.pain[post]), today, pct
+    )
+    current = None
+    if settings.rule.use_patient_noise:
+        current = current_relief_at(ctx, _level_as_of(state, c.session_day[mine], ctx.reference))
+    return forecast_from_context(ctx, current, settings)
+
+
+def _level_as_of(
+    state: PatientState, session_day: IntArray, reference: dt.date
+) -> tuple[dt.date, FloatArray, FloatArray, float]:
+    """The latent level of the diary up to ``reference`` with the sessions up to today, under
+    the default model (``forecast._current_relief``): the whole diary's level when the grids
+    and models coincide."""
+    ref = (reference - EPOCH).days
+    daily = state.daily
+    level = state.level
+    lo = (level.start - EPOCH).days
+    same = (
+        state.model == DEFAULT_LATENT_MODEL
+        and session_day.size == level.session_days.size
+        and (not daily.day.size or int(daily.day[-1]) <= ref)
+        and lo + level.matrix.n_days - 1
+        == max([ref, *daily.day[-1:].tolist(), *session_day.tolist()])
+        and lo == min([ref, *daily.day[:1].tolist(), *session_day.tolist()])
+    )
+    if not same:
+        level = level_of(daily.up_to(ref), session_day, DEFAULT_LATENT_MODEL, last_day=ref)
+    return level.start, level.mean, level.var, level.noise_var

@@ -1,0 +1,234 @@
+"""The single-patient array path of ``analyse_patient`` against the frame path it replaces.
+
+``analyse_patient`` (arrays, ``single.py``) must give exactly what ``analyse_frames`` (the
+polars pipelines, kept as the reference and for rules 1.0) gives: every frame equal bit for
+bit, the same forecast and the same rules, on generated diaries (both generators, several
+seeds and noise levels, ``today`` before the diary's end) and on edge cases: no infusion, no
+diary, a single day, gaps, all-missing secondary scores, flares at the edges of the diary,
+several entries a day, time zones, and invalid input (the same error either way).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes.flares import SustainedFlareRule
+from tenderpoint.outcomes.latent import LatentLevelModel
+from tenderpoint.outcomes.patient import PatientAnalysis, analyse_frames, analyse_patient
+from tenderpoint.outcomes.relief import LatentReliefRule
+from tenderpoint.outcomes.synthetic import generate_cohort
+
+from .helpers import NOW, at, day, diary, infusions, patients
+from .independent_generator import generate
+
+FRAMES = ("baseline", "responses", "relief", "flares", "remissions", "change_points")
+LATER = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+
+
+def _assert_same(fast: PatientAnalysis, slow: PatientAnalysis) -> None:
+    for name in FRAMES:
+        try:
+            assert_frame_equal(getattr(fast, name), getattr(slow, name), check_exact=True)
+        except AssertionError as err:
+            raise AssertionError(f"{name}: {err}") from err
+    assert fast.forecast == slow.forecast
+    assert fast.rules == slow.rules
+    assert fast.patient_id == slow.patient_id
+
+
+def _both(pid, d, i, p, now=NOW, **kw) -> PatientAnalysis:
+    fast = analyse_patient(pid, d, i, p, now=now, **kw)
+    rules = (
+        kw.pop("baseline_rule", None),
+        kw.pop("relief_rule", None),
+        kw.pop("flare_rule", None),
+        kw.pop("forecast_rule", None),
+    )
+    slow = analyse_frames(pid, d, i, p, now=now, rules=rules, **kw)
+    _assert_same(fast, slow)
+    return fast
+
+
+def _own(cohort_diary, cohort_infusions, cohort_patients, pid):
+    return (
+        cohort_diary.filter(pl.col("patient_id") == pid),
+        cohort_infusions.filter(pl.col("patient_id") == pid),
+        cohort_patients.filter(pl.col("patient_id") == pid),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_project_generator_patients_match_the_frame_path(seed: int) -> None:
+    cohort = generate_cohort(30, 400, seed=seed)
+    statuses = set()
+    for pid in cohort.patients["patient_id"].to_list():
+        a = _both(pid, *_own(cohort.diary, cohort.infusions, cohort.patients, pid), now=LATER)
+        statuses.add(a.forecast.status)
+    assert len(statuses) >= 2  # the cohort reaches more than one forecast branch
+
+
+@pytest.mark.parametrize(("seed", "noise"), [(3, (0.5, 0.5)), (4, (1.5, 1.5)), (5, (0.5, 1.5))])
+def test_independent_generator_patients_match_the_frame_path(seed: int, noise) -> None:
+    cohort = generate(25, 200, seed=seed, noise_sd=noise)
+    for pid in cohort.patients["patient_id"].to_list():
+        _both(pid, *_own(cohort.diary, cohort.infusions, cohort.patients, pid), now=LATER)
+
+
+def test_whole_clinic_frames_and_today_before_the_end_match() -> None:
+    cohort = generate_cohort(12, 300, seed=7)
+    first = cohort.infusions["start"].min()
+    assert isinstance(first, dt.datetime)
+    for k, pid in enumerate(cohort.patients["patient_id"].to_list()):
+        today = first.date() + dt.timedelta(days=5 * k)  # during induction, then weeks later
+        _both(pid, cohort.diary, cohort.infusions, cohort.patients, now=LATER, today=today)
+
+
+def test_other_rules_and_models_match() -> None:
+    cohort = generate_cohort(6, 300, seed=8)
+    model = LatentLevelModel(process_sd_points_per_day=0.3)
+    for pid in cohort.patients["patient_id"].to_list():
+        frames = _own(cohort.diary, cohort.infusions, cohort.patients, pid)
+        _both(pid, *frames, now=LATER, flare_rule=SustainedFlareRule())
+        _both(pid, *frames, now=LATER, relief_rule=LatentReliefRule(model=model))
+        _both(pid, *frames, now=LATER, relief_rule="tenderpoint-relief/2.0")
+        _both(pid, *frames, now=LATER, forecast_rule="tenderpoint-booster-forecast/1.0")
+
+
+def _baseline_rows(pid: str = "a") -> list[tuple[str, int, float]]:
+    return [(pid, d, 6.0 + (d % 3) * 0.5) for d in range(10)]
+
+
+def _no_diary() -> pl.DataFrame:
+    return diary([("a", 0, 1.0)]).clear()
+
+
+def test_edge_cases_match() -> None:
+    inf = infusions([("a", 10), ("a", 11), ("a", 12), ("a", 60)])
+    pts = patients(["a"])
+    rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
+    # no infusion
+    _both("a", diary(rows), infusions([]), pts)
+    # no diary at all, with and without sessions
+    _both("a", _no_diary(), inf, pts)
+    _both("a", _no_diary(), infusions([]), pts)
+    # a single day
+    _both("a", diary([("a", 5, 6.0)]), inf, pts)
+    _both("a", diary([("a", 5, 6.0)]), infusions([]), pts)
+    # gaps: a month without entries, and a baseline with too few days
+    gappy = [r for r in rows if not 20 <= r[1] < 35]
+    _both("a", diary(gappy), inf, pts)
+    _both("a", diary([r for r in rows if r[1] % 3 == 0]), inf, pts)
+    # flares declared on the first and last days, relief still holding at the end
+    d = diary(rows).with_columns(
+        pl.Series("flare", [i in (0, 1, len(rows) - 1) for i in range(len(rows))])
+    )
+    _both("a", d, inf, pts)
+    # high days at the very end (a flare the diary ends in) and at the start
+    edge = [("a", 0, 10.0), ("a", 1, 10.0)] + rows[2:] + [("a", d, 9.0) for d in range(40, 45)]
+    _both("a", diary(edge), inf, pts)
+
+
+def test_missing_secondary_scores_and_several_entries_a_day_match() -> None:
+    rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
+    # thirds and sevenths: sums that floating point cannot hold exactly, so the order and the
+    # compensation of every mean (polars sums with Kahan's compensation) must match
+    many = [(p, d, min(10.0, v + k / 3 + d / 7)) for p, d, v in rows for k in range(5)]
+    hours = [8 + k * 3 for _ in rows for k in range(5)]
+    d = diary(many, hours).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("fatigue"),
+        pl.Series("mood", [(k % 11) * 0.7 for k in range(len(many))]),
+        pl.Series("fog", [None if k % 2 else 3.3 for k in range(len(many))], dtype=pl.Float64),
+    )
+    _both("a", d, infusions([("a", 10), ("a", 11)]), patients(["a"]))
+
+
+def test_local_dates_stepping_back_match() -> None:
+    """A westward time-zone change puts a later entry on an earlier local date: the daily
+    means then go through polars' hashed group-by (compensated sums)."""
+    rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
+    many = [(p, d, min(10.0, v + k / 3 + d / 7)) for p, d, v in rows for k in range(4)]
+    hours = [2 + k * 5 for _ in rows for k in range(4)]
+    d = diary(many, hours)
+    # the second entry of day 20 (07:00 UTC) is dated the day before: after the 02:00 entry
+    # dated day 20, the local date steps back
+    stepped = d.with_columns(
+        pl.when((pl.col("local_date") == day(20)) & (pl.col("recorded_at").dt.hour() == 7))
+        .then(pl.lit(day(19)))
+        .otherwise(pl.col("local_date"))
+        .alias("local_date")
+    )
+    local = stepped["local_date"].to_physical().to_numpy()
+    assert (np.diff(local) < 0).any()
+    _both("a", stepped, infusions([("a", 10), ("a", 11)]), patients(["a"]))
+
+
+def test_time_zone_and_unsorted_rows_match() -> None:
+    rows = _baseline_rows() + [("a", d, 3.0) for d in range(13, 40)]
+    d = diary(rows)
+    shuffled = d[np.random.default_rng(0).permutation(d.height).tolist()]
+    inf = infusions([("a", 10), ("a", 11)]).with_columns(
+        pl.col("start").dt.offset_by("13h"), pl.col("end").dt.offset_by("13h")
+    )
+    pts = patients(["a"], timezone=["Pacific/Auckland"])
+    _both("a", shuffled, inf, pts)
+    # another patient's rows in the frames are ignored, as before
+    other = diary([("b", 3, 99.0)])  # invalid, but not this patient's
+    _both("a", pl.concat([d, other]), inf, patients(["a", "b"]))
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        (lambda d: d.with_columns(pl.lit(10.5).alias("pain")), "out_of_range", "pain"),
+        (lambda d: d.with_columns(pl.lit(float("nan")).alias("mood")), "out_of_range", "mood"),
+        (lambda d: pl.concat([d, d.head(1)]), "duplicate_rows", "recorded_at"),
+        (
+            lambda d: d.with_columns(pl.lit(at(400)).alias("recorded_at")),
+            "future_date",
+            "recorded_at",
+        ),
+        (
+            lambda d: d.with_columns(pl.lit(day(30)).alias("local_date")),
+            "inconsistent_local_date",
+            "local_date",
+        ),
+        (lambda d: d.drop("pain"), "missing_column", "pain"),
+    ],
+)
+def test_invalid_diaries_raise_the_validators_error(change, code, field) -> None:
+    d = change(diary(_baseline_rows()))
+    errors = []
+    for run in (analyse_patient, analyse_frames):
+        with pytest.raises(InvalidInputError) as err:
+            run("a", d, infusions([("a", 10)]), patients(["a"]), now=NOW)
+        errors.append(err.value)
+    assert (errors[0].code, errors[0].field) == (code, field)
+    assert repr(errors[0].params) == repr(errors[1].params)  # NaN examples compare as text
+    assert str(errors[0]) == str(errors[1])
+
+
+def test_invalid_infusions_and_patients_raise_the_validators_error() -> None:
+    d = diary(_baseline_rows())
+    overlapping = infusions([("a", 10)]).with_columns(pl.lit(at(10, 12)).alias("start"))
+    bad = [
+        (infusions([("a", 10), ("a", 10)]), patients(["a"]), "duplicate_rows"),
+        (pl.concat([infusions([("a", 10)]), overlapping]), patients(["a"]), "overlapping_sessions"),
+        (infusions([("a", 10)]), patients(["a"], sex=["robot"]), "unknown_sex"),
+        (infusions([("a", 10)]), patients(["a"], timezone=["Mars/Olympus"]), "unknown_timezone"),
+        (infusions([("a", 10)]), patients(["a", "a"]), "duplicate_rows"),
+        (infusions([("a", 10)]), patients(["b"]), "unknown_patient"),
+    ]
+    for inf, pts, code in bad:
+        messages = []
+        for run in (analyse_patient, analyse_frames):
+            with pytest.raises(InvalidInputError) as err:
+                run("a", d, inf, pts, now=NOW)
+            messages.append((err.value.code, str(err.value)))
+        assert messages[0] == messages[1]
+        assert messages[0][0] == code
