@@ -4,8 +4,10 @@
    any (a fresh ``PYTHONPYCACHEPREFIX`` and ``PYTHONDONTWRITEBYTECODE=1``: every module compiled
    from source, as before ``compile-bytecode = true``); median of three, wall and CPU seconds.
 2. The demo's preparation step by step on a fresh data directory (migrate, createcachetable,
-   collectstatic, load_demo, load_public_content), wall and CPU seconds each; ``--pragmas``
-   repeats migrate with ``synchronous=OFF`` on the brand-new file to see what I/O costs.
+   collectstatic, load_demo, load_public_content), then a new worker's first request (the
+   URLconf's imports, the home page), wall and CPU seconds each, one after another in one
+   process (the demo itself runs collectstatic in the serving process beside the database
+   steps); ``--pragmas`` repeats migrate with ``synchronous=OFF`` on the brand-new file.
 3. The whole cold start: ``tenderpoint demo`` on a fresh data directory until the home page
    answers 200, with and without bytecode.
 
@@ -60,6 +62,29 @@ for name, options in [
     print(name, round(time.perf_counter() - t, 2), round(time.process_time() - c, 2), flush=True)
 """
 
+# What a freshly forked gunicorn worker does on its first request: import the URLconf (every
+# view module and what it imports), then render the home page. The worker inherits a set-up
+# Django from the serving process and nothing else.
+FIRST_REQUEST = """
+import os, sys, time
+from tenderpoint.web.datadir import ensure_secret_key_file
+from pathlib import Path
+os.environ.pop("TENDERPOINT_SECRET_KEY", None)
+os.environ["TENDERPOINT_SECRET_KEY_FILE"] = str(ensure_secret_key_file(Path(sys.argv[1])))
+import django
+django.setup()
+from django.test import Client
+from django.urls import get_resolver
+t, c = time.perf_counter(), time.process_time()
+get_resolver().url_patterns
+print("first request: import the URLconf",
+      round(time.perf_counter() - t, 2), round(time.process_time() - c, 2), flush=True)
+t, c = time.perf_counter(), time.process_time()
+status = Client().get("/", HTTP_HOST="localhost").status_code
+print(f"first request: home page ({status})",
+      round(time.perf_counter() - t, 2), round(time.process_time() - c, 2), flush=True)
+"""
+
 
 def _env(data_dir: Path, *, bytecode: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TENDERPOINT_", "DATABASE_"))}
@@ -111,6 +136,18 @@ def phases(root: Path, mode: str) -> None:
     )
     if done.returncode != 0:
         print(f"  failed: {done.stderr[-2000:]}")
+        return
+    # A new process, as a freshly forked gunicorn worker: Django set up, nothing else imported.
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", FIRST_REQUEST, str(data_dir)],
+        env=_env(data_dir, bytecode=True) | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
+        check=False,
+        stdout=sys.stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode != 0:
+        print(f"  first request failed: {done.stderr[-2000:]}")
 
 
 def cold_start(root: Path, *, bytecode: bool) -> None:

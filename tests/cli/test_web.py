@@ -154,6 +154,41 @@ def test_demo_refuses_a_directory_with_other_data(tmp_path: Path):
     assert not (tmp_path / "demo-data-dir").exists()
 
 
+def test_the_serving_process_reads_the_static_manifest_written_after_its_setup(
+    tmp_path: Path, settings
+):
+    """The demo's serving process sets Django up before the static files are collected on a
+    fresh data directory, and ``django.setup()`` already builds the storage, which reads its
+    manifest then: none yet. Left so, every ``{% static %}`` raised and every page was a 500;
+    ``reload_static_manifest`` reads what is on disk now."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from tenderpoint.cli.web import reload_static_manifest
+    from tenderpoint.web.common.storage import GzipManifestStaticFilesStorage
+
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "tenderpoint.web.common.storage.GzipManifestStaticFilesStorage"},
+    }
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        staticfiles_storage.url("tenderpoint/site.css")
+    # What ``collectstatic`` leaves on disk, written by another storage (another process).
+    written = GzipManifestStaticFilesStorage(location=tmp_path)
+    written.hashed_files = {"tenderpoint/site.css": "tenderpoint/site.0123456789ab.css"}
+    written.save_manifest()
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        staticfiles_storage.url("tenderpoint/site.css")  # the stale, empty manifest
+
+    reload_static_manifest()
+
+    assert (
+        staticfiles_storage.url("tenderpoint/site.css")
+        == "/static/tenderpoint/site.0123456789ab.css"
+    )
+
+
 @pytest.mark.sqlite_only  # the demo always runs on its embedded SQLite database
 def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
     data_dir = tmp_path / "demo"
@@ -196,6 +231,13 @@ def test_demo_serves_the_clinic_and_reuses_its_data(tmp_path: Path):
             home = response.read().decode()
         assert "Riverside Fibromyalgia" in home
         assert "synthetic" in home
+        # The serving process collected the static files while the child filled the database;
+        # the page links the hashed stylesheet, served as immutable (whitenoise finds it in the
+        # manifest the serving process read after collecting).
+        stylesheet = re.search(r'href="(/static/tenderpoint/site\.[0-9a-f]{12}\.css)"', home)
+        assert stylesheet, "the home page links no hashed stylesheet"
+        with urllib.request.urlopen(f"{base}{stylesheet[1]}", timeout=10) as response:
+            assert "immutable" in response.headers["Cache-Control"]
         # The clinician's outcome page computes with polars and draws with vl-convert in a
         # forked gunicorn worker; both hung there when the demo's own preparation had started
         # their thread pools in the process that forked.
@@ -252,3 +294,10 @@ def test_one_worker_per_core_this_process_may_use():
     from tenderpoint.cli.web import cores_available
 
     assert cores_available() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize(("server", "worker"), [(0, 10), (5, 15), (9, 19), (10, 19), (19, 19)])
+def test_the_task_worker_is_never_less_nice_than_the_server(server, worker):
+    from tenderpoint.cli.web import background_niceness
+
+    assert background_niceness(server) == worker

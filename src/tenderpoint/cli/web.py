@@ -63,8 +63,21 @@ def cores_available() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: niceness of the background-task worker beside the demo's web server
+#: how much nicer than the demo's web server its background-task worker runs
 BACKGROUND_NICENESS = 10
+#: the largest niceness Linux knows
+MAX_NICENESS = 19
+
+
+def background_niceness(server_niceness: int) -> int:
+    """The task worker's niceness: ``BACKGROUND_NICENESS`` above the server's, never below it.
+
+    An absolute 10 put the worker *ahead* of a server started with ``nice -n 19`` (as on a
+    shared machine), where its hundreds of first-start tasks took the cores from the web
+    workers."""
+    return min(MAX_NICENESS, server_niceness + BACKGROUND_NICENESS)
+
+
 # Threads per worker: they overlap database and socket waits; more only add GIL contention.
 DEFAULT_THREADS = 4
 
@@ -135,8 +148,12 @@ def _use_demo_environment(directory: Path, host: str, port: int) -> None:
     os.environ.setdefault("TENDERPOINT_BASE_URL", f"http://{host}:{port}")
 
 
-def _prepare_demo_database(directory: Path) -> None:
-    """Migrate, load the demo clinic and the public site, and say whether it was new."""
+def _prepare_demo_database(directory: Path, *, collect_static: bool = True) -> None:
+    """Migrate, load the demo clinic and the public site, and say whether it was new.
+
+    ``collect_static=False`` leaves the static files to the serving process, which collects
+    them on the other core while this one fills the database (see ``demo``).
+    """
     from django.core.management import call_command
     from django.db import connection
 
@@ -150,12 +167,37 @@ def _prepare_demo_database(directory: Path) -> None:
         schema_snapshot.load_into_empty_sqlite(connection)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if collect_static:
+            collect_static_files()
         first_run = not demo_clinic_exists()
         call_command("load_demo", verbosity=0)
         call_command("load_public_content", verbosity=0)
         call_command("sync_site_url", verbosity=0)
     console.print("Loaded the synthetic demo clinic." if first_run else "Reusing the demo data.")
+
+
+def collect_static_files() -> None:
+    """``collectstatic``, then have this process read the manifest it wrote.
+
+    ``django.setup()`` already builds the static-files storage, which reads its manifest once;
+    on a fresh data directory there was none yet, and a storage left with that empty manifest
+    makes every ``{% static %}`` fail: every page a 500. Reading the manifest again from disk
+    makes the serving process use what is on disk, whoever wrote it.
+    """
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    reload_static_manifest()
+
+
+def reload_static_manifest() -> None:
+    """Read the static-files manifest from disk again (a storage without one: nothing to do)."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.files.storage import storages
+
+    storage = storages["staticfiles"]
+    if isinstance(storage, ManifestFilesMixin):
+        storage.hashed_files, storage.manifest_hash = storage.load_manifest()
 
 
 def _print_demo_logins(directory: Path, *, data_dir_given: bool) -> None:
@@ -182,8 +224,10 @@ def _print_demo_logins(directory: Path, *, data_dir_given: bool) -> None:
     )
 
 
-def _prepare_in_child_interpreter(data_dir: Path | None, host: str, port: int) -> None:
-    """Run the preparation (``demo --no-serve``) in a separate interpreter and wait for it.
+def _start_preparation_in_child(
+    data_dir: Path | None, host: str, port: int
+) -> subprocess.Popen[bytes]:
+    """Start the database preparation (``demo --no-serve --then-serve``) in a new interpreter.
 
     The preparation computes with polars and draws with vl-convert; both start thread pools that
     do not survive ``fork()``, and gunicorn forks its workers from the serving process, so a
@@ -193,9 +237,23 @@ def _prepare_in_child_interpreter(data_dir: Path | None, host: str, port: int) -
     command += ["--host", host, "--port", str(port)]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
-    result = subprocess.run(command, env=os.environ, check=False)  # noqa: S603 (our own CLI)
-    if result.returncode != 0:
-        raise typer.Exit(result.returncode)
+    return subprocess.Popen(command, env=os.environ)  # noqa: S603 (our own CLI)
+
+
+def _get_ready_beside(child: subprocess.Popen[bytes]) -> None:
+    """While the child fills the database, set Django up here and collect the static files
+    (neither touches the database nor starts a thread pool that outlives it), then wait for
+    the child. Two cores do the two halves at once; a failure on either side stops both."""
+    try:
+        _setup_django(quiet=True)
+        collect_static_files()
+        returncode = child.wait()
+    except BaseException:
+        child.terminate()
+        child.wait(timeout=30)
+        raise
+    if returncode != 0:
+        raise typer.Exit(returncode)
 
 
 #: the background-task worker's log, in the demo's data directory
@@ -217,7 +275,8 @@ def _serve_demo(directory: Path, host: str, port: int, workers: int | None, thre
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    os.setpriority(os.PRIO_PROCESS, worker.pid, BACKGROUND_NICENESS)
+    server_niceness = os.getpriority(os.PRIO_PROCESS, 0)
+    os.setpriority(os.PRIO_PROCESS, worker.pid, background_niceness(server_niceness))
     try:
         _gunicorn(host, port, workers=workers or cores_available(), threads=threads)
     finally:
@@ -249,13 +308,12 @@ def demo(
     _use_demo_environment(directory, host, port)
     if no_serve:
         _setup_django()
-        _prepare_demo_database(directory)
+        _prepare_demo_database(directory, collect_static=not then_serve)
         _print_demo_logins(directory, data_dir_given=data_dir is not None)
         if not then_serve:
             console.print(f"Ready. Serve it with: tenderpoint demo --port {port}")
         return
-    _prepare_in_child_interpreter(data_dir, host, port)
-    _setup_django(quiet=True)
+    _get_ready_beside(_start_preparation_in_child(data_dir, host, port))
     _serve_demo(directory, host, port, workers, threads)
 
 

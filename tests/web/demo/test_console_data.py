@@ -44,6 +44,8 @@ def test_demo_has_plans_sessions_assessments_and_a_patient_ready_today():
 
 
 def test_demo_dashboard_has_figures_on_first_start():
+    """The seed queues the first snapshot for the task worker (the test settings' immediate
+    backend runs it at once); the figures are those of the whole demo clinic."""
     from tenderpoint.web.outcomes.dashboard import MIN_CELL_PATIENTS
     from tenderpoint.web.outcomes.models import OutcomeSnapshot
 

@@ -17,7 +17,6 @@ import polars as pl
 from django.template.loader import render_to_string
 
 from tenderpoint.errors import TenderpointError
-from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.web.api import adapters
 from tenderpoint.web.common.charts import render_svg
 from tenderpoint.web.infusions.models import AdverseEvent, ContraindicationCheck, InfusionSession
@@ -44,6 +43,11 @@ def outcome_summary(patient: Patient, today: datetime.date) -> dict[str, Any]:
 
     The frames are the outcome page's (``outcomes.frames``), so the report and the page agree
     about the same patient."""
+    # Imported here, not at module level: the outcomes core loads scipy.stats and
+    # scipy.optimize (~1.5 s), which every web worker paid on its first request (the URLconf
+    # imports this module) whether or not it ever showed an outcome.
+    from tenderpoint.outcomes.patient import analyse_patient
+
     frames = frames_for([patient], today)
     if frames.diary.is_empty() or frames.infusions.is_empty():
         return {"reason": "Needs diary entries and at least one infusion with a start and end."}

@@ -212,7 +212,7 @@ def load_clinical_history(
     cohort = demo_cohort(len(patients), today)
     console_data.load(clinic, patients, staff_users, cohort)
     portal_data.load(clinic, patients, staff_users, cohort)
-    _first_outcome_snapshot(clinic, staff_users[Role.CLINICIAN], today)
+    _first_outcome_snapshot(clinic, staff_users[Role.CLINICIAN])
     _queue_portal_pages(patients)
 
 
@@ -226,13 +226,16 @@ def _queue_portal_pages(patients: list[Patient]) -> None:
             portal_cache.invalidate(patient)
 
 
-def _first_outcome_snapshot(clinic: Clinic, clinician: User, today: datetime.date) -> None:
-    """The clinic dashboard's figures on first start (later ones come from its button)."""
+def _first_outcome_snapshot(clinic: Clinic, clinician: User) -> None:
+    """Queue the clinic dashboard's first figures for the task worker (later ones come from
+    the dashboard's button). Computing them here held up the demo's start by about 2 s (scipy's
+    and lifelines' imports and the models); until the worker has run, the dashboard says the
+    snapshot is still computing, as it does after the button."""
     from django.utils import timezone
 
-    from tenderpoint.web.outcomes import services as outcome_services
     from tenderpoint.web.outcomes.dashboard import Filters
     from tenderpoint.web.outcomes.models import OutcomeSnapshot
+    from tenderpoint.web.outcomes.tasks import compute_outcome_snapshot
 
     snapshot = OutcomeSnapshot.objects.create(
         clinic=clinic,
@@ -240,7 +243,8 @@ def _first_outcome_snapshot(clinic: Clinic, clinician: User, today: datetime.dat
         requested_by=clinician,
         requested_at=timezone.now(),
     )
-    outcome_services.compute_snapshot(snapshot, today)
+    # Queued inside the seed's transaction: the task exists exactly when the snapshot does.
+    compute_outcome_snapshot.enqueue(snapshot.pk)
 
 
 def _demo_user(email: str, name: str, password_hash: str) -> User:

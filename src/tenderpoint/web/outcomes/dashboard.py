@@ -16,7 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from tenderpoint.outcomes.cohort import cohort_summary
 from tenderpoint.web.infusions.models import InfusionSession
 from tenderpoint.web.outcomes.deidentified import (
     MIN_CELL_PATIENTS,
@@ -217,6 +216,10 @@ def compute_snapshot_figures(
     if len(patients) < MIN_CELL_PATIENTS:
         figures["status"] = SUPPRESSED
         return figures, [], ""
+    # Imported here: the outcomes core loads scipy.stats (about 1 s), which whoever only
+    # needs ``Filters`` (the demo's seed queueing the first snapshot) should not pay.
+    from tenderpoint.outcomes.cohort import cohort_summary
+
     frames = frames_for(patients, today)
     summary = cohort_summary(frames.diary, frames.infusions, frames.patients, frames.assessments)
     induction = summary.induction.filter(pl.col("stratum") == "all").row(0, named=True)

@@ -16,7 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from tenderpoint.outcomes.cohort import cohort_summary
 from tenderpoint.web.outcomes.frames import frames_for
 from tenderpoint.web.patients.models import Patient
 
@@ -88,6 +87,11 @@ def clinic_table(clinic: Any, today: dt.date) -> Iterator[dict[str, Any]]:
     Patients are put in a random order first, so neither the labels nor the chunks follow the
     order records were created in. Memory is bounded by one chunk's records.
     """
+    # Imported here, not at module level: the outcomes core loads scipy.stats and
+    # scipy.optimize (~1.5 s), which every web worker paid on its first request (the URLconf
+    # imports this module) whether or not it ever showed an outcome.
+    from tenderpoint.outcomes.cohort import cohort_summary
+
     patients = list(Patient.objects.current().filter(clinic=clinic).select_related("clinic"))
     if len(patients) < MIN_CELL_PATIENTS:
         return

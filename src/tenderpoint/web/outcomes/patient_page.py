@@ -17,7 +17,6 @@ import polars as pl
 
 from tenderpoint import clinical
 from tenderpoint.errors import TenderpointError
-from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.outcomes.predicted import DeliveredSession, predicted_relief
 from tenderpoint.pharmacology.patient import Patient as PKPatient
 from tenderpoint.web.infusions.models import InfusionSession
@@ -127,6 +126,11 @@ def _latest_pgic(patient: Patient) -> dict[str, Any] | None:
 
 def compute_patient_outcomes(patient: Patient, today: dt.date) -> dict[str, Any]:
     """The whole page's numbers for ``patient`` (no cache): the core's output, JSON-ready."""
+    # Imported here, not at module level: the outcomes core loads scipy.stats and
+    # scipy.optimize (~1.5 s), which every web worker paid on its first request (the URLconf
+    # imports this module) whether or not it ever showed an outcome.
+    from tenderpoint.outcomes.patient import analyse_patient
+
     frames = frames_for([patient], today)
     if frames.diary.is_empty():
         return {"status": "no_diary", "today": today.isoformat()}

@@ -40,7 +40,6 @@ from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import lfilter
 
 from tenderpoint._display import plain
 from tenderpoint.errors import DoseLimitError, InvalidInputError
@@ -181,6 +180,11 @@ def _checked_peaks(
     run as a first-order IIR filter (fast for week-long schedules), on a grid of at most
     0.1 min plus 120 min after the end, as ``plan_infusion``'s peak check.
     """
+    # Imported here: scipy.signal takes about 1.5 s to import, and every process that imports
+    # the pharmacology package (the demo's seed, every web worker) paid it whether it planned
+    # a TCI schedule or not.
+    from scipy.signal import lfilter
+
     n_sub = max(1, math.ceil(dt / _PEAK_GRID_MIN - 1e-9))
     h = dt / n_sub
     tail = math.ceil(_PEAK_TAIL_MIN / h)
