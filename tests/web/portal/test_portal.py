@@ -69,6 +69,8 @@ def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
         in body
     )
     assert "1 day" in body  # one flare day
+    # the flare marks on the pain chart are explained, not left as unlabelled red triangles
+    assert "flare days are marked with red triangles" in body
     for advice in ("increase", "reduce your", "stop taking"):
         assert advice not in body.lower()
 
