@@ -449,8 +449,13 @@ class PlanDetailView(ConsoleView):
         except InfusionPlan.DoesNotExist:
             raise Http404("No such plan for this patient.") from None
 
+    def is_blind_checker(self, plan: InfusionPlan) -> bool:
+        """The second checker of a draft must not see its numbers before entering their own."""
+        return plan.status == "draft" and plan.prescribed_by_id != self.request.user.pk
+
     def get_template_names(self) -> list[str]:
-        if self.request.GET.get("print"):
+        # the pump sheet carries every number of the plan: never to the pending blind checker
+        if self.request.GET.get("print") and not self.is_blind_checker(self.get_plan()):
             return ["infusions/pump_sheet.html"]
         return [self.template_name]
 
@@ -461,9 +466,7 @@ class PlanDetailView(ConsoleView):
         context["overrides"] = LimitOverride.objects.filter(plan=plan)
         context["checks"] = plan.checks.select_related("checked_by")
         context.setdefault("check_form", forms.DoubleCheckForm())
-        context["can_check"] = (
-            plan.status == "draft" and plan.prescribed_by_id != self.request.user.pk
-        )
+        context["can_check"] = self.is_blind_checker(plan)
         context["sessions"] = plan.sessions.all()
         context["limits_table"] = predictions.limits_table(plan)
         if not self.request.GET.get("print") and not context["can_check"]:
