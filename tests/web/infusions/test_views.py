@@ -342,3 +342,21 @@ def test_the_blind_checker_cannot_see_the_numbers_on_the_pump_sheet(world, clien
     assert rate in client_for(world.clinician).get(url + "?print=1").content.decode()
     services.do_double_check(plan, user=world.nurse, entered=helpers.blind_values(plan))
     assert rate in checker.get(url + "?print=1").content.decode()
+
+
+def test_a_crossed_limit_reads_in_words_with_value_and_limit_not_its_code():
+    from tenderpoint.web.infusions.views import describe_limit
+
+    text = describe_limit(
+        {
+            "code": "rate_mg_per_kg_per_h",
+            "message": "Infusion rate 2.374 mg/kg/h is above 2 mg/kg/h.",
+            "value": 2.3741,
+            "limit": 2.0,
+            "unit": "mg/kg/h",
+        }
+    )
+    assert text == (
+        "Hard limit crossed: Infusion rate 2.374 mg/kg/h is above 2 mg/kg/h."
+        " (value 2.374 mg/kg/h, limit 2 mg/kg/h)"
+    )

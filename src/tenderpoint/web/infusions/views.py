@@ -46,8 +46,11 @@ from tenderpoint.web.patients.models import Allergy, Medication, Problem
 
 
 def describe_limit(finding: dict[str, Any]) -> str:
-    """One crossed hard limit in words with its value and the limit (rules have neither)."""
-    text = f"Hard limit {finding['code']}: {finding['message']}"
+    """One crossed hard limit in words with its value and the limit (rules have neither).
+
+    The core's message already names the limit in words; its code (``rate_mg_per_kg_per_h``)
+    is for machines and stays out of what the nurse reads."""
+    text = f"Hard limit crossed: {finding['message']}"
     if finding.get("value") is not None and finding.get("limit") is not None:
         unit = finding.get("unit", "")
         text += f" (value {finding['value']:.4g} {unit}, limit {finding['limit']:g} {unit})"
