@@ -360,3 +360,12 @@ def test_a_crossed_limit_reads_in_words_with_value_and_limit_not_its_code():
         "Hard limit crossed: Infusion rate 2.374 mg/kg/h is above 2 mg/kg/h."
         " (value 2.374 mg/kg/h, limit 2 mg/kg/h)"
     )
+
+
+def test_session_scores_are_named_as_on_the_form_not_by_core_id(world, records, client_for):
+    url = console_urls(world, records)["console:session"]
+    body = client_for(world.nurse).get(url).content.decode()
+    table = body[body.index('id="score-h"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>CADSS-6</td>" in table
+    assert "<td>cadss6</td>" not in table

@@ -591,7 +591,11 @@ class SessionView(ConsoleView):
         context["vitals"] = VitalSigns.with_errors.filter(session=session).select_related(
             "recorded_by"
         )
-        context["scores"] = session.scores.all()
+        labels = dict(forms.ScoreForm.base_fields["instrument"].choices)
+        # each score with the name the nurse picked it by, not the core's id (cadss6)
+        context["scores"] = [
+            (s, labels.get(s.instrument_id, s.instrument_id)) for s in session.scores.all()
+        ]
         context["adverse_events"] = AdverseEvent.with_errors.filter(session=session)
         context.setdefault("correction", self.correction_from_query(session))
         context["amendments"] = session.amendments.select_related("amended_by")
