@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # headers the whole stack below set (security headers included). See page_cache.py.
     "tenderpoint.web.public.page_cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Views activate a clinic's or patient's zone; never let it leak into the next request.
+    "tenderpoint.web.common.middleware.ResetTimeZoneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "tenderpoint.web.common.middleware.CMSContentSecurityPolicyMiddleware",

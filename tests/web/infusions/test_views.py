@@ -321,3 +321,51 @@ def test_course_with_an_end_date_but_no_start_is_a_named_error_not_a_500(
     )
     assert response.status_code == 422
     assert "start_date" in response.context["form"].errors
+
+
+def test_the_blind_checker_cannot_see_the_numbers_on_the_pump_sheet(world, client_for):
+    """A draft's pump sheet would show the checker every number they are about to re-enter."""
+    plan = helpers.draft_plan(world.patient_record, world.clinician)
+    url = reverse(
+        "console:plan",
+        kwargs={"patient_id": world.patient_record.public_id, "plan_id": plan.public_id},
+    )
+    rate = f"{plan.pump_rate_ml_per_h}"
+    checker = client_for(world.nurse)
+    for page in (checker.get(url), checker.get(url + "?print=1")):
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "a blind check" in body
+        assert "Printable pump sheet" not in body
+        assert rate not in body
+    # the author still prints it, and the checker can once the plan is verified
+    assert rate in client_for(world.clinician).get(url + "?print=1").content.decode()
+    services.do_double_check(plan, user=world.nurse, entered=helpers.blind_values(plan))
+    assert rate in checker.get(url + "?print=1").content.decode()
+
+
+def test_a_crossed_limit_reads_in_words_with_value_and_limit_not_its_code():
+    from tenderpoint.web.infusions.views import describe_limit
+
+    text = describe_limit(
+        {
+            "code": "rate_mg_per_kg_per_h",
+            "message": "Infusion rate 2.374 mg/kg/h is above 2 mg/kg/h.",
+            "value": 2.3741,
+            "limit": 2.0,
+            "unit": "mg/kg/h",
+        }
+    )
+    assert text == (
+        "Hard limit crossed: Infusion rate 2.374 mg/kg/h is above 2 mg/kg/h."
+        " (value 2.374 mg/kg/h, limit 2 mg/kg/h)"
+    )
+
+
+def test_session_scores_are_named_as_on_the_form_not_by_core_id(world, records, client_for):
+    url = console_urls(world, records)["console:session"]
+    body = client_for(world.nurse).get(url).content.decode()
+    table = body[body.index('id="score-h"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>CADSS-6</td>" in table
+    assert "<td>cadss6</td>" not in table

@@ -69,6 +69,8 @@ def test_progress_shows_charts_with_tables_and_plain_words(world, client_for):
         in body
     )
     assert "1 day" in body  # one flare day
+    # the flare marks on the pain chart are explained, not left as unlabelled red triangles
+    assert "flare days are marked with red triangles" in body
     for advice in ("increase", "reduce your", "stop taking"):
         assert advice not in body.lower()
 
@@ -322,3 +324,31 @@ def test_a_portal_page_reads_the_patient_and_their_time_zone_once(world, client_
         zone_reads = [s for s in statements if 'FROM "portal_portalpreferences"' in s]
         assert len(patient_reads) == 1, (path, patient_reads)
         assert len(zone_reads) == 1, (path, zone_reads)
+
+
+def test_the_fhir_export_holds_the_infusion_sessions_too(world, client_for):
+    """Right of access: the sessions the CSV lists are in the FHIR copy as well."""
+    from tenderpoint.web.infusions import services
+    from tests.web.infusions import helpers
+
+    plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
+    session = helpers.charted_session(plan, world.nurse)
+    services.do_discharge(
+        session,
+        user=world.nurse,
+        at=session.ended_at + datetime.timedelta(minutes=61),
+        escort="Sam",
+    )
+    services.do_sign_session(session, user=world.clinician)
+    client = client_for(world.patient)
+    rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))
+    assert any(r["record"] == "infusion_session" for r in rows)
+    parsed = Bundle.model_validate(json.loads(client.get("/me/export.fhir.json").content))
+    kinds = [e.resource.get_resource_type() for e in parsed.entry]
+    assert kinds.count("Encounter") == 1
+    assert kinds.count("MedicationAdministration") == 1
+    observations = [
+        e.resource for e in parsed.entry if e.resource.get_resource_type() == "Observation"
+    ]
+    from_session = [o for o in observations if o.encounter is not None]
+    assert len(from_session) >= session.vitals.count() > 0

@@ -36,6 +36,15 @@ def test_a_stored_response_keeps_answers_outputs_explanation_and_version(world, 
     assert "total 14" in stored.explanation
 
 
+def test_answered_recently_names_the_questionnaire_as_the_patient_saw_it(world, client_for):
+    client = client_for(world.patient)
+    client.post("/me/questionnaires/gad7/", {f"item{n}": "1" for n in range(1, 8)})
+    body = client.get("/me/questionnaires/").content.decode()
+    recent = body[body.index("Answered recently") :]
+    assert f"<td>{get_instrument('gad7').title}</td>" in recent
+    assert "<td>GAD7</td>" not in recent
+
+
 def test_every_missing_answer_is_named(world, client_for):
     response = client_for(world.patient).post("/me/questionnaires/gad7/", {"item1": "1"})
     assert response.status_code == 422

@@ -199,3 +199,18 @@ def test_acknowledge_service_refuses_a_note_with_a_null_character(world):
             flag, user=world.clinician, request=None, action_note="called\x00"
         )
     assert "action_note" in caught.value.message_dict
+
+
+def test_flag_times_labelled_utc_are_utc_on_pages_that_use_the_clinic_zone(world, client_for):
+    """The staff home shows appointments in the clinic's zone; the flag line says UTC and is."""
+    world.clinic.time_zone = "America/Chicago"
+    world.clinic.save()
+    client_for(world.patient).post("/me/questionnaires/phq9/", phq9(1))
+    raised = datetime.datetime(2026, 11, 30, 11, 47, tzinfo=datetime.UTC)
+    SafetyFlag.objects.update(raised_at=raised)
+    client = client_for(world.clinician)
+    home = client.get("/home/").content.decode()
+    assert "raised 2026-11-30 11:47 UTC" in home
+    assert "05:47" not in home  # the Chicago wall-clock time, mislabelled UTC before
+    chart = client.get(f"/patients/{world.patient_record.public_id}/questionnaires/")
+    assert "2026-11-30 11:47 UTC" in chart.content.decode()

@@ -1,4 +1,4 @@
-"""Session idle time-out and the staff MFA requirement."""
+"""Session idle time-out, the staff MFA requirement and a per-request time zone."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from tenderpoint.web.common.timeouts import idle_timeout_min
@@ -141,3 +142,23 @@ class NoStoreForSignedInMiddleware:
             response["Cache-Control"] = "no-store, private"
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class ResetTimeZoneMiddleware:
+    """Start and end every request in the default zone (UTC).
+
+    Several views call ``timezone.activate`` with the clinic's or patient's zone. Django keeps
+    that in a thread-local that outlives the request, so without this a later request served by
+    the same thread (another user, another clinic) rendered its times in that zone while its
+    template still labelled them UTC.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -46,8 +46,11 @@ from tenderpoint.web.patients.models import Allergy, Medication, Problem
 
 
 def describe_limit(finding: dict[str, Any]) -> str:
-    """One crossed hard limit in words with its value and the limit (rules have neither)."""
-    text = f"Hard limit {finding['code']}: {finding['message']}"
+    """One crossed hard limit in words with its value and the limit (rules have neither).
+
+    The core's message already names the limit in words; its code (``rate_mg_per_kg_per_h``)
+    is for machines and stays out of what the nurse reads."""
+    text = f"Hard limit crossed: {finding['message']}"
     if finding.get("value") is not None and finding.get("limit") is not None:
         unit = finding.get("unit", "")
         text += f" (value {finding['value']:.4g} {unit}, limit {finding['limit']:g} {unit})"
@@ -449,8 +452,13 @@ class PlanDetailView(ConsoleView):
         except InfusionPlan.DoesNotExist:
             raise Http404("No such plan for this patient.") from None
 
+    def is_blind_checker(self, plan: InfusionPlan) -> bool:
+        """The second checker of a draft must not see its numbers before entering their own."""
+        return plan.status == "draft" and plan.prescribed_by_id != self.request.user.pk
+
     def get_template_names(self) -> list[str]:
-        if self.request.GET.get("print"):
+        # the pump sheet carries every number of the plan: never to the pending blind checker
+        if self.request.GET.get("print") and not self.is_blind_checker(self.get_plan()):
             return ["infusions/pump_sheet.html"]
         return [self.template_name]
 
@@ -461,9 +469,7 @@ class PlanDetailView(ConsoleView):
         context["overrides"] = LimitOverride.objects.filter(plan=plan)
         context["checks"] = plan.checks.select_related("checked_by")
         context.setdefault("check_form", forms.DoubleCheckForm())
-        context["can_check"] = (
-            plan.status == "draft" and plan.prescribed_by_id != self.request.user.pk
-        )
+        context["can_check"] = self.is_blind_checker(plan)
         context["sessions"] = plan.sessions.all()
         context["limits_table"] = predictions.limits_table(plan)
         if not self.request.GET.get("print") and not context["can_check"]:
@@ -585,7 +591,11 @@ class SessionView(ConsoleView):
         context["vitals"] = VitalSigns.with_errors.filter(session=session).select_related(
             "recorded_by"
         )
-        context["scores"] = session.scores.all()
+        labels = dict(forms.ScoreForm.base_fields["instrument"].choices)
+        # each score with the name the nurse picked it by, not the core's id (cadss6)
+        context["scores"] = [
+            (s, labels.get(s.instrument_id, s.instrument_id)) for s in session.scores.all()
+        ]
         context["adverse_events"] = AdverseEvent.with_errors.filter(session=session)
         context.setdefault("correction", self.correction_from_query(session))
         context["amendments"] = session.amendments.select_related("amended_by")

@@ -12,6 +12,7 @@ from tenderpoint.interop.fhir import bundle, diary_observations, patient_resourc
 from tenderpoint.interop.fhir import questionnaire_response as fhir_response
 from tenderpoint.outcomes.contracts import SCORE_COLUMNS
 from tenderpoint.web.diary.models import DiaryEntry
+from tenderpoint.web.infusions.selectors import valid_sessions
 from tenderpoint.web.patients.models import Patient
 from tenderpoint.web.portal.infusion_links import session_rows
 from tenderpoint.web.questionnaires.models import QuestionnaireResponse
@@ -74,7 +75,7 @@ def export_csv(patient: Patient) -> str:
 
 
 def export_fhir(patient: Patient) -> dict[str, Any]:
-    """A FHIR R4 collection Bundle: the Patient, diary Observations, QuestionnaireResponses."""
+    """A FHIR R4 collection Bundle: the Patient, diary, questionnaires and infusion sessions."""
     pid = str(patient.public_id)
     resources = [
         patient_resource(
@@ -117,4 +118,31 @@ def export_fhir(patient: Patient) -> dict[str, Any]:
                 pid,
             )
         )
+    resources.extend(_session_resources(patient))
     return bundle(resources, bundle_id=f"export-{pid}", timestamp=timezone.now())
+
+
+def _session_resources(patient: Patient) -> list[dict[str, Any]]:
+    """The patient's signed sessions (those the CSV lists) as the FHIR API maps them.
+
+    Encounter, MedicationAdministration, AdverseEvents and the vitals and score Observations,
+    through the API's one mapping. Without them the FHIR copy, the right-of-access export,
+    left out the sessions the CSV has."""
+    from tenderpoint.interop.fhir.adverse_event import adverse_event
+    from tenderpoint.interop.fhir.encounter import encounter
+    from tenderpoint.interop.fhir.medication import medication_administration
+    from tenderpoint.web.api import adapters
+    from tenderpoint.web.api.sources import session_observations
+
+    found: list[dict[str, Any]] = []
+    sessions = valid_sessions(patient).prefetch_related("vitals", "scores", "adverse_events")
+    for session in sessions:
+        data = adapters.session_dict(session)
+        found.append(encounter(data))
+        found.append(medication_administration(data))
+        found.extend(
+            adverse_event(adapters.adverse_event_dict(session, event, index))
+            for index, event in enumerate(session.adverse_events.all(), start=1)
+        )
+        found.extend(session_observations(session))
+    return found

@@ -24,7 +24,8 @@ class QuestionnaireListView(OwnRecordView):
     def get(self, request: HttpRequest) -> HttpResponse:
         today = self.local_now().date()
         recent = QuestionnaireResponse.objects.filter(patient=self.patient).current()[:10]
-        context = {"scheduled": scheduled_for(self.patient, today), "recent": recent}
+        recent_rows = [(response, _title(response.instrument_id)) for response in recent]
+        context = {"scheduled": scheduled_for(self.patient, today), "recent": recent_rows}
         return render(request, "questionnaires/list.html", context)
 
 
@@ -124,6 +125,14 @@ class SaveSelfCheckView(OwnRecordView):
         )
         messages.success(request, "Your self-check result is saved in your record.")
         return _see_other("portal:questionnaires")
+
+
+def _title(instrument_id: str) -> str:
+    """The instrument's name as the patient saw it on the form, not its internal id."""
+    try:
+        return get_instrument(instrument_id).title
+    except UnknownInstrumentError:
+        return instrument_id.upper()
 
 
 def _see_other(name: str) -> HttpResponse:

@@ -1,0 +1,43 @@
+"""How a stored questionnaire result reads on the clinician's page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+#: the core's output names whose plain reading is not just the name with spaces
+_LABELS = {
+    "max_possible": "maximum possible",
+    "item9_positive": "item 9 above 0",
+    "severity_band_label": "severity",
+    "missing_items": "missing items",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return str(value)
+
+
+@register.filter
+def readable_outputs(outputs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The core's outputs as (label, value) pairs: yes/no, not True/False or [].
+
+    ``severity_band`` is the machine form of ``severity_band_label``; only the label is shown
+    when both are present, so the same fact is not listed twice.
+    """
+    hidden = {"severity_band"} if "severity_band_label" in outputs else set()
+    return [
+        (_LABELS.get(name, name.replace("_", " ")), _value(value))
+        for name, value in outputs.items()
+        if name not in hidden
+    ]
