@@ -20,6 +20,7 @@ measures the other jobs; the load average is printed at start and end.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import socket
@@ -30,6 +31,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+log = logging.getLogger("startup_bench")
 
 SETUP = (
     "import os, time; t = time.perf_counter(); c = time.process_time(); import django; "
@@ -122,32 +125,31 @@ def setup_times(root: Path) -> None:
         print(f"django.setup() {label}: {wall:.2f} s wall, {cpu:.2f} s CPU (median of 3)")
 
 
+def _run_step_script(script: str, data_dir: Path, *args: str) -> bool:
+    """Run one of the scripts above in a new process; its figures go straight to our output.
+
+    A failure is logged with the end of the script's error output and ends this part of the
+    benchmark (the figures after it would not mean anything)."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script, str(data_dir), *args],
+        env=_env(data_dir, bytecode=True) | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
+        check=False,
+        stdout=sys.stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode != 0:
+        log.error("step script failed (exit %s):\n%s", done.returncode, done.stderr[-2000:])
+    return done.returncode == 0
+
+
 def phases(root: Path, mode: str) -> None:
     data_dir = root / f"phases-{mode}"
     data_dir.mkdir()
     print(f"demo preparation, fresh data directory ({mode}): step, wall s, CPU s")
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PHASES, str(data_dir), mode],
-        env=_env(data_dir, bytecode=True) | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
-        check=False,
-        stdout=sys.stdout,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    if done.returncode != 0:
-        print(f"  failed: {done.stderr[-2000:]}")
-        return
-    # A new process, as a freshly forked gunicorn worker: Django set up, nothing else imported.
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", FIRST_REQUEST, str(data_dir)],
-        env=_env(data_dir, bytecode=True) | {"TENDERPOINT_LOG_LEVEL": "WARNING"},
-        check=False,
-        stdout=sys.stdout,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    if done.returncode != 0:
-        print(f"  first request failed: {done.stderr[-2000:]}")
+    # Then a new process, as a freshly forked gunicorn worker: Django set up, nothing else.
+    if _run_step_script(PHASES, data_dir, mode):
+        _run_step_script(FIRST_REQUEST, data_dir)
 
 
 def cold_start(root: Path, *, bytecode: bool) -> None:
@@ -194,6 +196,7 @@ def main() -> None:
     parser.add_argument("--pragmas", action="store_true", help="also migrate with sync=OFF")
     parser.add_argument("--skip-cold", action="store_true", help="skip the end-to-end runs")
     args = parser.parse_args()
+    logging.basicConfig(format="%(name)s: %(levelname)s: %(message)s")  # to stderr
     root = Path(tempfile.mkdtemp(prefix="tenderpoint-startup-"))
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     try:
