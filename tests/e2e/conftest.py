@@ -54,8 +54,24 @@ def page(browser, live_server):
     context.close()
 
 
+_last_step_used: dict[str, int] = {}
+
+
 def totp_code(secret: str) -> str:
+    """The authenticator's current code, as a person would read it off their phone.
+
+    Each code is accepted once (accounts/mfa.py: a sign-in needs a later time step than the
+    last one accepted), so a second sign-in by the same person within one 30-s step waits
+    for the next code, as that person would have to; a fast machine otherwise fails here.
+    """
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+    period_s = app_settings.TOTP_PERIOD
+    step = int(time.time()) // period_s
+    previous = _last_step_used.get(secret)
+    if previous is not None and step <= previous:
+        time.sleep((previous + 1) * period_s - time.time() + 0.05)
+        step = int(time.time()) // period_s
+    _last_step_used[secret] = step
+    return format_hotp_value(hotp_value(secret, step))
