@@ -13,6 +13,7 @@ from tenderpoint.web.audit.models import AuditEvent
 from tenderpoint.web.diary import services as diary_services
 from tenderpoint.web.outcomes import patient_page
 from tenderpoint.web.outcomes.frames import frames_for
+from tenderpoint.web.outcomes.templatetags.outcome_tags import window_label
 from tests.web.outcomes.helpers import synthetic_history
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,16 @@ def test_page_numbers_are_the_cores_numbers(world, history, client_for):
         assert forecast.interval_low.isoformat() in body
     assert "not an expectation" in body
     assert "Noppers" in body
+    # each window row: its readable name and the change from baseline in words
+    for row in direct.responses.iter_rows(named=True):
+        if row["status"] != "ok":
+            continue
+        change = round(row["pct_reduction_pain"])
+        direction = "lower" if change > 0 else "higher"
+        words = "no change" if change == 0 else f"{abs(change)} % {direction}"
+        assert f'<th scope="row">{window_label(row["window"])}</th>' in body
+        assert words in body
+    assert "post_week" not in body
 
 
 def test_model_line_uses_the_delivered_doses(world, history):

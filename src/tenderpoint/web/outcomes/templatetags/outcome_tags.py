@@ -1,0 +1,41 @@
+"""How outcome figures read on a page: window names and changes from baseline in words.
+
+The core names its follow-up windows with identifiers (``week2``, ``post_week1``) that stay
+stable in stored results and exports; a clinician reads "Week 2" and "Week 1 after induction".
+A percent *reduction* that is negative is a rise in pain, and is written as one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+
+register = template.Library()
+
+_WINDOW = re.compile(r"^(?P<post>post_)?(?P<unit>day|week)(?P<number>\d+)$")
+
+
+@register.filter
+def window_label(name: object) -> str:
+    """``week2`` -> "Week 2", ``post_week1`` -> "Week 1 after induction"; others unchanged."""
+    text = str(name)
+    match = _WINDOW.match(text)
+    if match is None:
+        return text
+    label = f"{match['unit'].capitalize()} {int(match['number'])}"
+    return f"{label} after induction" if match["post"] else label
+
+
+@register.filter
+def pain_change(pct_reduction: float | None) -> str:
+    """A percent reduction from baseline in words: 17 -> "17 % lower", -33 -> "33 % higher".
+
+    Rounded to whole percent, as the tables show it; a change that rounds to 0 is "no change".
+    """
+    if pct_reduction is None:
+        return "—"
+    rounded = round(float(pct_reduction))
+    if rounded == 0:
+        return "no change"
+    return f"{abs(rounded)} % {'lower' if rounded > 0 else 'higher'}"
