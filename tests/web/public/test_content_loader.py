@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -33,6 +34,19 @@ def test_the_site_is_built_once(site):
     assert again.pk == site.pk
     assert HomePage.objects.count() == 1
     assert ArticlePage.objects.count() == 1
+
+
+def test_the_load_logs_one_line_not_one_per_page(db, caplog):
+    caplog.set_level(logging.INFO)
+    home = load_public_content(SAMPLE_CONTENT)
+    pages = home.get_descendants(inclusive=True).count()
+    assert pages > 5
+    # (tasks the load queues run at once in tests and log as django_tasks: not page lines)
+    assert not [r for r in caplog.records if r.name == "wagtail"]
+    ours = [r for r in caplog.records if r.name == "tenderpoint.web.public.content_loader"]
+    assert len(ours) == 1
+    assert f"{pages} pages published" in ours[0].getMessage()
+    assert logging.getLogger("wagtail").level == logging.NOTSET  # restored after the load
 
 
 def test_scripts_are_stripped_and_citations_numbered_in_order(site):

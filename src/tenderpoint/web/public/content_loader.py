@@ -9,6 +9,9 @@ published once; after that the clinic edits it in the CMS and a second load chan
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,9 @@ from tenderpoint.web.public.models import (
 )
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+logger = logging.getLogger(__name__)
+
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "h3", "a", "b", "i"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
@@ -139,13 +145,37 @@ def _tree_root() -> Page:
     return root
 
 
-@transaction.atomic
 def load_public_content(directory: Path = CONTENT_DIR) -> HomePage:
-    """Create the site once; return the existing home page if it is already there."""
+    """Create the site once; return the existing home page if it is already there.
+
+    Wagtail logs every page it creates and publishes at INFO; for the shipped content that is
+    some fifty lines before anything else a new installation prints (the demo's console), so
+    the load logs one line of its own instead. Edits in the CMS are logged as usual.
+    """
     existing = HomePage.objects.first()
     if existing is not None:
         return existing
     content = read_content(directory)
+    with _wagtail_log_level(logging.WARNING):
+        home = _build_site(content)
+    pages = home.get_descendants(inclusive=True).live().count()
+    logger.info("Public site installed: %d pages published from %s.", pages, directory)
+    return home
+
+
+@contextmanager
+def _wagtail_log_level(level: int) -> Iterator[None]:
+    wagtail_logger = logging.getLogger("wagtail")
+    before = wagtail_logger.level
+    wagtail_logger.setLevel(level)
+    try:
+        yield
+    finally:
+        wagtail_logger.setLevel(before)
+
+
+@transaction.atomic
+def _build_site(content: Content) -> HomePage:
     for ref_id, ref in content.references.items():
         Reference.objects.update_or_create(
             ref_id=ref_id, defaults={"text": ref["text"], "url": ref.get("url") or ""}
