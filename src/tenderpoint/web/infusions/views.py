@@ -25,6 +25,7 @@ from tenderpoint.web.audit import services as audit
 from tenderpoint.web.audit.choices import Action
 from tenderpoint.web.common.access import posted_record
 from tenderpoint.web.infusions import corrections, forms, predictions, services
+from tenderpoint.web.infusions.amendment_lines import amendment_lines
 from tenderpoint.web.infusions.models import (
     AdverseEvent,
     Appointment,
@@ -598,7 +599,10 @@ class SessionView(ConsoleView):
         ]
         context["adverse_events"] = AdverseEvent.with_errors.filter(session=session)
         context.setdefault("correction", self.correction_from_query(session))
-        context["amendments"] = session.amendments.select_related("amended_by")
+        context["amendments"] = [
+            (amendment, amendment_lines(amendment.changes, session))
+            for amendment in session.amendments.select_related("amended_by")
+        ]
         context["overrides"] = LimitOverride.objects.filter(session=session)
         context["delivered"] = services.delivered_now(session) if events else None
         context["discharge_gates"] = services.discharge_gates(session, timezone.now())
