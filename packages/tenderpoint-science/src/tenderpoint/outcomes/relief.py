@@ -57,7 +57,7 @@ RELIEF_V2_CITATION: Final = (
 
 @dataclass(frozen=True)
 class LatentReliefRule:
-    """Relief rule 2.0: thresholds on the latent level with their probabilities.
+    """Relief rules 2.0-2.2: thresholds on the latent level with their probabilities.
 
     Attributes
     ----------
@@ -76,6 +76,17 @@ class LatentReliefRule:
         end) the diary itself is searched for a return of pain; 0 turns it off (rule 2.0).
     return_confirm_days : int
         Rule 2.1: diary days after a candidate end that must be back within 10 %.
+    return_min_days : int
+        Rule 2.2: a return seen on fewer diary days than this (days with entries, none marked
+        as a flare) before the end of follow-up is not yet established: it may be the start
+        of a flare the patient did not mark. 4 is the fewest unmarked days that make a flare
+        less than ``1 - onset_probability`` likely by the flare rule's own marking model
+        (half of flare days marked, 2 % of others: (0.5/0.98)^4 = 0.068 <= 0.1/0.9, three
+        days 0.13), at even odds before the diary is read. 0 turns it off (rule 2.1, the
+        default: 2.2, ``return_min_days=4``, is available by name, see docs/outcomes.md).
+    return_short_probability : float
+        Rule 2.2: the probability of being back that a shorter return needs to count as
+        relief ending all the same.
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -87,6 +98,8 @@ class LatentReliefRule:
     interval_probability: float = 0.8
     return_tail_days: int = 14
     return_confirm_days: int = 7
+    return_min_days: int = 0
+    return_short_probability: float = 0.99
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -98,7 +111,7 @@ class LatentReliefRule:
                 code="out_of_range",
                 field="return_within_pct",
             )
-        for name in ("onset_probability", "interval_probability"):
+        for name in ("onset_probability", "interval_probability", "return_short_probability"):
             if not 0.5 <= getattr(self, name) < 1:
                 raise InvalidInputError(
                     f"{name} must be at least 0.5 and below 1.", code="out_of_range", field=name
@@ -107,7 +120,7 @@ class LatentReliefRule:
             raise InvalidInputError(
                 "horizon_days must be at least 1.", code="out_of_range", field="horizon_days"
             )
-        for name in ("return_tail_days", "return_confirm_days"):
+        for name in ("return_tail_days", "return_confirm_days", "return_min_days"):
             if getattr(self, name) < 0:
                 raise InvalidInputError(
                     f"{name} must be 0 (off) or more.", code="out_of_range", field=name
@@ -410,8 +423,10 @@ def return_before_follow_up_end(
     the candidate whose average is most surely back (``z`` of being within 10 % of baseline,
     with the patient's noise and the baseline's uncertainty) when that probability reaches
     ``onset_probability``. A stretch holding a day the patient marked as a flare is a flare,
-    not relief ending. The interval of the end then runs from that day (or the smoothed
-    level's 10 % day, if earlier) to the end of follow-up.
+    not relief ending. Rule 2.2: a stretch with fewer than ``return_min_days`` diary days may
+    be the start of a flare the patient did not mark and needs ``return_short_probability``.
+    The interval of the end then runs from that day (or the smoothed level's 10 % day, if
+    earlier) to the end of follow-up.
 
     Parameters
     ----------
@@ -442,9 +457,16 @@ def return_before_follow_up_end(
         z = (s_after / w_after - back[None, :]) / np.sqrt(
             noise_var[todo][None, :] / w_after + back_var[None, :]
         )
-    z = np.where((weight > 0) & ~flare_after, z, -np.inf)
+    # rule 2.2: a stretch of fewer than return_min_days diary days needs a higher probability
+    days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
+    need = np.where(
+        days_after < rule.return_min_days,
+        float(ndtri(rule.return_short_probability)),
+        float(ndtri(rule.onset_probability)),
+    )
+    z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
-    ended = z[best, np.arange(todo.size)] >= float(ndtri(rule.onset_probability))
+    ended = np.isfinite(z[best, np.arange(todo.size)])
     if not ended.any():
         return res
     hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
