@@ -87,6 +87,12 @@ class LatentReliefRule:
     return_short_probability : float
         Rule 2.2: the probability of being back that a shorter return needs to count as
         relief ending all the same.
+    return_marked_flare_check : bool
+        Rule 2.2: an end in the last ``return_tail_days`` before the end of follow-up that runs
+        into days the patient marked as a flare stands only when the diary days between the
+        end and the first mark are themselves back within 10 % (``onset_probability``, or
+        ``return_short_probability`` on fewer than ``return_min_days`` days); otherwise the
+        rise is read as the flare and relief stays censored. False: off (rule 2.1).
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -100,6 +106,7 @@ class LatentReliefRule:
     return_confirm_days: int = 7
     return_min_days: int = 0
     return_short_probability: float = 0.99
+    return_marked_flare_check: bool = False
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -482,6 +489,60 @@ def return_before_follow_up_end(
     return out
 
 
+def marked_flare_before_follow_up_end(
+    res: dict[str, npt.NDArray[Any]],
+    daily: DiaryDays,
+    noise_var: FloatArray,
+    back: tuple[FloatArray, FloatArray],
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Rule 2.2: an end shortly before the end of follow-up that runs into a marked flare.
+
+    The smoothed level sets aside the days the patient marked as a flare, but a flare's
+    unmarked days move it; a flare lasting until the next infusion can then carry the level
+    back to baseline and read as relief ending. For each course that ended in the last
+    ``return_tail_days`` before the end of follow-up with a marked day between its end and
+    the end of follow-up, the diary days from the end to the day before the first mark must
+    be back within 10 % of baseline on their own (``z`` as in :func:`earlier_return`, with
+    ``onset_probability``, or ``return_short_probability`` on fewer than
+    ``return_min_days`` diary days); otherwise the end is withdrawn and relief is censored
+    at the end of follow-up, its interval open. ``back``: the 10 % level and its variance.
+    """
+    tail = rule.return_tail_days
+    ended = np.flatnonzero(res["event"] & (res["end"] > res["limit"] - tail))
+    if not rule.return_marked_flare_check or tail <= 0 or ended.size == 0:
+        return res
+    end, limit = res["end"][ended], res["limit"][ended]
+    days = end[None, :] + np.arange(tail)[:, None]
+    weight, total, marked = daily.gather(days, ended, days <= limit[None, :])
+    first_mark = first_true(marked)
+    before = np.arange(tail)[:, None] < np.where(first_mark >= 0, first_mark, tail)[None, :]
+    w = np.where(before, weight, 0.0).sum(axis=0)
+    total_before = np.where(before, total, 0.0).sum(axis=0)
+    n_days = (before & (weight > 0)).sum(axis=0)
+    level, level_var = back[0][ended], back[1][ended]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (total_before / w - level) / np.sqrt(noise_var[ended] / w + level_var)
+    need = np.where(
+        n_days < rule.return_min_days,
+        float(ndtri(rule.return_short_probability)),
+        float(ndtri(rule.onset_probability)),
+    )
+    undo = (first_mark >= 0) & ~((w > 0) & (z >= need))
+    if not undo.any():
+        return res
+    out = {k: v.copy() for k, v in res.items()}
+    hit = ended[undo]
+    out["event"][hit] = False
+    out["end"][hit] = -1
+    out["end_high"][hit] = -1
+    out["durability"][hit] = out["limit"][hit] - out["onset"][hit]
+    low_end = np.where(out["end_low"][hit] >= 0, out["end_low"][hit], out["limit"][hit])
+    out["durability_low"][hit] = np.maximum(low_end - out["onset_high"][hit], 0)
+    out["durability_high"][hit] = np.inf
+    return out
+
+
 def earlier_return(
     res: dict[str, npt.NDArray[Any]],
     daily: DiaryDays,
@@ -537,12 +598,14 @@ def _returns(
     m = lc.matrix
     daily = DiaryDays(m.pain, m.n_entries, m.declared_flare, cols)
     base = lc.baseline[cols]
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
+    back = (back_level, back_var)
+    res = marked_flare_before_follow_up_end(res, daily, lc.noise_var[cols], back, rule)
     res = return_before_follow_up_end(
         res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
     )
-    back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
-    return earlier_return(res, daily, lc.noise_var[cols], (back_level, back_var), rule)
+    return earlier_return(res, daily, lc.noise_var[cols], back, rule)
 
 
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:

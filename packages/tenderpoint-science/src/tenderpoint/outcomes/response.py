@@ -528,8 +528,10 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
 
     v20 = LatentReliefRule(return_tail_days=0, version="tenderpoint-relief/2.0")
     # 2.2 (by name): a return seen on fewer than 4 diary days before the end of follow-up
-    # needs 99 %; not the default, it moved the Kaplan-Meier median off the truth (outcomes.md)
-    v22 = LatentReliefRule(return_min_days=4, version="tenderpoint-relief/2.2")
+    # needs 99 %, and an end running into a marked flare there must be seen before the flare
+    v22 = LatentReliefRule(
+        return_min_days=4, return_marked_flare_check=True, version="tenderpoint-relief/2.2"
+    )
     return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22)}
 
 
