@@ -262,7 +262,8 @@ def test_a_short_return_needs_ninety_nine_percent(
 ) -> None:
     assert V21.return_min_days == 0
     assert (V22.return_min_days, V22.return_short_probability) == (4, 0.99)
-    assert V22.return_marked_flare_check and not V21.return_marked_flare_check
+    assert V22.return_marked_flare_check
+    assert not V21.return_marked_flare_check
     assert bool(_tail_end(tail, V21)["event"][0]) is ended_21
     out = _tail_end(tail, V22)
     assert bool(out["event"][0]) is ended_22
@@ -298,7 +299,8 @@ def _ended_into_flare(before: list[float], mark_day: int | None, rule: LatentRel
     day 19; diary days from 13 at ``before``, then 10 from ``mark_day`` (marked); noise SD
     0.5, baseline exact."""
     res = _one([10.0] + [6.0] * 12 + [9.0] * 7)
-    assert bool(res["event"][0]) and int(res["end"][0]) == 13
+    assert bool(res["event"][0])
+    assert int(res["end"][0]) == 13
     pain = [10.0] + [6.0] * 12 + before + [10.0] * (7 - len(before))
     marks = [] if mark_day is None else [mark_day]
     back = (np.array([9.0]), np.array([0.0]))
@@ -326,7 +328,8 @@ def test_an_end_running_into_a_marked_flare_must_be_seen_before_it(
     res, out = _ended_into_flare(before, mark_day, V22)
     assert bool(out["event"][0]) is stands
     if not stands:
-        assert int(out["end"][0]) == -1 and int(out["end_high"][0]) == -1
+        assert int(out["end"][0]) == -1
+        assert int(out["end_high"][0]) == -1
         assert out["durability"][0] == 18.0  # censored at the end of follow-up (day 19)
         assert out["durability_high"][0] == math.inf
         assert out["durability_low"][0] == 12.0  # from the level's 10 % day, 13
