@@ -464,13 +464,12 @@ def return_before_follow_up_end(
         z = (s_after / w_after - back[None, :]) / np.sqrt(
             noise_var[todo][None, :] / w_after + back_var[None, :]
         )
-    # rule 2.2: a stretch of fewer than return_min_days diary days needs a higher probability
-    days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
-    need = np.where(
-        days_after < rule.return_min_days,
-        float(ndtri(rule.return_short_probability)),
-        float(ndtri(rule.onset_probability)),
-    )
+    need: FloatArray | float = float(ndtri(rule.onset_probability))
+    if rule.return_min_days > 0:
+        # rule 2.2: a stretch of fewer than return_min_days diary days needs more
+        days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
+        short = float(ndtri(rule.return_short_probability))
+        need = np.where(days_after < rule.return_min_days, short, need)
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
     ended = np.isfinite(z[best, np.arange(todo.size)])
@@ -506,11 +505,14 @@ def marked_flare_before_follow_up_end(
     be back within 10 % of baseline on their own (``z`` as in :func:`earlier_return`, with
     ``onset_probability``, or ``return_short_probability`` on fewer than
     ``return_min_days`` diary days); otherwise the end is withdrawn and relief is censored
-    at the end of follow-up, its interval open. ``back``: the 10 % level and its variance.
+    at the end of follow-up, its interval open (:func:`return_before_follow_up_end` may still
+    find an end after the last mark). ``back``: the 10 % level and its variance.
     """
     tail = rule.return_tail_days
+    if not rule.return_marked_flare_check or tail <= 0:
+        return res
     ended = np.flatnonzero(res["event"] & (res["end"] > res["limit"] - tail))
-    if not rule.return_marked_flare_check or tail <= 0 or ended.size == 0:
+    if ended.size == 0:
         return res
     end, limit = res["end"][ended], res["limit"][ended]
     days = end[None, :] + np.arange(tail)[:, None]
