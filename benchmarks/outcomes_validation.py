@@ -1,7 +1,7 @@
 """Issue 14's table on the independent generator, for several seeds and noise levels.
 
 Usage: uv run python benchmarks/outcomes_validation.py [--patients 300] [--days 180]
-       [--seeds 1 2] [--noise 0.5 1.0 1.5 mixed]
+       [--seeds 1 2] [--noise 0.5 1.0 1.5 mixed] [--relief-rule tenderpoint-relief/2.2]
 
 Prints one markdown row per (seed, noise) and the pooled figures; docs/outcomes.md records the
 output. The generator and the figures live in tests/outcomes (independent_generator.py,
@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--noise", nargs="+", default=["0.5", "1.0", "1.5", "mixed"])
+    parser.add_argument(
+        "--relief-rule", default=None, help="relief rule version (default: the core's)"
+    )
     args = parser.parse_args()
     print("| seed | noise SD | " + " | ".join(c[0] for c in COLUMNS) + " |")
     print("|" + "---|" * (len(COLUMNS) + 2))
@@ -72,7 +75,7 @@ def main() -> None:
         for level in args.noise:
             noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
             t0 = time.perf_counter()
-            r = evaluate(args.patients, args.days, seed, noise)
+            r = evaluate(args.patients, args.days, seed, noise, args.relief_rule)
             cells = " | ".join(cell(r, a, b) for _, a, b in COLUMNS)
             label = "0.5-1.5" if level == "mixed" else level
             print(f"| {seed} | {label} | {cells} |", flush=True)

@@ -20,6 +20,7 @@ from tenderpoint.outcomes.flares import FlareStateRule
 from tenderpoint.outcomes.forecast import forecast_booster
 from tenderpoint.outcomes.patient import patient_flares
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
+from tenderpoint.outcomes.response import relief_rule as rule_by_name
 from tenderpoint.outcomes.response import window_responses
 from tenderpoint.outcomes.schedule import infusion_courses
 
@@ -216,9 +217,14 @@ def forecast_figures(rows: list[dict[str, Any]]) -> dict:
 
 
 def evaluate(
-    n_patients: int = 300, n_days: int = 180, seed: int = 0, noise: tuple[float, float] = (0.5, 1.5)
+    n_patients: int = 300,
+    n_days: int = 180,
+    seed: int = 0,
+    noise: tuple[float, float] = (0.5, 1.5),
+    relief_rule: str | None = None,
 ) -> dict[str, Any]:
-    """Every figure of issue 14's table for one generated cohort."""
+    """Every figure of issue 14's table for one generated cohort (``relief_rule``: a relief
+    rule's version string for the relief figures; default the core's default)."""
     c = generate(n_patients, n_days, seed, noise)
     pts = validate_patients(c.patients)
     diary = validate_diary(c.diary, now=NOW)
@@ -228,7 +234,11 @@ def evaluate(
     base = baseline_scores(daily, ses)
     out: dict[str, Any] = {"seed": seed, "noise": noise, "patients": n_patients, "days": n_days}
     out |= responder_figures(c, daily, base)
-    out |= relief_figures(c, latent_relief_episodes(diary, ses, base, first_course_only=True))
+    chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
+    assert isinstance(chosen, LatentReliefRule)
+    out |= relief_figures(
+        c, latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
+    )
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))

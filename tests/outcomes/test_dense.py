@@ -25,6 +25,7 @@ from tenderpoint.outcomes.contracts import (
     validate_patients,
 )
 from tenderpoint.outcomes.dense import window_stats
+from tenderpoint.outcomes.response import relief_rule
 from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.outcomes.synthetic import generate_cohort
 
@@ -199,3 +200,9 @@ def test_relief_from_level_equals_whole_grid_reference(monkeypatch, seed, drop):
     assert fast["relief"].sum() > 0
     assert fast["durability_event"].sum() > 0
     assert_frame_equal(fast, reference, check_exact=True)
+
+
+def test_dense_path_equals_reference_under_relief_rule_2_2():
+    cohort = generate(n_patients=60, n_days=150, seed=5, noise_sd=(1.0, 1.5))
+    config = CohortConfig(relief=relief_rule("tenderpoint-relief/2.2"))
+    _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config)

@@ -1,4 +1,4 @@
-"""Relief rules 2.0 and 2.1 on arrays: the thresholds at, under and over their boundaries."""
+"""Relief rules 2.0, 2.1 and 2.2 on arrays: the thresholds at, under and over their boundaries."""
 
 import math
 
@@ -12,6 +12,7 @@ from tenderpoint.outcomes.relief import (
     DiaryDays,
     LatentReliefRule,
     earlier_return,
+    marked_flare_before_follow_up_end,
     relief_from_level,
     return_before_follow_up_end,
 )
@@ -218,9 +219,130 @@ def test_the_end_moves_to_the_first_day_the_diary_is_surely_back() -> None:
     assert int(kept["end"][0]) == 20
 
 
-@pytest.mark.parametrize("field", ["return_tail_days", "return_confirm_days"])
+@pytest.mark.parametrize("field", ["return_tail_days", "return_confirm_days", "return_min_days"])
 def test_return_settings_are_validated(field: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         LatentReliefRule(**{field: -1})
     assert err.value.field == field
     assert getattr(LatentReliefRule(**{field: 0}), field) == 0
+
+
+# --- rule 2.2: a return seen on only a few diary days needs 99 % ---------------------------------
+
+
+def _tail_end(tail: list[float], rule: LatentReliefRule):
+    """Relief from day 1 (level 6, baseline 10), the smoothed level never back, and the last
+    days of the diary at ``tail``; noise variance 1, baseline exact: back level 9."""
+    pain = [10.0] + [6.0] * (19 - len(tail)) + tail
+    res = _one([10.0] + [6.0] * 19)
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), rule)
+    return return_before_follow_up_end(res, _daily_block(pain), *args)
+
+
+V21 = relief_rule("tenderpoint-relief/2.1")
+V22 = relief_rule("tenderpoint-relief/2.2")
+
+
+@pytest.mark.parametrize(
+    ("tail", "ended_21", "ended_22"),
+    [
+        # three diary days (fewer than return_min_days = 4): 2.1 needs 90 %,
+        # (v - 9) * sqrt(3) >= 1.28155, v >= 9.7399; 2.2 needs 99 %, >= 2.32635, v >= 10.3431
+        ([9.739] * 3, False, False),
+        ([9.741] * 3, True, False),  # the 90 % limit fires for 2.1 only
+        ([10.343] * 3, True, False),
+        ([10.344] * 3, True, True),  # the 99 % limit
+        # four diary days: not short, both rules need 90 %, (v - 9) * 2 >= 1.28155, v >= 9.6408
+        ([9.640] * 4, False, False),
+        ([9.642] * 4, True, True),
+    ],
+)
+def test_a_short_return_needs_ninety_nine_percent(
+    tail: list[float], ended_21: bool, ended_22: bool
+) -> None:
+    assert V21.return_min_days == 0
+    assert (V22.return_min_days, V22.return_short_probability) == (4, 0.99)
+    assert V22.return_marked_flare_check
+    assert not V21.return_marked_flare_check
+    assert bool(_tail_end(tail, V21)["event"][0]) is ended_21
+    out = _tail_end(tail, V22)
+    assert bool(out["event"][0]) is ended_22
+    if ended_22:
+        assert int(out["end"][0]) == 20 - len(tail)
+
+
+def test_rule_2_2_counts_diary_days_not_calendar_days() -> None:
+    # five calendar days, two without an entry: three diary days, short for rule 2.2
+    pain = [10.0] + [6.0] * 14 + [10.0, math.nan, 10.0, math.nan, 10.0]
+    y = np.array(pain)[:, None]
+    count = np.where(np.isnan(y), 0, 1).astype(np.int64)
+    block = DiaryDays(np.nan_to_num(y), count, np.zeros_like(y, dtype=bool), np.array([0]))
+    res = _one([10.0] + [6.0] * 19)
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]))
+    # three days at 10: z = sqrt(3) = 1.73, above 90 % and below 99 %
+    assert bool(return_before_follow_up_end(res, block, *args, V21)["event"][0])
+    assert not bool(return_before_follow_up_end(res, block, *args, V22)["event"][0])
+
+
+def test_rule_2_2_settings_are_validated() -> None:
+    for bad in (0.49, 1.0):
+        with pytest.raises(InvalidInputError) as err:
+            LatentReliefRule(return_short_probability=bad)
+        assert err.value.field == "return_short_probability"
+    assert LatentReliefRule(return_short_probability=0.5).return_short_probability == 0.5
+    assert LatentReliefRule().version == "tenderpoint-relief/2.1"  # still the default
+    assert V22.version == "tenderpoint-relief/2.2"
+
+
+def _ended_into_flare(before: list[float], mark_day: int | None, rule: LatentReliefRule):
+    """The smoothed level back at 9 (10 % below a baseline of 10) from day 13, follow-up to
+    day 19; diary days from 13 at ``before``, then 10 from ``mark_day`` (marked); noise SD
+    0.5, baseline exact."""
+    res = _one([10.0] + [6.0] * 12 + [9.0] * 7)
+    assert bool(res["event"][0])
+    assert int(res["end"][0]) == 13
+    pain = [10.0] + [6.0] * 12 + before + [10.0] * (7 - len(before))
+    marks = [] if mark_day is None else [mark_day]
+    back = (np.array([9.0]), np.array([0.0]))
+    return res, marked_flare_before_follow_up_end(
+        res, _daily_block(pain, marks), np.array([0.25]), back, rule
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "mark_day", "stands"),
+    [
+        # three diary days before the mark (short): 99 %, v >= 9 + 2.32635 * 0.5 / sqrt(3)
+        ([9.671] * 3, 16, False),
+        ([9.672] * 3, 16, True),
+        # four days: 90 %, v >= 9 + 1.28155 * 0.5 / 2 = 9.3204
+        ([9.320] * 4, 17, False),
+        ([9.321] * 4, 17, True),
+        ([], 13, False),  # the mark on the end day itself: nothing before the flare
+        ([6.0] * 7, None, True),  # no mark: the check does not apply
+    ],
+)
+def test_an_end_running_into_a_marked_flare_must_be_seen_before_it(
+    before: list[float], mark_day: int | None, stands: bool
+) -> None:
+    res, out = _ended_into_flare(before, mark_day, V22)
+    assert bool(out["event"][0]) is stands
+    if not stands:
+        assert int(out["end"][0]) == -1
+        assert int(out["end_high"][0]) == -1
+        assert out["durability"][0] == 18.0  # censored at the end of follow-up (day 19)
+        assert out["durability_high"][0] == math.inf
+        assert out["durability_low"][0] == 12.0  # from the level's 10 % day, 13
+    assert bool(res["event"][0])  # the input is not changed
+    # rule 2.1 does not look
+    assert bool(_ended_into_flare(before, mark_day, V21)[1]["event"][0])
+
+
+def test_an_end_before_the_tail_is_not_checked() -> None:
+    short_tail = LatentReliefRule(
+        return_tail_days=6, return_min_days=4, return_marked_flare_check=True
+    )
+    # the end (day 13) is not after day 19 - 6: the check leaves it
+    assert bool(_ended_into_flare([], 13, short_tail)[1]["event"][0])
+    seven = LatentReliefRule(return_tail_days=7, return_min_days=4, return_marked_flare_check=True)
+    assert not bool(_ended_into_flare([], 13, seven)[1]["event"][0])

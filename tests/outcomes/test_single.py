@@ -232,3 +232,36 @@ def test_invalid_infusions_and_patients_raise_the_validators_error() -> None:
             messages.append((err.value.code, str(err.value)))
         assert messages[0] == messages[1]
         assert messages[0][0] == code
+
+
+def _relief_then(tail: list[float]) -> list[tuple[str, int, float]]:
+    """A baseline of 6 with about a point of noise, relief at 3-4 from day 13, ``tail`` on the
+    days just before the booster on day 40, relief again after it."""
+    rows = [("a", d, float(v)) for d, v in enumerate([5, 7, 6, 5, 7, 6, 7, 5, 6, 6])]
+    rows += [("a", d, 3.0 if d % 2 else 4.0) for d in range(13, 40 - len(tail))]
+    rows += [("a", 40 - len(tail) + k, float(v)) for k, v in enumerate(tail)]
+    return rows + [("a", d, 3.0) for d in range(41, 50)]
+
+
+@pytest.mark.parametrize(
+    ("tail", "event_21", "event_22"),
+    [
+        # three unmarked days 3 points up just before the booster: a flare's start as much as
+        # relief ending; 2.1 ends relief, 2.2 keeps it censored at the booster
+        ([7.0, 6.0, 7.0], True, False),
+        # a week back at baseline before the booster: relief ended, by either rule
+        ([6.0, 6.0, 7.0, 6.0, 6.0, 7.0, 6.0], True, True),
+    ],
+)
+def test_rule_2_2_on_a_diary_on_both_paths(tail: list[float], event_21: bool, event_22: bool):
+    inf = infusions([("a", 10), ("a", 11), ("a", 12), ("a", 40), ("a", 41)])
+    frames = (diary(_relief_then(tail)), inf, patients(["a"]))
+    for rule, event in (("tenderpoint-relief/2.1", event_21), ("tenderpoint-relief/2.2", event_22)):
+        first = _both("a", *frames, now=LATER, relief_rule=rule).relief.row(0, named=True)
+        assert first["rule_version"] == rule
+        assert first["relief"] is True
+        assert first["durability_event"] is event
+        assert first["follow_up_end_date"] == day(39)
+        assert first["censor_reason"] == (None if event else "next_infusion")
+        if event:
+            assert first["relief_end_date"] == day(40 - len(tail))

@@ -57,7 +57,7 @@ RELIEF_V2_CITATION: Final = (
 
 @dataclass(frozen=True)
 class LatentReliefRule:
-    """Relief rule 2.0: thresholds on the latent level with their probabilities.
+    """Relief rules 2.0-2.2: thresholds on the latent level with their probabilities.
 
     Attributes
     ----------
@@ -76,6 +76,23 @@ class LatentReliefRule:
         end) the diary itself is searched for a return of pain; 0 turns it off (rule 2.0).
     return_confirm_days : int
         Rule 2.1: diary days after a candidate end that must be back within 10 %.
+    return_min_days : int
+        Rule 2.2: a return seen on fewer diary days than this (days with entries, none marked
+        as a flare) before the end of follow-up is not yet established: it may be the start
+        of a flare the patient did not mark. 4 is the fewest unmarked days that make a flare
+        less than ``1 - onset_probability`` likely by the flare rule's own marking model
+        (half of flare days marked, 2 % of others: (0.5/0.98)^4 = 0.068 <= 0.1/0.9, three
+        days 0.13), at even odds before the diary is read. 0 turns it off (rule 2.1, the
+        default: 2.2, ``return_min_days=4``, is available by name, see docs/outcomes.md).
+    return_short_probability : float
+        Rule 2.2: the probability of being back that a shorter return needs to count as
+        relief ending all the same.
+    return_marked_flare_check : bool
+        Rule 2.2: an end in the last ``return_tail_days`` before the end of follow-up that runs
+        into days the patient marked as a flare stands only when the diary days between the
+        end and the first mark are themselves back within 10 % (``onset_probability``, or
+        ``return_short_probability`` on fewer than ``return_min_days`` days); otherwise the
+        rise is read as the flare and relief stays censored. False: off (rule 2.1).
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -87,6 +104,9 @@ class LatentReliefRule:
     interval_probability: float = 0.8
     return_tail_days: int = 14
     return_confirm_days: int = 7
+    return_min_days: int = 0
+    return_short_probability: float = 0.99
+    return_marked_flare_check: bool = False
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -98,7 +118,7 @@ class LatentReliefRule:
                 code="out_of_range",
                 field="return_within_pct",
             )
-        for name in ("onset_probability", "interval_probability"):
+        for name in ("onset_probability", "interval_probability", "return_short_probability"):
             if not 0.5 <= getattr(self, name) < 1:
                 raise InvalidInputError(
                     f"{name} must be at least 0.5 and below 1.", code="out_of_range", field=name
@@ -107,7 +127,7 @@ class LatentReliefRule:
             raise InvalidInputError(
                 "horizon_days must be at least 1.", code="out_of_range", field="horizon_days"
             )
-        for name in ("return_tail_days", "return_confirm_days"):
+        for name in ("return_tail_days", "return_confirm_days", "return_min_days"):
             if getattr(self, name) < 0:
                 raise InvalidInputError(
                     f"{name} must be 0 (off) or more.", code="out_of_range", field=name
@@ -410,8 +430,10 @@ def return_before_follow_up_end(
     the candidate whose average is most surely back (``z`` of being within 10 % of baseline,
     with the patient's noise and the baseline's uncertainty) when that probability reaches
     ``onset_probability``. A stretch holding a day the patient marked as a flare is a flare,
-    not relief ending. The interval of the end then runs from that day (or the smoothed
-    level's 10 % day, if earlier) to the end of follow-up.
+    not relief ending. Rule 2.2: a stretch with fewer than ``return_min_days`` diary days may
+    be the start of a flare the patient did not mark and needs ``return_short_probability``.
+    The interval of the end then runs from that day (or the smoothed level's 10 % day, if
+    earlier) to the end of follow-up.
 
     Parameters
     ----------
@@ -442,9 +464,15 @@ def return_before_follow_up_end(
         z = (s_after / w_after - back[None, :]) / np.sqrt(
             noise_var[todo][None, :] / w_after + back_var[None, :]
         )
-    z = np.where((weight > 0) & ~flare_after, z, -np.inf)
+    need: FloatArray | float = float(ndtri(rule.onset_probability))
+    if rule.return_min_days > 0:
+        # rule 2.2: a stretch of fewer than return_min_days diary days needs more
+        days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
+        short = float(ndtri(rule.return_short_probability))
+        need = np.where(days_after < rule.return_min_days, short, need)
+    z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
-    ended = z[best, np.arange(todo.size)] >= float(ndtri(rule.onset_probability))
+    ended = np.isfinite(z[best, np.arange(todo.size)])
     if not ended.any():
         return res
     hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
@@ -457,6 +485,63 @@ def return_before_follow_up_end(
     out["durability"][hit] = end - out["onset"][hit]
     out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
     out["durability_high"][hit] = out["limit"][hit] - out["onset_low"][hit]
+    return out
+
+
+def marked_flare_before_follow_up_end(
+    res: dict[str, npt.NDArray[Any]],
+    daily: DiaryDays,
+    noise_var: FloatArray,
+    back: tuple[FloatArray, FloatArray],
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """Rule 2.2: an end shortly before the end of follow-up that runs into a marked flare.
+
+    The smoothed level sets aside the days the patient marked as a flare, but a flare's
+    unmarked days move it; a flare lasting until the next infusion can then carry the level
+    back to baseline and read as relief ending. For each course that ended in the last
+    ``return_tail_days`` before the end of follow-up with a marked day between its end and
+    the end of follow-up, the diary days from the end to the day before the first mark must
+    be back within 10 % of baseline on their own (``z`` as in :func:`earlier_return`, with
+    ``onset_probability``, or ``return_short_probability`` on fewer than
+    ``return_min_days`` diary days); otherwise the end is withdrawn and relief is censored
+    at the end of follow-up, its interval open (:func:`return_before_follow_up_end` may still
+    find an end after the last mark). ``back``: the 10 % level and its variance.
+    """
+    tail = rule.return_tail_days
+    if not rule.return_marked_flare_check or tail <= 0:
+        return res
+    ended = np.flatnonzero(res["event"] & (res["end"] > res["limit"] - tail))
+    if ended.size == 0:
+        return res
+    end, limit = res["end"][ended], res["limit"][ended]
+    days = end[None, :] + np.arange(tail)[:, None]
+    weight, total, marked = daily.gather(days, ended, days <= limit[None, :])
+    first_mark = first_true(marked)
+    before = np.arange(tail)[:, None] < np.where(first_mark >= 0, first_mark, tail)[None, :]
+    w = np.where(before, weight, 0.0).sum(axis=0)
+    total_before = np.where(before, total, 0.0).sum(axis=0)
+    n_days = (before & (weight > 0)).sum(axis=0)
+    level, level_var = back[0][ended], back[1][ended]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (total_before / w - level) / np.sqrt(noise_var[ended] / w + level_var)
+    need = np.where(
+        n_days < rule.return_min_days,
+        float(ndtri(rule.return_short_probability)),
+        float(ndtri(rule.onset_probability)),
+    )
+    undo = (first_mark >= 0) & ~((w > 0) & (z >= need))
+    if not undo.any():
+        return res
+    out = {k: v.copy() for k, v in res.items()}
+    hit = ended[undo]
+    out["event"][hit] = False
+    out["end"][hit] = -1
+    out["end_high"][hit] = -1
+    out["durability"][hit] = out["limit"][hit] - out["onset"][hit]
+    low_end = np.where(out["end_low"][hit] >= 0, out["end_low"][hit], out["limit"][hit])
+    out["durability_low"][hit] = np.maximum(low_end - out["onset_high"][hit], 0)
+    out["durability_high"][hit] = np.inf
     return out
 
 
@@ -515,12 +600,14 @@ def _returns(
     m = lc.matrix
     daily = DiaryDays(m.pain, m.n_entries, m.declared_flare, cols)
     base = lc.baseline[cols]
+    back_level = (1.0 - rule.return_within_pct / 100.0) * base
+    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
+    back = (back_level, back_var)
+    res = marked_flare_before_follow_up_end(res, daily, lc.noise_var[cols], back, rule)
     res = return_before_follow_up_end(
         res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
     )
-    back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
-    return earlier_return(res, daily, lc.noise_var[cols], (back_level, back_var), rule)
+    return earlier_return(res, daily, lc.noise_var[cols], back, rule)
 
 
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:

@@ -527,7 +527,12 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
     from tenderpoint.outcomes.relief import LatentReliefRule
 
     v20 = LatentReliefRule(return_tail_days=0, version="tenderpoint-relief/2.0")
-    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule())}
+    # 2.2 (by name): a return seen on fewer than 4 diary days before the end of follow-up
+    # needs 99 %, and an end running into a marked flare there must be seen before the flare
+    v22 = LatentReliefRule(
+        return_min_days=4, return_marked_flare_check=True, version="tenderpoint-relief/2.2"
+    )
+    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22)}
 
 
 def _relief_episodes_v1(
