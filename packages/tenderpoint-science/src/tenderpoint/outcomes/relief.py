@@ -472,7 +472,7 @@ def return_before_follow_up_end(
         need = np.where(days_after < rule.return_min_days, short, need)
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
-    ended = np.isfinite(z[best, np.arange(todo.size)])
+    ended = z[best, np.arange(todo.size)] > -np.inf  # (+inf, a noiseless stretch, counts)
     if not ended.any():
         return res
     hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
