@@ -37,12 +37,12 @@ def test_the_site_is_built_once(site):
 
 
 def test_the_load_logs_one_line_not_one_per_page(db, caplog):
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     home = load_public_content(SAMPLE_CONTENT)
     pages = home.get_descendants(inclusive=True).count()
     assert pages > 5
     # (tasks the load queues run at once in tests and log as django_tasks: not page lines)
-    assert not [r for r in caplog.records if r.name == "wagtail"]
+    assert not [r for r in caplog.records if r.name.startswith("wagtail")]
     ours = [r for r in caplog.records if r.name == "tenderpoint.web.public.content_loader"]
     assert len(ours) == 1
     assert f"{pages} pages published" in ours[0].getMessage()

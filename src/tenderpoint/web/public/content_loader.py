@@ -149,8 +149,9 @@ def load_public_content(directory: Path = CONTENT_DIR) -> HomePage:
     """Create the site once; return the existing home page if it is already there.
 
     Wagtail logs every page it creates and publishes at INFO; for the shipped content that is
-    some fifty lines before anything else a new installation prints (the demo's console), so
-    the load logs one line of its own instead. Edits in the CMS are logged as usual.
+    some fifty lines before anything else a new installation prints (the demo's console); the
+    load logs one line of its own at DEBUG instead (the ``load_public_content`` command says
+    what it did). Edits in the CMS are logged as usual.
     """
     existing = HomePage.objects.first()
     if existing is not None:
@@ -159,7 +160,7 @@ def load_public_content(directory: Path = CONTENT_DIR) -> HomePage:
     with _wagtail_log_level(logging.WARNING):
         home = _build_site(content)
     pages = home.get_descendants(inclusive=True).live().count()
-    logger.info("Public site installed: %d pages published from %s.", pages, directory)
+    logger.debug("Public site installed: %d pages published from %s.", pages, directory)
     return home
 
 
