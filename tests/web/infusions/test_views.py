@@ -369,3 +369,26 @@ def test_session_scores_are_named_as_on_the_form_not_by_core_id(world, records, 
     table = table[: table.index("</table>")]
     assert "<td>CADSS-6</td>" in table
     assert "<td>cadss6</td>" not in table
+
+
+def test_a_charted_pain_score_shows_its_band(world, records, client_for):
+    # The core's NRS result names its band ``severity_band(_label)``; the chart once asked
+    # for a ``severity`` key as a filter argument, which raises: every session with a pain
+    # score was a server error.
+    session = records["session"]
+    services.do_record_score(
+        session,
+        user=world.nurse,
+        instrument_id="pain_nrs_severity",
+        phase="recovery",
+        answers={"nrs": 6},
+        at=session.ended_at,
+    )
+    url = console_urls(world, records)["console:session"]
+    response = client_for(world.nurse).get(url)
+    assert response.status_code == 200
+    table = response.content.decode()
+    table = table[table.index('id="score-h"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>Pain NRS</td>" in table
+    assert "<td>6 (moderate)</td>" in table
