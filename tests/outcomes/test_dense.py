@@ -25,6 +25,7 @@ from tenderpoint.outcomes.contracts import (
     validate_patients,
 )
 from tenderpoint.outcomes.dense import window_stats
+from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS
 from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.outcomes.synthetic import generate_cohort
 
@@ -82,6 +83,18 @@ def test_dense_path_equals_reference_with_sparse_diaries(seed):
 def test_dense_path_equals_reference_on_project_generator(seed):
     cohort = generate_cohort(80, 200, seed=seed)
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients)
+
+
+def test_dense_path_equals_reference_with_compiled_kernels_and_patients_left_out():
+    # from latent.COMPILED_FROM_PATIENTS patients the kernels run; some patients lack a
+    # baseline, so the latent level smooths only the others' columns of the clinic's matrix
+    cohort = generate_cohort(520, 90, seed=11)
+    diary = _thin(cohort.diary, 11, 0.1)
+    d, sessions = _prepared(diary, cohort.infusions, cohort.patients)
+    baselines = cohort_module._measures(d, sessions, None, CohortConfig())[0]
+    n_ok = int((baselines["baseline_status"] == "ok").sum())
+    assert COMPILED_FROM_PATIENTS <= n_ok < 520
+    _assert_paths_equal(diary, cohort.infusions, cohort.patients)
 
 
 @pytest.mark.parametrize("seed", [5, 6])

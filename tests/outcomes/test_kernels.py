@@ -127,3 +127,20 @@ def test_kernel_on_two_threads_equals_reference():
     reference = latent_level(matrix, first, sessions, compiled=False)
     for a, b in zip(fast, reference, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_smoothing_some_columns_gives_their_columns_of_the_whole(compiled):
+    # the cohort summary smooths the patients with a baseline in place in the whole clinic's
+    # matrix: their columns must be those of smoothing every column, the others NaN
+    matrix, first, sessions = _matrix(5, 120, 600)
+    whole_mean, whole_var, whole_noise = latent_level(matrix, first, sessions, compiled=compiled)
+    columns = np.flatnonzero(np.random.default_rng(5).random(600) < 0.9)
+    skipped = np.setdiff1d(np.arange(600), columns)
+    mean, var, noise = latent_level(matrix, first, sessions, compiled=compiled, columns=columns)
+    np.testing.assert_array_equal(mean[:, columns], whole_mean[:, columns])
+    np.testing.assert_array_equal(var[:, columns], whole_var[:, columns])
+    np.testing.assert_array_equal(noise, whole_noise)
+    assert skipped.size > 0
+    assert np.isnan(mean[:, skipped]).all()
+    assert np.isnan(var[:, skipped]).all()
