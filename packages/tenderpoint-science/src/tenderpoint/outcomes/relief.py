@@ -707,6 +707,48 @@ def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
     return out
 
 
+def _course_relief(
+    relief_of_course: Any,
+    lc: LatentCohort,
+    cols: IntArray,
+    window: CourseWindow,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """``relief_of_course`` for the patients ``cols`` of ``lc``, in the order of ``cols``.
+
+    Every column's result depends on that column alone, so when the course holds most of the
+    matrix's columns it is computed on the whole level arrays (the other columns are made
+    not evaluable: no course day, NaN baseline) and the course's columns are picked from the
+    result, rather than copying two ``days x patients`` arrays of their columns first."""
+    n = lc.mean.shape[1]
+    if cols.size == n and bool(np.all(cols == np.arange(n))):
+        return relief_of_course(lc.mean, lc.var, lc.baseline, lc.baseline_var, window, rule)  # type: ignore[no-any-return]
+    if 2 * cols.size < n:
+        return relief_of_course(  # type: ignore[no-any-return]
+            lc.mean[:, cols],
+            lc.var[:, cols],
+            lc.baseline[cols],
+            lc.baseline_var[cols],
+            window,
+            rule,
+        )
+
+    def spread(values: IntArray, fill: float) -> npt.NDArray[Any]:
+        out = np.full(n, fill, dtype=values.dtype)
+        out[cols] = values
+        return out
+
+    baseline = np.full(n, np.nan)
+    baseline[cols] = lc.baseline[cols]
+    whole = CourseWindow(
+        spread(window.course_day, -1),
+        spread(window.next_course_day, -1),
+        spread(window.last_diary_day, -1),
+    )
+    res = relief_of_course(lc.mean, lc.var, baseline, lc.baseline_var, whole, rule)
+    return {k: v[cols] for k, v in res.items()}
+
+
 def latent_relief_episodes(
     diary: pl.DataFrame,
     sessions: pl.DataFrame,
@@ -777,48 +819,6 @@ def latent_relief_episodes(
         rule,
     )
     return frame.sort("patient_id", "course")
-
-
-def _course_relief(
-    relief_of_course: Any,
-    lc: LatentCohort,
-    cols: IntArray,
-    window: CourseWindow,
-    rule: LatentReliefRule,
-) -> dict[str, npt.NDArray[Any]]:
-    """``relief_of_course`` for the patients ``cols`` of ``lc``, in the order of ``cols``.
-
-    Every column's result depends on that column alone, so when the course holds most of the
-    matrix's columns it is computed on the whole level arrays (the other columns are made
-    not evaluable: no course day, NaN baseline) and the course's columns are picked from the
-    result, rather than copying two ``days x patients`` arrays of their columns first."""
-    n = lc.mean.shape[1]
-    if cols.size == n and bool(np.all(cols == np.arange(n))):
-        return relief_of_course(lc.mean, lc.var, lc.baseline, lc.baseline_var, window, rule)  # type: ignore[no-any-return]
-    if 2 * cols.size < n:
-        return relief_of_course(  # type: ignore[no-any-return]
-            lc.mean[:, cols],
-            lc.var[:, cols],
-            lc.baseline[cols],
-            lc.baseline_var[cols],
-            window,
-            rule,
-        )
-
-    def spread(values: IntArray, fill: float) -> npt.NDArray[Any]:
-        out = np.full(n, fill, dtype=values.dtype)
-        out[cols] = values
-        return out
-
-    baseline = np.full(n, np.nan)
-    baseline[cols] = lc.baseline[cols]
-    whole = CourseWindow(
-        spread(window.course_day, -1),
-        spread(window.next_course_day, -1),
-        spread(window.last_diary_day, -1),
-    )
-    res = relief_of_course(lc.mean, lc.var, baseline, lc.baseline_var, whole, rule)
-    return {k: v[cols] for k, v in res.items()}
 
 
 def _course_frame(
