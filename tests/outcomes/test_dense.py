@@ -25,7 +25,6 @@ from tenderpoint.outcomes.contracts import (
     validate_patients,
 )
 from tenderpoint.outcomes.dense import window_stats
-from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS
 from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.outcomes.synthetic import generate_cohort
 
@@ -93,7 +92,7 @@ def test_dense_path_equals_reference_with_compiled_kernels_and_patients_left_out
     d, sessions = _prepared(diary, cohort.infusions, cohort.patients)
     baselines = cohort_module._measures(d, sessions, None, CohortConfig())[0]
     n_ok = int((baselines["baseline_status"] == "ok").sum())
-    assert COMPILED_FROM_PATIENTS <= n_ok < 520
+    assert cohort_module.COMPILED_FROM_PATIENTS <= n_ok < 520
     _assert_paths_equal(diary, cohort.infusions, cohort.patients)
 
 
