@@ -168,7 +168,10 @@ def _key(ids: list[str]) -> pl.Enum:
 
 
 def test_keyed_validation_returns_the_validated_diary_on_the_key() -> None:
-    in_order = diary([("a", 0, 5), ("a", 1, 6), ("b", 0, 3)])
+    # scores at both limits, and a secondary score left empty (null): all valid
+    in_order = diary([("a", 0, 0), ("a", 1, 10), ("b", 0, 3)]).with_columns(
+        pl.Series("fatigue", [None, 10.0, 0.0], dtype=pl.Float64)
+    )
     shuffled = in_order.reverse()
     for frame in (in_order, shuffled):
         out = validate_diary_keyed(frame, _key(["a", "b", "c"]), now=NOW)
@@ -193,6 +196,13 @@ def test_keyed_validation_returns_the_validated_diary_on_the_key() -> None:
             ("inconsistent_local_date", "local_date"),
         ),
         (diary([("a", 400, 5)]), ("future_date", "recorded_at")),
+        (diary([("a", 0, 5), ("a", 1, -0.5)]), ("out_of_range", "pain")),
+        (
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("fatigue", [None, float("nan")], dtype=pl.Float64)
+            ),
+            ("out_of_range", "fatigue"),
+        ),
     ],
 )
 def test_keyed_validation_raises_what_validate_diary_raises(
@@ -208,4 +218,5 @@ def test_keyed_validation_raises_what_validate_diary_raises(
         reference.value.field,
         reference.value.message,
     )
-    assert keyed.value.params == reference.value.params
+    # repr: an example row holding NaN equals itself only as text
+    assert repr(keyed.value.params) == repr(reference.value.params)

@@ -114,16 +114,40 @@ class _Problems:
         self.frame_name = frame_name
         self.items: list[dict[str, Any]] = []
         self._pending: list[tuple[pl.DataFrame, pl.Expr, str, str, str]] = []
+        self._fired: dict[int, pl.Expr] = {}
 
     def add(self, code: str, field: str, message: str, **params: Any) -> None:
         self.flush()
         self.items.append({"code": code, "field": field, "message": message, **params})
 
     def check_mask(
-        self, df: pl.DataFrame, mask: pl.Expr, code: str, field: str, message: str
+        self,
+        df: pl.DataFrame,
+        mask: pl.Expr,
+        code: str,
+        field: str,
+        message: str,
+        *,
+        fired: pl.Expr | None = None,
     ) -> None:
-        """Queue a check: every row where ``mask`` is true is a problem."""
+        """Queue a check: every row where ``mask`` is true is a problem. ``fired``: an
+        aggregate true exactly when some row's mask is (cheaper than counting them), for
+        :meth:`any_fired`."""
         self._pending.append((df, mask, code, field, message))
+        if fired is not None:
+            self._fired[len(self._pending) - 1] = fired
+
+    def any_fired(self, df: pl.DataFrame, *extra: pl.Expr) -> bool:
+        """Whether any queued check (all on ``df``) or any ``extra`` boolean aggregate fires,
+        in one pass that counts nothing; the queue is emptied (a caller that finds something
+        runs the full validation to name it)."""
+        pending, fired = self._pending, self._fired
+        self._pending, self._fired = [], {}
+        if any(item[0] is not df for item in pending):
+            raise ValueError("any_fired evaluates checks of one frame")
+        exprs = [fired.get(k, item[1].any()) for k, item in enumerate(pending)]
+        values = df.select(*(e.alias(f"_fired{k}") for k, e in enumerate([*exprs, *extra]))).row(0)
+        return any(bool(v) for v in values)
 
     def flush(self, *extra: pl.Expr) -> list[Any]:
         """Evaluate the queued checks, one pass per frame; ``extra`` expressions are evaluated
@@ -347,15 +371,9 @@ def validate_diary_keyed(
         keyed = df.with_columns(pl.col("patient_id").cast(key, strict=False))
         _required(keyed, ("patient_id", "recorded_at", "local_date", "pain"), problems)
         _check_diary_values(keyed, reference, problems)
-        pending, problems._pending = problems._pending, []
         code, at = pl.col("patient_id").to_physical(), pl.col("recorded_at")
         out_of_order = ~((code > code.shift(1)) | ((code == code.shift(1)) & (at > at.shift(1))))
-        checks = [mask.sum() for _, mask, *_ in pending]
-        counts = keyed.select(
-            *(c.alias(f"_check{k}") for k, c in enumerate(checks)),
-            out_of_order.slice(1).sum().alias("_order"),
-        ).row(0)
-        if not any(counts):
+        if not problems.any_fired(keyed, out_of_order.slice(1).any()):
             return keyed
     valid = validate_diary(diary, patient_ids=categories, now=now)
     return valid.with_columns(pl.col("patient_id").cast(key))
@@ -364,12 +382,15 @@ def validate_diary_keyed(
 def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
     """Queue the diary's range, future-date and local-date checks (run by the next flush)."""
     for score in SCORE_COLUMNS:
+        x = pl.col(score)
         problems.check_mask(
             df,
-            ~pl.col(score).is_between(0.0, 10.0) | pl.col(score).is_nan(),
+            ~x.is_between(0.0, 10.0) | x.is_nan(),
             "out_of_range",
             score,
             "scores run from 0 to 10",
+            # without a NaN, the extremes tell (nulls are skipped by both forms)
+            fired=(x.min() < 0.0) | (x.max() > 10.0) | x.is_nan().any(),
         )
     problems.check_mask(
         df,
@@ -377,6 +398,7 @@ def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Pro
         "future_date",
         "recorded_at",
         f"entry is in the future (after {reference.isoformat()})",
+        fired=pl.col("recorded_at").max() > reference,
     )
     # the UTC date by integer arithmetic (recorded_at is UTC microseconds here): the days
     # since 1970, rounded down, are what .dt.date() gives, without its calendar work on 7
