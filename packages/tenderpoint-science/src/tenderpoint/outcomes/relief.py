@@ -605,9 +605,12 @@ def latent_cohort(
     baseline[slice(None) if columns is None else columns] = (
         first_rows["baseline_pain"].to_numpy().astype(np.float64)
     )
-    days = np.arange(matrix.n_days)[:, None]
-    in_base = (days < first_day[None, :]) & (days >= first_day[None, :] - baseline_window_days)
-    n_base = np.where(in_base, matrix.n_entries, 0).sum(axis=0)
+    # entries in the baseline window: a gather of its days per patient, not a pass over
+    # every day of every patient
+    day = first_day[None, :] - np.arange(1, baseline_window_days + 1)[:, None]
+    inside = (day >= 0) & (day < matrix.n_days)
+    counts = matrix.n_entries[np.clip(day, 0, matrix.n_days - 1), np.arange(n)[None, :]]
+    n_base = np.where(inside, counts, 0).sum(axis=0)
     baseline_var = noise_var / np.maximum(n_base, 1)
     last_diary = _last_true(matrix.n_entries > 0)
     return (
