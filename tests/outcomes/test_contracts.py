@@ -9,6 +9,7 @@ from tenderpoint.outcomes.contracts import (
     validate_diary,
     validate_diary_keyed,
     validate_infusions,
+    validate_infusions_keyed,
     validate_patients,
 )
 
@@ -219,4 +220,61 @@ def test_keyed_validation_raises_what_validate_diary_raises(
         reference.value.message,
     )
     # repr: an example row holding NaN equals itself only as text
+    assert repr(keyed.value.params) == repr(reference.value.params)
+
+
+def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:
+    frame = infusions([("b", 3), ("a", 9), ("a", 1), ("b", 0)])
+    out = validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)
+    expected = validate_infusions(frame, patient_ids=["a", "b"], now=NOW)
+    assert out.schema["patient_id"] == _key(["a", "b"])
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+    assert out["start"].to_list() == [at(1, 10), at(9, 10), at(0, 10), at(3, 10)]
+
+
+def _overlapping() -> pl.DataFrame:
+    # b's second session starts before its first ends (10:00-14:00 the same day)
+    frame = infusions([("a", 0), ("b", 2), ("b", 2)])
+    return frame.with_columns(
+        pl.Series("start", [at(0, 10), at(2, 10), at(2, 13)]),
+        pl.Series("end", [at(0, 14), at(2, 14), at(2, 16)]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (infusions([("a", 0), ("x", 1)]), ("unknown_patient", "patient_id")),
+        (infusions([("a", 0), ("a", 0)]), ("duplicate_rows", "start")),
+        (_overlapping(), ("overlapping_sessions", "start")),
+        (
+            infusions([("a", 0)]).with_columns(pl.col("start") + dt.timedelta(hours=5)),
+            ("end_before_start", "end"),
+        ),
+        (infusions([("a", 400)]), ("future_date", "start")),
+        (
+            infusions([("a", 0)]).with_columns(pl.lit("ketamine").alias("drug")),
+            ("unknown_drug", "drug"),
+        ),
+        (
+            infusions([("a", 0), ("a", 9)]).with_columns(
+                pl.Series("dose_mg_per_kg", [float("nan"), -0.1])
+            ),
+            ("out_of_range", "dose_mg_per_kg"),
+        ),
+    ],
+)
+def test_keyed_infusion_validation_raises_what_validate_infusions_raises(
+    frame: pl.DataFrame, problem: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInputError) as reference:
+        validate_infusions(frame, patient_ids=["a", "b"], now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)
+    assert problem in _codes(keyed.value)
+    assert (keyed.value.code, keyed.value.field, keyed.value.message) == (
+        reference.value.code,
+        reference.value.field,
+        reference.value.message,
+    )
     assert repr(keyed.value.params) == repr(reference.value.params)

@@ -48,7 +48,7 @@ from tenderpoint.outcomes.contracts import (
     plain_rows,
     validate_assessments,
     validate_diary_keyed,
-    validate_infusions,
+    validate_infusions_keyed,
     validate_patients,
 )
 from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
@@ -662,9 +662,11 @@ def cohort_summary(
     if validate:
         patients = validate_patients(patients)
         ids = patients["patient_id"]
-        # validated and keyed in one pass (the same errors as validate_diary)
-        diary = validate_diary_keyed(diary, _key_dtype(patients), now=now)
-        infusions = validate_infusions(infusions, patient_ids=ids, now=now)
+        # validated and keyed in one pass each (the same errors as validate_diary and
+        # validate_infusions)
+        key = _key_dtype(patients)
+        diary = validate_diary_keyed(diary, key, now=now)
+        infusions = validate_infusions_keyed(infusions, key, now=now)
         if assessments is not None:
             assessments = validate_assessments(assessments, patient_ids=ids, now=now)
     diary, infusions, patients, assessments = _keyed(diary, infusions, patients, assessments)

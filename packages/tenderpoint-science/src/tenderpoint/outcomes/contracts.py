@@ -459,22 +459,7 @@ def validate_infusions(
     problems = _Problems("infusions")
     df = _conform(infusions, INFUSION_SCHEMA, _OPTIONAL["infusions"], problems)
     reference = _now(now)
-    _required(df, ("patient_id", "start", "end"), problems)
-    problems.check_mask(
-        df, pl.col("end") < pl.col("start"), "end_before_start", "end", "ends before it starts"
-    )
-    problems.check_mask(
-        df, pl.col("start") > reference, "future_date", "start", "session is in the future"
-    )
-    problems.check_mask(
-        df,
-        ~pl.col("drug").is_in(sorted(DRUGS)) & pl.col("drug").is_not_null(),
-        "unknown_drug",
-        "drug",
-        f"drug must be one of {sorted(DRUGS)}",
-    )
-    for name in ("total_dose_mg", "dose_mg_per_kg"):
-        problems.check_mask(df, pl.col(name) < 0, "out_of_range", name, "a dose cannot be negative")
+    _check_infusion_rows(df, reference, problems)
     problems.check_mask(
         df,
         pl.struct("patient_id", "start").is_duplicated(),
@@ -494,6 +479,58 @@ def validate_infusions(
     _known_patients(df, patient_ids, problems)
     problems.raise_if_any()
     return ordered
+
+
+def _check_infusion_rows(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
+    """Queue the checks of each session on its own (missing values, times, drug, doses)."""
+    _required(df, ("patient_id", "start", "end"), problems)
+    problems.check_mask(
+        df, pl.col("end") < pl.col("start"), "end_before_start", "end", "ends before it starts"
+    )
+    problems.check_mask(
+        df, pl.col("start") > reference, "future_date", "start", "session is in the future"
+    )
+    problems.check_mask(
+        df,
+        ~pl.col("drug").is_in(sorted(DRUGS)) & pl.col("drug").is_not_null(),
+        "unknown_drug",
+        "drug",
+        f"drug must be one of {sorted(DRUGS)}",
+    )
+    for name in ("total_dose_mg", "dose_mg_per_kg"):
+        problems.check_mask(df, pl.col(name) < 0, "out_of_range", name, "a dose cannot be negative")
+
+
+def validate_infusions_keyed(
+    infusions: pl.DataFrame, key: pl.Enum, *, now: dt.datetime | None = None
+) -> pl.DataFrame:
+    """:func:`validate_infusions` against the patients of ``key`` (an Enum of the sorted
+    patient ids), returned with ``patient_id`` cast to ``key``; the same pattern as
+    :func:`validate_diary_keyed`.
+
+    Once the sessions are sorted by patient and start, a duplicate start is the previous
+    row's and an overlap is with the previous row, so neither needs hashing (sessions, start)
+    pairs nor a window per patient. When anything fires, :func:`validate_infusions` itself
+    runs and names the problems exactly as it would have.
+    """
+    categories = key.categories
+    problems = _Problems("infusions")
+    df = _conform(infusions, INFUSION_SCHEMA, _OPTIONAL["infusions"], problems)
+    reference = _now(now)
+    if categories.is_sorted() and categories.n_unique() == categories.len():
+        # an unknown id casts to null: the missing-value check fires for it
+        ordered = df.with_columns(pl.col("patient_id").cast(key, strict=False)).sort(
+            "patient_id", "start"
+        )
+        _check_infusion_rows(ordered, reference, problems)
+        pid, start = pl.col("patient_id"), pl.col("start")
+        same_patient = pid == pid.shift(1)
+        duplicate = same_patient & (start == start.shift(1))
+        overlap = same_patient & (start < pl.col("end").shift(1))
+        if not problems.any_fired(ordered, duplicate.any(), overlap.any()):
+            return ordered
+    valid = validate_infusions(infusions, patient_ids=categories, now=now)
+    return valid.with_columns(pl.col("patient_id").cast(key))
 
 
 def validate_assessments(
