@@ -144,3 +144,23 @@ def test_smoothing_some_columns_gives_their_columns_of_the_whole(compiled):
     assert skipped.size > 0
     assert np.isnan(mean[:, skipped]).all()
     assert np.isnan(var[:, skipped]).all()
+
+
+def test_daily_matrix_on_two_threads_equals_bincount_reference(monkeypatch):
+    # a diary sorted by patient is filled as two runs of whole patients on two threads
+    # (from a million entries; here from any size), which must not change a bit
+    from tenderpoint.outcomes import kernels
+    from tenderpoint.outcomes.latent import daily_matrix
+    from tenderpoint.outcomes.synthetic import generate_cohort
+
+    monkeypatch.setattr(kernels, "_THREADS", 2)
+    monkeypatch.setattr(kernels, "_ROWS_FOR_TWO_THREADS", 0)
+    diary = generate_cohort(40, 90, 3).diary.sort("patient_id", "recorded_at")
+    ids = sorted(diary["patient_id"].unique().to_list())
+    codes = diary["patient_id"].cast(pl.Enum(ids)).to_physical().to_numpy()
+    assert 0 < kernels._patient_split(codes) < diary.height
+    assert kernels._patient_split(codes[::-1].copy()) == 0  # not sorted: one pass
+    fast = daily_matrix(diary, ids, compiled=True)
+    reference = daily_matrix(diary, ids, compiled=False)
+    for name in ("pain", "n_entries", "declared_flare", "first_entry_s"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name))

@@ -279,9 +279,39 @@ def daily_arrays(
     count = np.zeros(shape, dtype=np.int64)
     declared = np.zeros(shape, dtype=np.bool_)
     first_s = np.full(shape, np.nan)
-    _fill_daily(day, col, keep, pain, flare, recorded_us, lo, total, count, declared, first_s)
+    out = (total, count, declared, first_s)
+    split = _patient_split(col) if _THREADS > 1 and day.shape[0] >= _ROWS_FOR_TWO_THREADS else 0
+    if split:
+        # a diary sorted by patient splits into two runs of whole patients, which fill
+        # disjoint rows of the arrays, each patient's entries in the same order as one pass
+        halves = (slice(0, split), slice(split, day.shape[0]))
+        with ThreadPoolExecutor(2) as pool:
+            list(
+                pool.map(
+                    lambda r: _fill_daily(
+                        day[r], col[r], keep[r], pain[r], flare[r], recorded_us[r], lo, *out
+                    ),
+                    halves,
+                )
+            )
+    else:
+        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, *out)
     _mean_in_place(total, count)  # ``total`` now holds the means
     return total.T, count.T, declared.T, first_s.T
+
+
+_ROWS_FOR_TWO_THREADS = 1_000_000
+"""Diary entries from which the daily arrays are filled on two threads."""
+
+
+def _patient_split(col: npt.NDArray[Any]) -> int:
+    """The first row at or after the middle where a new patient starts, when the rows are
+    sorted by patient (0: not sorted, or no such row)."""
+    if not bool(np.all(col[1:] >= col[:-1])):
+        return 0
+    mid = col.shape[0] // 2
+    change = np.flatnonzero(col[mid:] != col[mid])
+    return int(mid + change[0]) if change.size else 0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
