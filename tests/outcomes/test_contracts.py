@@ -7,7 +7,9 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.contracts import (
     daily_values,
     validate_diary,
+    validate_diary_keyed,
     validate_infusions,
+    validate_infusions_keyed,
     validate_patients,
 )
 
@@ -59,6 +61,34 @@ def test_local_date_more_than_a_day_from_utc_is_refused() -> None:
     with pytest.raises(InvalidInputError) as info:
         validate_diary(df, now=NOW)
     assert info.value.code == "inconsistent_local_date"
+
+
+@pytest.mark.parametrize(
+    ("local_date", "refused"),
+    [
+        (dt.date(1969, 12, 30), False),  # one day before the UTC date: kept
+        (dt.date(1970, 1, 1), False),  # one day after: kept
+        (dt.date(1969, 12, 29), True),  # two days before: refused
+        (dt.date(1970, 1, 2), True),  # two days after: refused
+    ],
+)
+def test_local_date_limit_holds_for_times_before_1970(local_date: dt.date, refused: bool) -> None:
+    # 23:00 UTC on 31 Dec 1969 is a negative number of microseconds: its UTC date must be
+    # rounded down (31 Dec), not towards zero (1 Jan), or 2 Jan would pass as one day away
+    df = pl.DataFrame(
+        {
+            "patient_id": ["a"],
+            "recorded_at": [dt.datetime(1969, 12, 31, 23, tzinfo=dt.UTC)],
+            "local_date": [local_date],
+            "pain": [5.0],
+        }
+    )
+    if not refused:
+        assert validate_diary(df, now=NOW)["local_date"][0] == local_date
+        return
+    with pytest.raises(InvalidInputError) as info:
+        validate_diary(df, now=NOW)
+    assert _codes(info.value) == {("inconsistent_local_date", "local_date")}
 
 
 def test_other_time_zones_are_converted_to_utc() -> None:
@@ -132,3 +162,119 @@ def test_daily_values_of_pain_only_keep_the_schema() -> None:
     assert out.columns == daily_values(df).columns
     assert out["pain"].to_list() == [5.0]
     assert out["fatigue"].to_list() == [None]
+
+
+def _key(ids: list[str]) -> pl.Enum:
+    return pl.Enum(sorted(ids))
+
+
+def test_keyed_validation_returns_the_validated_diary_on_the_key() -> None:
+    # scores at both limits, and a secondary score left empty (null): all valid
+    in_order = diary([("a", 0, 0), ("a", 1, 10), ("b", 0, 3)]).with_columns(
+        pl.Series("fatigue", [None, 10.0, 0.0], dtype=pl.Float64)
+    )
+    shuffled = in_order.reverse()
+    for frame in (in_order, shuffled):
+        out = validate_diary_keyed(frame, _key(["a", "b", "c"]), now=NOW)
+        expected = validate_diary(frame, patient_ids=["a", "b", "c"], now=NOW)
+        assert out.schema["patient_id"] == _key(["a", "b", "c"])
+        assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+        assert out["patient_id"].cast(pl.String).to_list() == ["a", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (diary([("a", 0, 5), ("x", 0, 5)]), ("unknown_patient", "patient_id")),
+        (diary([("a", 0, 11)]), ("out_of_range", "pain")),
+        (diary([("a", 0, 5), ("a", 0, 6)]), ("duplicate_rows", "recorded_at")),
+        (
+            diary([("a", 0, 5)]).with_columns(pl.lit(None, dtype=pl.Float64).alias("pain")),
+            ("missing_value", "pain"),
+        ),
+        (
+            diary([("a", 0, 5)]).with_columns(pl.lit(day(8)).alias("local_date")),
+            ("inconsistent_local_date", "local_date"),
+        ),
+        (diary([("a", 400, 5)]), ("future_date", "recorded_at")),
+        (diary([("a", 0, 5), ("a", 1, -0.5)]), ("out_of_range", "pain")),
+        (
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("fatigue", [None, float("nan")], dtype=pl.Float64)
+            ),
+            ("out_of_range", "fatigue"),
+        ),
+    ],
+)
+def test_keyed_validation_raises_what_validate_diary_raises(
+    frame: pl.DataFrame, problem: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInputError) as reference:
+        validate_diary(frame, patient_ids=["a", "b"], now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_diary_keyed(frame, _key(["a", "b"]), now=NOW)
+    assert problem in _codes(keyed.value)
+    assert (keyed.value.code, keyed.value.field, keyed.value.message) == (
+        reference.value.code,
+        reference.value.field,
+        reference.value.message,
+    )
+    # repr: an example row holding NaN equals itself only as text
+    assert repr(keyed.value.params) == repr(reference.value.params)
+
+
+def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:
+    frame = infusions([("b", 3), ("a", 9), ("a", 1), ("b", 0)])
+    out = validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)
+    expected = validate_infusions(frame, patient_ids=["a", "b"], now=NOW)
+    assert out.schema["patient_id"] == _key(["a", "b"])
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+    assert out["start"].to_list() == [at(1, 10), at(9, 10), at(0, 10), at(3, 10)]
+
+
+def _overlapping() -> pl.DataFrame:
+    # b's second session starts before its first ends (10:00-14:00 the same day)
+    frame = infusions([("a", 0), ("b", 2), ("b", 2)])
+    return frame.with_columns(
+        pl.Series("start", [at(0, 10), at(2, 10), at(2, 13)]),
+        pl.Series("end", [at(0, 14), at(2, 14), at(2, 16)]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (infusions([("a", 0), ("x", 1)]), ("unknown_patient", "patient_id")),
+        (infusions([("a", 0), ("a", 0)]), ("duplicate_rows", "start")),
+        (_overlapping(), ("overlapping_sessions", "start")),
+        (
+            infusions([("a", 0)]).with_columns(pl.col("start") + dt.timedelta(hours=5)),
+            ("end_before_start", "end"),
+        ),
+        (infusions([("a", 400)]), ("future_date", "start")),
+        (
+            infusions([("a", 0)]).with_columns(pl.lit("ketamine").alias("drug")),
+            ("unknown_drug", "drug"),
+        ),
+        (
+            infusions([("a", 0), ("a", 9)]).with_columns(
+                pl.Series("dose_mg_per_kg", [float("nan"), -0.1])
+            ),
+            ("out_of_range", "dose_mg_per_kg"),
+        ),
+    ],
+)
+def test_keyed_infusion_validation_raises_what_validate_infusions_raises(
+    frame: pl.DataFrame, problem: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInputError) as reference:
+        validate_infusions(frame, patient_ids=["a", "b"], now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)
+    assert problem in _codes(keyed.value)
+    assert (keyed.value.code, keyed.value.field, keyed.value.message) == (
+        reference.value.code,
+        reference.value.field,
+        reference.value.message,
+    )
+    assert repr(keyed.value.params) == repr(reference.value.params)

@@ -85,6 +85,18 @@ def test_dense_path_equals_reference_on_project_generator(seed):
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients)
 
 
+def test_dense_path_equals_reference_with_compiled_kernels_and_patients_left_out():
+    # from latent.COMPILED_FROM_PATIENTS patients the kernels run; some patients lack a
+    # baseline, so the latent level smooths only the others' columns of the clinic's matrix
+    cohort = generate_cohort(520, 90, seed=11)
+    diary = _thin(cohort.diary, 11, 0.1)
+    d, sessions = _prepared(diary, cohort.infusions, cohort.patients)
+    baselines = cohort_module._measures(d, sessions, None, CohortConfig())[0]
+    n_ok = int((baselines["baseline_status"] == "ok").sum())
+    assert cohort_module.COMPILED_FROM_PATIENTS <= n_ok < 520
+    _assert_paths_equal(diary, cohort.infusions, cohort.patients)
+
+
 @pytest.mark.parametrize("seed", [5, 6])
 def test_dense_path_equals_reference_with_assessments(seed):
     # FM30: the secondary scores' daily means, some missing, read off their own matrices

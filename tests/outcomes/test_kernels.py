@@ -127,3 +127,40 @@ def test_kernel_on_two_threads_equals_reference():
     reference = latent_level(matrix, first, sessions, compiled=False)
     for a, b in zip(fast, reference, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_smoothing_some_columns_gives_their_columns_of_the_whole(compiled):
+    # the cohort summary smooths the patients with a baseline in place in the whole clinic's
+    # matrix: their columns must be those of smoothing every column, the others NaN
+    matrix, first, sessions = _matrix(5, 120, 600)
+    whole_mean, whole_var, whole_noise = latent_level(matrix, first, sessions, compiled=compiled)
+    columns = np.flatnonzero(np.random.default_rng(5).random(600) < 0.9)
+    skipped = np.setdiff1d(np.arange(600), columns)
+    mean, var, noise = latent_level(matrix, first, sessions, compiled=compiled, columns=columns)
+    np.testing.assert_array_equal(mean[:, columns], whole_mean[:, columns])
+    np.testing.assert_array_equal(var[:, columns], whole_var[:, columns])
+    np.testing.assert_array_equal(noise, whole_noise)
+    assert skipped.size > 0
+    assert np.isnan(mean[:, skipped]).all()
+    assert np.isnan(var[:, skipped]).all()
+
+
+def test_daily_matrix_on_two_threads_equals_bincount_reference(monkeypatch):
+    # a diary sorted by patient is filled as two runs of whole patients on two threads
+    # (from a million entries; here from any size), which must not change a bit
+    from tenderpoint.outcomes import kernels
+    from tenderpoint.outcomes.latent import daily_matrix
+    from tenderpoint.outcomes.synthetic import generate_cohort
+
+    monkeypatch.setattr(kernels, "_THREADS", 2)
+    monkeypatch.setattr(kernels, "_ROWS_FOR_TWO_THREADS", 0)
+    diary = generate_cohort(40, 90, 3).diary.sort("patient_id", "recorded_at")
+    ids = sorted(diary["patient_id"].unique().to_list())
+    codes = diary["patient_id"].cast(pl.Enum(ids)).to_physical().to_numpy()
+    assert 0 < kernels._patient_split(codes) < diary.height
+    assert kernels._patient_split(codes[::-1].copy()) == 0  # not sorted: one pass
+    fast = daily_matrix(diary, ids, compiled=True)
+    reference = daily_matrix(diary, ids, compiled=False)
+    for name in ("pain", "n_entries", "declared_flare", "first_entry_s"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name))

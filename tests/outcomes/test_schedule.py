@@ -30,3 +30,17 @@ def test_course_gap_is_inclusive_of_seven_days() -> None:
     )
     assert out["course"].to_list() == [1, 1, 2]
     assert out["next_course_date"].to_list() == [day(15), day(15), None]
+
+
+def test_numbers_and_courses_restart_for_each_patient() -> None:
+    # interleaved rows of three patients: numbering, courses and the next course are each
+    # patient's own (b's first session is not a continuation of a's last course)
+    out = infusion_courses(
+        infusions([("b", 0), ("a", 0), ("a", 20), ("b", 8), ("c", 3), ("a", 1), ("b", 9)]),
+        validate_patients(pl.DataFrame({"patient_id": ["a", "b", "c"]})),
+    ).sort("patient_id", "start")
+    assert out["patient_id"].to_list() == ["a", "a", "a", "b", "b", "b", "c"]
+    assert out["infusion_number"].to_list() == [1, 2, 3, 1, 2, 3, 1]
+    assert out["course"].to_list() == [1, 1, 2, 1, 2, 2, 1]
+    assert out["course_size"].to_list() == [2, 2, 1, 1, 2, 2, 1]
+    assert out["next_course_date"].to_list() == [day(20), day(20), None, day(8), None, None, None]

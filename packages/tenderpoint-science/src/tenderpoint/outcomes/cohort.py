@@ -47,8 +47,8 @@ from tenderpoint.outcomes.contracts import (
     daily_values,
     plain_rows,
     validate_assessments,
-    validate_diary,
-    validate_infusions,
+    validate_diary_keyed,
+    validate_infusions_keyed,
     validate_patients,
 )
 from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
@@ -408,6 +408,11 @@ def _check_options(by: str | None, config: CohortConfig) -> None:
         )
 
 
+def _key_dtype(patients: pl.DataFrame) -> pl.Enum:
+    """The patient key: an Enum whose categories are the sorted patient ids."""
+    return pl.Enum(patients["patient_id"].cast(pl.String).unique().sort())
+
+
 def _keyed(
     diary: pl.DataFrame,
     infusions: pl.DataFrame,
@@ -416,14 +421,19 @@ def _keyed(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """Cast the patient key to an Enum: joins, group-bys and sorts on 7 million rows are
     several times faster on integers than on strings (category order = sorted ids)."""
-    key_dtype = pl.Enum(patients["patient_id"].unique().sort())
-    as_key = pl.col("patient_id").cast(key_dtype)
+    key_dtype = _key_dtype(patients)
+
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.schema["patient_id"] == key_dtype:  # cast already (validate_diary_keyed)
+            return frame
+        return frame.with_columns(pl.col("patient_id").cast(key_dtype))
+
     try:
         return (
-            diary.with_columns(as_key),
-            infusions.with_columns(as_key),
-            patients.with_columns(as_key),
-            assessments.with_columns(as_key) if assessments is not None else None,
+            keyed(diary),
+            keyed(infusions),
+            keyed(patients),
+            keyed(assessments) if assessments is not None else None,
         )
     except pl.exceptions.InvalidOperationError as exc:
         raise InvalidInputError(
@@ -652,8 +662,11 @@ def cohort_summary(
     if validate:
         patients = validate_patients(patients)
         ids = patients["patient_id"]
-        diary = validate_diary(diary, patient_ids=ids, now=now)
-        infusions = validate_infusions(infusions, patient_ids=ids, now=now)
+        # validated and keyed in one pass each (the same errors as validate_diary and
+        # validate_infusions)
+        key = _key_dtype(patients)
+        diary = validate_diary_keyed(diary, key, now=now)
+        infusions = validate_infusions_keyed(infusions, key, now=now)
         if assessments is not None:
             assessments = validate_assessments(assessments, patient_ids=ids, now=now)
     diary, infusions, patients, assessments = _keyed(diary, infusions, patients, assessments)

@@ -31,6 +31,7 @@ import polars as pl
 from tenderpoint.errors import InvalidInputError
 
 UTC_DATETIME: Final = pl.Datetime("us", "UTC")
+_US_PER_DAY: Final = 86_400_000_000
 
 SCORE_COLUMNS: Final = ("pain", "fatigue", "sleep_quality", "fog", "mood", "headache")
 """Diary scores, each 0-10 with 10 the worst."""
@@ -113,16 +114,40 @@ class _Problems:
         self.frame_name = frame_name
         self.items: list[dict[str, Any]] = []
         self._pending: list[tuple[pl.DataFrame, pl.Expr, str, str, str]] = []
+        self._fired: dict[int, pl.Expr] = {}
 
     def add(self, code: str, field: str, message: str, **params: Any) -> None:
         self.flush()
         self.items.append({"code": code, "field": field, "message": message, **params})
 
     def check_mask(
-        self, df: pl.DataFrame, mask: pl.Expr, code: str, field: str, message: str
+        self,
+        df: pl.DataFrame,
+        mask: pl.Expr,
+        code: str,
+        field: str,
+        message: str,
+        *,
+        fired: pl.Expr | None = None,
     ) -> None:
-        """Queue a check: every row where ``mask`` is true is a problem."""
+        """Queue a check: every row where ``mask`` is true is a problem. ``fired``: an
+        aggregate true exactly when some row's mask is (cheaper than counting them), for
+        :meth:`any_fired`."""
         self._pending.append((df, mask, code, field, message))
+        if fired is not None:
+            self._fired[len(self._pending) - 1] = fired
+
+    def any_fired(self, df: pl.DataFrame, *extra: pl.Expr) -> bool:
+        """Whether any queued check (all on ``df``) or any ``extra`` boolean aggregate fires,
+        in one pass that counts nothing; the queue is emptied (a caller that finds something
+        runs the full validation to name it)."""
+        pending, fired = self._pending, self._fired
+        self._pending, self._fired = [], {}
+        if any(item[0] is not df for item in pending):
+            raise ValueError("any_fired evaluates checks of one frame")
+        exprs = [fired.get(k, item[1].any()) for k, item in enumerate(pending)]
+        values = df.select(*(e.alias(f"_fired{k}") for k, e in enumerate([*exprs, *extra]))).row(0)
+        return any(bool(v) for v in values)
 
     def flush(self, *extra: pl.Expr) -> list[Any]:
         """Evaluate the queued checks, one pass per frame; ``extra`` expressions are evaluated
@@ -323,15 +348,49 @@ def validate_diary(
     return df
 
 
+def validate_diary_keyed(
+    diary: pl.DataFrame, key: pl.Enum, *, now: dt.datetime | None = None
+) -> pl.DataFrame:
+    """:func:`validate_diary` against the patients of ``key`` (an Enum of the sorted patient
+    ids), returned with ``patient_id`` cast to ``key`` (the cohort summary's integer key).
+
+    Why: the cohort summary casts the key anyway, and on that key the known-patient and
+    order checks are integer work instead of hashing and comparing 7 million strings. One
+    pass answers whether the diary is valid as it stands: every check of
+    :func:`validate_diary`, the known-patient check read off the cast (an unknown id casts to
+    null) and the (patient, time) order on the key's codes (the categories are sorted, so
+    code order is id order). Only when something fails - a problem, or rows that need
+    sorting - does :func:`validate_diary` itself run, which names the problems (the same
+    errors, codes and messages) or sorts, exactly as it would have.
+    """
+    categories = key.categories
+    problems = _Problems("diary")
+    df = _conform(diary, DIARY_SCHEMA, _OPTIONAL["diary"], problems)
+    reference = _now(now)
+    if categories.is_sorted() and categories.n_unique() == categories.len():
+        keyed = df.with_columns(pl.col("patient_id").cast(key, strict=False))
+        _required(keyed, ("patient_id", "recorded_at", "local_date", "pain"), problems)
+        _check_diary_values(keyed, reference, problems)
+        code, at = pl.col("patient_id").to_physical(), pl.col("recorded_at")
+        out_of_order = ~((code > code.shift(1)) | ((code == code.shift(1)) & (at > at.shift(1))))
+        if not problems.any_fired(keyed, out_of_order.slice(1).any()):
+            return keyed
+    valid = validate_diary(diary, patient_ids=categories, now=now)
+    return valid.with_columns(pl.col("patient_id").cast(key))
+
+
 def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
     """Queue the diary's range, future-date and local-date checks (run by the next flush)."""
     for score in SCORE_COLUMNS:
+        x = pl.col(score)
         problems.check_mask(
             df,
-            ~pl.col(score).is_between(0.0, 10.0) | pl.col(score).is_nan(),
+            ~x.is_between(0.0, 10.0) | x.is_nan(),
             "out_of_range",
             score,
             "scores run from 0 to 10",
+            # without a NaN, the extremes tell (nulls are skipped by both forms)
+            fired=(x.min() < 0.0) | (x.max() > 10.0) | x.is_nan().any(),
         )
     problems.check_mask(
         df,
@@ -339,13 +398,15 @@ def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Pro
         "future_date",
         "recorded_at",
         f"entry is in the future (after {reference.isoformat()})",
+        fired=pl.col("recorded_at").max() > reference,
     )
-    # the UTC date by arithmetic on the wall time (recorded_at is UTC here): the time-zone
-    # aware .dt.date() looked the zone up for each of 7 million rows
-    utc_date = pl.col("recorded_at").dt.replace_time_zone(None).dt.date()
+    # the UTC date by integer arithmetic (recorded_at is UTC microseconds here): the days
+    # since 1970, rounded down, are what .dt.date() gives, without its calendar work on 7
+    # million rows
+    utc_day = pl.col("recorded_at").to_physical() // _US_PER_DAY
     problems.check_mask(
         df,
-        (pl.col("local_date").to_physical() - utc_date.to_physical()).abs() > 1,
+        (pl.col("local_date").to_physical().cast(pl.Int64) - utc_day).abs() > 1,
         "inconsistent_local_date",
         "local_date",
         "local date is more than one day away from the UTC date of recorded_at",
@@ -398,22 +459,7 @@ def validate_infusions(
     problems = _Problems("infusions")
     df = _conform(infusions, INFUSION_SCHEMA, _OPTIONAL["infusions"], problems)
     reference = _now(now)
-    _required(df, ("patient_id", "start", "end"), problems)
-    problems.check_mask(
-        df, pl.col("end") < pl.col("start"), "end_before_start", "end", "ends before it starts"
-    )
-    problems.check_mask(
-        df, pl.col("start") > reference, "future_date", "start", "session is in the future"
-    )
-    problems.check_mask(
-        df,
-        ~pl.col("drug").is_in(sorted(DRUGS)) & pl.col("drug").is_not_null(),
-        "unknown_drug",
-        "drug",
-        f"drug must be one of {sorted(DRUGS)}",
-    )
-    for name in ("total_dose_mg", "dose_mg_per_kg"):
-        problems.check_mask(df, pl.col(name) < 0, "out_of_range", name, "a dose cannot be negative")
+    _check_infusion_rows(df, reference, problems)
     problems.check_mask(
         df,
         pl.struct("patient_id", "start").is_duplicated(),
@@ -433,6 +479,58 @@ def validate_infusions(
     _known_patients(df, patient_ids, problems)
     problems.raise_if_any()
     return ordered
+
+
+def _check_infusion_rows(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
+    """Queue the checks of each session on its own (missing values, times, drug, doses)."""
+    _required(df, ("patient_id", "start", "end"), problems)
+    problems.check_mask(
+        df, pl.col("end") < pl.col("start"), "end_before_start", "end", "ends before it starts"
+    )
+    problems.check_mask(
+        df, pl.col("start") > reference, "future_date", "start", "session is in the future"
+    )
+    problems.check_mask(
+        df,
+        ~pl.col("drug").is_in(sorted(DRUGS)) & pl.col("drug").is_not_null(),
+        "unknown_drug",
+        "drug",
+        f"drug must be one of {sorted(DRUGS)}",
+    )
+    for name in ("total_dose_mg", "dose_mg_per_kg"):
+        problems.check_mask(df, pl.col(name) < 0, "out_of_range", name, "a dose cannot be negative")
+
+
+def validate_infusions_keyed(
+    infusions: pl.DataFrame, key: pl.Enum, *, now: dt.datetime | None = None
+) -> pl.DataFrame:
+    """:func:`validate_infusions` against the patients of ``key`` (an Enum of the sorted
+    patient ids), returned with ``patient_id`` cast to ``key``; the same pattern as
+    :func:`validate_diary_keyed`.
+
+    Once the sessions are sorted by patient and start, a duplicate start is the previous
+    row's and an overlap is with the previous row, so neither needs hashing (sessions, start)
+    pairs nor a window per patient. When anything fires, :func:`validate_infusions` itself
+    runs and names the problems exactly as it would have.
+    """
+    categories = key.categories
+    problems = _Problems("infusions")
+    df = _conform(infusions, INFUSION_SCHEMA, _OPTIONAL["infusions"], problems)
+    reference = _now(now)
+    if categories.is_sorted() and categories.n_unique() == categories.len():
+        # an unknown id casts to null: the missing-value check fires for it
+        ordered = df.with_columns(pl.col("patient_id").cast(key, strict=False)).sort(
+            "patient_id", "start"
+        )
+        _check_infusion_rows(ordered, reference, problems)
+        pid, start = pl.col("patient_id"), pl.col("start")
+        same_patient = pid == pid.shift(1)
+        duplicate = same_patient & (start == start.shift(1))
+        overlap = same_patient & (start < pl.col("end").shift(1))
+        if not problems.any_fired(ordered, duplicate.any(), overlap.any()):
+            return ordered
+    valid = validate_infusions(infusions, patient_ids=categories, now=now)
+    return valid.with_columns(pl.col("patient_id").cast(key))
 
 
 def validate_assessments(

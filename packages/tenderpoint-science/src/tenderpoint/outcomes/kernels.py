@@ -106,6 +106,7 @@ def _latent_columns(
     declared: BoolArray,
     sessions: BoolArray,
     noise_var: FloatArray,
+    columns: IntArray,
     q_session: float,
     q_plain: float,
     cut: float,
@@ -114,7 +115,9 @@ def _latent_columns(
     mean_out: FloatArray,
     var_out: FloatArray,
 ) -> None:  # pragma: no cover - compiled
-    n, d = pain.shape  # patient-major: one row per patient
+    """Smooth the patients ``columns`` (rows of the patient-major arrays), in place."""
+    n = columns.shape[0]
+    d = pain.shape[1]  # patient-major: one row per patient
     b = _BLOCK
     y = np.empty((d, b))
     h = np.empty((d, b))
@@ -131,7 +134,7 @@ def _latent_columns(
         width = min(b, n - c0)
         for t in range(d):
             for k in range(width):
-                c = c0 + k
+                c = columns[c0 + k]
                 usable = n_entries[c, t] > 0 and not declared[c, t]
                 h[t, k] = n_entries[c, t] / noise_var[c] if usable else 0.0
                 y[t, k] = pain[c, t] if usable else 0.0
@@ -152,8 +155,8 @@ def _latent_columns(
             _smooth_block(y, hr, q, mean, var, pp, width)
         for t in range(d):
             for k in range(width):
-                mean_out[c0 + k, t] = mean[t, k]
-                var_out[c0 + k, t] = var[t, k]
+                mean_out[columns[c0 + k], t] = mean[t, k]
+                var_out[columns[c0 + k], t] = var[t, k]
 
 
 def latent_level_columns(
@@ -168,11 +171,13 @@ def latent_level_columns(
     cut: float,
     passes: int,
     max_days: int,
+    columns: IntArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Posterior mean and variance of every ``days x patients`` cell (``latent.latent_level``
     after the noise variance), computed a block of patients at a time. The kernel reads and
     writes patient-major memory (a patient's days contiguous); the arrays returned are
-    ``days x patients`` views of it."""
+    ``days x patients`` views of it. ``columns``: smooth only these patients (the others'
+    cells are NaN), read in place from the whole clinic's arrays instead of a copy of them."""
 
     def by_patient(a: npt.NDArray[Any], dtype: type) -> npt.NDArray[Any]:
         return np.ascontiguousarray(np.asarray(a).T, dtype=dtype)
@@ -185,27 +190,37 @@ def latent_level_columns(
     declared_p = by_patient(declared_flare, np.bool_)
     sessions_p = by_patient(session_days, np.bool_)
     noise = np.ascontiguousarray(noise_var, dtype=np.float64)
+    if columns is None:
+        todo = np.arange(n, dtype=np.int64)
+    else:
+        todo = np.ascontiguousarray(columns, dtype=np.int64)
+        skipped = np.ones(n, dtype=bool)
+        skipped[todo] = False
+        mean[skipped] = np.nan
+        var[skipped] = np.nan
 
     def run(part: slice) -> None:
         _latent_columns(
-            pain_p[part],
-            count_p[part],
-            declared_p[part],
-            sessions_p[part],
-            noise[part],
+            pain_p,
+            count_p,
+            declared_p,
+            sessions_p,
+            noise,
+            todo[part],
             float(q_session),
             float(q_plain),
             float(cut),
             int(passes),
             int(max_days),
-            mean[part],
-            var[part],
+            mean,
+            var,
         )
 
     # patients are independent: the kernel releases the GIL, so halves of the cohort run on
-    # two threads (same arithmetic per patient, so the same results)
-    threads = min(_THREADS, max(1, n // (8 * _BLOCK)))
-    bounds = [n * i // threads for i in range(threads + 1)]
+    # two threads (same arithmetic per patient, so the same results; each writes its own rows)
+    k = todo.size
+    threads = min(_THREADS, max(1, k // (8 * _BLOCK)))
+    bounds = [k * i // threads for i in range(threads + 1)]
     parts = [slice(bounds[i], bounds[i + 1]) for i in range(threads)]
     if threads == 1:
         run(parts[0])
@@ -264,10 +279,49 @@ def daily_arrays(
     count = np.zeros(shape, dtype=np.int64)
     declared = np.zeros(shape, dtype=np.bool_)
     first_s = np.full(shape, np.nan)
-    _fill_daily(day, col, keep, pain, flare, recorded_us, lo, total, count, declared, first_s)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return mean.T, count.T, declared.T, first_s.T
+    out = (total, count, declared, first_s)
+    split = _patient_split(col) if _THREADS > 1 and day.shape[0] >= _ROWS_FOR_TWO_THREADS else 0
+    if split:
+        # a diary sorted by patient splits into two runs of whole patients, which fill
+        # disjoint rows of the arrays, each patient's entries in the same order as one pass
+        halves = (slice(0, split), slice(split, day.shape[0]))
+        with ThreadPoolExecutor(2) as pool:
+            list(
+                pool.map(
+                    lambda r: _fill_daily(
+                        day[r], col[r], keep[r], pain[r], flare[r], recorded_us[r], lo, *out
+                    ),
+                    halves,
+                )
+            )
+    else:
+        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, *out)
+    _mean_in_place(total, count)  # ``total`` now holds the means
+    return total.T, count.T, declared.T, first_s.T
+
+
+_ROWS_FOR_TWO_THREADS = 1_000_000
+"""Diary entries from which the daily arrays are filled on two threads."""
+
+
+def _patient_split(col: npt.NDArray[Any]) -> int:
+    """The first row at or after the middle where a new patient starts, when the rows are
+    sorted by patient (0: not sorted, or no such row)."""
+    if not bool(np.all(col[1:] >= col[:-1])):
+        return 0
+    mid = col.shape[0] // 2
+    change = np.flatnonzero(col[mid:] != col[mid])
+    return int(mid + change[0]) if change.size else 0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _mean_in_place(total: FloatArray, count: IntArray) -> None:  # pragma: no cover - compiled
+    """``total / count`` where ``count > 0``, else NaN, written over ``total`` (numpy's
+    ``where(count > 0, total / maximum(count, 1), nan)`` without its three temporary 58 MB
+    arrays; the same division, so the same bits)."""
+    for c in range(total.shape[0]):
+        for t in range(total.shape[1]):
+            total[c, t] = total[c, t] / count[c, t] if count[c, t] > 0 else np.nan
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

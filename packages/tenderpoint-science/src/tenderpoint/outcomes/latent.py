@@ -409,6 +409,7 @@ def latent_level(
     model: LatentLevelModel = DEFAULT_LATENT_MODEL,
     *,
     compiled: bool | None = None,
+    columns: IntArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -426,6 +427,10 @@ def latent_level(
         Use the compiled kernel (``kernels.py``, bit-identical); false runs this module's
         numpy reference, which the tests hold the kernel to. Default: compiled from
         ``COMPILED_FROM_PATIENTS`` patients.
+    columns : numpy.ndarray of int, optional
+        Smooth only these patients' columns (the cohort summary's patients with a baseline,
+        read from the whole clinic's matrix without copying it); the other columns' level is
+        NaN. Each column's result is the same as when every column is smoothed.
 
     Returns
     -------
@@ -433,7 +438,17 @@ def latent_level(
     """
     noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
     if compiled is None:
-        compiled = matrix.pain.shape[1] >= COMPILED_FROM_PATIENTS
+        n_smoothed = matrix.pain.shape[1] if columns is None else len(columns)
+        compiled = n_smoothed >= COMPILED_FROM_PATIENTS
+    if not compiled and columns is not None:
+        mean, var, noise_var = latent_level(
+            matrix, first_infusion_day, session_days, model, compiled=False
+        )
+        skipped = np.ones(mean.shape[1], dtype=bool)
+        skipped[columns] = False
+        mean[:, skipped] = np.nan
+        var[:, skipped] = np.nan
+        return mean, var, noise_var
     if compiled:
         from tenderpoint.outcomes.kernels import latent_level_columns
 
@@ -448,6 +463,7 @@ def latent_level(
             cut=model.robust_z if model.robust_z is not None else np.inf,
             passes=model.robust_passes if model.robust_z is not None else 0,
             max_days=model.flare_max_days,
+            columns=columns,
         )
         return mean, var, noise_var
     usable = (matrix.n_entries > 0) & ~matrix.declared_flare

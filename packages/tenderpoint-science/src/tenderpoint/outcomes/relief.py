@@ -43,6 +43,7 @@ from tenderpoint.outcomes.latent import (
     FloatArray,
     IntArray,
     LatentLevelModel,
+    _column_codes,
     daily_matrix,
     latent_level,
 )
@@ -646,9 +647,13 @@ def latent_cohort(
     """Smooth the diaries of every patient with an ``ok`` baseline and a session.
 
     Returns the arrays and the course table (``schedule.course_table`` joined with baselines)
-    restricted to those patients, ordered as the matrix columns. ``matrix``: the daily matrix
-    of the whole diary when the caller has built it already (the cohort summary); the grid
-    used is then cut from it, the very grid the diary of those patients would give.
+    restricted to those patients, in patient order, the order of the matrix columns.
+    ``matrix``: the daily matrix of the whole diary when the caller has built it already (the
+    cohort summary); the grid used is then the very grid the diary of those patients would
+    give. When that grid is the whole matrix's, the matrix is used as it is, without copying
+    the columns of those patients out of it: the other patients' columns are left out of the
+    smoothing (their level is NaN and their baseline NaN), so the arrays of the result are
+    indexed by the whole matrix's columns.
     """
     courses = course_table(sessions).join(
         baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
@@ -665,27 +670,34 @@ def latent_cohort(
     ses = sessions.filter(mine)
     first_date: dt.date | None = ses["local_date"].min() if ses.height else None  # type: ignore[assignment]
     last_date: dt.date | None = ses["local_date"].max() if ses.height else None  # type: ignore[assignment]
+    columns: IntArray | None = None  # the matrix columns of ``ids`` (None: all, in order)
     if matrix is not None and ids and first_date is not None and last_date is not None:
-        matrix = sub_matrix(matrix, ids, first_date, last_date)
+        matrix, columns = _cohort_grid(matrix, ids, first_date, last_date)
     else:
         diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
         matrix = daily_matrix(diary, ids, first_date=first_date, last_date=last_date)
-    n = len(ids)
-    col_of = {pid: i for i, pid in enumerate(ids)}
-    s_cols = np.array(
-        [col_of[p] for p in ses["patient_id"].cast(pl.String).to_list()], dtype=np.int64
-    )
+    n = matrix.pain.shape[1]
+    s_cols = _column_codes(ses["patient_id"], matrix.patient_ids).astype(np.int64)
     s_days = _grid_days(matrix.start_date, ses["local_date"])
-    session_days = np.zeros(matrix.pain.shape, dtype=bool)
+    # patient-major like the matrix (the kernel reads it so, without a transposed copy)
+    session_days = np.zeros(matrix.pain.shape[::-1], dtype=bool).T
     session_days[s_days, s_cols] = True
     first_day = np.full(n, matrix.n_days, dtype=np.int64)
     np.minimum.at(first_day, s_cols, s_days)
-    mean, var, noise_var = latent_level(matrix, first_day, session_days, rule.model)
+    mean, var, noise_var = latent_level(
+        matrix, first_day, session_days, rule.model, columns=columns
+    )
     first_rows = courses.filter(pl.col("course") == 1)
-    baseline = first_rows["baseline_pain"].to_numpy().astype(np.float64)
-    days = np.arange(matrix.n_days)[:, None]
-    in_base = (days < first_day[None, :]) & (days >= first_day[None, :] - baseline_window_days)
-    n_base = np.where(in_base, matrix.n_entries, 0).sum(axis=0)
+    baseline = np.full(n, np.nan)
+    baseline[slice(None) if columns is None else columns] = (
+        first_rows["baseline_pain"].to_numpy().astype(np.float64)
+    )
+    # entries in the baseline window: a gather of its days per patient, not a pass over
+    # every day of every patient
+    day = first_day[None, :] - np.arange(1, baseline_window_days + 1)[:, None]
+    inside = (day >= 0) & (day < matrix.n_days)
+    counts = matrix.n_entries[np.clip(day, 0, matrix.n_days - 1), np.arange(n)[None, :]]
+    n_base = np.where(inside, counts, 0).sum(axis=0)
     baseline_var = noise_var / np.maximum(n_base, 1)
     last_diary = _last_true(matrix.n_entries > 0)
     return (
@@ -701,25 +713,51 @@ def _patients(a: npt.NDArray[Any], rows: slice, cols: IntArray) -> npt.NDArray[A
     return picked
 
 
+def _grid_rows(
+    full: DailyMatrix, cols: IntArray, first_date: dt.date, last_date: dt.date
+) -> tuple[int, int]:
+    """First and last row of ``full`` in the grid of the patients ``cols``: from the earlier
+    of their first diary day and ``first_date`` to the later of their last diary day and
+    ``last_date`` (the latent level's prior starts on the grid's first day, so a cut must be
+    exactly that grid)."""
+    offset = (full.start_date - EPOCH).days
+    lo = (first_date - EPOCH).days - offset
+    hi = (last_date - EPOCH).days - offset
+    if lo < 0 or hi >= full.n_days:
+        raise ValueError("the full matrix does not cover the sessions")
+    if lo == 0 and hi == full.n_days - 1:
+        return lo, hi  # the sessions span the whole grid already
+    # patient-major counts: one bool row per patient, then the chosen rows (no int copy)
+    written = np.flatnonzero((np.asarray(full.n_entries).T > 0)[cols].any(axis=0))
+    if written.size:
+        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
+    return lo, hi
+
+
+def _cohort_grid(
+    full: DailyMatrix, ids: list[str], first_date: dt.date, last_date: dt.date
+) -> tuple[DailyMatrix, IntArray | None]:
+    """The matrix the latent level of ``ids`` runs on, and their columns in it: ``full``
+    itself when their grid is its whole grid (no copy; columns = theirs), else the cut
+    :func:`sub_matrix` (columns None: all of it)."""
+    cols = _column_codes(pl.Series(ids, dtype=pl.String), full.patient_ids).astype(np.int64)
+    lo, hi = _grid_rows(full, cols, first_date, last_date)
+    if lo == 0 and hi == full.n_days - 1:
+        return full, cols
+    return sub_matrix(full, ids, first_date, last_date), None
+
+
 def sub_matrix(
     full: DailyMatrix, ids: list[str], first_date: dt.date, last_date: dt.date
 ) -> DailyMatrix:
     """The matrix ``daily_matrix`` gives for the diary of ``ids`` alone, cut from ``full``.
 
     Its grid runs from the earlier of their first diary day and ``first_date`` to the later of
-    their last diary day and ``last_date`` (the latent level's prior starts on the grid's first
-    day, so the cut must be exactly that grid); ``full`` must cover both dates.
+    their last diary day and ``last_date`` (:func:`_grid_rows`); ``full`` must cover both
+    dates.
     """
-    col_of = {pid: i for i, pid in enumerate(full.patient_ids)}
-    cols = np.array([col_of[p] for p in ids], dtype=np.int64)
-    written = np.flatnonzero((full.n_entries[:, cols] > 0).any(axis=1))
-    offset = (full.start_date - EPOCH).days
-    lo = (first_date - EPOCH).days - offset
-    hi = (last_date - EPOCH).days - offset
-    if written.size:
-        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
-    if lo < 0 or hi >= full.n_days:
-        raise ValueError("the full matrix does not cover the sessions")
+    cols = _column_codes(pl.Series(ids, dtype=pl.String), full.patient_ids).astype(np.int64)
+    lo, hi = _grid_rows(full, cols, first_date, last_date)
     rows = slice(lo, hi + 1)
     return DailyMatrix(
         patient_ids=tuple(ids),
@@ -757,6 +795,48 @@ def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
     """polars' ``round(decimals)`` (half to even) on floats, with numpy."""
     out: FloatArray = np.round(values, decimals)
     return out
+
+
+def _course_relief(
+    relief_of_course: Any,
+    lc: LatentCohort,
+    cols: IntArray,
+    window: CourseWindow,
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """``relief_of_course`` for the patients ``cols`` of ``lc``, in the order of ``cols``.
+
+    Every column's result depends on that column alone, so when the course holds most of the
+    matrix's columns it is computed on the whole level arrays (the other columns are made
+    not evaluable: no course day, NaN baseline) and the course's columns are picked from the
+    result, rather than copying two ``days x patients`` arrays of their columns first."""
+    n = lc.mean.shape[1]
+    if cols.size == n and bool(np.all(cols == np.arange(n))):
+        return relief_of_course(lc.mean, lc.var, lc.baseline, lc.baseline_var, window, rule)  # type: ignore[no-any-return]
+    if 2 * cols.size < n:
+        return relief_of_course(  # type: ignore[no-any-return]
+            lc.mean[:, cols],
+            lc.var[:, cols],
+            lc.baseline[cols],
+            lc.baseline_var[cols],
+            window,
+            rule,
+        )
+
+    def spread(values: IntArray, fill: float) -> npt.NDArray[Any]:
+        out = np.full(n, fill, dtype=values.dtype)
+        out[cols] = values
+        return out
+
+    baseline = np.full(n, np.nan)
+    baseline[cols] = lc.baseline[cols]
+    whole = CourseWindow(
+        spread(window.course_day, -1),
+        spread(window.next_course_day, -1),
+        spread(window.last_diary_day, -1),
+    )
+    res = relief_of_course(lc.mean, lc.var, baseline, lc.baseline_var, whole, rule)
+    return {k: v[cols] for k, v in res.items()}
 
 
 def latent_relief_episodes(
@@ -814,15 +894,7 @@ def latent_relief_episodes(
         nxt = rows["next_course_date"]
         next_day = np.where(nxt.is_null().to_numpy(), -1, _grid_days(start, nxt.fill_null(start)))
         window = CourseWindow(c_day, next_day.astype(np.int64), lc.last_diary_day[cols])
-        every = cols.size == len(ids) and bool(np.all(cols == np.arange(len(ids))))
-        res = relief_of_course(
-            lc.mean if every else lc.mean[:, cols],
-            lc.var if every else lc.var[:, cols],
-            lc.baseline[cols],
-            lc.baseline_var[cols],
-            window,
-            rule,
-        )
+        res = _course_relief(relief_of_course, lc, cols, window, rule)
         parts.append((rows, _returns(res, lc, cols, rule), cols, c_day))
     if not parts:
         return _empty_relief_frame()
