@@ -548,18 +548,17 @@ def relief_frame(
     res = relief_from_level_reference(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
     )
-    rows = pl.DataFrame(
-        {
-            "patient_id": [patient_id] * k,
-            "course": np.arange(1, k + 1, dtype=np.int64),
-            "course_start": pl.Series(courses.course_start_us, dtype=pl.Int64).cast(
-                pl.Datetime("us", "UTC")
-            ),
-            "course_date": pl.Series(courses.course_day, dtype=pl.Int32).cast(pl.Date),
-            "course_size": courses.course_size,
-            "baseline_pain": [base_pain] * k,
-        }
-    )
+    # the course columns as series (a frame of them would be built only to be taken apart)
+    rows = {
+        "patient_id": pl.Series("patient_id", [patient_id] * k, dtype=pl.String),
+        "course": pl.Series("course", np.arange(1, k + 1, dtype=np.int64)),
+        "course_start": pl.Series("course_start", courses.course_start_us, dtype=pl.Int64).cast(
+            pl.Datetime("us", "UTC")
+        ),
+        "course_date": pl.Series("course_date", courses.course_day, dtype=pl.Int32).cast(pl.Date),
+        "course_size": pl.Series("course_size", courses.course_size, dtype=pl.Int64),
+        "baseline_pain": pl.Series("baseline_pain", [base_pain] * k, dtype=pl.Float64),
+    }
     return _course_frame(rows, _returns(res, lc, cols, rule), lc, cols, c_day, rule)
 
 
