@@ -60,6 +60,7 @@ from tenderpoint.outcomes.patient_rows import (
     FloatArray,
     IntArray,
     PatientRows,
+    physical,
 )
 from tenderpoint.outcomes.relief import (
     CourseWindow,
@@ -652,25 +653,38 @@ def remissions_frame(
     patient_id: str, daily: DailyArrays, flares: pl.DataFrame, min_days: int = 14
 ) -> pl.DataFrame:
     """``flares.remission_periods`` of one patient."""
-    in_flare = np.zeros(daily.day.size, dtype=bool)
-    starts = flares["start"].to_physical().to_numpy()
-    ends = flares["end"].to_physical().to_numpy()
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        in_flare |= (daily.day >= a) & (daily.day <= b)
-    found = [
-        (int(daily.day[a]), int(daily.day[b]))
-        for a, b in _runs(daily.day, ~in_flare)
-        if daily.day[b] - daily.day[a] + 1 >= min_days
-    ]
+    spans = (physical(flares["start"]), physical(flares["end"]))
+    return remissions_of(patient_id, daily, spans, min_days)
+
+
+def remissions_of(
+    patient_id: str, daily: DailyArrays, flare_days: tuple[IntArray, IntArray], min_days: int = 14
+) -> pl.DataFrame:
+    """:func:`remissions_frame` from the flares' first and last days (days since 1970): a diary
+    day is in a flare when some flare's span holds it (counted with a running sum of span
+    openings and closings over the sorted diary days, not one pass per flare)."""
+    day = daily.day
+    opened = np.zeros(day.size + 1, dtype=np.int64)
+    np.add.at(opened, np.searchsorted(day, flare_days[0], side="left"), 1)
+    np.add.at(opened, np.searchsorted(day, flare_days[1], side="right"), -1)
+    in_flare = np.cumsum(opened[:-1]) > 0
+    runs = np.array(_runs(day, ~in_flare), dtype=np.int64).reshape(-1, 2)
+    first, last = day[runs[:, 0]], day[runs[:, 1]]
+    long_enough = last - first + 1 >= min_days
+    first, last = first[long_enough], last[long_enough]
     return pl.DataFrame(
-        {
-            "patient_id": [patient_id] * len(found),
-            "start": [_date(a) for a, _ in found],
-            "end": [_date(b) for _, b in found],
-            "length_days": [b - a + 1 for a, b in found],
-        },
-        schema=REMISSION_SCHEMA,
+        [
+            pl.Series("patient_id", [patient_id] * first.size, dtype=pl.String),
+            _date_series("start", first),
+            _date_series("end", last),
+            pl.Series("length_days", last - first + 1, dtype=pl.Int64),
+        ]
     )
+
+
+def _date_series(name: str, days: IntArray) -> pl.Series:
+    """Days since 1970 as a Date series."""
+    return pl.Series(name, days.astype(np.int32)).cast(pl.Date)
 
 
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
