@@ -40,7 +40,6 @@ from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
     ReliefModel,
     relief_fraction,
-    slow_compartment_from_auc,
     time_until_relief_below,
 )
 
@@ -201,24 +200,7 @@ def _fit(
     log_sd = prior_log_sd if prior_log_sd is not None else prior.half_life_log_sd
     log_k0 = math.log(math.log(2.0) / prior.half_life_days)
 
-    def relief(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        log_depth, log_k = float(theta[0]), float(theta[1])
-        k = math.exp(log_k)
-        if basis == "relief_model":
-            fitted = dataclasses.replace(model, emax=1.0, k_slow_per_min=k / MIN_PER_DAY)
-            c0 = math.exp(log_depth) * model.c50_ng_per_ml
-            # an impulse of k*AUC = c0 at t = 0 gives C(t) = c0 exp(-k t)
-            c = slow_compartment_from_auc(
-                [0.0], [c0 / fitted.k_slow_per_min], t_days * MIN_PER_DAY, fitted
-            )
-            return relief_fraction(c, fitted)
-        return np.asarray(math.exp(log_depth) * np.exp(-k * t_days), dtype=np.float64)
-
-    def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        predicted = baseline * (1.0 - relief(theta))
-        prior_term = (theta[1] - log_k0) / log_sd
-        return np.append((pain - predicted) / noise_sd, prior_term)
-
+    residuals = _residuals(t_days, pain, baseline, basis, model, (noise_sd, log_k0, log_sd))
     observed = float(np.clip(1.0 - pain[: min(5, pain.size)].mean() / baseline, 0.05, 0.95))
     start_depth = observed / (1.0 - observed) if basis == "relief_model" else observed
     theta0 = np.array([math.log(start_depth), log_k0])
@@ -235,6 +217,46 @@ def _fit(
     except np.linalg.LinAlgError:
         se = log_sd
     return float(result.x[0]), float(result.x[1]), se
+
+
+def _residuals(
+    t_days: npt.NDArray[np.float64],
+    pain: npt.NDArray[np.float64],
+    baseline: float,
+    basis: Basis,
+    model: ReliefModel,
+    scales: tuple[float, float, float],
+) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """The fit's residuals at ``theta = (log depth, log k)``: daily pain misfit over the noise
+    SD, then the prior's term on ``log k`` (``scales``: noise SD, prior centre, prior log-SD).
+
+    The relief model's curve is written out: an impulse of ``k AUC = c0`` at ``t = 0`` gives
+    ``C(t) = c0 exp(-k t)`` and relief ``Emax C/(C50 + C)`` with Emax 1, with the operations of
+    ``slow_compartment_from_auc`` and ``relief_fraction`` in their order (the same bits,
+    without re-validating and rebuilding the model on each of the ~35 evaluations of a fit).
+    """
+    noise_sd, log_k0, log_sd = scales
+    minutes = t_days * MIN_PER_DAY
+    c50 = model.c50_ng_per_ml
+    m = pain.size
+
+    def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        log_depth, log_k = float(theta[0]), float(theta[1])
+        k = math.exp(log_k)
+        if basis == "relief_model":
+            k_slow = k / MIN_PER_DAY
+            c0 = math.exp(log_depth) * c50
+            weights = np.where(minutes >= 0.0, np.exp(-k_slow * np.maximum(minutes, 0.0)), 0.0)
+            c = k_slow * (c0 / k_slow) * weights
+            relief = 1.0 * c / (c50 + c)
+        else:
+            relief = math.exp(log_depth) * np.exp(-k * t_days)
+        out = np.empty(m + 1)
+        out[:m] = (pain - baseline * (1.0 - relief)) / noise_sd
+        out[m] = (theta[1] - log_k0) / log_sd
+        return out
+
+    return residuals
 
 
 def _crossing_days(
