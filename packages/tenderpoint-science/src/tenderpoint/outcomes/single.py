@@ -20,6 +20,8 @@ as the frame path does.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Final
@@ -108,6 +110,17 @@ class DailyArrays:
         """Daily mean pain."""
         return self.scores["pain"]
 
+    @cached_property
+    def day_list(self) -> list[int]:
+        """The days as Python integers (window bounds are found by bisection)."""
+        days: list[int] = self.day.tolist()
+        return days
+
+    @cached_property
+    def score_lists(self) -> dict[str, list[float]]:
+        """Each score's daily means as Python floats (windows are summed in Python)."""
+        return {name: values.tolist() for name, values in self.scores.items()}
+
     def with_pain(self, pain: FloatArray) -> DailyArrays:
         """The same days with another daily pain."""
         return replace(self, scores={**self.scores, "pain": pain})
@@ -126,11 +139,11 @@ class DailyArrays:
         )
 
 
-def kahan_sum(values: FloatArray) -> float:
+def kahan_sum(values: FloatArray | list[float]) -> float:
     """Sum with Kahan's compensation, as polars sums the floats of a group it has hashed
     (``group_by(...).agg(mean)`` is this sum over the count; checked on random thirds)."""
     total, carry = 0.0, 0.0
-    for v in values.tolist():
+    for v in values.tolist() if isinstance(values, np.ndarray) else values:
         y = v - carry
         t = total + y
         carry = (t - total) - y
@@ -256,24 +269,34 @@ class Baseline:
     values: dict[str, float]
 
 
-def plain_sum(values: FloatArray) -> float:
+def plain_sum(values: FloatArray | list[float]) -> float:
     """Sum in order without compensation."""
     total = 0.0
-    for v in values.tolist():
+    for v in values.tolist() if isinstance(values, np.ndarray) else values:
         total = total + v
     return total
 
 
-def _window_mean(daily: DailyArrays, keep: BoolArray, name: str) -> float:
-    """Mean of a score over the kept days (NaN: no value), summed as polars sums the frame
-    path's grouped window: with Kahan's compensation, except after the hashed daily path,
-    whose output carries a sorted patient key, so that polars then sums each patient's slice
-    in plain order (both checked in ``test_single.py``)."""
-    values = daily.scores[name][keep]
-    values = values[~np.isnan(values)]
-    if not values.size:
-        return float("nan")
-    return (plain_sum(values) if daily.hashed else kahan_sum(values)) / values.size
+def _span_means(
+    daily: DailyArrays, first_day: int, last_day: int, names: tuple[str, ...]
+) -> tuple[int, dict[str, float]]:
+    """Days with pain between ``first_day`` and ``last_day`` (inclusive) and the mean of each
+    score over them (NaN: no value), summed as polars sums the frame path's grouped window:
+    with Kahan's compensation, except after the hashed daily path, whose output carries a
+    sorted patient key, so that polars then sums each patient's slice in plain order (both
+    checked in ``test_single.py``). The days are sorted, so a window is one slice."""
+    lo = bisect_left(daily.day_list, first_day)
+    hi = bisect_right(daily.day_list, last_day)
+    total = plain_sum if daily.hashed else kahan_sum
+    means, n_days = {}, 0
+    for name in names:
+        values = [v for v in daily.score_lists[name][lo:hi] if v == v]  # v != v: NaN
+        means[name] = total(values) / len(values) if values else float("nan")
+        if name == "pain":
+            n_days = len(values)
+    if "pain" not in names:
+        n_days = sum(1 for v in daily.score_lists["pain"][lo:hi] if v == v)
+    return n_days, means
 
 
 def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
@@ -282,34 +305,33 @@ def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Bas
     if first is None:
         status = BASELINE_NO_INFUSION if daily.day.size else None
         return Baseline(status, 0, {})
-    keep = (daily.day < first) & (daily.day >= first - rule.window_days)
-    n_days = int((keep & ~np.isnan(daily.pain)).sum())
+    n_days, means = _span_means(
+        daily, first - rule.window_days, first - 1, ("pain", *SECONDARY_SCORES)
+    )
     if n_days < rule.min_days:
         return Baseline(BASELINE_INSUFFICIENT, n_days, {})
-    names = ("pain", *SECONDARY_SCORES)
-    return Baseline(BASELINE_OK, n_days, {s: _window_mean(daily, keep, s) for s in names})
+    return Baseline(BASELINE_OK, n_days, means)
 
 
 def baseline_frame(patient_id: str, baseline: Baseline, courses: Courses) -> pl.DataFrame:
     """The documented baseline frame (no row when there is neither diary nor session)."""
-    present = baseline.status is not None
-    first, end = courses.first_day, courses.induction_end_day
-
-    def value(name: str) -> list[float | None]:
-        v = baseline.values.get(name, float("nan"))
-        return [None if np.isnan(v) else v] if present else []
-
-    return pl.DataFrame(
+    if baseline.status is None:
+        return _frame(BASELINE_SCHEMA, {name: [] for name in BASELINE_SCHEMA})
+    nan = float("nan")
+    values = {
+        f"baseline_{s}": np.array([baseline.values.get(s, nan)], dtype=np.float64)
+        for s in ("pain", *SECONDARY_SCORES)
+    }
+    return _frame(
+        BASELINE_SCHEMA,
         {
-            "patient_id": [patient_id] if present else [],
-            "first_infusion_date": [None if first is None else _date(first)] if present else [],
-            "induction_end_date": [None if end is None else _date(end)] if present else [],
-            "baseline_days": [baseline.days] if present else [],
-            "baseline_pain": value("pain"),
-            **{f"baseline_{s}": value(s) for s in SECONDARY_SCORES},
-            "baseline_status": [baseline.status] if present else [],
+            "patient_id": [patient_id],
+            "first_infusion_date": [courses.first_day],
+            "induction_end_date": [courses.induction_end_day],
+            "baseline_days": [baseline.days],
+            **values,
+            "baseline_status": [baseline.status],
         },
-        schema=BASELINE_SCHEMA,
     )
 
 
@@ -346,10 +368,7 @@ def _window_row(
 ) -> tuple[int, dict[str, float], str]:
     """Days with pain, each item's mean and the kind (acute or post-induction) of one
     window."""
-    offset = daily.day - anchor
-    keep = (offset >= w.start_day) & (offset <= w.end_day)
-    n_days = int((keep & ~np.isnan(daily.pain)).sum())
-    means = {s: _window_mean(daily, keep, s) for s in RESPONSE_ITEMS}
+    n_days, means = _span_means(daily, anchor + w.start_day, anchor + w.end_day, RESPONSE_ITEMS)
     kind = "acute" if anchor + w.start_day <= induction_end else "post_induction"
     return n_days, means, kind
 
@@ -423,28 +442,43 @@ def responses_frame(
     pct = _percent_reductions(baseline, [r[1] for r in rows], status == "ok")
     n = len(windows)
     base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
-    return pl.DataFrame(
+    pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    return _frame(
+        RESPONSE_SCHEMA,
         {
             "patient_id": [patient_id] * n,
             "window": [w.name for w in windows],
             "window_anchor": [w.anchor for w in windows],
             "window_kind": [r[2] for r in rows],
-            "window_start_day": [w.start_day for w in windows],
-            "window_end_day": [w.end_day for w in windows],
-            "first_infusion_date": [_date(first)] * n,
-            "induction_end_date": [None if end is None else _date(end)] * n,
+            "window_start_day": np.array([w.start_day for w in windows], dtype=np.int64),
+            "window_end_day": np.array([w.end_day for w in windows], dtype=np.int64),
+            "first_infusion_date": np.full(n, first, dtype=np.int32),
+            "induction_end_date": [None if end is None else end] * n,
             "n_days": n_days,
             "baseline_pain": [base_pain] * n,
-            "pain": [None if np.isnan(r[1]["pain"]) else r[1]["pain"] for r in rows],
-            **{
-                f"pct_reduction_{s}": pl.Series(pct[s], dtype=pl.Float64, nan_to_null=True)
-                for s in RESPONSE_ITEMS
-            },
+            "pain": pain,
+            **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
             "immpact": _immpact(pct["pain"]),
             "status": status.tolist(),
         },
-        schema=RESPONSE_SCHEMA,
     )
+
+
+def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
+    """A result frame from its columns, each a list or a numpy array (float NaN: null; a
+    Date column holds days since 1970), built series by series in ``schema``'s order (what
+    ``pl.DataFrame(dict, schema=...)`` does, with less checking per column)."""
+    series = []
+    for name, dtype in schema.items():
+        values = columns[name]
+        if dtype == pl.Date:
+            s = pl.Series(name, values, dtype=pl.Int32).cast(pl.Date)
+        elif isinstance(values, np.ndarray) and dtype == pl.Float64:
+            s = pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
+        else:
+            s = pl.Series(name, values, dtype=dtype)
+        series.append(s)
+    return pl.DataFrame(series)
 
 
 # ---------------------------------------------------------------- latent level, relief
