@@ -658,11 +658,12 @@ def flares_frame(
         for r in runs
     ]
     found.sort(key=lambda f: (f[0], f[1]))
-    return pl.DataFrame(
+    return _frame(
+        {**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
         {
             "patient_id": [patient_id] * len(found),
-            "start": [_date(f[0]) for f in found],
-            "end": [_date(f[2]) for f in found],
+            "start": [f[0] for f in found],
+            "end": [f[2] for f in found],
             "peak_pain": [f[3] for f in found],
             "length_days": [f[2] - f[0] + 1 for f in found],
             "rise_points": [f[4] for f in found],
@@ -671,7 +672,6 @@ def flares_frame(
             "source": [f[1] for f in found],
             "rule": [f[7] for f in found],
         },
-        schema={**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
     )
 
 
