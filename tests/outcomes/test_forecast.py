@@ -130,3 +130,38 @@ def test_written_out_residuals_are_the_models_to_the_bit(basis) -> None:
         expected = np.append((pain - base * (1.0 - relief)) / noise, (theta[1] - k0) / log_sd)
         got = _residuals(t, pain, base, basis, DAHAN2011, (noise, k0, log_sd))(theta)
         assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("basis", ["exponential", "relief_model"])
+def test_trf_loop_is_least_squares_to_the_bit(basis) -> None:
+    """``_trf.trf_fit`` is scipy's bounded TRF loop without its wrappers: on 200 fits
+    (improving, worsening and flat diaries; fits pushed to a bound; one to 700 points) it
+    returns least_squares' own parameters and Jacobian, bit for bit."""
+    from scipy.optimize import least_squares
+
+    from tenderpoint.outcomes import _trf
+    from tenderpoint.outcomes.forecast import _LOWER, _UPPER, ForwardDifference, _residuals
+    from tenderpoint.pharmacology.pd.relief import DAHAN2011
+
+    assert _trf.AVAILABLE
+    rng = np.random.default_rng(23)
+    for _ in range(200):
+        m = int(rng.integers(1, 700))
+        t = np.sort(rng.choice(np.arange(1, 800), m, replace=False)).astype(float)
+        base = float(rng.uniform(2, 9))
+        depth = rng.uniform(-0.8, 1.5)
+        rate = np.log(2) / rng.lognormal(2.5, 1.5)
+        noise = rng.normal(0, rng.uniform(0.0, 2.0), m)
+        pain = np.clip(np.round(base * (1 - depth * np.exp(-rate * t)) + noise), 0, 10)
+        scales = (
+            float(rng.uniform(0.3, 1.5)),
+            float(rng.uniform(-5, 0)),
+            float(rng.uniform(0.2, 2)),
+        )
+        fun = _residuals(t, pain, base, basis, DAHAN2011, scales)
+        x0 = rng.uniform(_LOWER, _UPPER)
+        jac = ForwardDifference(fun, _LOWER, _UPPER)
+        ours = _trf.trf_fit(fun, jac, x0, (_LOWER, _UPPER))
+        scipy_own = least_squares(fun, x0, jac=jac, bounds=(_LOWER, _UPPER))
+        assert np.array_equal(ours.x, scipy_own.x)
+        assert np.array_equal(ours.jac, scipy_own.jac)

@@ -36,6 +36,7 @@ import polars as pl
 from scipy.optimize import least_squares
 
 from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes import _trf
 from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
     ReliefModel,
@@ -195,8 +196,9 @@ def _fit(
     *,
     fast_jacobian: bool = True,
 ) -> tuple[float, float, float]:
-    """Return (depth parameter, log k per day, SE of log k); ``fast_jacobian`` false lets
-    scipy estimate the Jacobian (the reference of :class:`ForwardDifference`)."""
+    """Return (depth parameter, log k per day, SE of log k): scipy's bounded TRF fit, run by
+    ``_trf.trf_fit`` (the same steps and bits as ``least_squares``); ``fast_jacobian`` false
+    runs ``least_squares`` itself with scipy's own Jacobian (the reference of both)."""
     log_sd = prior_log_sd if prior_log_sd is not None else prior.half_life_log_sd
     log_k0 = math.log(math.log(2.0) / prior.half_life_days)
 
@@ -204,19 +206,24 @@ def _fit(
     observed = float(np.clip(1.0 - pain[: min(5, pain.size)].mean() / baseline, 0.05, 0.95))
     start_depth = observed / (1.0 - observed) if basis == "relief_model" else observed
     theta0 = np.array([math.log(start_depth), log_k0])
-    result = least_squares(
-        residuals,
-        theta0,
-        jac=ForwardDifference(residuals, _LOWER, _UPPER) if fast_jacobian else "2-point",
-        bounds=(_LOWER, _UPPER),
-    )
-    jac = result.jac
+    if fast_jacobian and _trf.AVAILABLE:
+        jacobian = ForwardDifference(residuals, _LOWER, _UPPER)
+        result = _trf.trf_fit(residuals, jacobian, theta0, (_LOWER, _UPPER))
+        x, jac = result.x, result.jac
+    else:
+        found = least_squares(
+            residuals,
+            theta0,
+            jac=ForwardDifference(residuals, _LOWER, _UPPER) if fast_jacobian else "2-point",
+            bounds=(_LOWER, _UPPER),
+        )
+        x, jac = found.x, found.jac
     try:
         cov = np.linalg.inv(jac.T @ jac)
         se = float(math.sqrt(max(cov[1, 1], 0.0)))
     except np.linalg.LinAlgError:
         se = log_sd
-    return float(result.x[0]), float(result.x[1]), se
+    return float(x[0]), float(x[1]), se
 
 
 def _residuals(
