@@ -268,15 +268,24 @@ def change_points_of(
     breaks = rpt.KernelCPD(kernel="linear", min_size=min_size_days).fit(signal).predict(pen=penalty)
     bounds = [0, *breaks]
     cuts = breaks[:-1]
+    # built series by series from numpy (Series.gather runs a query; a dict frame checks more)
+    days = dates.to_numpy().astype(np.int64)[cuts].astype(np.int32)
     return pl.DataFrame(
-        {
-            "local_date": dates.gather(cuts) if cuts else [],
-            "mean_before": [float(signal[bounds[i] : b].mean()) for i, b in enumerate(cuts)],
-            "mean_after": [float(signal[b : bounds[i + 2]].mean()) for i, b in enumerate(cuts)],
-            "kind": ["annotation"] * len(cuts),
-            "note": [ANNOTATION_NOTE] * len(cuts),
-        },
-        schema=CHANGE_POINT_SCHEMA,
+        [
+            pl.Series("local_date", days).cast(pl.Date),
+            pl.Series(
+                "mean_before",
+                [float(signal[bounds[i] : b].mean()) for i, b in enumerate(cuts)],
+                dtype=pl.Float64,
+            ),
+            pl.Series(
+                "mean_after",
+                [float(signal[b : bounds[i + 2]].mean()) for i, b in enumerate(cuts)],
+                dtype=pl.Float64,
+            ),
+            pl.Series("kind", ["annotation"] * len(cuts), dtype=pl.String),
+            pl.Series("note", [ANNOTATION_NOTE] * len(cuts), dtype=pl.String),
+        ]
     )
 
 
