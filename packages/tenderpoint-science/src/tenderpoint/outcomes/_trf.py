@@ -5,9 +5,12 @@
 ``scipy.optimize._lsq.trf.trf_bounds``. For a two-parameter fit of a few hundred residuals most
 of a call's time goes to its general machinery: argument checks, the memoising
 ``VectorFunction`` wrapper around ``fun`` and ``jac``, the robust-loss, ``x_scale``, LSMR and
-callback branches. :func:`trf_fit` is that algorithm's loop with those branches taken out -
-the same steps on the same arrays with the same scipy helpers, in the same order (a unit
-``x_scale`` multiplies by exactly 1.0, so it is left out) - and gives the same bits;
+callback branches, and the checks and dispatch around the LAPACK SVD of each iteration.
+:func:`trf_fit` is that algorithm's loop with those branches taken out - the same steps on
+the same arrays with the same scipy helpers and LAPACK routine, in the same order (a unit
+``x_scale`` multiplies by exactly 1.0, so it is left out; the Jacobian is handed the
+residuals already computed at its point instead of evaluating them again) - and gives the
+same bits;
 ``tests/outcomes/test_forecast.py`` holds it to ``least_squares`` on many fits. The helpers
 live in scipy's private ``_lsq`` package: if a scipy release moves them, :data:`AVAILABLE` is
 false and the forecast calls ``least_squares`` itself.
@@ -20,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numpy.linalg import norm
-from scipy.linalg import svd
+from numpy.linalg import LinAlgError, norm
+from scipy.linalg import get_lapack_funcs
 
 try:
     from scipy.optimize._lsq.common import (
@@ -52,7 +55,7 @@ class TrfResult:
 
 def trf_fit(
     fun: Callable[[FloatArray], FloatArray],
-    jac: Callable[[FloatArray], FloatArray],
+    jac: Callable[[FloatArray, FloatArray], FloatArray],
     x0: FloatArray,
     bounds: tuple[FloatArray, FloatArray],
 ) -> TrfResult:
@@ -63,7 +66,8 @@ def trf_fit(
     fun : callable
         Residuals at ``x`` (1-D, finite at the start).
     jac : callable
-        Jacobian of ``fun`` at ``x`` (m x n).
+        Jacobian of ``fun`` at ``x`` given ``fun(x)`` (m x n; ``least_squares`` calls it
+        without the residuals, so a Jacobian that re-evaluates them gets the same ones).
     x0 : numpy.ndarray
         Start, inside the bounds.
     bounds : tuple of numpy.ndarray
@@ -78,13 +82,13 @@ def trf_fit(
     f = np.atleast_1d(fun(x.copy()))
     if not np.all(np.isfinite(f)):
         raise ValueError("Residuals are not finite in the initial point.")
-    J = np.atleast_2d(jac(x.copy()))
+    J = np.atleast_2d(jac(x.copy(), f))
     return _trf_bounds(fun, jac, x, f, J, lb, ub)
 
 
 def _trf_bounds(
     fun: Callable[[FloatArray], FloatArray],
-    jac: Callable[[FloatArray], FloatArray],
+    jac: Callable[[FloatArray, FloatArray], FloatArray],
     x0: FloatArray,
     f: FloatArray,
     J: FloatArray,
@@ -119,7 +123,7 @@ def _trf_bounds(
         J_augmented[:m] = J * d
         J_h = J_augmented[:m]  # memory view
         J_augmented[m:] = np.diag(diag_h**0.5)
-        U, s, V = svd(J_augmented, full_matrices=False)
+        U, s, V = _svd(J_augmented)
         V = V.T
         uf = U.T.dot(f_augmented)
         theta = max(0.995, 1 - g_norm)  # step back from the bounds
@@ -155,7 +159,7 @@ def _trf_bounds(
 
         if actual_reduction > 0:
             x, f, cost = x_new, f_new, cost_new
-            J = np.atleast_2d(jac(x.copy()))
+            J = np.atleast_2d(jac(x.copy(), f))
             g = compute_grad(J, f)
     return TrfResult(x, J)
 
@@ -175,3 +179,24 @@ def _termination(
         actual_reduction, cost, norm(step), norm(x), ratio, TOLERANCE, TOLERANCE
     )
     return status
+
+
+def _svd(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``scipy.linalg.svd(a, full_matrices=False)`` of a finite float64 matrix: the same
+    LAPACK routine (gesdd) with the same workspace size, without the wrapper's checks and
+    dispatch (a fifth of a fit)."""
+    if not np.isfinite(a).all():
+        raise ValueError("array must not contain infs or NaNs")
+    gesdd, gesdd_lwork = get_lapack_funcs(("gesdd", "gesdd_lwork"), (a,), ilp64="preferred")
+    m, n = a.shape
+    work, info = gesdd_lwork(m, n, compute_uv=True, full_matrices=False)
+    if info != 0:
+        raise ValueError(f"Internal work array size computation failed: {info}")
+    u, s, vt, info = gesdd(
+        a, compute_uv=True, lwork=int(work.real), full_matrices=False, overwrite_a=False
+    )
+    if info > 0:
+        raise LinAlgError("SVD did not converge")
+    if info < 0:
+        raise ValueError(f"illegal value in {-info}th argument of internal gesdd")
+    return u, s, vt

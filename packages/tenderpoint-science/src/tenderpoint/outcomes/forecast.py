@@ -160,9 +160,13 @@ class ForwardDifference:
     ) -> None:
         self.fun, self.lower, self.upper = fun, lower, upper
 
-    def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def __call__(
+        self, x: npt.NDArray[np.float64], f0: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """The Jacobian at ``x``; ``f0``: the residuals there when already computed."""
         x0 = np.atleast_1d(np.asarray(x, dtype=np.float64))
-        f0 = np.atleast_1d(self.fun(x0))
+        if f0 is None:
+            f0 = np.atleast_1d(self.fun(x0))
         sign = (x0 >= 0).astype(float) * 2 - 1
         h = _SQRT_EPS * sign * np.maximum(1.0, np.abs(x0))
         lower_dist, upper_dist = x0 - self.lower, self.upper - x0
