@@ -275,18 +275,24 @@ def change_points_of(
             pl.Series("local_date", days).cast(pl.Date),
             pl.Series(
                 "mean_before",
-                [float(signal[bounds[i] : b].mean()) for i, b in enumerate(cuts)],
+                [_mean(signal[bounds[i] : b]) for i, b in enumerate(cuts)],
                 dtype=pl.Float64,
             ),
             pl.Series(
                 "mean_after",
-                [float(signal[b : bounds[i + 2]].mean()) for i, b in enumerate(cuts)],
+                [_mean(signal[b : bounds[i + 2]]) for i, b in enumerate(cuts)],
                 dtype=pl.Float64,
             ),
             pl.Series("kind", ["annotation"] * len(cuts), dtype=pl.String),
             pl.Series("note", [ANNOTATION_NOTE] * len(cuts), dtype=pl.String),
         ]
     )
+
+
+def _mean(segment: npt.NDArray[np.float64]) -> float:
+    """``segment.mean()`` without its wrapper: numpy's mean is this sum (pairwise, by
+    ``np.add.reduce``) over the count."""
+    return float(np.add.reduce(segment) / segment.size)
 
 
 @dataclass(frozen=True)
