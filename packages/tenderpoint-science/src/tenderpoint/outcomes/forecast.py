@@ -167,25 +167,38 @@ class ForwardDifference:
         x0 = np.atleast_1d(np.asarray(x, dtype=np.float64))
         if f0 is None:
             f0 = np.atleast_1d(self.fun(x0))
-        sign = (x0 >= 0).astype(float) * 2 - 1
-        h = _SQRT_EPS * sign * np.maximum(1.0, np.abs(x0))
-        lower_dist, upper_dist = x0 - self.lower, self.upper - x0
-        stepped = x0 + h
-        violated = (stepped < self.lower) | (stepped > self.upper)
-        fitting = np.abs(h) <= np.maximum(lower_dist, upper_dist)
-        h = h.copy()
-        h[violated & fitting] *= -1
-        forward = (upper_dist >= lower_dist) & ~fitting
-        h[forward] = upper_dist[forward]
-        backward = (upper_dist < lower_dist) & ~fitting
-        h[backward] = -lower_dist[backward]
         jac_t = np.empty((x0.size, f0.size))
-        for i in range(x0.size):
+        lower, upper = self.lower.tolist(), self.upper.tolist()
+        # each parameter's step in Python floats (the same IEEE operations as scipy's arrays
+        # of two, without a dozen small array operations per call)
+        for i, xi in enumerate(x0.tolist()):
+            h = _step(xi, lower[i], upper[i])
             x1 = np.copy(x0)
-            x1[i] = x0[i] + h[i]
-            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((x0[i] + h[i]) - x0[i])
+            x1[i] = xi + h
+            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((xi + h) - xi)
         out: npt.NDArray[np.float64] = jac_t.T
         return out
+
+
+def _nan_max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN if either is)."""
+    return a if (a >= b or a != a) else b
+
+
+def _step(x: float, lower: float, upper: float) -> float:
+    """``approx_derivative``'s forward step for one parameter at ``x`` within its bounds:
+    ``sqrt(eps) * sign(x) * max(1, |x|)``, reversed when it would leave the bounds and fits
+    on the other side, else the whole distance to the farther bound."""
+    h = _SQRT_EPS * (1.0 if x >= 0 else -1.0) * _nan_max(1.0, abs(x))
+    lower_dist, upper_dist = x - lower, upper - x
+    stepped = x + h
+    violated = stepped < lower or stepped > upper
+    fitting = abs(h) <= _nan_max(lower_dist, upper_dist)
+    if violated and fitting:
+        h = h * -1
+    if not fitting:
+        h = upper_dist if upper_dist >= lower_dist else -lower_dist
+    return h
 
 
 def _fit(
