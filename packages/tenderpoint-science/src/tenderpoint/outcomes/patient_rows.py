@@ -193,7 +193,7 @@ def _times(frame: pl.DataFrame, name: str) -> IntArray | None:
 
 def physical(col: pl.Series) -> IntArray:
     """A Date or Datetime column without nulls as its integers (days or time units since
-    1970): numpy's view of it (``Series.to_physical`` goes through a query, ~50 x slower)."""
+    1970), read through numpy (``Series.to_physical`` goes through a query, ~50 x slower)."""
     out: IntArray = col.to_numpy().astype(np.int64)
     return out
 

@@ -821,9 +821,10 @@ def _course_frame(
 
 
 def _course_start_us(course_start: pl.Series) -> IntArray:
-    """Course start times as microseconds since 1970 (UTC; numpy's view of a microsecond
-    column: ``Series.to_physical`` goes through a query)."""
-    if isinstance(course_start.dtype, pl.Datetime) and course_start.dtype.time_unit == "us":
+    """Course start times as microseconds since 1970 (UTC; a microsecond column without
+    nulls read through numpy: ``Series.to_physical`` goes through a query)."""
+    dtype = course_start.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "us" and not course_start.null_count():
         us: IntArray = course_start.to_numpy().astype(np.int64)
     else:
         us = course_start.dt.epoch("us").to_numpy()
