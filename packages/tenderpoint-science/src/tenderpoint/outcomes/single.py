@@ -465,20 +465,20 @@ def responses_frame(
 
 
 def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
-    """A result frame from its columns, each a list or a numpy array (float NaN: null; a
-    Date column holds days since 1970), built series by series in ``schema``'s order (what
-    ``pl.DataFrame(dict, schema=...)`` does, with less checking per column)."""
-    series = []
+    """A result frame from its columns, each a list or a numpy array (in an array, float NaN
+    is null; a Date column holds days since 1970), in ``schema``'s order. Built from rows in
+    one call: for the few rows of one patient that is about twice as fast as a series per
+    column."""
+    listed = []
     for name, dtype in schema.items():
         values = columns[name]
-        if dtype == pl.Date:
-            s = pl.Series(name, values, dtype=pl.Int32).cast(pl.Date)
-        elif isinstance(values, np.ndarray) and dtype == pl.Float64:
-            s = pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
-        else:
-            s = pl.Series(name, values, dtype=dtype)
-        series.append(s)
-    return pl.DataFrame(series)
+        if isinstance(values, np.ndarray):
+            plain = values.tolist()
+            if dtype == pl.Float64:
+                plain = [None if v != v else v for v in plain]  # v != v: NaN
+            values = plain
+        listed.append(values)
+    return pl.DataFrame(list(zip(*listed, strict=True)), schema=dict(schema), orient="row")
 
 
 # ---------------------------------------------------------------- latent level, relief
@@ -706,19 +706,15 @@ def remissions_of(
     first, last = day[runs[:, 0]], day[runs[:, 1]]
     long_enough = last - first + 1 >= min_days
     first, last = first[long_enough], last[long_enough]
-    return pl.DataFrame(
-        [
-            pl.Series("patient_id", [patient_id] * first.size, dtype=pl.String),
-            _date_series("start", first),
-            _date_series("end", last),
-            pl.Series("length_days", last - first + 1, dtype=pl.Int64),
-        ]
+    return _frame(
+        REMISSION_SCHEMA,
+        {
+            "patient_id": [patient_id] * first.size,
+            "start": first,
+            "end": last,
+            "length_days": last - first + 1,
+        },
     )
-
-
-def _date_series(name: str, days: IntArray) -> pl.Series:
-    """Days since 1970 as a Date series."""
-    return pl.Series(name, days.astype(np.int32)).cast(pl.Date)
 
 
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
