@@ -71,7 +71,7 @@ from tenderpoint.outcomes.relief import (
     _course_frame,
     _empty_relief_frame,
     _returns,
-    relief_from_level_reference,
+    relief_from_level,
 )
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -553,7 +553,9 @@ def relief_frame(
     baseline: Baseline,
     rule: LatentReliefRule,
 ) -> pl.DataFrame:
-    """``relief.latent_relief_episodes`` of one patient (every course)."""
+    """``relief.latent_relief_episodes`` of one patient (every course; onset and end by
+    ``relief_from_level``, the compiled scan the cohort path uses, equal to the numpy
+    reference the frame path takes for a single patient - ``test_single.py`` compares)."""
     k = courses.course_day.size
     if baseline.status != BASELINE_OK or k == 0:
         return _empty_relief_frame()
@@ -580,7 +582,7 @@ def relief_frame(
     c_day = courses.course_day - lo
     next_day = np.append(c_day[1:], -1).astype(np.int64)
     window = CourseWindow(c_day, next_day, lc.last_diary_day[cols])
-    res = relief_from_level_reference(
+    res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
     )
     # the course columns as series (a frame of them would be built only to be taken apart)
