@@ -112,8 +112,8 @@ def test_written_out_residuals_are_the_models_to_the_bit(basis) -> None:
 
     rng = np.random.default_rng(5)
     for _ in range(300):
-        m = int(rng.integers(1, 300))
-        t = np.sort(rng.choice(np.arange(1, 700), m, replace=False)).astype(float)
+        m = int(rng.integers(1, 800))
+        t = np.sort(rng.choice(np.arange(1, 900), m, replace=False)).astype(float)
         pain = rng.integers(0, 11, m).astype(float)
         base, noise, k0, log_sd = (float(x) for x in rng.uniform([3, 0.3, -5, 0.2], [9, 2, 0, 2]))
         theta = rng.uniform([-6.0, -8.0], [4.0, 1.0])

@@ -267,16 +267,22 @@ def _residuals(
     def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         log_depth, log_k = float(theta[0]), float(theta[1])
         k = math.exp(log_k)
+        out = np.empty(m + 1)
+        head = out[:m]  # each step below in place: the same operations, no temporaries
         if basis == "relief_model":
             k_slow = k / MIN_PER_DAY
             c0 = math.exp(log_depth) * c50
             weights = np.where(minutes >= 0.0, np.exp(-k_slow * np.maximum(minutes, 0.0)), 0.0)
             c = k_slow * (c0 / k_slow) * weights
-            relief = 1.0 * c / (c50 + c)
+            head[:] = 1.0 * c / (c50 + c)
         else:
-            relief = math.exp(log_depth) * np.exp(-k * t_days)
-        out = np.empty(m + 1)
-        out[:m] = (pain - baseline * (1.0 - relief)) / noise_sd
+            np.multiply(-k, t_days, out=head)
+            np.exp(head, out=head)
+            np.multiply(math.exp(log_depth), head, out=head)
+        np.subtract(1.0, head, out=head)  # pain predicted: baseline x (1 - relief)
+        np.multiply(baseline, head, out=head)
+        np.subtract(pain, head, out=head)
+        np.divide(head, noise_sd, out=head)
         out[m] = (theta[1] - log_k0) / log_sd
         return out
 
