@@ -9,8 +9,8 @@ callback branches, and the checks and dispatch around the LAPACK SVD of each ite
 :func:`trf_fit` is that algorithm's loop with those branches taken out - the same steps on
 the same arrays with the same scipy helpers and LAPACK routine, in the same order (a unit
 ``x_scale`` multiplies by exactly 1.0, so it is left out; the Jacobian is handed the
-residuals already computed at its point instead of evaluating them again) - and gives the
-same bits;
+residuals already computed at its point instead of evaluating them again; the loop's vector
+norms are numpy's arithmetic without its dispatch) - and gives the same bits;
 ``tests/outcomes/test_forecast.py`` holds it to ``least_squares`` on many fits. The helpers
 live in scipy's private ``_lsq`` package: if a scipy release moves them, :data:`AVAILABLE` is
 false and the forecast calls ``least_squares`` itself.
@@ -18,6 +18,7 @@ false and the forecast calls ``least_squares`` itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -111,7 +112,7 @@ def _trf_bounds(
 
     while True:
         v, dv = CL_scaling_vector(x, g, lb, ub)
-        g_norm = norm(g * v, ord=np.inf)
+        g_norm = float(np.abs(g * v).max())  # norm(g * v, ord=inf)
         if g_norm < TOLERANCE:
             termination_status = 1
         if termination_status is not None or nfev == max_nfev:
@@ -138,7 +139,7 @@ def _trf_bounds(
             x_new = make_strictly_feasible(x + step, lb, ub, rstep=0)
             f_new = np.atleast_1d(fun(x_new.copy()))
             nfev += 1
-            step_h_norm = norm(step_h)
+            step_h_norm = _norm(step_h)
             if not np.all(np.isfinite(f_new)):
                 Delta = float(0.25 * step_h_norm)
                 continue
@@ -171,12 +172,18 @@ def _initial_radius(x0: FloatArray, g: FloatArray, lb: FloatArray, ub: FloatArra
     return radius if radius != 0 else 1.0
 
 
+def _norm(x: FloatArray) -> float:
+    """``numpy.linalg.norm`` of a vector: the square root of its dot product with itself
+    (numpy's own arithmetic, without its dispatch)."""
+    return math.sqrt(float(x.dot(x)))
+
+
 def _termination(
     actual_reduction: float, cost: float, step: FloatArray, x: FloatArray, ratio: float
 ) -> int | None:
     """scipy's ``check_termination`` with the default tolerances."""
     status: int | None = check_termination(
-        actual_reduction, cost, norm(step), norm(x), ratio, TOLERANCE, TOLERANCE
+        actual_reduction, cost, _norm(step), _norm(x), ratio, TOLERANCE, TOLERANCE
     )
     return status
 
