@@ -162,3 +162,19 @@ def test_state_rule_rejects_settings_naming_the_field(field: str, value: float) 
 def test_state_rule_accepts_settings_just_inside_the_limits() -> None:
     rule = FlareStateRule(start_per_day=0.999, mean_length_days=1.0, min_days=14, passes=1)
     assert rule.min_days == rule.max_days
+
+
+def test_change_point_segment_mean_is_numpys_to_the_bit() -> None:
+    """The change points' segment means skip ndarray.mean's wrapper; they must stay its bits
+    (pairwise sums over the count) on segments of every length up to two years."""
+    import numpy as np
+
+    from tenderpoint.outcomes.flares import _mean
+
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        n = int(rng.integers(1, 800))
+        x = rng.integers(0, 11, n) / rng.choice([1.0, 2.0, 3.0, 7.0])
+        a, b = sorted(int(v) for v in rng.integers(0, n + 1, 2))
+        if a < b:
+            assert _mean(x[a:b]) == float(x[a:b].mean())

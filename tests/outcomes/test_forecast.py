@@ -94,3 +94,74 @@ def test_fast_jacobian_fit_takes_scipys_path_to_the_same_bits(basis) -> None:
         fast = _fit(*args, prior_sd, fast_jacobian=True)
         scipy_own = _fit(*args, prior_sd, fast_jacobian=False)
         assert fast == scipy_own
+
+
+@pytest.mark.parametrize("basis", ["exponential", "relief_model"])
+def test_written_out_residuals_are_the_models_to_the_bit(basis) -> None:
+    """The fit's residuals write the relief model's curve out (no model rebuilt per
+    evaluation); they must equal, bit for bit, the residuals built from the pharmacology
+    core's own functions, over the whole box the fit searches."""
+    import dataclasses
+
+    from tenderpoint.outcomes.forecast import MIN_PER_DAY, _residuals
+    from tenderpoint.pharmacology.pd.relief import (
+        DAHAN2011,
+        relief_fraction,
+        slow_compartment_from_auc,
+    )
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        m = int(rng.integers(1, 800))
+        t = np.sort(rng.choice(np.arange(1, 900), m, replace=False)).astype(float)
+        pain = rng.integers(0, 11, m).astype(float)
+        base, noise, k0, log_sd = (float(x) for x in rng.uniform([3, 0.3, -5, 0.2], [9, 2, 0, 2]))
+        theta = rng.uniform([-6.0, -8.0], [4.0, 1.0])
+        k = math.exp(theta[1])
+        if basis == "relief_model":
+            fitted = dataclasses.replace(DAHAN2011, emax=1.0, k_slow_per_min=k / MIN_PER_DAY)
+            c0 = math.exp(theta[0]) * DAHAN2011.c50_ng_per_ml
+            c = slow_compartment_from_auc(
+                [0.0], [c0 / fitted.k_slow_per_min], t * MIN_PER_DAY, fitted
+            )
+            relief = relief_fraction(c, fitted)
+        else:
+            relief = math.exp(theta[0]) * np.exp(-k * t)
+        expected = np.append((pain - base * (1.0 - relief)) / noise, (theta[1] - k0) / log_sd)
+        got = _residuals(t, pain, base, basis, DAHAN2011, (noise, k0, log_sd))(theta)
+        assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("basis", ["exponential", "relief_model"])
+def test_trf_loop_is_least_squares_to_the_bit(basis) -> None:
+    """``_trf.trf_fit`` is scipy's bounded TRF loop without its wrappers: on 200 fits
+    (improving, worsening and flat diaries; fits pushed to a bound; one to 700 points) it
+    returns least_squares' own parameters and Jacobian, bit for bit."""
+    from scipy.optimize import least_squares
+
+    from tenderpoint.outcomes import _trf
+    from tenderpoint.outcomes.forecast import _LOWER, _UPPER, ForwardDifference, _residuals
+    from tenderpoint.pharmacology.pd.relief import DAHAN2011
+
+    assert _trf.AVAILABLE
+    rng = np.random.default_rng(23)
+    for _ in range(200):
+        m = int(rng.integers(1, 700))
+        t = np.sort(rng.choice(np.arange(1, 800), m, replace=False)).astype(float)
+        base = float(rng.uniform(2, 9))
+        depth = rng.uniform(-0.8, 1.5)
+        rate = np.log(2) / rng.lognormal(2.5, 1.5)
+        noise = rng.normal(0, rng.uniform(0.0, 2.0), m)
+        pain = np.clip(np.round(base * (1 - depth * np.exp(-rate * t)) + noise), 0, 10)
+        scales = (
+            float(rng.uniform(0.3, 1.5)),
+            float(rng.uniform(-5, 0)),
+            float(rng.uniform(0.2, 2)),
+        )
+        fun = _residuals(t, pain, base, basis, DAHAN2011, scales)
+        x0 = rng.uniform(_LOWER, _UPPER)
+        jac = ForwardDifference(fun, _LOWER, _UPPER)
+        ours = _trf.trf_fit(fun, jac, x0, (_LOWER, _UPPER))
+        scipy_own = least_squares(fun, x0, jac=jac, bounds=(_LOWER, _UPPER))
+        assert np.array_equal(ours.x, scipy_own.x)
+        assert np.array_equal(ours.jac, scipy_own.jac)

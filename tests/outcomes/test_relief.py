@@ -346,3 +346,24 @@ def test_an_end_before_the_tail_is_not_checked() -> None:
     assert bool(_ended_into_flare([], 13, short_tail)[1]["event"][0])
     seven = LatentReliefRule(return_tail_days=7, return_min_days=4, return_marked_flare_check=True)
     assert not bool(_ended_into_flare([], 13, seven)[1]["event"][0])
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 64, 65, 3000])
+def test_relief_date_columns_are_the_expression_passs(n) -> None:
+    """Grid days (-1: none) become dates from the numbers, by a list for a few rows and a
+    masked array for many; both must equal the polars expression the frame used before
+    (null for -1, the day's date otherwise)."""
+    import polars as pl
+    from polars.testing import assert_series_equal
+
+    from tenderpoint.outcomes.relief import _date_column
+
+    rng = np.random.default_rng(n)
+    days = np.where(rng.random(n) < 0.3, -1, rng.integers(0, 900, n)).astype(np.int64)
+    offset = 19_000
+    expected = (
+        pl.DataFrame({"d": pl.Series(days, dtype=pl.Int32)})
+        .select(pl.when(pl.col("d") >= 0).then((pl.col("d") + offset).cast(pl.Date)).alias("d"))
+        .to_series()
+    )
+    assert_series_equal(_date_column("d", days, offset), expected)

@@ -36,11 +36,11 @@ import polars as pl
 from scipy.optimize import least_squares
 
 from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes import _trf
 from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
     ReliefModel,
     relief_fraction,
-    slow_compartment_from_auc,
     time_until_relief_below,
 )
 
@@ -160,28 +160,45 @@ class ForwardDifference:
     ) -> None:
         self.fun, self.lower, self.upper = fun, lower, upper
 
-    def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def __call__(
+        self, x: npt.NDArray[np.float64], f0: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """The Jacobian at ``x``; ``f0``: the residuals there when already computed."""
         x0 = np.atleast_1d(np.asarray(x, dtype=np.float64))
-        f0 = np.atleast_1d(self.fun(x0))
-        sign = (x0 >= 0).astype(float) * 2 - 1
-        h = _SQRT_EPS * sign * np.maximum(1.0, np.abs(x0))
-        lower_dist, upper_dist = x0 - self.lower, self.upper - x0
-        stepped = x0 + h
-        violated = (stepped < self.lower) | (stepped > self.upper)
-        fitting = np.abs(h) <= np.maximum(lower_dist, upper_dist)
-        h = h.copy()
-        h[violated & fitting] *= -1
-        forward = (upper_dist >= lower_dist) & ~fitting
-        h[forward] = upper_dist[forward]
-        backward = (upper_dist < lower_dist) & ~fitting
-        h[backward] = -lower_dist[backward]
+        if f0 is None:
+            f0 = np.atleast_1d(self.fun(x0))
         jac_t = np.empty((x0.size, f0.size))
-        for i in range(x0.size):
+        lower, upper = self.lower.tolist(), self.upper.tolist()
+        # each parameter's step in Python floats (the same IEEE operations as scipy's arrays
+        # of two, without a dozen small array operations per call)
+        for i, xi in enumerate(x0.tolist()):
+            h = _step(xi, lower[i], upper[i])
             x1 = np.copy(x0)
-            x1[i] = x0[i] + h[i]
-            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((x0[i] + h[i]) - x0[i])
+            x1[i] = xi + h
+            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((xi + h) - xi)
         out: npt.NDArray[np.float64] = jac_t.T
         return out
+
+
+def _nan_max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN if either is)."""
+    return a if (a >= b or a != a) else b
+
+
+def _step(x: float, lower: float, upper: float) -> float:
+    """``approx_derivative``'s forward step for one parameter at ``x`` within its bounds:
+    ``sqrt(eps) * sign(x) * max(1, |x|)``, reversed when it would leave the bounds and fits
+    on the other side, else the whole distance to the farther bound."""
+    h = _SQRT_EPS * (1.0 if x >= 0 else -1.0) * _nan_max(1.0, abs(x))
+    lower_dist, upper_dist = x - lower, upper - x
+    stepped = x + h
+    violated = stepped < lower or stepped > upper
+    fitting = abs(h) <= _nan_max(lower_dist, upper_dist)
+    if violated and fitting:
+        h = h * -1
+    if not fitting:
+        h = upper_dist if upper_dist >= lower_dist else -lower_dist
+    return h
 
 
 def _fit(
@@ -196,45 +213,80 @@ def _fit(
     *,
     fast_jacobian: bool = True,
 ) -> tuple[float, float, float]:
-    """Return (depth parameter, log k per day, SE of log k); ``fast_jacobian`` false lets
-    scipy estimate the Jacobian (the reference of :class:`ForwardDifference`)."""
+    """Return (depth parameter, log k per day, SE of log k): scipy's bounded TRF fit, run by
+    ``_trf.trf_fit`` (the same steps and bits as ``least_squares``); ``fast_jacobian`` false
+    runs ``least_squares`` itself with scipy's own Jacobian (the reference of both)."""
     log_sd = prior_log_sd if prior_log_sd is not None else prior.half_life_log_sd
     log_k0 = math.log(math.log(2.0) / prior.half_life_days)
 
-    def relief(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        log_depth, log_k = float(theta[0]), float(theta[1])
-        k = math.exp(log_k)
-        if basis == "relief_model":
-            fitted = dataclasses.replace(model, emax=1.0, k_slow_per_min=k / MIN_PER_DAY)
-            c0 = math.exp(log_depth) * model.c50_ng_per_ml
-            # an impulse of k*AUC = c0 at t = 0 gives C(t) = c0 exp(-k t)
-            c = slow_compartment_from_auc(
-                [0.0], [c0 / fitted.k_slow_per_min], t_days * MIN_PER_DAY, fitted
-            )
-            return relief_fraction(c, fitted)
-        return np.asarray(math.exp(log_depth) * np.exp(-k * t_days), dtype=np.float64)
-
-    def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        predicted = baseline * (1.0 - relief(theta))
-        prior_term = (theta[1] - log_k0) / log_sd
-        return np.append((pain - predicted) / noise_sd, prior_term)
-
+    residuals = _residuals(t_days, pain, baseline, basis, model, (noise_sd, log_k0, log_sd))
     observed = float(np.clip(1.0 - pain[: min(5, pain.size)].mean() / baseline, 0.05, 0.95))
     start_depth = observed / (1.0 - observed) if basis == "relief_model" else observed
     theta0 = np.array([math.log(start_depth), log_k0])
-    result = least_squares(
-        residuals,
-        theta0,
-        jac=ForwardDifference(residuals, _LOWER, _UPPER) if fast_jacobian else "2-point",
-        bounds=(_LOWER, _UPPER),
-    )
-    jac = result.jac
+    if fast_jacobian and _trf.AVAILABLE:
+        jacobian = ForwardDifference(residuals, _LOWER, _UPPER)
+        result = _trf.trf_fit(residuals, jacobian, theta0, (_LOWER, _UPPER))
+        x, jac = result.x, result.jac
+    else:
+        found = least_squares(
+            residuals,
+            theta0,
+            jac=ForwardDifference(residuals, _LOWER, _UPPER) if fast_jacobian else "2-point",
+            bounds=(_LOWER, _UPPER),
+        )
+        x, jac = found.x, found.jac
     try:
         cov = np.linalg.inv(jac.T @ jac)
         se = float(math.sqrt(max(cov[1, 1], 0.0)))
     except np.linalg.LinAlgError:
         se = log_sd
-    return float(result.x[0]), float(result.x[1]), se
+    return float(x[0]), float(x[1]), se
+
+
+def _residuals(
+    t_days: npt.NDArray[np.float64],
+    pain: npt.NDArray[np.float64],
+    baseline: float,
+    basis: Basis,
+    model: ReliefModel,
+    scales: tuple[float, float, float],
+) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """The fit's residuals at ``theta = (log depth, log k)``: daily pain misfit over the noise
+    SD, then the prior's term on ``log k`` (``scales``: noise SD, prior centre, prior log-SD).
+
+    The relief model's curve is written out: an impulse of ``k AUC = c0`` at ``t = 0`` gives
+    ``C(t) = c0 exp(-k t)`` and relief ``Emax C/(C50 + C)`` with Emax 1, with the operations of
+    ``slow_compartment_from_auc`` and ``relief_fraction`` in their order (the same bits,
+    without re-validating and rebuilding the model on each of the ~35 evaluations of a fit).
+    """
+    noise_sd, log_k0, log_sd = scales
+    minutes = t_days * MIN_PER_DAY
+    c50 = model.c50_ng_per_ml
+    m = pain.size
+
+    def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        log_depth, log_k = float(theta[0]), float(theta[1])
+        k = math.exp(log_k)
+        out = np.empty(m + 1)
+        head = out[:m]  # each step below in place: the same operations, no temporaries
+        if basis == "relief_model":
+            k_slow = k / MIN_PER_DAY
+            c0 = math.exp(log_depth) * c50
+            weights = np.where(minutes >= 0.0, np.exp(-k_slow * np.maximum(minutes, 0.0)), 0.0)
+            c = k_slow * (c0 / k_slow) * weights
+            head[:] = 1.0 * c / (c50 + c)
+        else:
+            np.multiply(-k, t_days, out=head)
+            np.exp(head, out=head)
+            np.multiply(math.exp(log_depth), head, out=head)
+        np.subtract(1.0, head, out=head)  # pain predicted: baseline x (1 - relief)
+        np.multiply(baseline, head, out=head)
+        np.subtract(pain, head, out=head)
+        np.divide(head, noise_sd, out=head)
+        out[m] = (theta[1] - log_k0) / log_sd
+        return out
+
+    return residuals
 
 
 def _crossing_days(

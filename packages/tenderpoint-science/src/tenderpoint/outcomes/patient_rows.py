@@ -188,7 +188,13 @@ def _times(frame: pl.DataFrame, name: str) -> IntArray | None:
     col = frame[name] if name in frame.columns else None
     if col is None or col.dtype != UTC_DATETIME or col.null_count():
         return None
-    out: IntArray = col.to_physical().to_numpy().astype(np.int64, copy=False)
+    return physical(col)
+
+
+def physical(col: pl.Series) -> IntArray:
+    """A Date or Datetime column without nulls as its integers (days or time units since
+    1970), read through numpy (``Series.to_physical`` goes through a query, ~50 x slower)."""
+    out: IntArray = col.to_numpy().astype(np.int64)
     return out
 
 
@@ -230,7 +236,7 @@ def _diary_rows(d: pl.DataFrame) -> DiaryRows | None:
         marks = d["flare"]
         values = marks.to_numpy()
         flare = values.astype(bool) if marks.null_count() == 0 else values == True  # noqa: E712
-    local = d["local_date"].to_physical().to_numpy().astype(np.int64)
+    local = physical(d["local_date"])
     return DiaryRows(recorded, local, {k: v for k, v in scores.items() if v is not None}, flare)
 
 

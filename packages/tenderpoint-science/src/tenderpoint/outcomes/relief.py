@@ -781,14 +781,18 @@ _DATE_COLUMNS: Final = {
 }
 
 
-def _as_dates(frame: pl.DataFrame, start: dt.date) -> pl.DataFrame:
-    """Grid-day columns (-1: none) of :data:`_DATE_COLUMNS` as dates from ``start``, all in
-    one expression pass."""
-    offset = (start - EPOCH).days
-    return frame.with_columns(
-        pl.when(pl.col(c) >= 0).then((pl.col(c) + offset).cast(pl.Date)).alias(c)
-        for c in _DATE_COLUMNS
-    )
+_FEW_ROWS: Final = 64
+
+
+def _date_column(name: str, days: IntArray, offset: int) -> pl.Series:
+    """Grid days (-1: none) as dates, ``offset`` days since 1970 being grid day 0 (built
+    from the numbers: an expression pass over the frame costs more than the column; a few
+    rows - one patient - from a list, more as a masked array)."""
+    if days.size <= _FEW_ROWS:
+        listed = [None if d < 0 else d + offset for d in days.tolist()]
+        return pl.Series(name, listed, dtype=pl.Int32).cast(pl.Date)
+    shifted = np.ma.masked_array((days + offset).astype(np.int32), mask=days < 0)
+    return pl.Series(name, shifted, dtype=pl.Int32).cast(pl.Date)
 
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
@@ -912,7 +916,7 @@ def latent_relief_episodes(
 
 
 def _course_frame(
-    rows: pl.DataFrame,
+    rows: pl.DataFrame | dict[str, pl.Series],
     res: dict[str, npt.NDArray[Any]],
     lc: LatentCohort,
     cols: IntArray,
@@ -921,16 +925,11 @@ def _course_frame(
 ) -> pl.DataFrame:
     """The courses' results as the documented frame (built from numpy columns: no polars
     expression per column)."""
-    start = lc.matrix.start_date
+    offset = (lc.matrix.start_date - EPOCH).days
     relief = res["relief"]
     onset = res["onset"]
     first_s = lc.matrix.first_entry_s[np.maximum(onset, 0), cols]
-    course_start = rows["course_start"]
-    if isinstance(course_start.dtype, pl.Datetime) and course_start.dtype.time_unit == "us":
-        course_us = course_start.to_physical().to_numpy()
-    else:
-        course_us = course_start.dt.epoch("us").to_numpy()
-    course_s = course_us.astype(np.float64) / 1e6
+    course_s = _course_start_us(rows["course_start"]).astype(np.float64) / 1e6
     whole_days = (onset - c_day) * 24.0
     hours = np.where(np.isfinite(first_s), (first_s - course_s) / 3600.0, whole_days)
     censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
@@ -948,9 +947,9 @@ def _course_frame(
         return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
     def days(name: str) -> pl.Series:
-        return pl.Series(name, res[_DATE_COLUMNS[name]], dtype=pl.Int32)
+        return _date_column(name, res[_DATE_COLUMNS[name]], offset)
 
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         [
             *(rows[c] for c in ("patient_id", "course", "course_date", "course_size")),
             rows["baseline_pain"],
@@ -978,7 +977,17 @@ def _course_frame(
             pl.Series("rule_version", [rule.version] * k, dtype=pl.String),
         ]
     )
-    return _as_dates(frame, start)
+
+
+def _course_start_us(course_start: pl.Series) -> IntArray:
+    """Course start times as microseconds since 1970 (UTC; a microsecond column without
+    nulls read through numpy: ``Series.to_physical`` goes through a query)."""
+    dtype = course_start.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "us" and not course_start.null_count():
+        us: IntArray = course_start.to_numpy().astype(np.int64)
+    else:
+        us = course_start.dt.epoch("us").to_numpy()
+    return us
 
 
 def _empty_relief_frame() -> pl.DataFrame:

@@ -20,6 +20,8 @@ as the frame path does.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Final
@@ -60,6 +62,7 @@ from tenderpoint.outcomes.patient_rows import (
     FloatArray,
     IntArray,
     PatientRows,
+    physical,
 )
 from tenderpoint.outcomes.relief import (
     CourseWindow,
@@ -68,7 +71,7 @@ from tenderpoint.outcomes.relief import (
     _course_frame,
     _empty_relief_frame,
     _returns,
-    relief_from_level_reference,
+    relief_from_level,
 )
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -107,6 +110,17 @@ class DailyArrays:
         """Daily mean pain."""
         return self.scores["pain"]
 
+    @cached_property
+    def day_list(self) -> list[int]:
+        """The days as Python integers (window bounds are found by bisection)."""
+        days: list[int] = self.day.tolist()
+        return days
+
+    @cached_property
+    def score_lists(self) -> dict[str, list[float]]:
+        """Each score's daily means as Python floats (windows are summed in Python)."""
+        return {name: values.tolist() for name, values in self.scores.items()}
+
     def with_pain(self, pain: FloatArray) -> DailyArrays:
         """The same days with another daily pain."""
         return replace(self, scores={**self.scores, "pain": pain})
@@ -125,11 +139,11 @@ class DailyArrays:
         )
 
 
-def kahan_sum(values: FloatArray) -> float:
+def kahan_sum(values: FloatArray | list[float]) -> float:
     """Sum with Kahan's compensation, as polars sums the floats of a group it has hashed
     (``group_by(...).agg(mean)`` is this sum over the count; checked on random thirds)."""
     total, carry = 0.0, 0.0
-    for v in values.tolist():
+    for v in values.tolist() if isinstance(values, np.ndarray) else values:
         y = v - carry
         t = total + y
         carry = (t - total) - y
@@ -255,24 +269,34 @@ class Baseline:
     values: dict[str, float]
 
 
-def plain_sum(values: FloatArray) -> float:
+def plain_sum(values: FloatArray | list[float]) -> float:
     """Sum in order without compensation."""
     total = 0.0
-    for v in values.tolist():
+    for v in values.tolist() if isinstance(values, np.ndarray) else values:
         total = total + v
     return total
 
 
-def _window_mean(daily: DailyArrays, keep: BoolArray, name: str) -> float:
-    """Mean of a score over the kept days (NaN: no value), summed as polars sums the frame
-    path's grouped window: with Kahan's compensation, except after the hashed daily path,
-    whose output carries a sorted patient key, so that polars then sums each patient's slice
-    in plain order (both checked in ``test_single.py``)."""
-    values = daily.scores[name][keep]
-    values = values[~np.isnan(values)]
-    if not values.size:
-        return float("nan")
-    return (plain_sum(values) if daily.hashed else kahan_sum(values)) / values.size
+def _span_means(
+    daily: DailyArrays, first_day: int, last_day: int, names: tuple[str, ...]
+) -> tuple[int, dict[str, float]]:
+    """Days with pain between ``first_day`` and ``last_day`` (inclusive) and the mean of each
+    score over them (NaN: no value), summed as polars sums the frame path's grouped window:
+    with Kahan's compensation, except after the hashed daily path, whose output carries a
+    sorted patient key, so that polars then sums each patient's slice in plain order (both
+    checked in ``test_single.py``). The days are sorted, so a window is one slice."""
+    lo = bisect_left(daily.day_list, first_day)
+    hi = bisect_right(daily.day_list, last_day)
+    total = plain_sum if daily.hashed else kahan_sum
+    means, n_days = {}, 0
+    for name in names:
+        values = [v for v in daily.score_lists[name][lo:hi] if v == v]  # v != v: NaN
+        means[name] = total(values) / len(values) if values else float("nan")
+        if name == "pain":
+            n_days = len(values)
+    if "pain" not in names:
+        n_days = sum(1 for v in daily.score_lists["pain"][lo:hi] if v == v)
+    return n_days, means
 
 
 def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
@@ -281,34 +305,33 @@ def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Bas
     if first is None:
         status = BASELINE_NO_INFUSION if daily.day.size else None
         return Baseline(status, 0, {})
-    keep = (daily.day < first) & (daily.day >= first - rule.window_days)
-    n_days = int((keep & ~np.isnan(daily.pain)).sum())
+    n_days, means = _span_means(
+        daily, first - rule.window_days, first - 1, ("pain", *SECONDARY_SCORES)
+    )
     if n_days < rule.min_days:
         return Baseline(BASELINE_INSUFFICIENT, n_days, {})
-    names = ("pain", *SECONDARY_SCORES)
-    return Baseline(BASELINE_OK, n_days, {s: _window_mean(daily, keep, s) for s in names})
+    return Baseline(BASELINE_OK, n_days, means)
 
 
 def baseline_frame(patient_id: str, baseline: Baseline, courses: Courses) -> pl.DataFrame:
     """The documented baseline frame (no row when there is neither diary nor session)."""
-    present = baseline.status is not None
-    first, end = courses.first_day, courses.induction_end_day
-
-    def value(name: str) -> list[float | None]:
-        v = baseline.values.get(name, float("nan"))
-        return [None if np.isnan(v) else v] if present else []
-
-    return pl.DataFrame(
+    if baseline.status is None:
+        return _frame(BASELINE_SCHEMA, {name: [] for name in BASELINE_SCHEMA})
+    nan = float("nan")
+    values = {
+        f"baseline_{s}": np.array([baseline.values.get(s, nan)], dtype=np.float64)
+        for s in ("pain", *SECONDARY_SCORES)
+    }
+    return _frame(
+        BASELINE_SCHEMA,
         {
-            "patient_id": [patient_id] if present else [],
-            "first_infusion_date": [None if first is None else _date(first)] if present else [],
-            "induction_end_date": [None if end is None else _date(end)] if present else [],
-            "baseline_days": [baseline.days] if present else [],
-            "baseline_pain": value("pain"),
-            **{f"baseline_{s}": value(s) for s in SECONDARY_SCORES},
-            "baseline_status": [baseline.status] if present else [],
+            "patient_id": [patient_id],
+            "first_infusion_date": [courses.first_day],
+            "induction_end_date": [courses.induction_end_day],
+            "baseline_days": [baseline.days],
+            **values,
+            "baseline_status": [baseline.status],
         },
-        schema=BASELINE_SCHEMA,
     )
 
 
@@ -345,10 +368,7 @@ def _window_row(
 ) -> tuple[int, dict[str, float], str]:
     """Days with pain, each item's mean and the kind (acute or post-induction) of one
     window."""
-    offset = daily.day - anchor
-    keep = (offset >= w.start_day) & (offset <= w.end_day)
-    n_days = int((keep & ~np.isnan(daily.pain)).sum())
-    means = {s: _window_mean(daily, keep, s) for s in RESPONSE_ITEMS}
+    n_days, means = _span_means(daily, anchor + w.start_day, anchor + w.end_day, RESPONSE_ITEMS)
     kind = "acute" if anchor + w.start_day <= induction_end else "post_induction"
     return n_days, means, kind
 
@@ -422,28 +442,43 @@ def responses_frame(
     pct = _percent_reductions(baseline, [r[1] for r in rows], status == "ok")
     n = len(windows)
     base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
-    return pl.DataFrame(
+    pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    return _frame(
+        RESPONSE_SCHEMA,
         {
             "patient_id": [patient_id] * n,
             "window": [w.name for w in windows],
             "window_anchor": [w.anchor for w in windows],
             "window_kind": [r[2] for r in rows],
-            "window_start_day": [w.start_day for w in windows],
-            "window_end_day": [w.end_day for w in windows],
-            "first_infusion_date": [_date(first)] * n,
-            "induction_end_date": [None if end is None else _date(end)] * n,
+            "window_start_day": np.array([w.start_day for w in windows], dtype=np.int64),
+            "window_end_day": np.array([w.end_day for w in windows], dtype=np.int64),
+            "first_infusion_date": np.full(n, first, dtype=np.int32),
+            "induction_end_date": [None if end is None else end] * n,
             "n_days": n_days,
             "baseline_pain": [base_pain] * n,
-            "pain": [None if np.isnan(r[1]["pain"]) else r[1]["pain"] for r in rows],
-            **{
-                f"pct_reduction_{s}": pl.Series(pct[s], dtype=pl.Float64, nan_to_null=True)
-                for s in RESPONSE_ITEMS
-            },
+            "pain": pain,
+            **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
             "immpact": _immpact(pct["pain"]),
             "status": status.tolist(),
         },
-        schema=RESPONSE_SCHEMA,
     )
+
+
+def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
+    """A result frame from its columns, each a list or a numpy array (in an array, float NaN
+    is null; a Date column holds days since 1970), in ``schema``'s order. Built from rows in
+    one call: for the few rows of one patient that is about twice as fast as a series per
+    column."""
+    listed = []
+    for name, dtype in schema.items():
+        values = columns[name]
+        if isinstance(values, np.ndarray):
+            plain = values.tolist()
+            if dtype == pl.Float64:
+                plain = [None if v != v else v for v in plain]  # v != v: NaN
+            values = plain
+        listed.append(values)
+    return pl.DataFrame(list(zip(*listed, strict=True)), schema=dict(schema), orient="row")
 
 
 # ---------------------------------------------------------------- latent level, relief
@@ -518,7 +553,9 @@ def relief_frame(
     baseline: Baseline,
     rule: LatentReliefRule,
 ) -> pl.DataFrame:
-    """``relief.latent_relief_episodes`` of one patient (every course)."""
+    """``relief.latent_relief_episodes`` of one patient (every course; onset and end by
+    ``relief_from_level``, the compiled scan the cohort path uses, equal to the numpy
+    reference the frame path takes for a single patient - ``test_single.py`` compares)."""
     k = courses.course_day.size
     if baseline.status != BASELINE_OK or k == 0:
         return _empty_relief_frame()
@@ -545,21 +582,20 @@ def relief_frame(
     c_day = courses.course_day - lo
     next_day = np.append(c_day[1:], -1).astype(np.int64)
     window = CourseWindow(c_day, next_day, lc.last_diary_day[cols])
-    res = relief_from_level_reference(
+    res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
     )
-    rows = pl.DataFrame(
-        {
-            "patient_id": [patient_id] * k,
-            "course": np.arange(1, k + 1, dtype=np.int64),
-            "course_start": pl.Series(courses.course_start_us, dtype=pl.Int64).cast(
-                pl.Datetime("us", "UTC")
-            ),
-            "course_date": pl.Series(courses.course_day, dtype=pl.Int32).cast(pl.Date),
-            "course_size": courses.course_size,
-            "baseline_pain": [base_pain] * k,
-        }
-    )
+    # the course columns as series (a frame of them would be built only to be taken apart)
+    rows = {
+        "patient_id": pl.Series("patient_id", [patient_id] * k, dtype=pl.String),
+        "course": pl.Series("course", np.arange(1, k + 1, dtype=np.int64)),
+        "course_start": pl.Series("course_start", courses.course_start_us, dtype=pl.Int64).cast(
+            pl.Datetime("us", "UTC")
+        ),
+        "course_date": pl.Series("course_date", courses.course_day, dtype=pl.Int32).cast(pl.Date),
+        "course_size": pl.Series("course_size", courses.course_size, dtype=pl.Int64),
+        "baseline_pain": pl.Series("baseline_pain", [base_pain] * k, dtype=pl.Float64),
+    }
     return _course_frame(rows, _returns(res, lc, cols, rule), lc, cols, c_day, rule)
 
 
@@ -624,11 +660,12 @@ def flares_frame(
         for r in runs
     ]
     found.sort(key=lambda f: (f[0], f[1]))
-    return pl.DataFrame(
+    return _frame(
+        {**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
         {
             "patient_id": [patient_id] * len(found),
-            "start": [_date(f[0]) for f in found],
-            "end": [_date(f[2]) for f in found],
+            "start": [f[0] for f in found],
+            "end": [f[2] for f in found],
             "peak_pain": [f[3] for f in found],
             "length_days": [f[2] - f[0] + 1 for f in found],
             "rise_points": [f[4] for f in found],
@@ -637,7 +674,6 @@ def flares_frame(
             "source": [f[1] for f in found],
             "rule": [f[7] for f in found],
         },
-        schema={**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
     )
 
 
@@ -653,24 +689,33 @@ def remissions_frame(
     patient_id: str, daily: DailyArrays, flares: pl.DataFrame, min_days: int = 14
 ) -> pl.DataFrame:
     """``flares.remission_periods`` of one patient."""
-    in_flare = np.zeros(daily.day.size, dtype=bool)
-    starts = flares["start"].to_physical().to_numpy()
-    ends = flares["end"].to_physical().to_numpy()
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        in_flare |= (daily.day >= a) & (daily.day <= b)
-    found = [
-        (int(daily.day[a]), int(daily.day[b]))
-        for a, b in _runs(daily.day, ~in_flare)
-        if daily.day[b] - daily.day[a] + 1 >= min_days
-    ]
-    return pl.DataFrame(
+    spans = (physical(flares["start"]), physical(flares["end"]))
+    return remissions_of(patient_id, daily, spans, min_days)
+
+
+def remissions_of(
+    patient_id: str, daily: DailyArrays, flare_days: tuple[IntArray, IntArray], min_days: int = 14
+) -> pl.DataFrame:
+    """:func:`remissions_frame` from the flares' first and last days (days since 1970): a diary
+    day is in a flare when some flare's span holds it (counted with a running sum of span
+    openings and closings over the sorted diary days, not one pass per flare)."""
+    day = daily.day
+    opened = np.zeros(day.size + 1, dtype=np.int64)
+    np.add.at(opened, np.searchsorted(day, flare_days[0], side="left"), 1)
+    np.add.at(opened, np.searchsorted(day, flare_days[1], side="right"), -1)
+    in_flare = np.cumsum(opened[:-1]) > 0
+    runs = np.array(_runs(day, ~in_flare), dtype=np.int64).reshape(-1, 2)
+    first, last = day[runs[:, 0]], day[runs[:, 1]]
+    long_enough = last - first + 1 >= min_days
+    first, last = first[long_enough], last[long_enough]
+    return _frame(
+        REMISSION_SCHEMA,
         {
-            "patient_id": [patient_id] * len(found),
-            "start": [_date(a) for a, _ in found],
-            "end": [_date(b) for _, b in found],
-            "length_days": [b - a + 1 for a, b in found],
+            "patient_id": [patient_id] * first.size,
+            "start": first,
+            "end": last,
+            "length_days": last - first + 1,
         },
-        schema=REMISSION_SCHEMA,
     )
 
 
