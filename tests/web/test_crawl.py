@@ -119,7 +119,12 @@ def crawl(client: Client, start: str) -> Walk:
         if per_name[name] >= PER_URL_NAME:
             continue
         per_name[name] += 1
-        response = client.get(url)
+        try:
+            response = client.get(url)
+        except Exception as exc:  # the test client re-raises a view's error: name the page
+            raise AssertionError(
+                f"{url} raised (linked from {walk.linked_from.get(url, 'start')})"
+            ) from exc
         walk.statuses[url] = response.status_code
         if response.status_code in (301, 302, 303):
             targets = [response["Location"]]
