@@ -392,3 +392,21 @@ def test_a_charted_pain_score_shows_its_band(world, records, client_for):
     table = table[: table.index("</table>")]
     assert "<td>Pain NRS</td>" in table
     assert "<td>6 (moderate)</td>" in table
+
+
+def test_each_rows_in_error_form_is_folded_so_the_vitals_table_stays_compact(
+    world, records, client_for
+):
+    # Open, every vitals row carried a reason field and a button: on a 390 px phone each row
+    # was a screen tall, the values a thin strip beside a form scrolled out of sight. The form
+    # now opens from a <summary> (native, no JavaScript needed).
+    url = console_urls(world, records)["console:session"]
+    body = client_for(world.nurse).get(url).content.decode()
+    table = body[body.index('id="vitals-h"') :]
+    table = table[: table.index("</table>")]
+    forms = table.count('name="row-reason"')
+    assert forms >= 1
+    folded = re.findall(
+        r"<details[^>]*>\s*<summary>.*?</summary>\s*<form.*?</form></details>", table, re.S
+    )
+    assert len(folded) == forms

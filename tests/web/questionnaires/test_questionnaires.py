@@ -26,6 +26,17 @@ def test_the_form_uses_the_cores_item_ids_and_wording(world, client_for):
     assert instrument.citation.split(".")[0] in body
 
 
+def test_the_pgic_form_opens_with_no_broken_recall_sentence(world, client_for):
+    """PGIC's recall window ("since the start of treatment") used to be pasted after "Think
+    about the", giving "Think about the since the start of treatment."; its question names the
+    period itself."""
+    response = client_for(world.patient).get("/me/questionnaires/pgic/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Think about the since" not in body
+    assert "Since the start of your treatment" in body
+
+
 def test_a_stored_response_keeps_answers_outputs_explanation_and_version(world, client_for):
     answers = {f"item{n}": "2" for n in range(1, 8)}
     assert client_for(world.patient).post("/me/questionnaires/gad7/", answers).status_code == 303

@@ -153,8 +153,10 @@ class PlanForm(forms.Form):
         self.fields["protocol_id"].choices = protocol_choices()
         if patient is not None:
             self.fields["course"].queryset = Course.objects.for_patient(patient)
-            self.fields["appointment"].queryset = Appointment.objects.current().filter(
-                patient=patient
+            self.fields["appointment"].queryset = (
+                Appointment.objects.current()
+                .filter(patient=patient)
+                .select_related("patient__clinic")
             )
         for warning in warnings:
             self.fields[f"ack_{warning['code']}"] = forms.BooleanField(

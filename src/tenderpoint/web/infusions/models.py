@@ -232,7 +232,9 @@ class Appointment(ClinicalRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        """Kind and start in the clinic's time zone, as the day list shows it (not UTC)."""
+        local = self.starts_at.astimezone(self.patient.clinic.tzinfo)
+        return f"{self.get_kind_display()} {local:%Y-%m-%d %H:%M} {local:%Z}"
 
 
 # --- plans ---------------------------------------------------------------------------------

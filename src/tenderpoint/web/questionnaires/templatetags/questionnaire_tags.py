@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,3 +42,20 @@ def readable_outputs(outputs: Mapping[str, Any]) -> list[tuple[str, str]]:
         for name, value in outputs.items()
         if name not in hidden
     ]
+
+
+#: a recall window reads after "Think about the …" only when it is a plain span of time
+_PLAIN_SPAN = re.compile(r"^(last|past) (\d+ )?(hours?|days?|weeks?|months?|week|month)$")
+
+
+@register.filter
+def recall_lead(recall_window: str | None) -> str:
+    """The sentence that opens a patient's questionnaire, or "" when none reads well.
+
+    The cores describe a recall window for clinicians ("since the start of treatment", "last
+    24 hours (worst, least, average), now; …"); only a plain span such as "last 2 weeks"
+    makes a sentence after "Think about the". Otherwise the questions name their own period.
+    """
+    if recall_window and _PLAIN_SPAN.match(recall_window):
+        return f"Think about the {recall_window}."
+    return ""
