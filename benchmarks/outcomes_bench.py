@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import resource
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -72,6 +73,33 @@ def timed(f: Callable[[], T], repeats: int) -> tuple[list[float], T]:
     return times, result
 
 
+def peak_rss_during(f: Callable[[], T]) -> tuple[float, float, T]:
+    """Resident memory (MiB) before ``f`` and its peak while ``f`` runs, sampled every 5 ms
+    (``ru_maxrss`` cannot tell: generating the cohort peaks higher than the summary)."""
+    page_mib = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def rss_mib() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * page_mib
+
+    before = rss_mib()
+    peak = [before]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], rss_mib())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        out = f()
+    finally:
+        done.set()
+        sampler.join()
+    return before, max(peak[0], rss_mib()), out
+
+
 def fmt(times: list[float]) -> str:
     """min and median of a list of durations."""
     return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s (n={len(times)})"
@@ -112,6 +140,13 @@ def main() -> None:
     )
     print(f"generation: {t_gen:.2f} s")
 
+    rss_before, rss_peak, _ = peak_rss_during(
+        lambda: cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
+    )
+    print(
+        f"memory: {rss_before:,.0f} MiB resident with the cohort loaded, peak {rss_peak:,.0f} MiB "
+        f"during a first summary (+{rss_peak - rss_before:,.0f} MiB)"
+    )
     r = args.repeats
     t_val, s = timed(
         lambda: cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW), r
