@@ -410,3 +410,23 @@ def test_each_rows_in_error_form_is_folded_so_the_vitals_table_stays_compact(
         r"<details[^>]*>\s*<summary>.*?</summary>\s*<form.*?</form></details>", table, re.S
     )
     assert len(folded) == forms
+
+
+def test_an_adverse_event_line_has_one_full_stop_per_sentence(world, records, client_for):
+    session = records["session"]
+    services.do_record_adverse_event(
+        session,
+        user=world.nurse,
+        fields={
+            "at": session.started_at + datetime.timedelta(minutes=30),
+            "event_type": "nausea",
+            "severity": "mild",
+            "description": "",
+            "action": "Ondansetron 4 mg IV.",
+            "outcome": "Resolved within 30 min",
+        },
+    )
+    url = console_urls(world, records)["console:session"]
+    body = client_for(world.nurse).get(url).content.decode()
+    assert "Action: Ondansetron 4 mg IV. Outcome: Resolved within 30 min." in body
+    assert ".." not in body.split('id="adverse')[1].split("</ul>")[0]
