@@ -213,14 +213,7 @@ def test_keyed_validation_raises_what_validate_diary_raises(
         validate_diary(frame, patient_ids=["a", "b"], now=NOW)
     with pytest.raises(InvalidInputError) as keyed:
         validate_diary_keyed(frame, _key(["a", "b"]), now=NOW)
-    assert problem in _codes(keyed.value)
-    assert (keyed.value.code, keyed.value.field, keyed.value.message) == (
-        reference.value.code,
-        reference.value.field,
-        reference.value.message,
-    )
-    # repr: an example row holding NaN equals itself only as text
-    assert repr(keyed.value.params) == repr(reference.value.params)
+    _assert_same_error(keyed.value, reference.value, problem)
 
 
 def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:
@@ -271,10 +264,18 @@ def test_keyed_infusion_validation_raises_what_validate_infusions_raises(
         validate_infusions(frame, patient_ids=["a", "b"], now=NOW)
     with pytest.raises(InvalidInputError) as keyed:
         validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)
-    assert problem in _codes(keyed.value)
-    assert (keyed.value.code, keyed.value.field, keyed.value.message) == (
-        reference.value.code,
-        reference.value.field,
-        reference.value.message,
+    _assert_same_error(keyed.value, reference.value, problem)
+
+
+def _assert_same_error(
+    keyed: InvalidInputError, reference: InvalidInputError, problem: tuple[str, str]
+) -> None:
+    """The keyed validator names the expected problem, exactly as the reference one does."""
+    assert problem in _codes(keyed)
+    assert (keyed.code, keyed.field, keyed.message) == (
+        reference.code,
+        reference.field,
+        reference.message,
     )
-    assert repr(keyed.value.params) == repr(reference.value.params)
+    # repr: an example row holding NaN equals itself only as text
+    assert repr(keyed.params) == repr(reference.params)
