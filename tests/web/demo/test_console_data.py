@@ -28,6 +28,14 @@ def test_demo_has_plans_sessions_assessments_and_a_patient_ready_today():
     assert sessions.filter(status="amended").count() == 1
     assert AdverseEvent.objects.count() >= 3
     assert not InfusionPlan.objects.filter(status="draft").exists()
+    # The latest session waits for a signature, and the clinician can sign it as charted.
+    draft = sessions.get(status="draft")
+    assert draft == sessions.order_by("-started_at").first()
+    assert draft.disposition == "discharged"
+    assert draft.signed_at is None
+    signed = services.do_sign_session(draft, user=draft.plan.prescribed_by)
+    assert signed.status == "signed"
+    assert signed.signed_by == draft.plan.prescribed_by
     assert Course.objects.filter(kind="induction").count() >= 5
     assert CriteriaAssessment.objects.filter(status="signed").count() >= 5
     # Delivered doses were integrated from the pump events, which the rate and times explain.

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tenderpoint.errors import DoseLimitError
-from tenderpoint.web.infusions import services
+from tenderpoint.web.infusions import corrections, services
 from tenderpoint.web.infusions.models import LimitOverride, PlanCheck
 from tests.web.infusions import helpers
 
@@ -243,6 +243,31 @@ def test_rate_change_over_hard_limit_is_refused_then_overridden(world):
     assert set(LimitOverride.objects.filter(session=session).values_list("code", flat=True)) == set(
         codes
     )
+
+
+def test_pre_checks_are_not_rewritten_once_the_pump_has_started(world):
+    """The checks a start was based on stay as recorded; before the start they can be redone,
+    and again after the start event is marked entered in error (nothing has started then)."""
+    plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
+    session = services.do_start_session(plan, user=world.nurse)
+    services.do_record_pre_checks(session, user=world.nurse, checks=helpers.PRE_CHECKS)
+    rechecked = helpers.PRE_CHECKS | {"systolic_bp_mmhg": 131}
+    services.do_record_pre_checks(session, user=world.nurse, checks=rechecked)
+    start = timezone.now() - datetime.timedelta(minutes=5)
+    event = services.do_pump_event(
+        session, user=world.nurse, kind="start", at=start, rate_ml_per_h=63.2
+    )
+    with pytest.raises(ValidationError) as error:
+        services.do_record_pre_checks(session, user=world.nurse, checks=helpers.PRE_CHECKS)
+    assert "The infusion has started" in str(error.value)
+    session.refresh_from_db()
+    assert session.pre_checks["systolic_bp_mmhg"] == 131
+    corrections.do_mark_row_in_error(event, user=world.nurse, reason="Started on the wrong chart")
+    session.refresh_from_db()
+    assert session.started_at is None
+    services.do_record_pre_checks(session, user=world.nurse, checks=helpers.PRE_CHECKS)
+    session.refresh_from_db()
+    assert session.pre_checks["systolic_bp_mmhg"] == helpers.PRE_CHECKS["systolic_bp_mmhg"]
 
 
 def test_vitals_alert_requires_the_action(world):

@@ -4,10 +4,10 @@ Cohort patient ``i`` is demo patient ``i``: each cluster of infusions on consecu
 a course (the first an induction course, later ones boosters) with one verified plan computed
 by the dosing core and one signed session per infusion, charted from the pump start and stop.
 Several patients get a signed criteria assessment, a problem and medication list and a
-contraindication check; a few sessions carry adverse events and one an amendment; one patient
-is ready for a plan today. Rows are bulk-created (the demo must start in seconds), so they have
-no change-history entries except the amendment, which goes through the service.
-"""
+contraindication check; a few sessions carry adverse events and one an amendment; the latest
+session waits for its signature; one patient is ready for a plan today. Rows are bulk-created
+(the demo must start in seconds), so they have no change-history entries except the amendment,
+which goes through the service."""
 
 from __future__ import annotations
 
@@ -138,6 +138,7 @@ def load(clinic: Any, patients: list[Patient], staff_users: dict[str, Any], coho
     for patient in treated[:8]:
         _signed_assessment(patient, clinician, patient_first_session(patient))
     _adverse_events_and_amendment(clinician, nurse)
+    _awaiting_signature()
     _ready_for_plan_today(ready, clinician, nurse, clinic)
 
 
@@ -515,6 +516,19 @@ def _adverse_events_and_amendment(clinician: Any, nurse: Any) -> None:
             user=clinician,
             reason="Vial lot transcribed wrongly at the bedside.",
             changes={"vial_lot": sessions[0].vial_lot + "A"},
+        )
+
+
+def _awaiting_signature() -> None:
+    """The clinic's latest session is charted and discharged but not yet signed.
+
+    It is what a clinician finds on the console home under "Sessions to sign", so the demo shows
+    sign and lock as well as the signed and amended records.
+    """
+    latest = InfusionSession.objects.filter(status="signed").order_by("-started_at").first()
+    if latest is not None:
+        InfusionSession.objects.filter(pk=latest.pk).update(
+            status="draft", signed_by=None, signed_at=None, updated_by=latest.created_by
         )
 
 

@@ -609,10 +609,20 @@ def do_record_pre_checks(
     """Pre-infusion checks with the day-of items re-checked by the contraindication core.
 
     A hard stop on the day (BP ≥ 180/100, theophylline, pregnancy) or a weight more than 5 %
-    from the plan's blocks the start; the findings are stored with the checks.
+    from the plan's blocks the start; the findings are stored with the checks. Once the pump
+    has started they are the record the start was based on and are no longer rewritten.
     """
     check_can_chart(user, session.patient)
     session = _locked_session(session)
+    if session.started_at is not None:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "The infusion has started, so the pre-infusion checks it started on stay as "
+                    "recorded. Chart what you find now as vitals, a score or an adverse event."
+                ]
+            }
+        )
     day_answers = {k: checks.get(k) for k in DAY_OF_FIELDS}
     now = timezone.now()
     day_answers["sessions_last_14_days"] = sessions_in_14_days(session.patient, now)
