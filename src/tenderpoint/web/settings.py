@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "tenderpoint.web.common.middleware.IdleTimeoutMiddleware",
     "tenderpoint.web.common.middleware.StaffMFARequiredMiddleware",
+    "tenderpoint.web.common.middleware.ClinicTimeZoneMiddleware",
     "tenderpoint.web.audit.admin_audit.OperatorAdminReadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -201,8 +201,8 @@ def test_acknowledge_service_refuses_a_note_with_a_null_character(world):
     assert "action_note" in caught.value.message_dict
 
 
-def test_flag_times_labelled_utc_are_utc_on_pages_that_use_the_clinic_zone(world, client_for):
-    """The staff home shows appointments in the clinic's zone; the flag line says UTC and is."""
+def test_flag_times_are_shown_in_the_clinic_zone_with_its_name(world, client_for):
+    """Staff read every time in their clinic's zone, named, as the appointments beside it."""
     world.clinic.time_zone = "America/Chicago"
     world.clinic.save()
     client_for(world.patient).post("/me/questionnaires/phq9/", phq9(1))
@@ -210,7 +210,7 @@ def test_flag_times_labelled_utc_are_utc_on_pages_that_use_the_clinic_zone(world
     SafetyFlag.objects.update(raised_at=raised)
     client = client_for(world.clinician)
     home = client.get("/home/").content.decode()
-    assert "raised 2026-11-30 11:47 UTC" in home
-    assert "05:47" not in home  # the Chicago wall-clock time, mislabelled UTC before
+    assert "raised 2026-11-30 05:47 CST" in home
+    assert "11:47" not in home
     chart = client.get(f"/patients/{world.patient_record.public_id}/questionnaires/")
-    assert "2026-11-30 11:47 UTC" in chart.content.decode()
+    assert "2026-11-30 05:47 CST" in chart.content.decode()

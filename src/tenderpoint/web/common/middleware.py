@@ -162,3 +162,21 @@ class ResetTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ClinicTimeZoneMiddleware:
+    """Show clinic staff every time in their clinic's zone.
+
+    A nurse in Chicago reads "raised 05:47 CST" where the UTC time would have to be converted in
+    the head. Patients' pages set the patient's own zone in their views; anyone else (visitors,
+    operators) stays in UTC. Runs after authentication; ResetTimeZoneMiddleware clears it after.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_clinic_staff:
+            timezone.activate(user.clinic.tzinfo)
+        return self.get_response(request)
