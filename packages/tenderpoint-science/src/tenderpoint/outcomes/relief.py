@@ -415,6 +415,22 @@ class DiaryDays:
         return weight, np.where(weight > 0, self.pain[rows, c], 0.0) * weight, declared
 
 
+def z_of_return(
+    total: FloatArray,
+    weight: FloatArray,
+    level: FloatArray,
+    level_var: FloatArray,
+    noise_var: FloatArray,
+) -> FloatArray:
+    """``z`` of diary days being back within 10 % of baseline: their weighted mean
+    (``total / weight``, entries as weights) against the 10 % ``level``, with the patient's
+    entry noise over the entries and the level's own variance (from the baseline's); arrays
+    broadcast. No entries: NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z: FloatArray = (total / weight - level) / np.sqrt(noise_var / weight + level_var)
+    return z
+
+
 def return_before_follow_up_end(
     res: dict[str, npt.NDArray[Any]],
     daily: DiaryDays,
@@ -461,10 +477,7 @@ def return_before_follow_up_end(
     base = baseline[todo]
     back = (1.0 - rule.return_within_pct / 100.0) * base
     back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (s_after / w_after - back[None, :]) / np.sqrt(
-            noise_var[todo][None, :] / w_after + back_var[None, :]
-        )
+    z = z_of_return(s_after, w_after, back[None, :], back_var[None, :], noise_var[todo][None, :])
     need: FloatArray | float = float(ndtri(rule.onset_probability))
     if rule.return_min_days > 0:
         # rule 2.2: a stretch of fewer than return_min_days diary days needs more
@@ -524,8 +537,7 @@ def marked_flare_before_follow_up_end(
     total_before = np.where(before, total, 0.0).sum(axis=0)
     n_days = (before & (weight > 0)).sum(axis=0)
     level, level_var = back[0][ended], back[1][ended]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (total_before / w - level) / np.sqrt(noise_var[ended] / w + level_var)
+    z = z_of_return(total_before, w, level, level_var, noise_var[ended])
     need = np.where(
         n_days < rule.return_min_days,
         float(ndtri(rule.return_short_probability)),
@@ -575,8 +587,7 @@ def earlier_return(
     w = cw[span : span + tail + 1] - cw[: tail + 1]
     s = ct[span : span + tail + 1] - ct[: tail + 1]
     level, level_var = back[0][ended], back[1][ended]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (s / w - level[None, :]) / np.sqrt(noise_var[ended][None, :] / w + level_var[None, :])
+    z = z_of_return(s, w, level[None, :], level_var[None, :], noise_var[ended][None, :])
     sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
     first = first_true(sure)
     moved = (first >= 0) & (first < tail)
