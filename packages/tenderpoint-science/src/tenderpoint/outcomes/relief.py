@@ -108,6 +108,9 @@ class LatentReliefRule:
     return_min_days: int = 0
     return_short_probability: float = 0.99
     return_marked_flare_check: bool = False
+    return_step_check: bool = False
+    return_rise_probability: float = 0.99
+    return_step_probability: float = 0.5
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -119,7 +122,13 @@ class LatentReliefRule:
                 code="out_of_range",
                 field="return_within_pct",
             )
-        for name in ("onset_probability", "interval_probability", "return_short_probability"):
+        for name in (
+            "onset_probability",
+            "interval_probability",
+            "return_short_probability",
+            "return_rise_probability",
+            "return_step_probability",
+        ):
             if not 0.5 <= getattr(self, name) < 1:
                 raise InvalidInputError(
                     f"{name} must be at least 0.5 and below 1.", code="out_of_range", field=name
@@ -468,8 +477,12 @@ def return_before_follow_up_end(
         return res
     todo = np.flatnonzero(open_)
     onset, limit = res["onset"][todo], res["limit"][todo]
-    day = limit[None, :] - tail + 1 + np.arange(tail)[:, None]
-    weight, total, marked = daily.gather(day, todo, day > onset[None, :])
+    # rule 2.3 also reads the return_confirm_days before the first candidate
+    pre = rule.return_confirm_days if rule.return_step_check else 0
+    every_day = limit[None, :] - tail + 1 - pre + np.arange(tail + pre)[:, None]
+    every = daily.gather(every_day, todo, every_day > onset[None, :])
+    day = every_day[pre:]
+    weight, total, marked = (x[pre:] for x in every)
     w_after = np.cumsum(weight[::-1], axis=0)[::-1]
     s_after = np.cumsum(total[::-1], axis=0)[::-1]
     # a day the patient marked as a flare says the rise is a flare
@@ -484,12 +497,20 @@ def return_before_follow_up_end(
         days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
         short = float(ndtri(rule.return_short_probability))
         need = np.where(days_after < rule.return_min_days, short, need)
+    z_raw = z
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
     ended = z[best, np.arange(todo.size)] > -np.inf  # (+inf, a noiseless stretch, counts)
+    end = day[best, np.arange(todo.size)]
+    if rule.return_step_check:
+        stretch = (w_after, s_after, z_raw, ~flare_after & (weight > 0))
+        step_end = _step_return(every, pre, stretch, noise_var[todo], rule)
+        stepped = ~ended & (step_end >= 0)
+        end = np.where(stepped, day[np.maximum(step_end, 0), np.arange(todo.size)], end)
+        ended |= stepped
     if not ended.any():
         return res
-    hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
+    hit, end = todo[ended], end[ended]
     out = {k: v.copy() for k, v in res.items()}
     out["event"][hit] = True
     out["end"][hit] = end
@@ -500,6 +521,49 @@ def return_before_follow_up_end(
     out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
     out["durability_high"][hit] = out["limit"][hit] - out["onset_low"][hit]
     return out
+
+
+def _step_return(
+    every: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    pre: int,
+    stretch: tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    noise_var: FloatArray,
+    rule: LatentReliefRule,
+) -> IntArray:
+    """Rule 2.3: the candidate day (row of the tail, -1: none) at which the diary steps back up.
+
+    A candidate counts when the diary days from it to the end of follow-up (at least
+    ``return_min_days`` of them, none marked as a flare) lie above the diary days of the
+    ``pre`` days before it with probability ``return_rise_probability`` (a change, not a
+    noisy plateau of relief) and are back within 10 % of baseline with probability
+    ``return_step_probability``; of those, the one with the surest rise (the change point).
+    ``every``: weights, weighted sums and marks from ``pre`` days before the first
+    candidate; ``stretch``: per candidate the weight and sum of the days from it on, their
+    ``z`` of being back, and whether it is usable (an entry, no mark from it on).
+    """
+    weight_all, total_all, _ = every
+    w_after, s_after, z, usable = stretch
+    zero = np.zeros((1, weight_all.shape[1]))
+    cw = np.concatenate([zero, np.cumsum(weight_all, axis=0)])
+    ct = np.concatenate([zero, np.cumsum(total_all, axis=0)])
+    tail = w_after.shape[0]
+    w_pre = cw[pre : pre + tail] - cw[:tail]
+    s_pre = ct[pre : pre + tail] - ct[:tail]
+    days_after = np.cumsum(weight_all[pre:][::-1] > 0, axis=0)[::-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rise = (s_after / w_after - s_pre / w_pre) / np.sqrt(
+            noise_var[None, :] * (1.0 / w_after + 1.0 / w_pre)
+        )
+    ok = (
+        usable
+        & (w_pre > 0)
+        & (days_after >= max(rule.return_min_days, 1))
+        & (rise >= float(ndtri(rule.return_rise_probability)))
+        & (z >= float(ndtri(rule.return_step_probability)))
+    )
+    rise = np.where(ok, rise, -np.inf)
+    best = rise.argmax(axis=0)
+    return np.where(ok.any(axis=0), best, -1).astype(np.int64)
 
 
 def marked_flare_before_follow_up_end(
