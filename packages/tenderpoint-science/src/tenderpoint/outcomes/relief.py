@@ -532,11 +532,15 @@ def _step_return(
 ) -> IntArray:
     """Rule 2.3: the candidate day (row of the tail, -1: none) at which the diary steps back up.
 
-    A candidate counts when the diary days from it to the end of follow-up (at least
-    ``return_min_days`` of them, none marked as a flare) lie above the diary days of the
-    ``pre`` days before it with probability ``return_rise_probability`` (a change, not a
-    noisy plateau of relief) and are back within 10 % of baseline with probability
-    ``return_step_probability``; of those, the one with the surest rise (the change point).
+    A candidate's rise is how surely its diary days up to the end of follow-up (none marked
+    as a flare) lie above the diary days of the ``pre`` days before it (``z`` of the
+    difference of the two means, the patient's noise). A candidate counts when its rise
+    reaches ``return_rise_probability`` (a change, not a noisy plateau of relief), its days
+    are at least ``return_min_days`` diary days and are back within 10 % of baseline with
+    probability ``return_step_probability``; the end is the counting candidate with the
+    surest rise (the change point). The candidate with the surest rise of all must also span
+    ``return_min_days`` diary days, so a short rise at the very end is not lengthened by
+    the relief days before it.
     ``every``: weights, weighted sums and marks from ``pre`` days before the first
     candidate; ``stretch``: per candidate the weight and sum of the days from it on, their
     ``z`` of being back, and whether it is usable (an entry, no mark from it on).
@@ -554,16 +558,20 @@ def _step_return(
         rise = (s_after / w_after - s_pre / w_pre) / np.sqrt(
             noise_var[None, :] * (1.0 / w_after + 1.0 / w_pre)
         )
-    ok = (
-        usable
-        & (w_pre > 0)
-        & (days_after >= max(rule.return_min_days, 1))
+    min_days = max(rule.return_min_days, 1)
+    rise = np.where(usable & (w_pre > 0), rise, -np.inf)
+    # the surest rise of all must be seen on min_days diary days: a short rise at the end
+    # (a flare's start as much as relief ending) does not count by taking in the relief days
+    # before it; the end is then the surest rise among the stretches that are back
+    surest = rise.argmax(axis=0)
+    long_enough = days_after[surest, np.arange(surest.size)] >= min_days
+    counts = (
+        (days_after >= min_days)
         & (rise >= float(ndtri(rule.return_rise_probability)))
         & (z >= float(ndtri(rule.return_step_probability)))
     )
-    rise = np.where(ok, rise, -np.inf)
-    best = rise.argmax(axis=0)
-    return np.where(ok.any(axis=0), best, -1).astype(np.int64)
+    best = np.where(counts, rise, -np.inf).argmax(axis=0)
+    return np.where(long_enough & counts.any(axis=0), best, -1).astype(np.int64)
 
 
 def marked_flare_before_follow_up_end(
