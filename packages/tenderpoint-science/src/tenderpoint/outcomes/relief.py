@@ -482,7 +482,7 @@ def return_before_follow_up_end(
     every_day = limit[None, :] - tail + 1 - pre + np.arange(tail + pre)[:, None]
     every = daily.gather(every_day, todo, every_day > onset[None, :])
     day = every_day[pre:]
-    weight, total, marked = (x[pre:] for x in every)
+    weight, total, marked = every[0][pre:], every[1][pre:], every[2][pre:]
     w_after = np.cumsum(weight[::-1], axis=0)[::-1]
     s_after = np.cumsum(total[::-1], axis=0)[::-1]
     # a day the patient marked as a flare says the rise is a flare
