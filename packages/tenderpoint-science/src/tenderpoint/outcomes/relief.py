@@ -58,7 +58,7 @@ RELIEF_V2_CITATION: Final = (
 
 @dataclass(frozen=True)
 class LatentReliefRule:
-    """Relief rules 2.0-2.2: thresholds on the latent level with their probabilities.
+    """Relief rules 2.0-2.3: thresholds on the latent level with their probabilities.
 
     Attributes
     ----------
@@ -94,6 +94,21 @@ class LatentReliefRule:
         end and the first mark are themselves back within 10 % (``onset_probability``, or
         ``return_short_probability`` on fewer than ``return_min_days`` days); otherwise the
         rise is read as the flare and relief stays censored. False: off (rule 2.1).
+    return_step_check : bool
+        Rule 2.3: when no end is found otherwise, relief has also ended at a change point in
+        the last ``return_tail_days``: diary days from there to the end of follow-up (at least
+        ``return_min_days``, none marked as a flare) above those of the
+        ``return_confirm_days`` before it with probability ``return_rise_probability`` and
+        back within 10 % of baseline with probability ``return_step_probability``. Whole-number
+        scores back at baseline are rarely 90 % surely within 10 % of it (the baseline's own
+        uncertainty alone is about half of that band), so relief that stopped a week before a
+        booster stayed censored; the rise test keeps a noisy plateau of relief from counting.
+        False: off (rules 2.1, 2.2).
+    return_rise_probability : float
+        Rule 2.3: probability that the stretch lies above the days before it (0.99).
+    return_step_probability : float
+        Rule 2.3: probability of being back that a stretch after such a rise needs (0.5: more
+        likely back than not, the level's own end test, which reads the posterior mean).
     model : LatentLevelModel
         Settings of the latent level.
     """
