@@ -99,11 +99,11 @@ class LatentReliefRule:
         the last ``return_tail_days``: diary days from there to the end of follow-up (at least
         ``return_min_days``, none marked as a flare) above those of the
         ``return_confirm_days`` before it with probability ``return_rise_probability`` and
-        back within 10 % of baseline with probability ``return_step_probability``. Whole-number
-        scores back at baseline are rarely 90 % surely within 10 % of it (the baseline's own
-        uncertainty alone is about half of that band), so relief that stopped a week before a
-        booster stayed censored; the rise test keeps a noisy plateau of relief from counting.
-        False: off (rules 2.1, 2.2).
+        back within 10 % of baseline with probability ``return_step_probability``.
+        Whole-number scores back at baseline are rarely 90 % surely within 10 % of it (at a
+        point of noise the baseline's own uncertainty is more than half of that band), so
+        relief that stopped a week before a booster stayed censored; the rise test keeps a
+        noisy plateau of relief from counting. False: off (rules 2.1, 2.2).
     return_rise_probability : float
         Rule 2.3: probability that the stretch lies above the days before it (0.99).
     return_step_probability : float
