@@ -214,7 +214,8 @@ def test_relief_from_level_equals_whole_grid_reference(monkeypatch, seed, drop):
     assert_frame_equal(fast, reference, check_exact=True)
 
 
-def test_dense_path_equals_reference_under_relief_rule_2_2():
+@pytest.mark.parametrize("version", ["tenderpoint-relief/2.2", "tenderpoint-relief/2.3"])
+def test_dense_path_equals_reference_under_relief_rules_2_2_and_2_3(version: str):
     cohort = generate(n_patients=60, n_days=150, seed=5, noise_sd=(1.0, 1.5))
-    config = CohortConfig(relief=relief_rule("tenderpoint-relief/2.2"))
+    config = CohortConfig(relief=relief_rule(version))
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config)

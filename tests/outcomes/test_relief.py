@@ -1,4 +1,4 @@
-"""Relief rules 2.0, 2.1 and 2.2 on arrays: the thresholds at, under and over their boundaries."""
+"""Relief rules 2.0-2.3 on arrays: the thresholds at, under and over their boundaries."""
 
 import math
 
@@ -367,3 +367,99 @@ def test_relief_date_columns_are_the_expression_passs(n) -> None:
         .to_series()
     )
     assert_series_equal(_date_column("d", days, offset), expected)
+
+
+# --- rule 2.3: a return that steps up from the week before it -----------------------------------
+
+V23 = relief_rule("tenderpoint-relief/2.3")
+
+
+def test_rule_2_3_is_2_2_plus_the_step_test() -> None:
+    assert V23.version == "tenderpoint-relief/2.3"
+    assert (V23.return_min_days, V23.return_short_probability) == (4, 0.99)
+    assert V23.return_marked_flare_check
+    assert V23.return_step_check
+    assert (V23.return_rise_probability, V23.return_step_probability) == (0.99, 0.5)
+    assert not V22.return_step_check
+    assert not V21.return_step_check
+    assert LatentReliefRule().version == "tenderpoint-relief/2.1"  # still the default
+
+
+@pytest.mark.parametrize(
+    ("value", "ended_22", "ended_23"),
+    [
+        # seven diary days (13-19) at ``value`` after a week at 6; back level 9, noise 1.
+        # 2.2 needs 90 %: (v - 9) * sqrt(7) >= 1.28155, v >= 9.48438; 2.3's step test needs
+        # the mean back (z >= 0, v >= 9) and a rise over the week before of 99 %:
+        # (v - 6) / sqrt(2/7) >= 2.32635, v >= 7.2435, met from 9 on
+        (8.999, False, False),
+        (9.0, False, True),  # the step test's 50 % limit fires
+        (9.484, False, True),
+        (9.485, True, True),  # 2.2's 90 % limit
+    ],
+)
+def test_a_return_that_steps_up_needs_only_to_be_more_likely_back(
+    value: float, ended_22: bool, ended_23: bool
+) -> None:
+    assert bool(_tail_end([value] * 7, V22)["event"][0]) is ended_22
+    out = _tail_end([value] * 7, V23)
+    assert bool(out["event"][0]) is ended_23
+    if ended_23:
+        assert int(out["end"][0]) == 13  # the change point: the first day of the stretch
+        assert out["durability"][0] == 12.0  # onset day 1
+        assert int(out["end_high"][0]) == 19  # interval to the end of follow-up
+        assert out["durability_high"][0] == 18.0
+
+
+def _plateau_then(plateau: float, tail: list[float]) -> DiaryDays:
+    return _daily_block([10.0] + [plateau] * (19 - len(tail)) + tail)
+
+
+@pytest.mark.parametrize(
+    ("plateau", "ended"),
+    # the week before day 13 at ``plateau``, days 13-19 at 9.2: the rise's z is
+    # (9.2 - p) * sqrt(7/2) >= 2.32635 for p <= 9.2 - 1.24349 = 7.95651
+    [(7.9560, True), (7.9570, False), (9.2, False)],
+)
+def test_the_step_test_needs_a_ninety_nine_percent_rise(plateau: float, ended: bool) -> None:
+    res = _one([10.0] + [6.0] * 19)
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), V23)
+    out = return_before_follow_up_end(res, _plateau_then(plateau, [9.2] * 7), *args)
+    assert bool(out["event"][0]) is ended
+    assert int(out["end"][0]) == (13 if ended else -1)
+    # (9.2 - 9) * sqrt(7) = 0.53: 2.2's own 90 % test does not end it
+    assert not bool(
+        return_before_follow_up_end(res, _plateau_then(plateau, [9.2] * 7), *args[:3], V22)[
+            "event"
+        ][0]
+    )
+
+
+@pytest.mark.parametrize(("days", "ended"), [(3, False), (4, True), (5, True)])
+def test_the_step_test_needs_four_diary_days(days: int, ended: bool) -> None:
+    # 9.3 on the last ``days`` days after 6s: rise >= 99 %, mean back (>= 9), but 2.2's short
+    # test (99 %: (9.3 - 9) * sqrt(3) = 0.52) and 90 % test (0.3 * 2 = 0.6) do not end it
+    out = _tail_end([9.3] * days, V23)
+    assert bool(out["event"][0]) is ended
+    if ended:
+        assert int(out["end"][0]) == 20 - days
+    assert not bool(_tail_end([9.3] * days, V22)["event"][0])
+
+
+def test_the_step_test_reads_a_marked_day_as_a_flare() -> None:
+    res = _one([10.0] + [6.0] * 19)
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), V23)
+    pain = [10.0] + [6.0] * 12 + [9.3] * 7
+    assert bool(return_before_follow_up_end(res, _daily_block(pain), *args)["event"][0])
+    # day 18 marked: every stretch from 13 to 18 holds the flare, 19 alone is one day
+    marked = return_before_follow_up_end(res, _daily_block(pain, [18]), *args)
+    assert not bool(marked["event"][0])
+
+
+@pytest.mark.parametrize("field", ["return_rise_probability", "return_step_probability"])
+def test_rule_2_3_settings_are_validated(field: str) -> None:
+    for bad in (0.49, 1.0):
+        with pytest.raises(InvalidInputError) as err:
+            LatentReliefRule(**{field: bad})
+        assert err.value.field == field
+    assert getattr(LatentReliefRule(**{field: 0.5}), field) == 0.5

@@ -265,3 +265,34 @@ def test_rule_2_2_on_a_diary_on_both_paths(tail: list[float], event_21: bool, ev
         assert first["censor_reason"] == (None if event else "next_infusion")
         if event:
             assert first["relief_end_date"] == day(40 - len(tail))
+
+
+@pytest.mark.parametrize(
+    ("tail", "events"),
+    [
+        # three unmarked days 3 points up just before the booster: the start of a flare as much
+        # as relief ending; 2.3 keeps 2.2's 99 % for so few days, relief stays censored
+        ([7.0, 6.0, 7.0], (True, False, False)),
+        # relief ended a week before the booster, the diary back at the baseline of 6 with
+        # whole-number scores: a mean of 5.57 is not 90 % surely within 10 % of 6 (5.4), so
+        # 2.1 and 2.2 leave it censored; it steps up from 3-4 and is more likely back than
+        # not, so 2.3 ends relief on its first day
+        ([6.0, 5.0, 6.0, 5.0, 6.0, 5.0, 6.0], (False, False, True)),
+    ],
+)
+def test_rule_2_3_on_a_diary_on_both_paths(tail: list[float], events: tuple[bool, ...]):
+    inf = infusions([("a", 10), ("a", 11), ("a", 12), ("a", 40), ("a", 41)])
+    frames = (diary(_relief_then(tail)), inf, patients(["a"]))
+    rules = ("tenderpoint-relief/2.1", "tenderpoint-relief/2.2", "tenderpoint-relief/2.3")
+    for rule, event in zip(rules, events, strict=True):
+        first = _both("a", *frames, now=LATER, relief_rule=rule).relief.row(0, named=True)
+        assert first["rule_version"] == rule
+        assert first["relief"] is True
+        assert first["durability_event"] is event, rule
+        assert first["follow_up_end_date"] == day(39)
+        assert first["censor_reason"] == (None if event else "next_infusion")
+        if event:
+            assert first["relief_end_date"] == day(40 - len(tail))
+            assert first["end_high_date"] == day(39)
+        else:
+            assert first["durability_high_days"] == float("inf")

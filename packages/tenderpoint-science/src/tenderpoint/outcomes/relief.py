@@ -58,7 +58,7 @@ RELIEF_V2_CITATION: Final = (
 
 @dataclass(frozen=True)
 class LatentReliefRule:
-    """Relief rules 2.0-2.2: thresholds on the latent level with their probabilities.
+    """Relief rules 2.0-2.3: thresholds on the latent level with their probabilities.
 
     Attributes
     ----------
@@ -94,6 +94,21 @@ class LatentReliefRule:
         end and the first mark are themselves back within 10 % (``onset_probability``, or
         ``return_short_probability`` on fewer than ``return_min_days`` days); otherwise the
         rise is read as the flare and relief stays censored. False: off (rule 2.1).
+    return_step_check : bool
+        Rule 2.3: when no end is found otherwise, relief has also ended at a change point in
+        the last ``return_tail_days``: diary days from there to the end of follow-up (at least
+        ``return_min_days``, none marked as a flare) above those of the
+        ``return_confirm_days`` before it with probability ``return_rise_probability`` and
+        back within 10 % of baseline with probability ``return_step_probability``.
+        Whole-number scores back at baseline are rarely 90 % surely within 10 % of it (at a
+        point of noise the baseline's own uncertainty is more than half of that band), so
+        relief that stopped a week before a booster stayed censored; the rise test keeps a
+        noisy plateau of relief from counting. False: off (rules 2.1, 2.2).
+    return_rise_probability : float
+        Rule 2.3: probability that the stretch lies above the days before it (0.99).
+    return_step_probability : float
+        Rule 2.3: probability of being back that a stretch after such a rise needs (0.5: more
+        likely back than not, the level's own end test, which reads the posterior mean).
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -108,6 +123,9 @@ class LatentReliefRule:
     return_min_days: int = 0
     return_short_probability: float = 0.99
     return_marked_flare_check: bool = False
+    return_step_check: bool = False
+    return_rise_probability: float = 0.99
+    return_step_probability: float = 0.5
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -119,7 +137,13 @@ class LatentReliefRule:
                 code="out_of_range",
                 field="return_within_pct",
             )
-        for name in ("onset_probability", "interval_probability", "return_short_probability"):
+        for name in (
+            "onset_probability",
+            "interval_probability",
+            "return_short_probability",
+            "return_rise_probability",
+            "return_step_probability",
+        ):
             if not 0.5 <= getattr(self, name) < 1:
                 raise InvalidInputError(
                     f"{name} must be at least 0.5 and below 1.", code="out_of_range", field=name
@@ -415,6 +439,22 @@ class DiaryDays:
         return weight, np.where(weight > 0, self.pain[rows, c], 0.0) * weight, declared
 
 
+def z_of_return(
+    total: FloatArray,
+    weight: FloatArray,
+    level: FloatArray,
+    level_var: FloatArray,
+    noise_var: FloatArray,
+) -> FloatArray:
+    """``z`` of diary days being back within 10 % of baseline: their weighted mean
+    (``total / weight``, entries as weights) against the 10 % ``level``, with the patient's
+    entry noise over the entries and the level's own variance (from the baseline's); arrays
+    broadcast. No entries: NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z: FloatArray = (total / weight - level) / np.sqrt(noise_var / weight + level_var)
+    return z
+
+
 def return_before_follow_up_end(
     res: dict[str, npt.NDArray[Any]],
     daily: DiaryDays,
@@ -452,8 +492,12 @@ def return_before_follow_up_end(
         return res
     todo = np.flatnonzero(open_)
     onset, limit = res["onset"][todo], res["limit"][todo]
-    day = limit[None, :] - tail + 1 + np.arange(tail)[:, None]
-    weight, total, marked = daily.gather(day, todo, day > onset[None, :])
+    # rule 2.3 also reads the return_confirm_days before the first candidate
+    pre = rule.return_confirm_days if rule.return_step_check else 0
+    every_day = limit[None, :] - tail + 1 - pre + np.arange(tail + pre)[:, None]
+    every = daily.gather(every_day, todo, every_day > onset[None, :])
+    day = every_day[pre:]
+    weight, total, marked = every[0][pre:], every[1][pre:], every[2][pre:]
     w_after = np.cumsum(weight[::-1], axis=0)[::-1]
     s_after = np.cumsum(total[::-1], axis=0)[::-1]
     # a day the patient marked as a flare says the rise is a flare
@@ -461,22 +505,27 @@ def return_before_follow_up_end(
     base = baseline[todo]
     back = (1.0 - rule.return_within_pct / 100.0) * base
     back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (s_after / w_after - back[None, :]) / np.sqrt(
-            noise_var[todo][None, :] / w_after + back_var[None, :]
-        )
+    z = z_of_return(s_after, w_after, back[None, :], back_var[None, :], noise_var[todo][None, :])
     need: FloatArray | float = float(ndtri(rule.onset_probability))
     if rule.return_min_days > 0:
         # rule 2.2: a stretch of fewer than return_min_days diary days needs more
         days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
         short = float(ndtri(rule.return_short_probability))
         need = np.where(days_after < rule.return_min_days, short, need)
+    z_raw = z
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
     best = z.argmax(axis=0)
     ended = z[best, np.arange(todo.size)] > -np.inf  # (+inf, a noiseless stretch, counts)
+    end = day[best, np.arange(todo.size)]
+    if rule.return_step_check:
+        stretch = (w_after, s_after, z_raw, ~flare_after & (weight > 0))
+        step_end = _step_return(every, pre, stretch, noise_var[todo], rule)
+        stepped = ~ended & (step_end >= 0)
+        end = np.where(stepped, day[np.maximum(step_end, 0), np.arange(todo.size)], end)
+        ended |= stepped
     if not ended.any():
         return res
-    hit, end = todo[ended], day[best, np.arange(todo.size)][ended]
+    hit, end = todo[ended], end[ended]
     out = {k: v.copy() for k, v in res.items()}
     out["event"][hit] = True
     out["end"][hit] = end
@@ -487,6 +536,57 @@ def return_before_follow_up_end(
     out["durability_low"][hit] = np.maximum(out["end_low"][hit] - out["onset_high"][hit], 0)
     out["durability_high"][hit] = out["limit"][hit] - out["onset_low"][hit]
     return out
+
+
+def _step_return(
+    every: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    pre: int,
+    stretch: tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    noise_var: FloatArray,
+    rule: LatentReliefRule,
+) -> IntArray:
+    """Rule 2.3: the candidate day (row of the tail, -1: none) at which the diary steps back up.
+
+    A candidate's rise is how surely its diary days up to the end of follow-up (none marked
+    as a flare) lie above the diary days of the ``pre`` days before it (``z`` of the
+    difference of the two means, the patient's noise). A candidate counts when its rise
+    reaches ``return_rise_probability`` (a change, not a noisy plateau of relief), its days
+    are at least ``return_min_days`` diary days and are back within 10 % of baseline with
+    probability ``return_step_probability``; the end is the counting candidate with the
+    surest rise (the change point). The candidate with the surest rise of all must also span
+    ``return_min_days`` diary days, so a short rise at the very end is not lengthened by
+    the relief days before it.
+    ``every``: weights, weighted sums and marks from ``pre`` days before the first
+    candidate; ``stretch``: per candidate the weight and sum of the days from it on, their
+    ``z`` of being back, and whether it is usable (an entry, no mark from it on).
+    """
+    weight_all, total_all, _ = every
+    w_after, s_after, z, usable = stretch
+    zero = np.zeros((1, weight_all.shape[1]))
+    cw = np.concatenate([zero, np.cumsum(weight_all, axis=0)])
+    ct = np.concatenate([zero, np.cumsum(total_all, axis=0)])
+    tail = w_after.shape[0]
+    w_pre = cw[pre : pre + tail] - cw[:tail]
+    s_pre = ct[pre : pre + tail] - ct[:tail]
+    days_after = np.cumsum(weight_all[pre:][::-1] > 0, axis=0)[::-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rise = (s_after / w_after - s_pre / w_pre) / np.sqrt(
+            noise_var[None, :] * (1.0 / w_after + 1.0 / w_pre)
+        )
+    min_days = max(rule.return_min_days, 1)
+    rise = np.where(usable & (w_pre > 0), rise, -np.inf)
+    # the surest rise of all must be seen on min_days diary days: a short rise at the end
+    # (a flare's start as much as relief ending) does not count by taking in the relief days
+    # before it; the end is then the surest rise among the stretches that are back
+    surest = rise.argmax(axis=0)
+    long_enough = days_after[surest, np.arange(surest.size)] >= min_days
+    counts = (
+        (days_after >= min_days)
+        & (rise >= float(ndtri(rule.return_rise_probability)))
+        & (z >= float(ndtri(rule.return_step_probability)))
+    )
+    best = np.where(counts, rise, -np.inf).argmax(axis=0)
+    return np.where(long_enough & counts.any(axis=0), best, -1).astype(np.int64)
 
 
 def marked_flare_before_follow_up_end(
@@ -524,8 +624,7 @@ def marked_flare_before_follow_up_end(
     total_before = np.where(before, total, 0.0).sum(axis=0)
     n_days = (before & (weight > 0)).sum(axis=0)
     level, level_var = back[0][ended], back[1][ended]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (total_before / w - level) / np.sqrt(noise_var[ended] / w + level_var)
+    z = z_of_return(total_before, w, level, level_var, noise_var[ended])
     need = np.where(
         n_days < rule.return_min_days,
         float(ndtri(rule.return_short_probability)),
@@ -575,8 +674,7 @@ def earlier_return(
     w = cw[span : span + tail + 1] - cw[: tail + 1]
     s = ct[span : span + tail + 1] - ct[: tail + 1]
     level, level_var = back[0][ended], back[1][ended]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (s / w - level[None, :]) / np.sqrt(noise_var[ended][None, :] / w + level_var[None, :])
+    z = z_of_return(s, w, level[None, :], level_var[None, :], noise_var[ended][None, :])
     sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
     first = first_true(sure)
     moved = (first >= 0) & (first < tail)

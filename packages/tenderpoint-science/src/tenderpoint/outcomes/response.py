@@ -532,7 +532,15 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
     v22 = LatentReliefRule(
         return_min_days=4, return_marked_flare_check=True, version="tenderpoint-relief/2.2"
     )
-    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22)}
+    # 2.3 (by name): 2.2, and a return seen on at least 4 diary days that steps up from the
+    # week before it (99 %) counts when those days are more likely back than not
+    v23 = LatentReliefRule(
+        return_min_days=4,
+        return_marked_flare_check=True,
+        return_step_check=True,
+        version="tenderpoint-relief/2.3",
+    )
+    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22, v23)}
 
 
 def _relief_episodes_v1(
