@@ -35,6 +35,9 @@ def test_the_pgic_form_opens_with_no_broken_recall_sentence(world, client_for):
     assert response.status_code == 200
     assert "Think about the since" not in body
     assert "Since the start of your treatment" in body
+    # the patient reads the instrument's name, not the core's scoring-direction note
+    assert "<h1>Patient Global Impression of Change (PGIC)</h1>" in body
+    assert "CGI-I direction" not in body
 
 
 def test_a_stored_response_keeps_answers_outputs_explanation_and_version(world, client_for):

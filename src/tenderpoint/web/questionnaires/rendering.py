@@ -19,6 +19,14 @@ from django.conf import settings
 from tenderpoint.clinical import Instrument, Item, ScoreResult, get_instrument, load_wording, score
 from tenderpoint.errors import InvalidResponseError, TenderpointError
 
+#: Names a patient reads where the core's title carries scoring detail meant for clinicians.
+PATIENT_TITLES = {"pgic": "Patient Global Impression of Change (PGIC)"}
+
+
+def patient_title(instrument: Instrument) -> str:
+    """The instrument's name on the patient's own pages."""
+    return PATIENT_TITLES.get(instrument.id, instrument.title)
+
 
 def instrument_for_patients(instrument_id: str) -> Instrument | None:
     """The instrument with wording a patient can read, or None when its wording is licensed and

@@ -13,7 +13,11 @@ from tenderpoint.errors import UnknownInstrumentError
 from tenderpoint.web.portal.access import OwnRecordView
 from tenderpoint.web.questionnaires import services
 from tenderpoint.web.questionnaires.models import QuestionnaireResponse
-from tenderpoint.web.questionnaires.rendering import QuestionnaireForm, instrument_for_patients
+from tenderpoint.web.questionnaires.rendering import (
+    QuestionnaireForm,
+    instrument_for_patients,
+    patient_title,
+)
 from tenderpoint.web.questionnaires.schedule import clinic_rules, scheduled_for
 
 
@@ -90,7 +94,8 @@ class QuestionnaireView(OwnRecordView):
                     "crisis": True,
                 },
             )
-        messages.success(request, f"Thank you. Your answers to the {instrument.title} are saved.")
+        name = patient_title(instrument)
+        messages.success(request, f"Thank you. Your answers to the {name} are saved.")
         response_redirect = redirect("portal:questionnaires")
         response_redirect.status_code = 303
         return response_redirect
@@ -130,7 +135,7 @@ class SaveSelfCheckView(OwnRecordView):
 def _title(instrument_id: str) -> str:
     """The instrument's name as the patient saw it on the form, not its internal id."""
     try:
-        return get_instrument(instrument_id).title
+        return patient_title(get_instrument(instrument_id))
     except UnknownInstrumentError:
         return instrument_id.upper()
 

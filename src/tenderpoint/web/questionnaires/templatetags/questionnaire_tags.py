@@ -8,6 +8,9 @@ from typing import Any
 
 from django import template
 
+from tenderpoint.clinical import Instrument
+from tenderpoint.web.questionnaires.rendering import patient_title as _patient_title
+
 register = template.Library()
 
 #: the core's output names whose plain reading is not just the name with spaces
@@ -59,3 +62,9 @@ def recall_lead(recall_window: str | None) -> str:
     if recall_window and _PLAIN_SPAN.match(recall_window):
         return f"Think about the {recall_window}."
     return ""
+
+
+@register.filter
+def patient_title(instrument: Instrument) -> str:
+    """The instrument's name as a patient reads it (see ``rendering.PATIENT_TITLES``)."""
+    return _patient_title(instrument)
