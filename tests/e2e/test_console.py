@@ -214,6 +214,17 @@ def test_first_visit_to_signed_and_amended_session(world, page: Page):
     discharge.get_by_label("Responsible adult escort (name, relation)").fill("Sam (partner)")
     submit(page, discharge.get_by_role("button", name="Discharge", exact=True))
     expect(page.get_by_text(re.compile(r"Discharged .* with Sam \(partner\)"))).to_be_visible()
+    # The controlled-substance record closes before signing: drawn = given + wasted, witnessed.
+    session.refresh_from_db()
+    drawn = 50 * (int(session.delivered_mg // 50) + 1)
+    controlled = page.locator("#controlled")
+    controlled.get_by_label("Vial lot").fill("KX2611")
+    controlled.get_by_label("Vial expiry").fill("2027-06-30")
+    controlled.get_by_label("Amount drawn (mg)").fill(str(drawn))
+    controlled.get_by_label("Amount wasted (mg)").fill(str(drawn - session.delivered_mg))
+    controlled.get_by_label("Witness").select_option(value=str(world.clinician.pk))
+    submit(page, controlled.get_by_role("button", name="Save controlled-substance record"))
+    expect(page.locator("#controlled").get_by_text("Balances.")).to_be_visible()
     audit.check("nurse-session")
 
     # --- clinician: sign; an edit is refused; an amendment is made -------------------------

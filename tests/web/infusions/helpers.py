@@ -216,3 +216,21 @@ def recovered(session: InfusionSession, nurse: Any) -> None:
 
 
 __all__ = ["Decimal"]
+
+
+def controlled_record(session: InfusionSession, nurse: Any, witness: Any) -> InfusionSession:
+    """Vial, amounts and a witnessed waste that balance the delivered dose (50 mg draws)."""
+    session.refresh_from_db()
+    given = session.delivered_mg
+    drawn = Decimal(50) * (int(given // 50) + 1)
+    return services.do_record_controlled_substance(
+        session,
+        user=nurse,
+        fields={
+            "vial_lot": "KX2611",
+            "vial_expiry": datetime.date(2027, 6, 30),
+            "drawn_mg": drawn,
+            "wasted_mg": drawn - given,
+            "waste_witness": witness,
+        },
+    )

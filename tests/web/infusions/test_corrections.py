@@ -42,6 +42,7 @@ def _sign(session: Any, world: Any) -> Any:
         at=session.ended_at + datetime.timedelta(minutes=61),
         escort="Sam (partner)",
     )
+    helpers.controlled_record(session, world.nurse, world.clinician)
     return services.do_sign_session(session, user=world.clinician)
 
 

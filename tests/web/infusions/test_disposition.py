@@ -4,6 +4,7 @@ transfer to emergency care / departure against medical advice."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from tests.web.infusions import helpers
 @pytest.fixture
 def session(world: Any) -> Any:
     plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
-    return helpers.charted_session(plan, world.nurse)
+    return helpers.controlled_record(
+        helpers.charted_session(plan, world.nurse), world.nurse, world.clinician
+    )
 
 
 def test_signing_without_a_disposition_is_refused(world, session):
@@ -150,3 +153,74 @@ def test_disposition_through_the_page(world, session, client_for):
     assert ok.status_code == 302
     session.refresh_from_db()
     assert session.disposition == "transferred"
+
+
+def _discharged_without_record(world: Any) -> Any:
+    plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
+    session = helpers.charted_session(plan, world.nurse)
+    services.do_discharge(
+        session,
+        user=world.nurse,
+        at=session.ended_at + datetime.timedelta(minutes=61),
+        escort="Sam (partner)",
+    )
+    session.refresh_from_db()
+    return session
+
+
+def test_signing_needs_a_complete_controlled_substance_record(world):
+    session = _discharged_without_record(world)
+    with pytest.raises(ValidationError) as error:
+        services.do_sign_session(session, user=world.clinician)
+    message = " ".join(error.value.messages)
+    assert "Complete the controlled-substance record" in message
+    assert "vial lot, vial expiry, amount drawn, amount wasted" in message
+    session.refresh_from_db()
+    assert session.status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("wasted_change", "signs"),
+    [
+        (Decimal("0"), True),  # drawn = given + wasted: balances
+        (Decimal("-0.01"), False),  # 0.01 mg unaccounted
+    ],
+)
+def test_signing_needs_the_record_to_balance(world, wasted_change, signs):
+    session = _discharged_without_record(world)
+    helpers.controlled_record(session, world.nurse, world.clinician)
+    session.refresh_from_db()
+    services.do_record_controlled_substance(
+        session,
+        user=world.nurse,
+        fields={
+            "drawn_mg": session.drawn_mg,
+            "wasted_mg": session.wasted_mg + wasted_change,
+            "waste_witness": world.clinician,
+        },
+    )
+    session.refresh_from_db()
+    if signs:
+        assert services.do_sign_session(session, user=world.clinician).status == "signed"
+        return
+    with pytest.raises(ValidationError) as error:
+        services.do_sign_session(session, user=world.clinician)
+    assert "leaves 0.01 mg unaccounted" in " ".join(error.value.messages)
+
+
+def test_a_record_wasting_more_than_was_left_is_refused(world):
+    """0.01 mg over the balance: given + wasted would exceed what was drawn."""
+    session = _discharged_without_record(world)
+    helpers.controlled_record(session, world.nurse, world.clinician)
+    session.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.do_record_controlled_substance(
+            session,
+            user=world.nurse,
+            fields={
+                "drawn_mg": session.drawn_mg,
+                "wasted_mg": session.wasted_mg + Decimal("0.01"),
+                "waste_witness": world.clinician,
+            },
+        )
+    assert "wasted_mg" in error.value.message_dict

@@ -194,6 +194,7 @@ def test_session_draft_to_signed_to_amended(world):
         at=session.ended_at + datetime.timedelta(minutes=61),
         escort="Sam (partner)",
     )
+    helpers.controlled_record(session, world.nurse, world.clinician)
     with pytest.raises(PermissionDenied):
         services.do_sign_session(session, user=world.nurse)
     services.do_sign_session(session, user=world.clinician)
@@ -211,7 +212,7 @@ def test_session_draft_to_signed_to_amended(world):
     )
     session.refresh_from_db()
     assert session.status == "amended"
-    assert amendment.changes == {"vial_lot": {"old": "", "new": "K123"}}
+    assert amendment.changes == {"vial_lot": {"old": "KX2611", "new": "K123"}}
     assert session.history.count() > 3  # the original stays in the change history
 
 

@@ -255,6 +255,24 @@ def test_first_visit_and_infusion_day_through_the_pages(world, client_for):
         },
     )
     assert discharged.status_code == 302
+    # Signing waits for the controlled-substance record; the nurse records it, witnessed.
+    refused = clinician_().post(session_url, {"action": "sign"})
+    assert refused.status_code == 422
+    assert "Complete the controlled-substance record" in refused.content.decode()
+    given = session.delivered_mg
+    drawn = 50 * (int(given // 50) + 1)
+    recorded = nurse_().post(
+        session_url,
+        {
+            "action": "controlled",
+            "controlled-vial_lot": "KX2611",
+            "controlled-vial_expiry": "2027-06-30",
+            "controlled-drawn_mg": str(drawn),
+            "controlled-wasted_mg": str(drawn - given),
+            "controlled-waste_witness": str(world.clinician.pk),
+        },
+    )
+    assert recorded.status_code == 302
     # The nurse cannot sign; the clinician can.
     nurse_().post(session_url, {"action": "sign"})
     session.refresh_from_db()

@@ -339,6 +339,7 @@ def test_the_fhir_export_holds_the_infusion_sessions_too(world, client_for):
         at=session.ended_at + datetime.timedelta(minutes=61),
         escort="Sam",
     )
+    helpers.controlled_record(session, world.nurse, world.clinician)
     services.do_sign_session(session, user=world.clinician)
     client = client_for(world.patient)
     rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))

@@ -1118,12 +1118,43 @@ def reconciliation(session: InfusionSession) -> Decimal | None:
     return session.drawn_mg - session.delivered_mg - session.wasted_mg
 
 
+def controlled_record_problems(session: InfusionSession) -> list[str]:
+    """What keeps the controlled-substance record from closing (empty: complete, balances).
+
+    Ketamine is a controlled drug: every milligram drawn is given or wasted before witnesses,
+    so a session that delivered any is signed only with its vial, amounts and a balance of 0.
+    """
+    if not session.delivered_mg:
+        return []
+    missing = [
+        label
+        for label, value in (
+            ("vial lot", session.vial_lot),
+            ("vial expiry", session.vial_expiry),
+            ("amount drawn", session.drawn_mg),
+            ("amount wasted", session.wasted_mg),
+        )
+        if value in (None, "")
+    ]
+    if missing:
+        return [f"Complete the controlled-substance record before signing: {', '.join(missing)}."]
+    unaccounted = reconciliation(session)
+    if unaccounted:
+        return [
+            f"The controlled-substance record does not balance: drawn {session.drawn_mg} mg, "
+            f"given {session.delivered_mg} mg, wasted {session.wasted_mg} mg leaves "
+            f"{unaccounted} mg unaccounted. Correct it before signing."
+        ]
+    return []
+
+
 @transaction.atomic
 def do_sign_session(session: InfusionSession, *, user: Any, request: Any = None) -> InfusionSession:
     """A clinician signs; the session becomes read-only.
 
-    Signing needs the infusion stopped and a disposition: the discharge (reference 3.7 gates)
-    or a documented transfer to emergency care / departure against medical advice.
+    Signing needs the infusion stopped, a disposition (the discharge through the reference 3.7
+    gates, or a documented transfer to emergency care / departure against medical advice) and a
+    controlled-substance record that is complete and balances.
     """
     check_can_sign(user, session.patient)
     session = _locked_session(session)
@@ -1138,6 +1169,8 @@ def do_sign_session(session: InfusionSession, *, user: Any, request: Any = None)
                 ]
             }
         )
+    if problems := controlled_record_problems(session):
+        raise ValidationError({"__all__": problems})
     session.status = SessionStatus.SIGNED
     session.signed_by = user
     session.signed_at = timezone.now()

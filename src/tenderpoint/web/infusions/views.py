@@ -608,6 +608,7 @@ class SessionView(ConsoleView):
         context["discharge_gates"] = services.discharge_gates(session, timezone.now())
         context["capnography_required"] = services.capnography_required(session)
         context["reconciliation"] = services.reconciliation(session)
+        context["controlled_problems"] = services.controlled_record_problems(session)
         context["sessions_14_days"] = services.sessions_in_14_days(
             self.patient, session.started_at or timezone.now()
         )
