@@ -11,6 +11,8 @@ import re
 
 from django import template
 
+from tenderpoint.web.outcomes.deidentified import MIN_CELL_PATIENTS
+
 register = template.Library()
 
 _WINDOW = re.compile(r"^(?P<post>post_)?(?P<unit>day|week)(?P<number>\d+)$")
@@ -39,3 +41,18 @@ def pain_change(pct_reduction: float | None) -> str:
     if rounded == 0:
         return "no change"
     return f"{abs(rounded)} % {'lower' if rounded > 0 else 'higher'}"
+
+
+@register.filter
+def small_count(rate: object) -> bool:
+    """True when a rate's count, or the rest of its group, is under ``MIN_CELL_PATIENTS``.
+
+    The public page shows neither then: "3 of 20" names a group of 3, and "17 of 20" one of 3
+    as well. (The clinic's own dashboard, read by staff who see the records, shows them.)
+    """
+    if not isinstance(rate, dict):
+        return False
+    count, n = rate.get("count"), rate.get("n")
+    if not isinstance(count, int) or not isinstance(n, int):
+        return False
+    return count < MIN_CELL_PATIENTS or n - count < MIN_CELL_PATIENTS
