@@ -76,6 +76,7 @@ RELIEF_COLUMNS = (
     ("ongoing censored", "ongoing_censored", None),
     ("KM median est [CI]", "km_est", None),
     ("KM median true", "km_true", None),
+    ("ended read as ongoing", "ended_read_as_ongoing", None),
     ("ongoing read as ended", "ongoing_read_as_ended", None),
     ("of which unmarked flare in last 7 d", "read_as_ended_unmarked_flare_last_7d", None),
 )

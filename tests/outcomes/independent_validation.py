@@ -134,9 +134,10 @@ def flare_marked_diary(c: IndependentCohort, marks: str = "patient") -> pl.DataF
 
 
 def censoring_misreads(c: IndependentCohort, relief: pl.DataFrame, last_days: int = 7) -> dict:
-    """Ongoing relief read as ended, and how many of those courses have a planted flare with
-    an entry the patient did not mark within the last ``last_days`` days of follow-up (up to
-    and including the truth's last day: the day before the booster or the last diary day).
+    """Ended relief read as ongoing (censored); ongoing relief read as ended, and how many of
+    those have a planted flare with an entry the patient did not mark within the last
+    ``last_days`` days of follow-up (up to and including the truth's last day: the day before
+    the booster or the last diary day).
     "Unmarked" is always judged on the patient's own marks, so the count is the same kind of
     course whichever marks the rule was given."""
     ended = (
@@ -159,7 +160,18 @@ def censoring_misreads(c: IndependentCohort, relief: pl.DataFrame, last_days: in
             )
         )
     )
+    missed = (
+        c.truth.join(relief, on="patient_id", how="inner")
+        .filter(
+            pl.col("true_relief")
+            & pl.col("relief")
+            & pl.col("true_durability_event")
+            & ~pl.col("durability_event")
+        )
+        .height
+    )
     return {
+        "ended_read_as_ongoing": missed,
         "ongoing_read_as_ended": ended.height,
         "read_as_ended_unmarked_flare_last_7d": unmarked["patient_id"].n_unique(),
     }
