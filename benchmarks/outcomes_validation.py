@@ -8,9 +8,10 @@ Usage: uv run python benchmarks/outcomes_validation.py [--patients 300] [--days 
 
 ``--flare-marks`` runs the whole table on the same diaries with the flare marks of an oracle
 (``oracle``: every entry of a planted flare day marked, no other; ``drop``: those entries
-removed). ``--censoring-limit`` prints, per cohort, the relief columns and the ongoing courses
-read as ended for each relief rule with the patient's marks, the oracle's and without flare
-days (one cohort generated per seed and noise level, shared by every row).
+removed, so the flare columns mean nothing there). ``--censoring-limit`` prints, per
+cohort, the relief columns and the ongoing courses read as ended for each relief rule with the
+patient's marks, the oracle's and without flare days (one cohort generated per seed and noise
+level, shared by every row).
 
 Prints one markdown row per (seed, noise) and the pooled figures; docs/outcomes.md records the
 output. The generator and the figures live in tests/outcomes (independent_generator.py,
