@@ -2,6 +2,16 @@
 
 Usage: uv run python benchmarks/outcomes_validation.py [--patients 300] [--days 180]
        [--seeds 1 2] [--noise 0.5 1.0 1.5 mixed] [--relief-rule tenderpoint-relief/2.2]
+       [--flare-marks patient|oracle|drop]
+       uv run python benchmarks/outcomes_validation.py --censoring-limit
+       [--relief-rules default tenderpoint-relief/2.2 tenderpoint-relief/2.3]
+
+``--flare-marks`` runs the whole table on the same diaries with the flare marks of an oracle
+(``oracle``: every entry of a planted flare day marked, no other; ``drop``: those entries
+removed, so the flare columns mean nothing there). ``--censoring-limit`` prints, per
+cohort, the relief columns and the ongoing courses read as ended for each relief rule with the
+patient's marks, the oracle's and without flare days (one cohort generated per seed and noise
+level, shared by every row).
 
 Prints one markdown row per (seed, noise) and the pooled figures; docs/outcomes.md records the
 output. The generator and the figures live in tests/outcomes (independent_generator.py,
@@ -17,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.outcomes.independent_validation import evaluate
+from tests.outcomes.independent_generator import generate
+from tests.outcomes.independent_validation import FLARE_MARKS, evaluate, evaluate_relief
 
 COLUMNS = (
     (
@@ -59,6 +70,40 @@ def cell(r: dict, a: str, b: str | None) -> str:
     return f"{x:.2f}" if isinstance(x, float) else str(x)
 
 
+RELIEF_COLUMNS = (
+    ("false relief", "false_relief", "no_true_relief"),
+    ("durability MAE d", "durability_median_abs_error", None),
+    ("interval coverage", "durability_coverage", None),
+    ("ongoing censored", "ongoing_censored", None),
+    ("KM median est [CI]", "km_est", None),
+    ("KM median true", "km_true", None),
+    ("ended read as ongoing", "ended_read_as_ongoing", None),
+    ("ongoing read as ended", "ongoing_read_as_ended", None),
+    ("of which unmarked flare in last 7 d", "read_as_ended_unmarked_flare_last_7d", None),
+)
+
+
+def censoring_limit(args: argparse.Namespace) -> None:
+    """Relief columns per rule and flare marks (the censoring limit, issue 14)."""
+    print(
+        "| seed | noise SD | rule | flare marks | "
+        + " | ".join(c[0] for c in RELIEF_COLUMNS)
+        + " |"
+    )
+    print("|" + "---|" * (len(RELIEF_COLUMNS) + 4))
+    for seed in args.seeds:
+        for level in args.noise:
+            noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
+            c = generate(args.patients, args.days, seed, noise)
+            label = "0.5-1.5" if level == "mixed" else level
+            for rule in args.relief_rules:
+                for marks in FLARE_MARKS:
+                    r = evaluate_relief(c, None if rule == "default" else rule, marks)
+                    cells = " | ".join(cell(r, a, b) for _, a, b in RELIEF_COLUMNS)
+                    name = rule.rsplit("/", 1)[-1]
+                    print(f"| {seed} | {label} | {name} | {marks} | {cells} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=300)
@@ -68,14 +113,26 @@ def main() -> None:
     parser.add_argument(
         "--relief-rule", default=None, help="relief rule version (default: the core's)"
     )
+    parser.add_argument(
+        "--flare-marks", choices=FLARE_MARKS, default="patient", help="whose flare marks"
+    )
+    parser.add_argument("--censoring-limit", action="store_true")
+    parser.add_argument(
+        "--relief-rules",
+        nargs="+",
+        default=["default", "tenderpoint-relief/2.2", "tenderpoint-relief/2.3"],
+    )
     args = parser.parse_args()
+    if args.censoring_limit:
+        censoring_limit(args)
+        return
     print("| seed | noise SD | " + " | ".join(c[0] for c in COLUMNS) + " |")
     print("|" + "---|" * (len(COLUMNS) + 2))
     for seed in args.seeds:
         for level in args.noise:
             noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
             t0 = time.perf_counter()
-            r = evaluate(args.patients, args.days, seed, noise, args.relief_rule)
+            r = evaluate(args.patients, args.days, seed, noise, args.relief_rule, args.flare_marks)
             cells = " | ".join(cell(r, a, b) for _, a, b in COLUMNS)
             label = "0.5-1.5" if level == "mixed" else level
             print(f"| {seed} | {label} | {cells} |", flush=True)

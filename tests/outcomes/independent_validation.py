@@ -103,6 +103,96 @@ def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
     }
 
 
+FLARE_MARKS = ("patient", "oracle", "drop")
+
+
+def in_planted_flare(c: IndependentCohort) -> pl.Series:
+    """Per diary entry (row order of ``c.diary``): written on a day of a planted flare."""
+    keyed = c.diary.select("patient_id", "local_date").with_row_index("row")
+    hits = (
+        keyed.join(c.flares, on="patient_id")
+        .filter(pl.col("local_date").is_between(pl.col("start"), pl.col("end")))
+        .select("row")
+        .unique()
+    )
+    return keyed["row"].is_in(hits["row"].implode()).alias("in_planted_flare")
+
+
+def flare_marked_diary(c: IndependentCohort, marks: str = "patient") -> pl.DataFrame:
+    """The cohort's diary with its flare marks as chosen: ``patient`` as written (the generator
+    marks 60 % of flare-day entries and 0.3 % of others), ``oracle`` every entry written on a
+    planted flare day marked and no other (an oracle that knows the flares), ``drop`` the
+    entries written on planted flare days removed. Scores and times are never changed."""
+    if marks not in FLARE_MARKS:
+        raise ValueError(f"flare_marks must be one of {FLARE_MARKS}, got {marks!r}")
+    if marks == "patient":
+        return c.diary
+    during = in_planted_flare(c)
+    if marks == "oracle":
+        return c.diary.with_columns(during.alias("flare"))
+    return c.diary.filter(~during)
+
+
+def censoring_misreads(c: IndependentCohort, relief: pl.DataFrame, last_days: int = 7) -> dict:
+    """Ended relief read as ongoing (censored); ongoing relief read as ended, and how many of
+    those have a planted flare with an entry the patient did not mark within the last
+    ``last_days`` days of follow-up (up to and including the truth's last day: the day before
+    the booster or the last diary day).
+    "Unmarked" is always judged on the patient's own marks, so the count is the same kind of
+    course whichever marks the rule was given."""
+    ended = (
+        c.truth.join(relief, on="patient_id", how="inner")
+        .filter(
+            pl.col("true_relief")
+            & pl.col("relief")
+            & ~pl.col("true_durability_event")
+            & pl.col("durability_event")
+        )
+        .select("patient_id", "follow_up_limit_day")
+    )
+    unmarked = (
+        c.diary.with_columns(in_planted_flare(c), _day("local_date").alias("d"))
+        .filter(pl.col("in_planted_flare") & ~pl.col("flare"))
+        .join(ended, on="patient_id")
+        .filter(
+            pl.col("d").is_between(
+                pl.col("follow_up_limit_day") - (last_days - 1), "follow_up_limit_day"
+            )
+        )
+    )
+    missed = (
+        c.truth.join(relief, on="patient_id", how="inner")
+        .filter(
+            pl.col("true_relief")
+            & pl.col("relief")
+            & pl.col("true_durability_event")
+            & ~pl.col("durability_event")
+        )
+        .height
+    )
+    return {
+        "ended_read_as_ongoing": missed,
+        "ongoing_read_as_ended": ended.height,
+        "read_as_ended_unmarked_flare_last_7d": unmarked["patient_id"].n_unique(),
+    }
+
+
+def evaluate_relief(
+    c: IndependentCohort, relief_rule: str | None = None, flare_marks: str = "patient"
+) -> dict[str, Any]:
+    """Relief figures and censoring misreads of one rule on one cohort, with the flare marks
+    chosen (see :func:`flare_marked_diary`): the same rule on the same diaries."""
+    pts = validate_patients(c.patients)
+    diary = validate_diary(flare_marked_diary(c, flare_marks), now=NOW)
+    inf = validate_infusions(c.infusions, now=NOW)
+    ses = infusion_courses(inf, pts)
+    base = baseline_scores(daily_values(diary), ses)
+    chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
+    assert isinstance(chosen, LatentReliefRule)
+    relief = latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
+    return relief_figures(c, relief) | censoring_misreads(c, relief)
+
+
 def flare_figures(c: IndependentCohort, detected: pl.DataFrame, months: float) -> dict:
     """Recall and precision of detected flares (start within +/- 2 days of a planted one)."""
     planted = c.flares.with_columns(_day("start").alias("s"))
@@ -222,12 +312,14 @@ def evaluate(
     seed: int = 0,
     noise: tuple[float, float] = (0.5, 1.5),
     relief_rule: str | None = None,
+    flare_marks: str = "patient",
 ) -> dict[str, Any]:
     """Every figure of issue 14's table for one generated cohort (``relief_rule``: a relief
-    rule's version string for the relief figures; default the core's default)."""
+    rule's version string for the relief figures, default the core's default; ``flare_marks``:
+    see :func:`flare_marked_diary`, used for every figure)."""
     c = generate(n_patients, n_days, seed, noise)
     pts = validate_patients(c.patients)
-    diary = validate_diary(c.diary, now=NOW)
+    diary = validate_diary(flare_marked_diary(c, flare_marks), now=NOW)
     inf = validate_infusions(c.infusions, now=NOW)
     daily = daily_values(diary)
     ses = infusion_courses(inf, pts)
@@ -236,9 +328,8 @@ def evaluate(
     out |= responder_figures(c, daily, base)
     chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
     assert isinstance(chosen, LatentReliefRule)
-    out |= relief_figures(
-        c, latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
-    )
+    relief = latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
+    out |= relief_figures(c, relief) | censoring_misreads(c, relief)
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))
