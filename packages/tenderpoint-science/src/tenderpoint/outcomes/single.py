@@ -75,9 +75,13 @@ from tenderpoint.outcomes.relief import (
 )
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
+    EVIDENCE_COLUMNS,
+    NOISE_WINDOW_DAYS,
     NOT_COMPUTABLE,
     RESPONSE_ITEMS,
     FollowUpWindow,
+    pre_infusion_noise_var,
+    responder_evidence,
 )
 from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS
 
@@ -360,6 +364,7 @@ RESPONSE_SCHEMA: Final = {
     **{f"pct_reduction_{s}": pl.Float64 for s in RESPONSE_ITEMS},
     "immpact": pl.String,
     "status": pl.String,
+    **dict.fromkeys(EVIDENCE_COLUMNS, pl.Float64),
 }
 
 
@@ -443,6 +448,15 @@ def responses_frame(
     n = len(windows)
     base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
     pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    ok = status == "ok"
+    nan = float("nan")
+    evidence = responder_evidence(
+        np.where(ok, baseline.values.get("pain", nan), nan),
+        np.where(ok, float(baseline.days), nan),
+        np.where(ok, pain, nan),
+        np.where(ok, n_days.astype(np.float64), nan),
+        np.where(ok, _noise_var(daily, first), nan),
+    )
     return _frame(
         RESPONSE_SCHEMA,
         {
@@ -460,8 +474,20 @@ def responses_frame(
             **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
             "immpact": _immpact(pct["pain"]),
             "status": status.tolist(),
+            **evidence,
         },
     )
+
+
+def _noise_var(daily: DailyArrays, first: int) -> float:
+    """``response.pre_infusion_noise_var`` of the patient (first infusion on ``first``)."""
+    keep = (daily.day >= first - NOISE_WINDOW_DAYS) & (daily.day < first) & ~np.isnan(daily.pain)
+    rows = daily.day[keep] - (first - NOISE_WINDOW_DAYS)
+    pain = np.full((NOISE_WINDOW_DAYS, 1), np.nan)
+    count = np.zeros((NOISE_WINDOW_DAYS, 1), dtype=np.int64)
+    pain[rows, 0] = daily.pain[keep]
+    count[rows, 0] = daily.n_entries[keep]
+    return float(pre_infusion_noise_var(pain, count)[0])
 
 
 def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
