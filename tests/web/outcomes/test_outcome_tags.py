@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tenderpoint.outcomes.response import DEFAULT_WINDOWS
-from tenderpoint.web.outcomes.templatetags.outcome_tags import pain_change, window_label
+from tenderpoint.web.outcomes.templatetags.outcome_tags import (
+    pain_change,
+    responder_sureness,
+    window_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +47,30 @@ def test_every_default_window_has_a_readable_name():
 )
 def test_a_negative_reduction_is_written_as_a_rise(pct, words):
     assert pain_change(pct) == words
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        (
+            {
+                "responder_probability": 0.625,
+                "pct_reduction_pain_low": -4.2,
+                "pct_reduction_pain_high": 41.0,
+            },
+            "62 % chance of a drop of 30 % or more; 95 % range 4 % higher to 41 % lower",
+        ),
+        (
+            {
+                "responder_probability": 0.5,
+                "pct_reduction_pain_low": None,
+                "pct_reduction_pain_high": None,
+            },
+            "50 % chance of a drop of 30 % or more; 95 % range open (baseline too uncertain)",
+        ),
+        ({"responder_probability": None}, "—"),
+        ({}, "—"),
+    ],
+)
+def test_how_sure_a_label_is_in_words(row, words):
+    assert responder_sureness(row) == words
