@@ -425,8 +425,10 @@ def responses_frame(
     courses: Courses,
     baseline: Baseline,
     windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+    noise_var: float | None = None,
 ) -> pl.DataFrame:
-    """``response.window_responses`` of one patient (no row without an infusion)."""
+    """``response.window_responses`` of one patient (no row without an infusion);
+    ``noise_var``: :func:`response_noise_var` when the level has it (else computed here)."""
     first, end = courses.first_day, courses.induction_end_day
     if first is None:
         return pl.DataFrame(schema=RESPONSE_SCHEMA)
@@ -455,7 +457,7 @@ def responses_frame(
         np.where(ok, float(baseline.days), nan),
         np.where(ok, pain, nan),
         np.where(ok, n_days.astype(np.float64), nan),
-        np.where(ok, _noise_var(daily, first), nan),
+        np.where(ok, _noise_var(daily, first) if noise_var is None else noise_var, nan),
     )
     return _frame(
         RESPONSE_SCHEMA,
@@ -477,6 +479,22 @@ def responses_frame(
             **evidence,
         },
     )
+
+
+_NOISE_SETTINGS: Final = (
+    "noise_window_days",
+    "noise_prior_sd_points",
+    "noise_prior_days",
+    "noise_floor_sd_points",
+)
+
+
+def response_noise_var(level: Level, model: LatentLevelModel) -> float | None:
+    """The level's noise variance when its model estimates noise as the responses do (the
+    default noise settings): ``latent.noise_variance`` of the same pre-infusion days of one
+    patient, so the same number, computed once. None: the responses compute their own."""
+    same = all(getattr(model, f) == getattr(DEFAULT_LATENT_MODEL, f) for f in _NOISE_SETTINGS)
+    return level.noise_var if same else None
 
 
 def _noise_var(daily: DailyArrays, first: int) -> float:
