@@ -353,6 +353,16 @@ def test_no_probability_without_a_measured_week() -> None:
     assert row["noise_sd_points"] is None
 
 
+def test_no_probability_when_the_reduction_is_not_computable() -> None:
+    rows = [("a", d, 0.0) for d in range(28)] + [("a", d, 0.0) for d in range(29, 36)]
+    row = _post_week1(rows)
+    assert row["status"] == "ok"
+    assert row["immpact"] == "not_computable"
+    assert row["responder_probability"] is None
+    assert row["pct_reduction_pain_low"] is None
+    assert row["pct_reduction_pain_high"] is None
+
+
 def test_responder_probability_equal_on_the_array_frame_and_dense_paths() -> None:
     from polars.testing import assert_frame_equal
 

@@ -227,7 +227,8 @@ def responder_evidence(
     the true week is at least 30 % below the true baseline is
     ``Phi((0.7 b - w) / sqrt(v_w + 0.49 v_b))`` (exactly 0.5 when the measured reduction is
     30 %); the 95 % interval of the reduction is Fieller's interval of ``w / b``, open (NaN)
-    when the baseline itself is not clearly above 0. NaN in, NaN out.
+    when the baseline itself is not clearly above 0. NaN in, NaN out; a baseline of 0 (the
+    reduction is not computable) gives NaN.
 
     Returns
     -------
@@ -239,7 +240,11 @@ def responder_evidence(
     with np.errstate(invalid="ignore", divide="ignore"):
         v_b = noise_var / baseline_days
         v_w = noise_var / n_days
-        prob = ndtr((keep * baseline_pain - pain) / np.sqrt(v_w + keep * keep * v_b))
+        prob = np.where(
+            baseline_pain > 0,
+            ndtr((keep * baseline_pain - pain) / np.sqrt(v_w + keep * keep * v_b)),
+            np.nan,
+        )
         z2 = _Z95 * _Z95
         a = baseline_pain * baseline_pain - z2 * v_b
         half = _Z95 * np.sqrt(v_b * pain * pain + v_w * a)
