@@ -240,19 +240,17 @@ def responder_evidence(
     with np.errstate(invalid="ignore", divide="ignore"):
         v_b = noise_var / baseline_days
         v_w = noise_var / n_days
-        prob = np.where(
-            baseline_pain > 0,
-            ndtr((keep * baseline_pain - pain) / np.sqrt(v_w + keep * keep * v_b)),
-            np.nan,
-        )
+        below: FloatArray = ndtr((keep * baseline_pain - pain) / np.sqrt(v_w + keep * keep * v_b))
+        prob: FloatArray = np.where(baseline_pain > 0, below, np.nan)
         z2 = _Z95 * _Z95
         a = baseline_pain * baseline_pain - z2 * v_b
         half = _Z95 * np.sqrt(v_b * pain * pain + v_w * a)
         bounded = a > 0
         ratio_low = np.where(bounded, (pain * baseline_pain - half) / a, np.nan)
         ratio_high = np.where(bounded, (pain * baseline_pain + half) / a, np.nan)
+    noise_sd: FloatArray = np.sqrt(noise_var)
     return {
-        "noise_sd_points": np.round(np.sqrt(noise_var), 3),
+        "noise_sd_points": np.round(noise_sd, 3),
         "responder_probability": np.round(prob, 3),
         "pct_reduction_pain_low": np.round(100.0 * (1.0 - ratio_high), 2),
         "pct_reduction_pain_high": np.round(100.0 * (1.0 - ratio_low), 2),
