@@ -41,6 +41,28 @@ COLUMNS = (
         "post_week1_sensitivity",
         "post_week1_specificity",
     ),
+    (
+        "oracle wk1 sens/spec (known noise, same entries)",
+        "oracle_sensitivity",
+        "oracle_specificity",
+    ),
+    (
+        "Bayes oracle wk1 sens/spec (+ cohort's true reductions as prior)",
+        "bayes_oracle_sensitivity",
+        "bayes_oracle_specificity",
+    ),
+    (
+        "wk1 against the true baseline sens/spec",
+        "known_baseline_sensitivity",
+        "known_baseline_specificity",
+    ),
+    (
+        "wk1 against 4 pre-infusion weeks sens/spec (not adopted)",
+        "pre4_baseline_sensitivity",
+        "pre4_baseline_specificity",
+    ),
+    ("wk1 95 % interval coverage", "interval_coverage", None),
+    ("wk1 share with P <= 0.1 or >= 0.9 / label right there", "sure_share", "sure_accuracy"),
     ("acute wk2 sens/spec vs pain had", "felt_week2_sensitivity", "felt_week2_specificity"),
     ("false relief", "false_relief", "no_true_relief"),
     ("durability MAE d", "durability_median_abs_error", None),

@@ -42,6 +42,115 @@ def _km_median(t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
     return float(kmf.median_survival_time_), float(ci[0]), float(ci[1])
 
 
+def _window_day_stats(daily: pl.DataFrame, base: pl.DataFrame, noise: pl.DataFrame) -> pl.DataFrame:
+    """Per patient: the baseline week's and post-induction week 1's mean of daily means and
+    that mean's variance under the generator's own noise (a quarter of the variance shared
+    by a day's entries, plus the rounding's 1/12 per entry), known to the oracle."""
+    d = (
+        daily.select("patient_id", "local_date", "pain", "n_entries", "flare")
+        .join(
+            base.select("patient_id", "first_infusion_date", "induction_end_date"), on="patient_id"
+        )
+        .join(noise, on="patient_id")
+        .with_columns(
+            (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days().alias("day"),
+            (pl.col("local_date") - pl.col("induction_end_date")).dt.total_days().alias("post"),
+        )
+    )
+    day_var = pl.col("noise_sd") ** 2 * (0.25 + 0.75 / pl.col("n_entries")) + (1.0 / 12.0) / pl.col(
+        "n_entries"
+    )
+
+    def stats(where: pl.Expr, tag: str) -> pl.DataFrame:
+        return (
+            d.filter(where & pl.col("pain").is_not_null())
+            .group_by("patient_id")
+            .agg(
+                pl.col("pain").mean().alias(f"{tag}_mean"),
+                (day_var.sum() / pl.len() ** 2).alias(f"{tag}_var"),
+            )
+        )
+
+    pre = (
+        d.filter(
+            pl.col("day").is_between(-28, -1) & ~pl.col("flare") & pl.col("pain").is_not_null()
+        )
+        .group_by("patient_id")
+        .agg(pl.col("pain").mean().alias("pre4_mean"))
+    )
+    return (
+        stats(pl.col("day").is_between(-7, -1), "b")
+        .join(stats(pl.col("post").is_between(1, 7), "w"), on="patient_id")
+        .join(pre, on="patient_id", how="left")
+    )
+
+
+def _oracle_probability(
+    b: np.ndarray, vb: np.ndarray, w: np.ndarray, vw: np.ndarray, prior: np.ndarray | None
+) -> np.ndarray:
+    """P(true reduction >= 30 % | the two weeks' means) for an oracle that knows the noise:
+    flat priors on the two levels (``prior`` None; closed form), or the cohort's own true
+    reductions as the prior on the reduction and a flat prior on the level (grid)."""
+    from scipy.stats import norm
+
+    if prior is None:
+        return norm.cdf((0.7 * b - w) / np.sqrt(vw + 0.49 * vb))
+    level = np.linspace(1.0, 10.0, 181)
+    keep = 1.0 - prior / 100.0
+    out = np.empty(b.size)
+    for i in range(b.size):
+        ll = norm.logpdf(b[i], level[None, :], math.sqrt(vb[i])) + norm.logpdf(
+            w[i], level[None, :] * keep[:, None], math.sqrt(vw[i])
+        )
+        p = np.exp(ll - ll.max()).sum(axis=1)
+        out[i] = p[prior >= 30.0].sum() / p.sum()
+    return out
+
+
+def _sens_spec(out: dict[str, float], name: str, said: np.ndarray, true: np.ndarray) -> None:
+    out[f"{name}_sensitivity"] = float(said[true].mean())
+    out[f"{name}_specificity"] = float((~said[~true]).mean())
+
+
+def responder_limits(c: IndependentCohort, daily: pl.DataFrame, base: pl.DataFrame) -> dict:
+    """Post-induction week 1 against the pain the patient had: the label's 95 % interval
+    coverage and what better-informed readers of the same diary reach (issue 14, the limit):
+    oracles that know each patient's noise SD (flat priors; the cohort's own distribution of
+    true reductions as prior), the raw week against the true pre-treatment level, and the
+    raw week against the mean of up to four pre-infusion weeks without marked flare days."""
+    resp = (
+        window_responses(daily, base)
+        .filter((pl.col("status") == "ok") & (pl.col("window") == "post_week1"))
+        .with_columns(pl.col("patient_id").cast(pl.String))
+    )
+    noise = c.truth.select("patient_id", "noise_sd").with_columns(
+        pl.col("patient_id").cast(daily.schema["patient_id"])
+    )
+    stats = _window_day_stats(daily, base, noise).with_columns(pl.col("patient_id").cast(pl.String))
+    j = (
+        resp.join(c.truth, on="patient_id", how="inner")
+        .join(stats, on="patient_id", how="inner")
+        .sort("patient_id")
+    )
+    truth = j["felt_post_week1_pct"].to_numpy()
+    true = truth >= 30.0
+    b, vb, w, vw = (j[k].to_numpy() for k in ("b_mean", "b_var", "w_mean", "w_var"))
+    out: dict[str, float] = {"responder_limit_patients": float(j.height)}
+    _sens_spec(out, "oracle", _oracle_probability(b, vb, w, vw, None) > 0.5, true)
+    all_truth = c.truth["felt_post_week1_pct"].to_numpy()
+    _sens_spec(out, "bayes_oracle", _oracle_probability(b, vb, w, vw, all_truth) > 0.5, true)
+    _sens_spec(out, "known_baseline", 1.0 - w / j["level"].to_numpy() >= 0.3, true)
+    _sens_spec(out, "pre4_baseline", 1.0 - w / j["pre4_mean"].to_numpy() >= 0.3, true)
+    low, high = j["pct_reduction_pain_low"].to_numpy(), j["pct_reduction_pain_high"].to_numpy()
+    out["interval_coverage"] = float(((low <= truth) & (truth <= high)).mean())
+    prob = j["responder_probability"].to_numpy()
+    sure = (prob >= 0.9) | (prob <= 0.1)
+    out["sure_share"] = float(sure.mean())
+    out["sure_accuracy"] = float(((prob >= 0.9) == true)[sure].mean())
+    out["unsure_accuracy"] = float(((prob > 0.5) == true)[~sure].mean())
+    return out
+
+
 def responder_figures(c: IndependentCohort, daily: pl.DataFrame, base: pl.DataFrame) -> dict:
     """Sensitivity and specificity of the >= 30 % responder label per window."""
     out: dict[str, float] = {}
@@ -326,6 +435,7 @@ def evaluate(
     base = baseline_scores(daily, ses)
     out: dict[str, Any] = {"seed": seed, "noise": noise, "patients": n_patients, "days": n_days}
     out |= responder_figures(c, daily, base)
+    out |= responder_limits(c, daily, base)
     chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
     assert isinstance(chosen, LatentReliefRule)
     relief = latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)

@@ -1,3 +1,6 @@
+import math
+
+import numpy as np
 import polars as pl
 import pytest
 
@@ -271,3 +274,131 @@ def test_fm30_long_responder_at_exactly_two_secondary_domains() -> None:
     assert row["pct_reduction_sleep_quality"] == 37.5
     assert row["pct_reduction_fatigue"] == 37.5
     assert row["fm30_long"] == "responder"
+
+
+# ---- responder probability and interval (issue 14, tenderpoint-responder-probability/1.0)
+
+FLAT = [(d, 8.0) for d in range(28)]  # four flat pre-infusion weeks; infusion on day 28
+# 28 flat days: 27 day pairs estimate a noise of 0, blended with the prior (1 point, weight
+# 4 days): variance 4 / 31 (latent.noise_variance)
+FLAT_NOISE_VAR = 4.0 / 31.0
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _post_week1(rows, noise_var=FLAT_NOISE_VAR):
+    """The post_week1 row (one session on day 28: post-induction week 1 is days 29-35)."""
+    _, daily, _, base = _frames(rows, [("a", 28)])
+    out = window_responses(daily, base).filter(pl.col("window") == "post_week1")
+    return out.row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("week_pain", "immpact", "side"),
+    [(5.6, "moderate", 0), (5.61, "minimal", -1), (5.59, "moderate", 1)],
+)
+def test_responder_probability_at_just_under_and_just_over_30_percent(
+    week_pain: float, immpact: str, side: int
+) -> None:
+    rows = [("a", d, p) for d, p in FLAT] + [("a", d, week_pain) for d in range(29, 36)]
+    row = _post_week1(rows)
+    assert row["immpact"] == immpact  # the published label is unchanged
+    # P(true week <= 70 % of true baseline), 7 days each with the patient's noise
+    v = FLAT_NOISE_VAR / 7.0
+    expected = _phi((0.7 * 8.0 - week_pain) / math.sqrt(v + 0.49 * v))
+    assert row["responder_probability"] == pytest.approx(round(expected, 3), abs=1e-12)
+    assert (row["responder_probability"] > 0.5) - (row["responder_probability"] < 0.5) == side
+    assert row["noise_sd_points"] == round(math.sqrt(FLAT_NOISE_VAR), 3)
+    # Fieller's 95 % interval holds the measured reduction, and 30 % when it is 30 %
+    assert (
+        row["pct_reduction_pain_low"] < row["pct_reduction_pain"] < row["pct_reduction_pain_high"]
+    )
+    if side == 0:
+        assert row["responder_probability"] == 0.5
+        assert row["pct_reduction_pain_low"] < 30.0 < row["pct_reduction_pain_high"]
+
+
+def test_fieller_interval_by_hand_and_a_noisier_patient_is_less_sure() -> None:
+    week = [("a", d, 4.0) for d in range(29, 33)]  # 4 days at 4: 50 % below 8
+    row = _post_week1([("a", d, p) for d, p in FLAT] + week)
+    vb, vw, z = FLAT_NOISE_VAR / 7.0, FLAT_NOISE_VAR / 4.0, 1.959963984540054
+    a = 64.0 - z * z * vb
+    half = z * math.sqrt(vb * 16.0 + vw * a)
+    assert row["pct_reduction_pain_low"] == round(100.0 * (1.0 - (32.0 + half) / a), 2)
+    assert row["pct_reduction_pain_high"] == round(100.0 * (1.0 - (32.0 - half) / a), 2)
+    assert row["responder_probability"] == 1.0
+    # the same means from a patient whose first three pre-infusion weeks swing 7 / 9 (the
+    # baseline week still 8): larger noise, wider interval, a probability further from 0
+    swing = [("a", d, (7.0 if d % 2 else 9.0) if d < 21 else 8.0) for d in range(28)]
+    shaky = _post_week1(swing + [("a", d, 6.0) for d in range(29, 33)])
+    calm = _post_week1([("a", d, p) for d, p in FLAT] + [("a", d, 6.0) for d in range(29, 33)])
+    assert shaky["pct_reduction_pain"] == calm["pct_reduction_pain"] == 25.0
+    assert shaky["noise_sd_points"] > calm["noise_sd_points"]
+    assert calm["responder_probability"] < shaky["responder_probability"] < 0.5
+    width = {
+        k: r["pct_reduction_pain_high"] - r["pct_reduction_pain_low"]
+        for k, r in (("s", shaky), ("c", calm))
+    }
+    assert width["s"] > width["c"]
+
+
+def test_no_probability_without_a_measured_week() -> None:
+    rows = [("a", d, p) for d, p in FLAT] + [("a", d, 4.0) for d in (29, 30, 31)]  # 3 of 4 days
+    row = _post_week1(rows)
+    assert row["status"] == "insufficient_data"
+    assert row["responder_probability"] is None
+    assert row["pct_reduction_pain_low"] is None
+    assert row["noise_sd_points"] is None
+
+
+def test_no_probability_when_the_reduction_is_not_computable() -> None:
+    rows = [("a", d, 0.0) for d in range(28)] + [("a", d, 0.0) for d in range(29, 36)]
+    row = _post_week1(rows)
+    assert row["status"] == "ok"
+    assert row["immpact"] == "not_computable"
+    assert row["responder_probability"] is None
+    assert row["pct_reduction_pain_low"] is None
+    assert row["pct_reduction_pain_high"] is None
+
+
+def test_responder_probability_equal_on_the_array_frame_and_dense_paths() -> None:
+    from polars.testing import assert_frame_equal
+
+    from tenderpoint.outcomes import cohort as cohort_module
+    from tenderpoint.outcomes.cohort import CohortConfig
+    from tenderpoint.outcomes.patient import analyse_frames, analyse_patient
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for pid, week in (("a", 5.6), ("b", 4.0), ("c", 6.5)):
+        rows += [
+            (pid, d, float(np.clip(round(6.0 + rng.normal(0, 1.2)), 0, 10))) for d in range(28)
+        ]
+        rows += [
+            (pid, d, float(np.clip(round(week + rng.normal(0, 1.2)), 0, 10))) for d in range(29, 36)
+        ]
+    hours = [8 if i % 4 == 0 else 20 for i in range(len(rows))]
+    d = diary(rows, hours)
+    inf = infusions([(p, 28) for p in ("a", "b", "c")])
+    pts = patients(["a", "b", "c"])
+    for pid in ("a", "b", "c"):
+        fast = analyse_patient(pid, d, inf, pts, now=NOW).responses
+        slow = analyse_frames(pid, d, inf, pts, now=NOW).responses
+        assert_frame_equal(fast, slow, check_exact=True)
+        assert (
+            fast.filter(pl.col("window") == "post_week1")["responder_probability"]
+            .is_not_null()
+            .all()
+        )
+    vd = validate_diary(d, now=NOW)
+    vp = validate_patients(pts)
+    from tenderpoint.outcomes.contracts import validate_infusions
+
+    vd, vi, vp, _ = cohort_module._keyed(vd, validate_infusions(inf, now=NOW), vp, None)
+    ses = infusion_courses(vi, vp)
+    dense = cohort_module._measures(vd, ses, None, CohortConfig(), dense=True)[1]
+    frame = cohort_module._measures(vd, ses, None, CohortConfig(), dense=False)[1]
+    assert_frame_equal(dense, frame, check_exact=True)
+    assert dense["responder_probability"].drop_nulls().len() >= 3

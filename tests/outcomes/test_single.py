@@ -96,6 +96,9 @@ def test_other_rules_and_models_match() -> None:
         frames = _own(cohort.diary, cohort.infusions, cohort.patients, pid)
         _both(pid, *frames, now=LATER, flare_rule=SustainedFlareRule())
         _both(pid, *frames, now=LATER, relief_rule=LatentReliefRule(model=model))
+        # other noise settings: the responses keep the default noise estimate on both paths
+        noisy = LatentLevelModel(noise_prior_days=8.0, noise_window_days=21)
+        _both(pid, *frames, now=LATER, relief_rule=LatentReliefRule(model=noisy))
         _both(pid, *frames, now=LATER, relief_rule="tenderpoint-relief/2.0")
         _both(pid, *frames, now=LATER, forecast_rule="tenderpoint-booster-forecast/1.0")
 

@@ -12,6 +12,7 @@ from tenderpoint.outcomes.response import DEFAULT_WINDOWS
 from tenderpoint.web.outcomes.deidentified import MIN_CELL_PATIENTS
 from tenderpoint.web.outcomes.templatetags.outcome_tags import (
     pain_change,
+    responder_sureness,
     small_count,
     window_label,
 )
@@ -95,3 +96,30 @@ def test_a_small_count_or_its_complement_is_hidden_on_the_public_page(count, n, 
 def test_suppressed_and_missing_counts_are_not_small_counts():
     assert small_count({"n": "suppressed", "count": "suppressed"}) is False
     assert small_count(None) is False
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        (
+            {
+                "responder_probability": 0.625,
+                "pct_reduction_pain_low": -4.2,
+                "pct_reduction_pain_high": 41.0,
+            },
+            "62 % chance of a drop of 30 % or more; 95 % range 4 % higher to 41 % lower",
+        ),
+        (
+            {
+                "responder_probability": 0.5,
+                "pct_reduction_pain_low": None,
+                "pct_reduction_pain_high": None,
+            },
+            "50 % chance of a drop of 30 % or more; 95 % range open (baseline too uncertain)",
+        ),
+        ({"responder_probability": None}, "—"),
+        ({}, "—"),
+    ],
+)
+def test_how_sure_a_label_is_in_words(row, words):
+    assert responder_sureness(row) == words

@@ -73,6 +73,7 @@ def test_page_numbers_are_the_cores_numbers(world, history, client_for):
         words = "no change" if change == 0 else f"{abs(change)} % {direction}"
         assert f'<th scope="row">{window_label(row["window"])}</th>' in body
         assert words in body
+        assert f"{round(100 * row['responder_probability'])} % chance of a drop" in body
     assert "post_week" not in body
 
 

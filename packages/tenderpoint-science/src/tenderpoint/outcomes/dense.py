@@ -27,9 +27,11 @@ from tenderpoint.outcomes.baseline import (
 )
 from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
 from tenderpoint.outcomes.response import (
+    NOISE_WINDOW_DAYS,
     RESPONSE_ITEMS,
     FollowUpWindow,
     finish_responses,
+    pre_infusion_noise_var,
     response_base,
 )
 
@@ -159,4 +161,16 @@ def dense_responses(
                 pl.lit(w.name).alias("window"),
             ).filter(pl.col("n_days") > 0)
         )
-    return finish_responses(base, pl.concat(parts, how="vertical"), windows)
+    noise_var = _pre_infusion_noise_var(matrix, cols, anchors["first_infusion"])
+    return finish_responses(base, pl.concat(parts, how="vertical"), windows, noise_var)
+
+
+def _pre_infusion_noise_var(matrix: DailyMatrix, cols: IntArray, first: IntArray) -> FloatArray:
+    """``response.pre_infusion_noise_var`` of the columns ``cols`` (first infusion on grid
+    day ``first``): the same block of days the frame path builds."""
+    day = first[None, :] + np.arange(-NOISE_WINDOW_DAYS, 0)[:, None]
+    inside = (day >= 0) & (day < matrix.n_days)
+    at = np.clip(day, 0, matrix.n_days - 1)
+    pain = np.where(inside, matrix.pain[at, cols[None, :]], np.nan)
+    count = np.where(inside & ~np.isnan(pain), matrix.n_entries[at, cols[None, :]], 0)
+    return pre_infusion_noise_var(pain, count.astype(np.int64))

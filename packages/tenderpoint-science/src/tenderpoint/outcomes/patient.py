@@ -308,7 +308,13 @@ def _analyse_rows(
     return PatientAnalysis(
         patient_id=pid,
         baseline=single.baseline_frame(pid, baseline, courses),
-        responses=single.responses_frame(pid, daily, courses, baseline),
+        responses=single.responses_frame(
+            pid,
+            daily,
+            courses,
+            baseline,
+            noise_var=single.response_noise_var(level, relief_rule.model),
+        ),
         relief=single.relief_frame(
             pid,
             single.relief_level(daily, level, relief_rule.model),

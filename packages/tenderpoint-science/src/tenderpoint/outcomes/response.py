@@ -32,7 +32,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
+from scipy.special import ndtr
 
 from tenderpoint.clinical.responder import (
     FM30_OTHER_DOMAIN_PCT,
@@ -43,6 +46,7 @@ from tenderpoint.clinical.responder import (
 from tenderpoint.clinical.responder import immpact_category as category_of_reduction
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import BASELINE_OK
+from tenderpoint.outcomes.latent import DEFAULT_LATENT_MODEL, noise_variance
 from tenderpoint.outcomes.schedule import course_table
 
 if TYPE_CHECKING:
@@ -176,6 +180,82 @@ def immpact_category(baseline: float, follow_up: float) -> str:
 RESPONSE_ITEMS: Final = ("pain", "fatigue", "sleep_quality", "fog", "mood")
 _ITEMS: Final = RESPONSE_ITEMS
 
+RESPONDER_PROBABILITY_VERSION: Final = "tenderpoint-responder-probability/1.0"
+RESPONDER_PROBABILITY_CITATION: Final = (
+    "Dworkin RH, Turk DC, Wyrwich KW, et al. J Pain 2008;9:105-121 (>= 30 % reduction); "
+    "Fieller EC. Some problems in interval estimation. J R Stat Soc B 1954;16:175-185 "
+    "(interval of a ratio of two means)."
+)
+NOISE_WINDOW_DAYS: Final = DEFAULT_LATENT_MODEL.noise_window_days
+EVIDENCE_COLUMNS: Final = (
+    "noise_sd_points",
+    "responder_probability",
+    "pct_reduction_pain_low",
+    "pct_reduction_pain_high",
+)
+"""How sure the pain label is (rule ``RESPONDER_PROBABILITY_VERSION``, issue 14): the
+patient's noise SD, the probability that the true reduction is >= 30 % and a 95 % interval
+of the reduction. The label itself (``pct_reduction_pain``, ``immpact``) is unchanged."""
+_Z95: Final = 1.959963984540054
+RESPONDER_PCT: Final = next(f for f, name in IMMPACT_FLOORS_PCT if name == "moderate")  # 30
+FloatArray = npt.NDArray[np.float64]
+
+
+def pre_infusion_noise_var(pain: FloatArray, n_entries: npt.NDArray[np.int64]) -> FloatArray:
+    """Each patient's entry noise variance from the ``NOISE_WINDOW_DAYS`` days before the
+    first infusion (``latent.noise_variance``, default model), given as blocks of ``days x
+    patients`` whose row k is the date ``first infusion - NOISE_WINDOW_DAYS + k`` (NaN / 0:
+    no entry). Every path builds the same block, so the estimate is the same."""
+    first = np.full(pain.shape[1], pain.shape[0], dtype=np.int64)
+    var, _ = noise_variance(pain, n_entries, first, DEFAULT_LATENT_MODEL)
+    return var
+
+
+def responder_evidence(
+    baseline_pain: FloatArray,
+    baseline_days: FloatArray,
+    pain: FloatArray,
+    n_days: FloatArray,
+    noise_var: FloatArray,
+) -> dict[str, FloatArray]:
+    """How sure a >= 30 % pain label is, from the same two means it compares.
+
+    Each diary day's mean counts as one measurement with the patient's own noise variance
+    (a second entry on a day is not counted as independent: the entries of one day share
+    part of their error), so the week mean has variance ``noise / n_days`` and the baseline
+    ``noise / baseline_days``. With flat priors on the two true levels the probability that
+    the true week is at least 30 % below the true baseline is
+    ``Phi((0.7 b - w) / sqrt(v_w + 0.49 v_b))`` (exactly 0.5 when the measured reduction is
+    30 %); the 95 % interval of the reduction is Fieller's interval of ``w / b``, open (NaN)
+    when the baseline itself is not clearly above 0. NaN in, NaN out; a baseline of 0 (the
+    reduction is not computable) gives NaN.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        :data:`EVIDENCE_COLUMNS` (probability rounded to 3 decimals, bounds and noise SD
+        to 2 and 3).
+    """
+    keep = 1.0 - RESPONDER_PCT / 100.0  # 0.7: a responder's week is <= 70 % of baseline
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_b = noise_var / baseline_days
+        v_w = noise_var / n_days
+        below: FloatArray = ndtr((keep * baseline_pain - pain) / np.sqrt(v_w + keep * keep * v_b))
+        prob: FloatArray = np.where(baseline_pain > 0, below, np.nan)
+        z2 = _Z95 * _Z95
+        a = baseline_pain * baseline_pain - z2 * v_b
+        half = _Z95 * np.sqrt(v_b * pain * pain + v_w * a)
+        bounded = a > 0
+        ratio_low = np.where(bounded, (pain * baseline_pain - half) / a, np.nan)
+        ratio_high = np.where(bounded, (pain * baseline_pain + half) / a, np.nan)
+    noise_sd: FloatArray = np.sqrt(noise_var)
+    return {
+        "noise_sd_points": np.round(noise_sd, 3),
+        "responder_probability": np.round(prob, 3),
+        "pct_reduction_pain_low": np.round(100.0 * (1.0 - ratio_high), 2),
+        "pct_reduction_pain_high": np.round(100.0 * (1.0 - ratio_low), 2),
+    }
+
 
 def _days_in_windows(
     daily: pl.DataFrame, base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
@@ -272,7 +352,30 @@ def window_responses(
     """
     base = response_base(baselines)
     measured = _window_means(_days_in_windows(daily, base, windows), windows)
-    return finish_responses(base, measured, windows)
+    return finish_responses(base, measured, windows, _noise_from_daily(daily, base))
+
+
+def _noise_from_daily(daily: pl.DataFrame, base: pl.DataFrame) -> FloatArray:
+    """:func:`pre_infusion_noise_var` of each patient of ``base`` (in its order) from the
+    daily values."""
+    keyed = base.select("patient_id", "first_infusion_date").with_row_index("col")
+    days = (
+        daily.select("patient_id", "local_date", "pain", "n_entries")
+        .join(keyed, on="patient_id", how="inner")
+        .with_columns(
+            (
+                (pl.col("local_date") - pl.col("first_infusion_date")).dt.total_days()
+                + NOISE_WINDOW_DAYS
+            ).alias("row")
+        )
+        .filter(pl.col("row").is_between(0, NOISE_WINDOW_DAYS - 1) & pl.col("pain").is_not_null())
+    )
+    pain = np.full((NOISE_WINDOW_DAYS, base.height), np.nan)
+    count = np.zeros((NOISE_WINDOW_DAYS, base.height), dtype=np.int64)
+    rows, cols = days["row"].to_numpy(), days["col"].to_numpy().astype(np.int64)
+    pain[rows, cols] = days["pain"].to_numpy()
+    count[rows, cols] = days["n_entries"].to_numpy()
+    return pre_infusion_noise_var(pain, count)
 
 
 def response_base(baselines: pl.DataFrame) -> pl.DataFrame:
@@ -284,11 +387,16 @@ def response_base(baselines: pl.DataFrame) -> pl.DataFrame:
 
 
 def finish_responses(
-    base: pl.DataFrame, measured: pl.DataFrame, windows: tuple[FollowUpWindow, ...]
+    base: pl.DataFrame,
+    measured: pl.DataFrame,
+    windows: tuple[FollowUpWindow, ...],
+    noise_var: FloatArray,
 ) -> pl.DataFrame:
     """The documented response frame from the window means (``measured``: ``patient_id,
     n_days`` and the means of :data:`_ITEMS` per ``window``, one row per patient with at least
-    one diary day in the window)."""
+    one diary day in the window) and each patient's noise variance (``noise_var``, in the
+    order of ``base``: :func:`pre_infusion_noise_var`)."""
+    base = base.with_columns(pl.Series("noise_var", noise_var, dtype=pl.Float64))
     grid = _window_grid(base, windows)
     out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
         pl.col("n_days").fill_null(0)
@@ -306,9 +414,19 @@ def finish_responses(
         .alias(f"pct_reduction_{s}")
         for s in _ITEMS
     )
-    return out.with_columns(
-        immpact_category_expr(pl.col("pct_reduction_pain")).alias("immpact")
-    ).select(
+    out = out.with_columns(immpact_category_expr(pl.col("pct_reduction_pain")).alias("immpact"))
+    ok = (out["status"] == "ok").to_numpy()
+    evidence = responder_evidence(
+        *(
+            np.where(ok, out[c].cast(pl.Float64).to_numpy(), np.nan)
+            for c in ("baseline_pain", "baseline_days", "pain", "n_days", "noise_var")
+        )
+    )
+    out = out.with_columns(
+        pl.Series(name, evidence[name], dtype=pl.Float64, nan_to_null=True)
+        for name in EVIDENCE_COLUMNS
+    )
+    return out.select(
         "patient_id",
         "window",
         "window_anchor",
@@ -323,6 +441,7 @@ def finish_responses(
         *(f"pct_reduction_{s}" for s in _ITEMS),
         "immpact",
         "status",
+        *EVIDENCE_COLUMNS,
     )
 
 

@@ -75,9 +75,13 @@ from tenderpoint.outcomes.relief import (
 )
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
+    EVIDENCE_COLUMNS,
+    NOISE_WINDOW_DAYS,
     NOT_COMPUTABLE,
     RESPONSE_ITEMS,
     FollowUpWindow,
+    pre_infusion_noise_var,
+    responder_evidence,
 )
 from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS
 
@@ -360,6 +364,7 @@ RESPONSE_SCHEMA: Final = {
     **{f"pct_reduction_{s}": pl.Float64 for s in RESPONSE_ITEMS},
     "immpact": pl.String,
     "status": pl.String,
+    **dict.fromkeys(EVIDENCE_COLUMNS, pl.Float64),
 }
 
 
@@ -420,8 +425,10 @@ def responses_frame(
     courses: Courses,
     baseline: Baseline,
     windows: tuple[FollowUpWindow, ...] = DEFAULT_WINDOWS,
+    noise_var: float | None = None,
 ) -> pl.DataFrame:
-    """``response.window_responses`` of one patient (no row without an infusion)."""
+    """``response.window_responses`` of one patient (no row without an infusion);
+    ``noise_var``: :func:`response_noise_var` when the level has it (else computed here)."""
     first, end = courses.first_day, courses.induction_end_day
     if first is None:
         return pl.DataFrame(schema=RESPONSE_SCHEMA)
@@ -443,6 +450,15 @@ def responses_frame(
     n = len(windows)
     base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
     pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    ok = status == "ok"
+    nan = float("nan")
+    evidence = responder_evidence(
+        np.where(ok, baseline.values.get("pain", nan), nan),
+        np.where(ok, float(baseline.days), nan),
+        np.where(ok, pain, nan),
+        np.where(ok, n_days.astype(np.float64), nan),
+        np.where(ok, _noise_var(daily, first) if noise_var is None else noise_var, nan),
+    )
     return _frame(
         RESPONSE_SCHEMA,
         {
@@ -460,8 +476,36 @@ def responses_frame(
             **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
             "immpact": _immpact(pct["pain"]),
             "status": status.tolist(),
+            **evidence,
         },
     )
+
+
+_NOISE_SETTINGS: Final = (
+    "noise_window_days",
+    "noise_prior_sd_points",
+    "noise_prior_days",
+    "noise_floor_sd_points",
+)
+
+
+def response_noise_var(level: Level, model: LatentLevelModel) -> float | None:
+    """The level's noise variance when its model estimates noise as the responses do (the
+    default noise settings): ``latent.noise_variance`` of the same pre-infusion days of one
+    patient, so the same number, computed once. None: the responses compute their own."""
+    same = all(getattr(model, f) == getattr(DEFAULT_LATENT_MODEL, f) for f in _NOISE_SETTINGS)
+    return level.noise_var if same else None
+
+
+def _noise_var(daily: DailyArrays, first: int) -> float:
+    """``response.pre_infusion_noise_var`` of the patient (first infusion on ``first``)."""
+    keep = (daily.day >= first - NOISE_WINDOW_DAYS) & (daily.day < first) & ~np.isnan(daily.pain)
+    rows = daily.day[keep] - (first - NOISE_WINDOW_DAYS)
+    pain = np.full((NOISE_WINDOW_DAYS, 1), np.nan)
+    count = np.zeros((NOISE_WINDOW_DAYS, 1), dtype=np.int64)
+    pain[rows, 0] = daily.pain[keep]
+    count[rows, 0] = daily.n_entries[keep]
+    return float(pre_infusion_noise_var(pain, count)[0])
 
 
 def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:

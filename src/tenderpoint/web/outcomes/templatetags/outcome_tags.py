@@ -56,3 +56,18 @@ def small_count(rate: object) -> bool:
     if not isinstance(count, int) or not isinstance(n, int):
         return False
     return count < MIN_CELL_PATIENTS or n - count < MIN_CELL_PATIENTS
+
+
+@register.filter
+def responder_sureness(row: dict[str, object]) -> str:
+    """How sure a window's >= 30 % label is, in words: the chance the true drop is at least
+    30 % and the 95 % range of the change (``response.responder_evidence``)."""
+    prob = row.get("responder_probability")
+    if not isinstance(prob, int | float):
+        return "—"
+    low, high = row.get("pct_reduction_pain_low"), row.get("pct_reduction_pain_high")
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        span = f"95 % range {pain_change(low)} to {pain_change(high)}"
+    else:
+        span = "95 % range open (baseline too uncertain)"
+    return f"{round(100 * prob)} % chance of a drop of 30 % or more; {span}"
