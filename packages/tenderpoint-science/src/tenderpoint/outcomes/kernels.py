@@ -70,33 +70,55 @@ def _smooth_block(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _mask_short_runs(
-    flag: BoolArray,
+def _robust_precision(
+    y: FloatArray,
+    h: FloatArray,
+    sq: FloatArray,
+    mean: FloatArray,
     neutral: BoolArray,
     session: BoolArray,
-    k: int,
+    width: int,
+    cut: float,
     max_days: int,
-) -> None:  # pragma: no cover - compiled
-    """Clear column ``k`` of ``flag`` on runs longer than ``max_days`` flagged days or
-    touching the day before a session (``latent._short_runs``: a run starts at a day
-    neither flagged nor neutral, or on the first day)."""
-    d = flag.shape[0]
-    start = 0
-    while start < d:
-        end = start + 1
-        while end < d and (flag[end, k] or neutral[end, k]):
-            end += 1
-        length = 0
-        touches = False
-        for t in range(start, end):
-            if flag[t, k]:
-                length += 1
-            if (flag[t, k] or neutral[t, k]) and t + 1 < d and session[t + 1, k]:
-                touches = True
-        if length > max_days or touches:
-            for t in range(start, end):
-                flag[t, k] = False
-        start = end
+    hr: FloatArray,
+) -> None:  # pragma: no cover - compiled; tested through latent_level_columns
+    """The next pass's precision ``hr`` of the first ``width`` columns: ``h``, or 0 on the
+    days flagged high (``(y - mean) * sq > cut``) whose run is at most ``max_days`` flagged
+    days long and does not touch the day before a session (``latent._short_runs``: a run
+    starts at a day neither flagged nor neutral, or on the first day, and takes in the
+    flagged and neutral days after it).
+
+    One sweep down the days, every column's run followed side by side (the arrays are read
+    in memory order, as the smoother reads them): each day's flag is computed and ``hr``
+    written as if it stood; when a run closes with flags that do not stand (too long, or
+    touching a session), its flagged days get their precision back. Most runs hold no
+    flagged day and are never read again."""
+    d = y.shape[0]
+    start = np.zeros(width, dtype=np.int64)
+    length = np.zeros(width, dtype=np.int64)
+    touches = np.zeros(width, dtype=np.bool_)
+    for t in range(d):
+        for k in range(width):
+            high = (y[t, k] - mean[t, k]) * sq[t, k] > cut
+            joins = high or neutral[t, k]
+            if t > 0 and not joins:  # the run [start, t) is complete
+                if length[k] > 0 and (length[k] > max_days or touches[k]):
+                    for u in range(start[k], t):
+                        hr[u, k] = h[u, k]
+                start[k] = t
+                length[k] = 0
+                touches[k] = False
+            if high:
+                length[k] += 1
+                hr[t, k] = 0.0
+            else:
+                hr[t, k] = h[t, k]
+            if joins and t + 1 < d and session[t + 1, k]:
+                touches[k] = True
+    for k in range(width):  # the last runs end with the grid
+        if length[k] > 0 and (length[k] > max_days or touches[k]):
+            for u in range(start[k], d):
+                hr[u, k] = h[u, k]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -127,14 +149,15 @@ def _latent_columns(
     mean = np.empty((d, b))
     var = np.empty((d, b))
     pp = np.empty((d, b))
-    flag = np.empty((d, b), dtype=np.bool_)
     neutral = np.empty((d, b), dtype=np.bool_)
     session = np.empty((d, b), dtype=np.bool_)
     for c0 in range(0, n, b):
         width = min(b, n - c0)
-        for t in range(d):
-            for k in range(width):
-                c = columns[c0 + k]
+        # a patient's days are contiguous in the inputs: read them in that order (the day
+        # loop inside) rather than 32 patients' rows at once for every day
+        for k in range(width):
+            c = columns[c0 + k]
+            for t in range(d):
                 usable = n_entries[c, t] > 0 and not declared[c, t]
                 h[t, k] = n_entries[c, t] / noise_var[c] if usable else 0.0
                 y[t, k] = pain[c, t] if usable else 0.0
@@ -144,19 +167,13 @@ def _latent_columns(
                 neutral[t, k] = h[t, k] == 0.0
         _smooth_block(y, h, q, mean, var, pp, width)
         for _ in range(passes):
-            for t in range(d):
-                for k in range(width):
-                    flag[t, k] = (y[t, k] - mean[t, k]) * sq[t, k] > cut
-            for k in range(width):
-                _mask_short_runs(flag, neutral, session, k, max_days)
-            for t in range(d):
-                for k in range(width):
-                    hr[t, k] = 0.0 if flag[t, k] else h[t, k]
+            _robust_precision(y, h, sq, mean, neutral, session, width, cut, max_days, hr)
             _smooth_block(y, hr, q, mean, var, pp, width)
-        for t in range(d):
-            for k in range(width):
-                mean_out[columns[c0 + k], t] = mean[t, k]
-                var_out[columns[c0 + k], t] = var[t, k]
+        for k in range(width):
+            c = columns[c0 + k]
+            for t in range(d):
+                mean_out[c, t] = mean[t, k]
+                var_out[c, t] = var[t, k]
 
 
 def latent_level_columns(
