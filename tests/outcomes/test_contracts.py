@@ -5,6 +5,7 @@ import pytest
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.contracts import (
+    _cast_by_runs,
     daily_values,
     validate_diary,
     validate_diary_keyed,
@@ -214,6 +215,51 @@ def test_keyed_validation_raises_what_validate_diary_raises(
     with pytest.raises(InvalidInputError) as keyed:
         validate_diary_keyed(frame, _key(["a", "b"]), now=NOW)
     _assert_same_error(keyed.value, reference.value, problem)
+
+
+def _runs(*runs: tuple[str | None, int]) -> pl.Series:
+    return pl.Series("patient_id", [pid for pid, n in runs for _ in range(n)], dtype=pl.String)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        _runs(("a", 10), ("b", 12), ("c", 9)),  # sorted: one run per patient
+        _runs(("b", 10), ("a", 12), ("b", 9)),  # one patient in two runs, out of order
+        _runs(("a", 10), ("x", 12), ("b", 9)),  # an unknown patient's run
+        _runs(("a", 10), (None, 1), ("b", 9)),  # a missing id
+        _runs(("a", 1), ("b", 1), ("a", 1), ("b", 1)),  # runs too short to pay
+        _runs(),
+    ],
+)
+def test_run_wise_cast_equals_the_row_wise_cast(ids: pl.Series) -> None:
+    key = _key(["a", "b", "c"])
+    out = _cast_by_runs(ids, key)
+    assert out.dtype == key
+    assert out.name == "patient_id"
+    assert out.equals(ids.cast(key, strict=False))
+
+
+def test_keyed_validation_of_long_runs_raises_and_sorts_as_validate_diary() -> None:
+    """Runs long enough for the run-wise cast: an unknown patient is named, and a diary
+    whose patients come back out of order is sorted, exactly as by validate_diary."""
+    with_unknown = diary([(p, d, 5) for p in ("a", "x", "b") for d in range(10)])
+    with pytest.raises(InvalidInputError) as reference:
+        validate_diary(with_unknown, patient_ids=["a", "b"], now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_diary_keyed(with_unknown, _key(["a", "b"]), now=NOW)
+    _assert_same_error(keyed.value, reference.value, ("unknown_patient", "patient_id"))
+    unsorted = diary(
+        [
+            (p, d, 5)
+            for p, days in (("b", (0, 10)), ("a", (0, 10)), ("b", (10, 20)))
+            for d in range(*days)
+        ]
+    )
+    out = validate_diary_keyed(unsorted, _key(["a", "b"]), now=NOW)
+    expected = validate_diary(unsorted, patient_ids=["a", "b"], now=NOW)
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+    assert out["patient_id"].cast(pl.String).to_list() == ["a"] * 10 + ["b"] * 20
 
 
 def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import polars as pl
 
 from tenderpoint.errors import InvalidInputError
@@ -368,7 +369,7 @@ def validate_diary_keyed(
     df = _conform(diary, DIARY_SCHEMA, _OPTIONAL["diary"], problems)
     reference = _now(now)
     if categories.is_sorted() and categories.n_unique() == categories.len():
-        keyed = df.with_columns(pl.col("patient_id").cast(key, strict=False))
+        keyed = df.with_columns(_cast_by_runs(df["patient_id"], key))
         _required(keyed, ("patient_id", "recorded_at", "local_date", "pain"), problems)
         _check_diary_values(keyed, reference, problems)
         code, at = pl.col("patient_id").to_physical(), pl.col("recorded_at")
@@ -377,6 +378,29 @@ def validate_diary_keyed(
             return keyed
     valid = validate_diary(diary, patient_ids=categories, now=now)
     return valid.with_columns(pl.col("patient_id").cast(key))
+
+
+def _cast_by_runs(patient_id: pl.Series, key: pl.Enum) -> pl.Series:
+    """``patient_id.cast(key, strict=False)``, casting one id per run of equal ids.
+
+    Why: a diary sorted by patient is 10,000 runs of 7 million rows, and the cast hashes
+    every row's string (a third of the summary's validation); finding the runs compares
+    each row with the one before, and the runs' codes are then repeated. Anything else -
+    a null id, an id the key does not know (cast to null, as the row-wise cast does), or
+    rows in so many short runs that nothing is saved - takes the row-wise cast."""
+    n = patient_id.len()
+    if n == 0 or patient_id.null_count():
+        return patient_id.cast(key, strict=False)
+    starts = (patient_id != patient_id.shift(1)).fill_null(True).arg_true()
+    if 4 * starts.len() > n:
+        return patient_id.cast(key, strict=False)
+    heads = patient_id.gather(starts).cast(key, strict=False)
+    if heads.null_count():
+        return patient_id.cast(key, strict=False)
+    bounds = np.append(starts.to_numpy(), n)
+    codes = np.repeat(heads.to_physical().to_numpy(), np.diff(bounds))
+    # category i of an Enum has code i: gathering the categories by code is the cast
+    return key.categories.cast(key).gather(codes).alias(patient_id.name)
 
 
 def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
