@@ -25,7 +25,7 @@ from tenderpoint.outcomes.baseline import (
     assemble_baselines,
     first_sessions,
 )
-from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
+from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray, take_cells
 from tenderpoint.outcomes.response import (
     RESPONSE_ITEMS,
     FollowUpWindow,
@@ -50,7 +50,7 @@ def window_stats(
     offsets = np.arange(first_offset, last_offset + 1)[:, None]
     day = anchor[None, :] + offsets
     inside = (day >= 0) & (day < pain.shape[0])
-    values = pain[np.clip(day, 0, pain.shape[0] - 1), cols[None, :]]
+    values = take_cells(pain, np.clip(day, 0, pain.shape[0] - 1), cols[None, :])
     present = inside & ~np.isnan(values)
     n_days = present.sum(axis=0).astype(np.int64)
     total = np.where(present, values, 0.0).sum(axis=0)

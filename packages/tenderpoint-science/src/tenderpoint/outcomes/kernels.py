@@ -256,15 +256,20 @@ def _fill_daily(
     flare: BoolArray,
     recorded_us: IntArray,
     lo: int,
+    rows: tuple[int, int],
     total: FloatArray,
     count: IntArray,
     declared: BoolArray,
     first_s: FloatArray,
 ) -> None:  # pragma: no cover - compiled; tested through daily_matrix
+    """Fill the patient rows ``rows`` (start, stop) from their entries, then turn their
+    sums into means (``keep`` empty: every entry has a pain score)."""
+    first_s[rows[0] : rows[1]] = np.nan
+    every = keep.shape[0] == 0
     for i in range(day.shape[0]):
         t = day[i] - lo
         c = col[i]
-        if keep[i]:
+        if every or keep[i]:
             total[c, t] += pain[i]
             count[c, t] += 1
         if flare[i]:
@@ -272,6 +277,7 @@ def _fill_daily(
         s = recorded_us[i] / 1e6
         if np.isnan(first_s[c, t]) or s < first_s[c, t]:
             first_s[c, t] = s
+    _mean_in_place(total[rows[0] : rows[1]], count[rows[0] : rows[1]])
 
 
 def daily_arrays(
@@ -288,32 +294,33 @@ def daily_arrays(
 ) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
     """One pass over the entries: the ``days x patients`` mean pain, entry count, declared
     flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order).
+    ``keep``: the entries with a pain score (empty: all of them).
 
     The arrays are filled patient-major (a diary sorted by patient writes almost
-    sequentially) and returned as ``days x patients`` views of that memory."""
+    sequentially) and returned as ``days x patients`` views of that memory. Each thread
+    also sets and averages its own rows, so their memory is first touched (and its pages
+    mapped) on that thread rather than all on one."""
     shape = (n_patients, n_days)
     total = np.zeros(shape)
     count = np.zeros(shape, dtype=np.int64)
     declared = np.zeros(shape, dtype=np.bool_)
-    first_s = np.full(shape, np.nan)
+    first_s = np.empty(shape)
     out = (total, count, declared, first_s)
     split = _patient_split(col) if _THREADS > 1 and day.shape[0] >= _ROWS_FOR_TWO_THREADS else 0
     if split:
         # a diary sorted by patient splits into two runs of whole patients, which fill
         # disjoint rows of the arrays, each patient's entries in the same order as one pass
         halves = (slice(0, split), slice(split, day.shape[0]))
+        rows = ((0, int(col[split])), (int(col[split]), n_patients))
+
+        def fill(r: slice, own: tuple[int, int]) -> None:
+            k = keep[r] if keep.shape[0] else keep
+            _fill_daily(day[r], col[r], k, pain[r], flare[r], recorded_us[r], lo, own, *out)
+
         with ThreadPoolExecutor(2) as pool:
-            list(
-                pool.map(
-                    lambda r: _fill_daily(
-                        day[r], col[r], keep[r], pain[r], flare[r], recorded_us[r], lo, *out
-                    ),
-                    halves,
-                )
-            )
+            list(pool.map(fill, halves, rows))
     else:
-        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, *out)
-    _mean_in_place(total, count)  # ``total`` now holds the means
+        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, (0, n_patients), *out)
     return total.T, count.T, declared.T, first_s.T
 
 
