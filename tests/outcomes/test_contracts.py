@@ -262,6 +262,71 @@ def test_keyed_validation_of_long_runs_raises_and_sorts_as_validate_diary() -> N
     assert out["patient_id"].cast(pl.String).to_list() == ["a"] * 10 + ["b"] * 20
 
 
+_CLINIC = ["a", "b", *(f"z{i:03d}" for i in range(500))]  # compiled checks from 500
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (diary([("a", 0, 5), ("a", 1, 10.5)]), ("out_of_range", "pain")),
+        (diary([("a", 0, 5), ("a", 1, float("nan"))]), ("out_of_range", "pain")),
+        (diary([("a", 0, -0.5), ("b", 1, 3)]), ("out_of_range", "pain")),
+        (
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("mood", [3.0, 11.0], dtype=pl.Float64)
+            ),
+            ("out_of_range", "mood"),
+        ),
+        (  # a column with some nulls is checked by polars
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("fatigue", [None, 11.0], dtype=pl.Float64)
+            ),
+            ("out_of_range", "fatigue"),
+        ),
+        (
+            diary([("a", 0, 5), ("a", 1, 5)]).with_columns(
+                pl.Series("local_date", [day(0), day(3)])
+            ),
+            ("inconsistent_local_date", "local_date"),
+        ),
+        (
+            diary([("a", 0, 5), ("a", 1, 5)]).with_columns(
+                pl.Series("local_date", [day(0), day(-1)])
+            ),
+            ("inconsistent_local_date", "local_date"),
+        ),
+        (diary([("a", 0, 5), ("a", 400, 5)]), ("future_date", "recorded_at")),
+    ],
+)
+def test_compiled_checks_of_a_clinic_raise_what_validate_diary_raises(
+    frame: pl.DataFrame, problem: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInputError) as reference:
+        validate_diary(frame, patient_ids=_CLINIC, now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_diary_keyed(frame, _key(_CLINIC), now=NOW)
+    _assert_same_error(keyed.value, reference.value, problem)
+
+
+def test_compiled_checks_pass_a_valid_diary_at_the_limits(monkeypatch) -> None:
+    # scores 0 and 10, a secondary score partly empty, local dates one day either side:
+    # answered by the one pass, without falling back on validate_diary
+    from tenderpoint.outcomes import contracts
+
+    frame = diary([("a", 0, 0), ("a", 1, 10), ("b", 2, 4)]).with_columns(
+        pl.Series("fatigue", [None, 10.0, 0.0], dtype=pl.Float64),
+        pl.Series("local_date", [day(-1), day(2), day(2)]),
+    )
+    expected = validate_diary(frame, patient_ids=_CLINIC, now=NOW)
+
+    def no_fallback(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the valid diary fell back on validate_diary")
+
+    monkeypatch.setattr(contracts, "validate_diary", no_fallback)
+    out = validate_diary_keyed(frame, _key(_CLINIC), now=NOW)
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+
+
 def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:
     frame = infusions([("b", 3), ("a", 9), ("a", 1), ("b", 0)])
     out = validate_infusions_keyed(frame, _key(["a", "b"]), now=NOW)

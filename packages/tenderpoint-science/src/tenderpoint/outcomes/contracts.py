@@ -371,10 +371,10 @@ def validate_diary_keyed(
     if categories.is_sorted() and categories.n_unique() == categories.len():
         keyed = df.with_columns(_cast_by_runs(df["patient_id"], key))
         _required(keyed, ("patient_id", "recorded_at", "local_date", "pain"), problems)
-        _check_diary_values(keyed, reference, problems)
+        fired = _check_values_compiled(keyed, reference, problems, categories.len())
         code, at = pl.col("patient_id").to_physical(), pl.col("recorded_at")
         out_of_order = ~((code > code.shift(1)) | ((code == code.shift(1)) & (at > at.shift(1))))
-        if not problems.any_fired(keyed, out_of_order.slice(1).any()):
+        if not fired and not problems.any_fired(keyed, out_of_order.slice(1).any()):
             return keyed
     valid = validate_diary(diary, patient_ids=categories, now=now)
     return valid.with_columns(pl.col("patient_id").cast(key))
@@ -403,9 +403,48 @@ def _cast_by_runs(patient_id: pl.Series, key: pl.Enum) -> pl.Series:
     return key.categories.cast(key).gather(codes).alias(patient_id.name)
 
 
-def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Problems) -> None:
-    """Queue the diary's range, future-date and local-date checks (run by the next flush)."""
+def _check_values_compiled(
+    df: pl.DataFrame, reference: dt.datetime, problems: _Problems, n_patients: int
+) -> bool:
+    """For a cohort of ``COMPILED_FROM_PATIENTS`` or more: whether a range or local-date
+    check of :func:`_check_diary_values` fires, answered by compiled passes over the
+    columns (``kernels.diary_values_fire``: no temporary columns, stopping at the first
+    hit); the checks it cannot answer (a score column with some nulls, null dates) and the
+    future-date check are queued on ``problems`` as before. Smaller cohorts queue every
+    check (numba is neither imported nor compiled for them) and get False."""
+    from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS
+
+    if n_patients < COMPILED_FROM_PATIENTS:
+        _check_diary_values(df, reference, problems)
+        return False
+    from tenderpoint.outcomes.kernels import diary_values_fire
+
+    whole = [s for s in SCORE_COLUMNS if df[s].null_count() == 0]
+    local, recorded = df["local_date"], df["recorded_at"]
+    dates = not (local.null_count() or recorded.null_count())
+    _check_diary_values(
+        df, reference, problems, skip_scores=frozenset(whole), skip_local_date=dates
+    )
+    return diary_values_fire(
+        [df[s].to_numpy() for s in whole],
+        local.to_physical().to_numpy() if dates else None,
+        recorded.to_physical().to_numpy() if dates else None,
+    )
+
+
+def _check_diary_values(
+    df: pl.DataFrame,
+    reference: dt.datetime,
+    problems: _Problems,
+    *,
+    skip_scores: frozenset[str] = frozenset(),
+    skip_local_date: bool = False,
+) -> None:
+    """Queue the diary's range, future-date and local-date checks (run by the next flush);
+    ``skip_*``: checks answered already (:func:`_check_values_compiled`)."""
     for score in SCORE_COLUMNS:
+        if score in skip_scores:
+            continue
         x = pl.col(score)
         problems.check_mask(
             df,
@@ -424,6 +463,8 @@ def _check_diary_values(df: pl.DataFrame, reference: dt.datetime, problems: _Pro
         f"entry is in the future (after {reference.isoformat()})",
         fired=pl.col("recorded_at").max() > reference,
     )
+    if skip_local_date:
+        return
     # the UTC date by integer arithmetic (recorded_at is UTC microseconds here): the days
     # since 1970, rounded down, are what .dt.date() gives, without its calendar work on 7
     # million rows

@@ -506,3 +506,42 @@ def smooth_one(y: FloatArray, precision: FloatArray, process_var: FloatArray) ->
         1,
     )
     return np.stack([mean[:, 0], var[:, 0]])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _outside_0_10(values: FloatArray) -> bool:  # pragma: no cover - compiled
+    for i in range(values.shape[0]):
+        v = values[i]
+        if not (v >= 0.0 and v <= 10.0):  # NaN fails both comparisons
+            return True
+    return False
+
+
+_US_PER_DAY = 86_400_000_000
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _local_date_off(
+    local_days: npt.NDArray[Any], recorded_us: IntArray
+) -> bool:  # pragma: no cover - compiled
+    for i in range(local_days.shape[0]):
+        utc_day = recorded_us[i] // _US_PER_DAY  # floor, as polars' // on the microseconds
+        if abs(local_days[i] - utc_day) > 1:
+            return True
+    return False
+
+
+def diary_values_fire(
+    scores: list[FloatArray], local_days: npt.NDArray[Any] | None, recorded_us: IntArray | None
+) -> bool:
+    """Whether any score lies outside 0-10 or is NaN, or any local date lies more than one
+    day from the UTC date of its entry (``contracts._check_diary_values``' range and
+    local-date checks), one compiled pass per column on two threads, stopping at the first
+    hit; the arrays must hold no null (a score column with nulls is checked by polars)."""
+    tasks: list[Any] = [(_outside_0_10, (s,)) for s in scores]
+    if local_days is not None and recorded_us is not None:
+        tasks.append((_local_date_off, (local_days, recorded_us)))
+    if not tasks:
+        return False
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return any(pool.map(lambda task: bool(task[0](*task[1])), tasks))
