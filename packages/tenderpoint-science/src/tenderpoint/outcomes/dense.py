@@ -25,7 +25,7 @@ from tenderpoint.outcomes.baseline import (
     assemble_baselines,
     first_sessions,
 )
-from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray, take_cells
+from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
 from tenderpoint.outcomes.response import (
     RESPONSE_ITEMS,
     FollowUpWindow,
@@ -47,6 +47,8 @@ def window_stats(
 ) -> tuple[IntArray, FloatArray]:
     """Days with a value and their mean pain in ``anchor + first_offset .. anchor +
     last_offset`` (grid days, inclusive) of each column; the sum runs in date order."""
+    from tenderpoint.outcomes.latent import take_cells
+
     offsets = np.arange(first_offset, last_offset + 1)[:, None]
     day = anchor[None, :] + offsets
     inside = (day >= 0) & (day < pain.shape[0])
