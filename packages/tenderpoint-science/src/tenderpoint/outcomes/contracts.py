@@ -398,8 +398,9 @@ def _cast_by_runs(patient_id: pl.Series, key: pl.Enum) -> pl.Series:
     if heads.null_count():
         return patient_id.cast(key, strict=False)
     bounds = np.append(starts.to_numpy(), n)
-    codes = np.repeat(heads.to_physical().to_numpy(), np.diff(bounds))
-    # category i of an Enum has code i: gathering the categories by code is the cast
+    codes = pl.Series(np.repeat(heads.to_physical().to_numpy(), np.diff(bounds)))
+    # category i of an Enum has code i: gathering the categories by code is the cast (by a
+    # Series: polars takes a numpy index through a slower conversion)
     return key.categories.cast(key).gather(codes).alias(patient_id.name)
 
 
