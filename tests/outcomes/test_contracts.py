@@ -5,6 +5,7 @@ import pytest
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.contracts import (
+    _cast_by_runs,
     daily_values,
     validate_diary,
     validate_diary_keyed,
@@ -214,6 +215,116 @@ def test_keyed_validation_raises_what_validate_diary_raises(
     with pytest.raises(InvalidInputError) as keyed:
         validate_diary_keyed(frame, _key(["a", "b"]), now=NOW)
     _assert_same_error(keyed.value, reference.value, problem)
+
+
+def _runs(*runs: tuple[str | None, int]) -> pl.Series:
+    return pl.Series("patient_id", [pid for pid, n in runs for _ in range(n)], dtype=pl.String)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        _runs(("a", 10), ("b", 12), ("c", 9)),  # sorted: one run per patient
+        _runs(("b", 10), ("a", 12), ("b", 9)),  # one patient in two runs, out of order
+        _runs(("a", 10), ("x", 12), ("b", 9)),  # an unknown patient's run
+        _runs(("a", 10), (None, 1), ("b", 9)),  # a missing id
+        _runs(("a", 1), ("b", 1), ("a", 1), ("b", 1)),  # runs too short to pay
+        _runs(),
+    ],
+)
+def test_run_wise_cast_equals_the_row_wise_cast(ids: pl.Series) -> None:
+    key = _key(["a", "b", "c"])
+    out = _cast_by_runs(ids, key)
+    assert out.dtype == key
+    assert out.name == "patient_id"
+    assert out.equals(ids.cast(key, strict=False))
+
+
+def test_keyed_validation_of_long_runs_raises_and_sorts_as_validate_diary() -> None:
+    """Runs long enough for the run-wise cast: an unknown patient is named, and a diary
+    whose patients come back out of order is sorted, exactly as by validate_diary."""
+    with_unknown = diary([(p, d, 5) for p in ("a", "x", "b") for d in range(10)])
+    with pytest.raises(InvalidInputError) as reference:
+        validate_diary(with_unknown, patient_ids=["a", "b"], now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_diary_keyed(with_unknown, _key(["a", "b"]), now=NOW)
+    _assert_same_error(keyed.value, reference.value, ("unknown_patient", "patient_id"))
+    unsorted = diary(
+        [
+            (p, d, 5)
+            for p, days in (("b", (0, 10)), ("a", (0, 10)), ("b", (10, 20)))
+            for d in range(*days)
+        ]
+    )
+    out = validate_diary_keyed(unsorted, _key(["a", "b"]), now=NOW)
+    expected = validate_diary(unsorted, patient_ids=["a", "b"], now=NOW)
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
+    assert out["patient_id"].cast(pl.String).to_list() == ["a"] * 10 + ["b"] * 20
+
+
+_CLINIC = ["a", "b", *(f"z{i:03d}" for i in range(500))]  # compiled checks from 500
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (diary([("a", 0, 5), ("a", 1, 10.5)]), ("out_of_range", "pain")),
+        (diary([("a", 0, 5), ("a", 1, float("nan"))]), ("out_of_range", "pain")),
+        (diary([("a", 0, -0.5), ("b", 1, 3)]), ("out_of_range", "pain")),
+        (
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("mood", [3.0, 11.0], dtype=pl.Float64)
+            ),
+            ("out_of_range", "mood"),
+        ),
+        (  # a column with some nulls is checked by polars
+            diary([("a", 0, 5), ("a", 1, 6)]).with_columns(
+                pl.Series("fatigue", [None, 11.0], dtype=pl.Float64)
+            ),
+            ("out_of_range", "fatigue"),
+        ),
+        (
+            diary([("a", 0, 5), ("a", 1, 5)]).with_columns(
+                pl.Series("local_date", [day(0), day(3)])
+            ),
+            ("inconsistent_local_date", "local_date"),
+        ),
+        (
+            diary([("a", 0, 5), ("a", 1, 5)]).with_columns(
+                pl.Series("local_date", [day(0), day(-1)])
+            ),
+            ("inconsistent_local_date", "local_date"),
+        ),
+        (diary([("a", 0, 5), ("a", 400, 5)]), ("future_date", "recorded_at")),
+    ],
+)
+def test_compiled_checks_of_a_clinic_raise_what_validate_diary_raises(
+    frame: pl.DataFrame, problem: tuple[str, str]
+) -> None:
+    with pytest.raises(InvalidInputError) as reference:
+        validate_diary(frame, patient_ids=_CLINIC, now=NOW)
+    with pytest.raises(InvalidInputError) as keyed:
+        validate_diary_keyed(frame, _key(_CLINIC), now=NOW)
+    _assert_same_error(keyed.value, reference.value, problem)
+
+
+def test_compiled_checks_pass_a_valid_diary_at_the_limits(monkeypatch) -> None:
+    # scores 0 and 10, a secondary score partly empty, local dates one day either side:
+    # answered by the one pass, without falling back on validate_diary
+    from tenderpoint.outcomes import contracts
+
+    frame = diary([("a", 0, 0), ("a", 1, 10), ("b", 2, 4)]).with_columns(
+        pl.Series("fatigue", [None, 10.0, 0.0], dtype=pl.Float64),
+        pl.Series("local_date", [day(-1), day(2), day(2)]),
+    )
+    expected = validate_diary(frame, patient_ids=_CLINIC, now=NOW)
+
+    def no_fallback(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the valid diary fell back on validate_diary")
+
+    monkeypatch.setattr(contracts, "validate_diary", no_fallback)
+    out = validate_diary_keyed(frame, _key(_CLINIC), now=NOW)
+    assert out.with_columns(pl.col("patient_id").cast(pl.String)).equals(expected)
 
 
 def test_keyed_infusion_validation_returns_the_sorted_sessions_on_the_key() -> None:

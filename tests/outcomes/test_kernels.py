@@ -156,11 +156,37 @@ def test_daily_matrix_on_two_threads_equals_bincount_reference(monkeypatch):
     monkeypatch.setattr(kernels, "_THREADS", 2)
     monkeypatch.setattr(kernels, "_ROWS_FOR_TWO_THREADS", 0)
     diary = generate_cohort(40, 90, 3).diary.sort("patient_id", "recorded_at")
-    ids = sorted(diary["patient_id"].unique().to_list())
+    # patients without an entry first, in the middle and last (rows each thread must set),
+    # and a null pain score (kept for the first-entry time, not for the mean)
+    written = sorted(diary["patient_id"].unique().to_list())
+    ids = sorted([*written, "0-none", written[20] + "-none", "zz-none"])
+    null_pain = diary.with_columns(
+        pl.when(pl.int_range(pl.len()) == 7).then(None).otherwise(pl.col("pain")).alias("pain")
+    )
     codes = diary["patient_id"].cast(pl.Enum(ids)).to_physical().to_numpy()
     assert 0 < kernels._patient_split(codes) < diary.height
     assert kernels._patient_split(codes[::-1].copy()) == 0  # not sorted: one pass
-    fast = daily_matrix(diary, ids, compiled=True)
-    reference = daily_matrix(diary, ids, compiled=False)
-    for name in ("pain", "n_entries", "declared_flare", "first_entry_s"):
-        np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name))
+    for frame in (diary, null_pain):
+        fast = daily_matrix(frame, ids, compiled=True)
+        reference = daily_matrix(frame, ids, compiled=False)
+        for name in ("pain", "n_entries", "declared_flare", "first_entry_s"):
+            np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name))
+
+
+def test_take_cells_reads_either_memory_order_the_same():
+    # the compiled daily matrix is a days x patients view of patient-major memory; its
+    # windows are gathered patient by patient, which must give a[day, cols] exactly
+    from tenderpoint.outcomes.latent import take_cells
+
+    rng = np.random.default_rng(11)
+    a = rng.random((30, 9))
+    a[rng.random(a.shape) < 0.2] = np.nan
+    day = rng.integers(0, 30, (4, 9))
+    cols = np.arange(9)[None, :]
+    patient_major = np.ascontiguousarray(a.T).T
+    assert patient_major.flags.f_contiguous
+    assert not patient_major.flags.c_contiguous
+    for source in (a, patient_major):
+        out = take_cells(source, day, cols)
+        assert out.flags.c_contiguous
+        np.testing.assert_array_equal(out, a[day, cols])

@@ -49,10 +49,12 @@ def window_stats(
 ) -> tuple[IntArray, FloatArray]:
     """Days with a value and their mean pain in ``anchor + first_offset .. anchor +
     last_offset`` (grid days, inclusive) of each column; the sum runs in date order."""
+    from tenderpoint.outcomes.latent import take_cells
+
     offsets = np.arange(first_offset, last_offset + 1)[:, None]
     day = anchor[None, :] + offsets
     inside = (day >= 0) & (day < pain.shape[0])
-    values = pain[np.clip(day, 0, pain.shape[0] - 1), cols[None, :]]
+    values = take_cells(pain, np.clip(day, 0, pain.shape[0] - 1), cols[None, :])
     present = inside & ~np.isnan(values)
     n_days = present.sum(axis=0).astype(np.int64)
     total = np.where(present, values, 0.0).sum(axis=0)

@@ -70,33 +70,55 @@ def _smooth_block(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _mask_short_runs(
-    flag: BoolArray,
+def _robust_precision(
+    y: FloatArray,
+    h: FloatArray,
+    sq: FloatArray,
+    mean: FloatArray,
     neutral: BoolArray,
     session: BoolArray,
-    k: int,
+    width: int,
+    cut: float,
     max_days: int,
-) -> None:  # pragma: no cover - compiled
-    """Clear column ``k`` of ``flag`` on runs longer than ``max_days`` flagged days or
-    touching the day before a session (``latent._short_runs``: a run starts at a day
-    neither flagged nor neutral, or on the first day)."""
-    d = flag.shape[0]
-    start = 0
-    while start < d:
-        end = start + 1
-        while end < d and (flag[end, k] or neutral[end, k]):
-            end += 1
-        length = 0
-        touches = False
-        for t in range(start, end):
-            if flag[t, k]:
-                length += 1
-            if (flag[t, k] or neutral[t, k]) and t + 1 < d and session[t + 1, k]:
-                touches = True
-        if length > max_days or touches:
-            for t in range(start, end):
-                flag[t, k] = False
-        start = end
+    hr: FloatArray,
+) -> None:  # pragma: no cover - compiled; tested through latent_level_columns
+    """The next pass's precision ``hr`` of the first ``width`` columns: ``h``, or 0 on the
+    days flagged high (``(y - mean) * sq > cut``) whose run is at most ``max_days`` flagged
+    days long and does not touch the day before a session (``latent._short_runs``: a run
+    starts at a day neither flagged nor neutral, or on the first day, and takes in the
+    flagged and neutral days after it).
+
+    One sweep down the days, every column's run followed side by side (the arrays are read
+    in memory order, as the smoother reads them): each day's flag is computed and ``hr``
+    written as if it stood; when a run closes with flags that do not stand (too long, or
+    touching a session), its flagged days get their precision back. Most runs hold no
+    flagged day and are never read again."""
+    d = y.shape[0]
+    start = np.zeros(width, dtype=np.int64)
+    length = np.zeros(width, dtype=np.int64)
+    touches = np.zeros(width, dtype=np.bool_)
+    for t in range(d):
+        for k in range(width):
+            high = (y[t, k] - mean[t, k]) * sq[t, k] > cut
+            joins = high or neutral[t, k]
+            if t > 0 and not joins:  # the run [start, t) is complete
+                if length[k] > 0 and (length[k] > max_days or touches[k]):
+                    for u in range(start[k], t):
+                        hr[u, k] = h[u, k]
+                start[k] = t
+                length[k] = 0
+                touches[k] = False
+            if high:
+                length[k] += 1
+                hr[t, k] = 0.0
+            else:
+                hr[t, k] = h[t, k]
+            if joins and t + 1 < d and session[t + 1, k]:
+                touches[k] = True
+    for k in range(width):  # the last runs end with the grid
+        if length[k] > 0 and (length[k] > max_days or touches[k]):
+            for u in range(start[k], d):
+                hr[u, k] = h[u, k]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -127,14 +149,15 @@ def _latent_columns(
     mean = np.empty((d, b))
     var = np.empty((d, b))
     pp = np.empty((d, b))
-    flag = np.empty((d, b), dtype=np.bool_)
     neutral = np.empty((d, b), dtype=np.bool_)
     session = np.empty((d, b), dtype=np.bool_)
     for c0 in range(0, n, b):
         width = min(b, n - c0)
-        for t in range(d):
-            for k in range(width):
-                c = columns[c0 + k]
+        # a patient's days are contiguous in the inputs: read them in that order (the day
+        # loop inside) rather than 32 patients' rows at once for every day
+        for k in range(width):
+            c = columns[c0 + k]
+            for t in range(d):
                 usable = n_entries[c, t] > 0 and not declared[c, t]
                 h[t, k] = n_entries[c, t] / noise_var[c] if usable else 0.0
                 y[t, k] = pain[c, t] if usable else 0.0
@@ -144,19 +167,13 @@ def _latent_columns(
                 neutral[t, k] = h[t, k] == 0.0
         _smooth_block(y, h, q, mean, var, pp, width)
         for _ in range(passes):
-            for t in range(d):
-                for k in range(width):
-                    flag[t, k] = (y[t, k] - mean[t, k]) * sq[t, k] > cut
-            for k in range(width):
-                _mask_short_runs(flag, neutral, session, k, max_days)
-            for t in range(d):
-                for k in range(width):
-                    hr[t, k] = 0.0 if flag[t, k] else h[t, k]
+            _robust_precision(y, h, sq, mean, neutral, session, width, cut, max_days, hr)
             _smooth_block(y, hr, q, mean, var, pp, width)
-        for t in range(d):
-            for k in range(width):
-                mean_out[columns[c0 + k], t] = mean[t, k]
-                var_out[columns[c0 + k], t] = var[t, k]
+        for k in range(width):
+            c = columns[c0 + k]
+            for t in range(d):
+                mean_out[c, t] = mean[t, k]
+                var_out[c, t] = var[t, k]
 
 
 def latent_level_columns(
@@ -239,15 +256,20 @@ def _fill_daily(
     flare: BoolArray,
     recorded_us: IntArray,
     lo: int,
+    rows: tuple[int, int],
     total: FloatArray,
     count: IntArray,
     declared: BoolArray,
     first_s: FloatArray,
 ) -> None:  # pragma: no cover - compiled; tested through daily_matrix
+    """Fill the patient rows ``rows`` (start, stop) from their entries, then turn their
+    sums into means (``keep`` empty: every entry has a pain score)."""
+    first_s[rows[0] : rows[1]] = np.nan
+    every = keep.shape[0] == 0
     for i in range(day.shape[0]):
         t = day[i] - lo
         c = col[i]
-        if keep[i]:
+        if every or keep[i]:
             total[c, t] += pain[i]
             count[c, t] += 1
         if flare[i]:
@@ -255,6 +277,7 @@ def _fill_daily(
         s = recorded_us[i] / 1e6
         if np.isnan(first_s[c, t]) or s < first_s[c, t]:
             first_s[c, t] = s
+    _mean_in_place(total[rows[0] : rows[1]], count[rows[0] : rows[1]])
 
 
 def daily_arrays(
@@ -271,32 +294,33 @@ def daily_arrays(
 ) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
     """One pass over the entries: the ``days x patients`` mean pain, entry count, declared
     flare and first entry time (``latent.daily_matrix``'s bincounts, summed in row order).
+    ``keep``: the entries with a pain score (empty: all of them).
 
     The arrays are filled patient-major (a diary sorted by patient writes almost
-    sequentially) and returned as ``days x patients`` views of that memory."""
+    sequentially) and returned as ``days x patients`` views of that memory. Each thread
+    also sets and averages its own rows, so their memory is first touched (and its pages
+    mapped) on that thread rather than all on one."""
     shape = (n_patients, n_days)
     total = np.zeros(shape)
     count = np.zeros(shape, dtype=np.int64)
     declared = np.zeros(shape, dtype=np.bool_)
-    first_s = np.full(shape, np.nan)
+    first_s = np.empty(shape)
     out = (total, count, declared, first_s)
     split = _patient_split(col) if _THREADS > 1 and day.shape[0] >= _ROWS_FOR_TWO_THREADS else 0
     if split:
         # a diary sorted by patient splits into two runs of whole patients, which fill
         # disjoint rows of the arrays, each patient's entries in the same order as one pass
         halves = (slice(0, split), slice(split, day.shape[0]))
+        rows = ((0, int(col[split])), (int(col[split]), n_patients))
+
+        def fill(r: slice, own: tuple[int, int]) -> None:
+            k = keep[r] if keep.shape[0] else keep
+            _fill_daily(day[r], col[r], k, pain[r], flare[r], recorded_us[r], lo, own, *out)
+
         with ThreadPoolExecutor(2) as pool:
-            list(
-                pool.map(
-                    lambda r: _fill_daily(
-                        day[r], col[r], keep[r], pain[r], flare[r], recorded_us[r], lo, *out
-                    ),
-                    halves,
-                )
-            )
+            list(pool.map(fill, halves, rows))
     else:
-        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, *out)
-    _mean_in_place(total, count)  # ``total`` now holds the means
+        _fill_daily(day, col, keep, pain, flare, recorded_us, lo, (0, n_patients), *out)
     return total.T, count.T, declared.T, first_s.T
 
 
@@ -482,3 +506,42 @@ def smooth_one(y: FloatArray, precision: FloatArray, process_var: FloatArray) ->
         1,
     )
     return np.stack([mean[:, 0], var[:, 0]])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _outside_0_10(values: FloatArray) -> bool:  # pragma: no cover - compiled
+    for i in range(values.shape[0]):
+        v = values[i]
+        if not (v >= 0.0 and v <= 10.0):  # NaN fails both comparisons
+            return True
+    return False
+
+
+_US_PER_DAY = 86_400_000_000
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _local_date_off(
+    local_days: npt.NDArray[Any], recorded_us: IntArray
+) -> bool:  # pragma: no cover - compiled
+    for i in range(local_days.shape[0]):
+        utc_day = recorded_us[i] // _US_PER_DAY  # floor, as polars' // on the microseconds
+        if abs(local_days[i] - utc_day) > 1:
+            return True
+    return False
+
+
+def diary_values_fire(
+    scores: list[FloatArray], local_days: npt.NDArray[Any] | None, recorded_us: IntArray | None
+) -> bool:
+    """Whether any score lies outside 0-10 or is NaN, or any local date lies more than one
+    day from the UTC date of its entry (``contracts._check_diary_values``' range and
+    local-date checks), one compiled pass per column on two threads, stopping at the first
+    hit; the arrays must hold no null (a score column with nulls is checked by polars)."""
+    tasks: list[Any] = [(_outside_0_10, (s,)) for s in scores]
+    if local_days is not None and recorded_us is not None:
+        tasks.append((_local_date_off, (local_days, recorded_us)))
+    if not tasks:
+        return False
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return any(pool.map(lambda task: bool(task[0](*task[1])), tasks))
