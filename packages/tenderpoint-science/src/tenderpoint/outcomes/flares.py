@@ -29,6 +29,7 @@ import numpy.typing as npt
 import polars as pl
 
 from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes._frames import frame_from_rows
 
 ANNOTATION_NOTE: Final = "statistical change point: an annotation, not a clinical finding"
 
@@ -280,7 +281,7 @@ def change_points_of(
         )
         for i, (day, b) in enumerate(zip(days, cuts, strict=True))
     ]
-    return pl.DataFrame(rows, schema=CHANGE_POINT_SCHEMA, orient="row")
+    return frame_from_rows(rows, CHANGE_POINT_SCHEMA)
 
 
 def _mean(segment: npt.NDArray[np.float64]) -> float:

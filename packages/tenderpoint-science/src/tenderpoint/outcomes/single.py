@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from tenderpoint.clinical.responder import IMMPACT_BELOW_FLOORS, IMMPACT_FLOORS_PCT
+from tenderpoint.outcomes._frames import frame_from_rows
 from tenderpoint.outcomes.baseline import (
     BASELINE_INSUFFICIENT,
     BASELINE_NO_INFUSION,
@@ -478,7 +479,7 @@ def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
                 plain = [None if v != v else v for v in plain]  # v != v: NaN
             values = plain
         listed.append(values)
-    return pl.DataFrame(list(zip(*listed, strict=True)), schema=dict(schema), orient="row")
+    return frame_from_rows(list(zip(*listed, strict=True)), schema)
 
 
 # ---------------------------------------------------------------- latent level, relief
