@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 import pytest
@@ -57,3 +59,39 @@ def test_frame_from_rows_is_the_public_constructors_frame(schema, n_rows) -> Non
 def test_the_fast_path_is_taken_with_this_polars() -> None:
     """The private binding exists in the locked polars (else the speed work is lost)."""
     assert _frames._RAW_ROWS
+
+
+def test_relief_frame_from_rows_is_the_frame_from_series(monkeypatch) -> None:
+    """``relief._columns_frame`` builds a few rows (one patient) from rows and more from a
+    series per column: forced either way, the relief frames of whole clinics and of single
+    patients are the same."""
+    from tenderpoint.outcomes import relief
+    from tenderpoint.outcomes.baseline import baseline_scores
+    from tenderpoint.outcomes.contracts import daily_values, validate_diary
+    from tenderpoint.outcomes.patient import analyse_patient
+    from tenderpoint.outcomes.schedule import infusion_courses
+    from tenderpoint.outcomes.synthetic import generate_cohort
+
+    from .independent_generator import generate
+
+    later = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+
+    def frames() -> list[pl.DataFrame]:
+        out = []
+        for cohort in (generate_cohort(8, 300, seed=11), generate(8, 200, seed=12)):
+            d, i, p = cohort.diary, cohort.infusions, cohort.patients
+            for pid in p["patient_id"].to_list():
+                out.append(analyse_patient(pid, d, i, p, now=later).relief)
+            d = validate_diary(d, now=later)
+            sessions = infusion_courses(i, p)
+            baselines = baseline_scores(daily_values(d), sessions)
+            out.append(relief.latent_relief_episodes(d, sessions, baselines))
+        return out
+
+    monkeypatch.setattr(relief, "_FEW_ROWS", 10**9)
+    from_rows = frames()
+    monkeypatch.setattr(relief, "_FEW_ROWS", -1)
+    from_series = frames()
+    assert sum(f.height for f in from_rows) > 20
+    for a, b in zip(from_rows, from_series, strict=True):
+        assert_frame_equal(a, b, check_exact=True)

@@ -390,16 +390,17 @@ def _percent_reductions(
     baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
 ) -> dict[str, FloatArray]:
     """``response.percent_reduction`` of each item and window (NaN: null; only where
-    ``ok``)."""
-    out = {}
-    for s in RESPONSE_ITEMS:
-        base = baseline.values.get(s, float("nan"))
-        value = np.array([m[s] for m in means], dtype=np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            raw = (base - value) / base * 100.0
-        usable = ok & (base > 0) & ~np.isnan(raw)
-        out[s] = np.where(usable, round_half_away(raw, 4), np.nan)
-    return out
+    ``ok``): the items' rows of one items x windows table, each element computed with the
+    same operations as one item at a time."""
+    nan = float("nan")
+    base = np.array([baseline.values.get(s, nan) for s in RESPONSE_ITEMS], dtype=np.float64)
+    base = base[:, None]
+    value = np.array([[m[s] for m in means] for s in RESPONSE_ITEMS], dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = (base - value) / base * 100.0
+    usable = ok & (base > 0) & ~np.isnan(raw)
+    table = np.where(usable, round_half_away(raw, 4), np.nan)
+    return {s: table[i] for i, s in enumerate(RESPONSE_ITEMS)}
 
 
 def _immpact(pct: FloatArray) -> list[str]:
