@@ -15,6 +15,7 @@ import polars as pl
 
 try:  # polars' row constructor, which ``pl.DataFrame(rows, schema=..., orient="row")`` calls
     from polars._plr import PyDataFrame as _PyDataFrame
+    from polars.datatypes.constants import N_INFER_DEFAULT as _N_INFER
 
     _RAW_ROWS = callable(getattr(_PyDataFrame, "from_rows", None)) and callable(
         getattr(pl.DataFrame, "_from_pydf", None)
@@ -38,4 +39,10 @@ def frame_from_rows(rows: list[tuple[Any, ...]], schema: Mapping[str, Any]) -> p
         fixed = _SCHEMAS.setdefault(key, pl.Schema(schema))
     if not rows or not _RAW_ROWS:
         return pl.DataFrame(rows or None, schema=fixed, orient="row")
-    return pl.DataFrame._from_pydf(_PyDataFrame.from_rows(rows, schema=fixed))
+    # the inference length the public constructor passes (unused: the schema is complete)
+    built = _PyDataFrame.from_rows(
+        rows,  # type: ignore[arg-type]  # the binding's stub says series; it takes rows
+        schema=fixed,
+        infer_schema_length=_N_INFER,
+    )
+    return pl.DataFrame._from_pydf(built)

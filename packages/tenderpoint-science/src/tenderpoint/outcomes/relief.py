@@ -782,6 +782,7 @@ _DATE_COLUMNS: Final = {
 
 
 _FEW_ROWS: Final = 64
+ColumnSpec = tuple[Any, Any, bool]  # a result column: dtype, values, whether NaN is null
 
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
@@ -905,7 +906,7 @@ def latent_relief_episodes(
 
 
 def _course_frame(
-    rows: pl.DataFrame | dict[str, pl.Series],
+    rows: pl.DataFrame | dict[str, pl.Series | ColumnSpec],
     res: dict[str, npt.NDArray[Any]],
     lc: LatentCohort,
     cols: IntArray,
@@ -913,12 +914,15 @@ def _course_frame(
     rule: LatentReliefRule,
 ) -> pl.DataFrame:
     """The courses' results as the documented frame (built from numpy columns: no polars
-    expression per column)."""
+    expression per column; ``rows``' course columns may be given as column specs, with
+    ``course_start`` in microseconds since 1970)."""
     offset = (lc.matrix.start_date - EPOCH).days
     relief = res["relief"]
     onset = res["onset"]
     first_s = lc.matrix.first_entry_s[np.maximum(onset, 0), cols]
-    course_s = _course_start_us(rows["course_start"]).astype(np.float64) / 1e6
+    start = rows["course_start"]
+    start_us = start[1] if isinstance(start, tuple) else _course_start_us(start)
+    course_s = start_us.astype(np.float64) / 1e6
     whole_days = (onset - c_day) * 24.0
     hours = np.where(np.isfinite(first_s), (first_s - course_s) / 3600.0, whole_days)
     censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
@@ -933,7 +937,7 @@ def _course_frame(
     k = relief.size
     dates = {name: _grid_dates(res[grid], offset) for name, grid in _DATE_COLUMNS.items()}
     # (dtype, values, NaN read as null) per column; the first five are the caller's series
-    spec: dict[str, pl.Series | tuple[Any, Any, bool]] = {
+    spec: dict[str, pl.Series | ColumnSpec] = {
         **{c: rows[c] for c in ("patient_id", "course", "course_date", "course_size")},
         "baseline_pain": rows["baseline_pain"],
         "relief": (pl.Boolean, relief, False),
@@ -964,7 +968,7 @@ def _course_frame(
     return _columns_frame(spec, k)
 
 
-def _grid_dates(days: IntArray, offset: int) -> tuple[Any, Any, bool]:
+def _grid_dates(days: IntArray, offset: int) -> ColumnSpec:
     """Grid days (-1: none) as a Date column's spec, ``offset`` days since 1970 being grid
     day 0: days since 1970 with None for none (few rows) or masked (more)."""
     if days.size <= _FEW_ROWS:
@@ -972,7 +976,7 @@ def _grid_dates(days: IntArray, offset: int) -> tuple[Any, Any, bool]:
     return pl.Date, np.ma.masked_array((days + offset).astype(np.int32), mask=days < 0), False
 
 
-def _columns_frame(spec: dict[str, pl.Series | tuple[Any, Any, bool]], k: int) -> pl.DataFrame:
+def _columns_frame(spec: dict[str, pl.Series | ColumnSpec], k: int) -> pl.DataFrame:
     """The frame of ``spec``'s columns: a few rows (one patient) from rows in one call (a
     series per column costs more than the numbers), more from a series per column."""
     if k <= _FEW_ROWS:
@@ -994,7 +998,7 @@ def _columns_frame(spec: dict[str, pl.Series | tuple[Any, Any, bool]], k: int) -
     )
 
 
-def _series(name: str, col: tuple[Any, Any, bool]) -> pl.Series:
+def _series(name: str, col: ColumnSpec) -> pl.Series:
     """One column of a :func:`_columns_frame` spec as a series (a Date from days since
     1970)."""
     dtype, values, nulls = col

@@ -66,6 +66,7 @@ from tenderpoint.outcomes.patient_rows import (
     physical,
 )
 from tenderpoint.outcomes.relief import (
+    ColumnSpec,
     CourseWindow,
     LatentCohort,
     LatentReliefRule,
@@ -587,16 +588,14 @@ def relief_frame(
     res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
     )
-    # the course columns as series (a frame of them would be built only to be taken apart)
-    rows = {
-        "patient_id": pl.Series("patient_id", [patient_id] * k, dtype=pl.String),
-        "course": pl.Series("course", np.arange(1, k + 1, dtype=np.int64)),
-        "course_start": pl.Series("course_start", courses.course_start_us, dtype=pl.Int64).cast(
-            pl.Datetime("us", "UTC")
-        ),
-        "course_date": pl.Series("course_date", courses.course_day, dtype=pl.Int32).cast(pl.Date),
-        "course_size": pl.Series("course_size", courses.course_size, dtype=pl.Int64),
-        "baseline_pain": pl.Series("baseline_pain", [base_pain] * k, dtype=pl.Float64),
+    # the course columns as column specs (series would be built only to be taken apart)
+    rows: dict[str, pl.Series | ColumnSpec] = {
+        "patient_id": (pl.String, [patient_id] * k, False),
+        "course": (pl.Int64, np.arange(1, k + 1, dtype=np.int64), False),
+        "course_start": (pl.Datetime("us", "UTC"), courses.course_start_us, False),
+        "course_date": (pl.Date, courses.course_day, False),
+        "course_size": (pl.Int64, courses.course_size, False),
+        "baseline_pain": (pl.Float64, [base_pain] * k, False),
     }
     return _course_frame(rows, _returns(res, lc, cols, rule), lc, cols, c_day, rule)
 
