@@ -723,8 +723,7 @@ def remissions_of(
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
     """``flares.change_points`` of one patient's daily pain."""
     has = ~np.isnan(daily.pain)
-    dates = pl.Series("local_date", daily.day[has].astype(np.int32), dtype=pl.Int32).cast(pl.Date)
-    return change_points_of(dates, daily.pain[has].astype(np.float64))
+    return change_points_of(daily.day[has], daily.pain[has].astype(np.float64))
 
 
 # ---------------------------------------------------------------- forecast
