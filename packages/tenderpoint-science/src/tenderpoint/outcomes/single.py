@@ -193,7 +193,12 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
         name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
     }
     count = np.bincount(inverse, minlength=n)
-    in_order = _group_means(inverse, diary.scores["pain"], n, compensated=False)
+    # summed in entry order: the pain means themselves unless they were compensated
+    in_order = (
+        _group_means(inverse, diary.scores["pain"], n, compensated=False)
+        if compensated
+        else scores["pain"]
+    )
     seconds = diary.recorded_us.astype(np.float64) / 1e6
     return DailyArrays(
         day=day.astype(np.int64),
@@ -540,7 +545,8 @@ def level_of(
 def relief_level(daily: DailyArrays, level: Level, model: LatentLevelModel) -> Level:
     """The level relief reads: ``level`` itself unless a day's mean summed in plain entry
     order (``latent.daily_matrix``) differs from the compensated one in its last bits."""
-    if np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
+    same = daily.pain is daily.pain_in_order
+    if same or np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
         return level
     return level_of(daily.with_pain(daily.pain_in_order), level.session_days + _lo(level), model)
 
