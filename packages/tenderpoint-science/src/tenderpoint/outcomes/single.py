@@ -624,6 +624,20 @@ def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
     return [(int(idx[a]), int(idx[b])) for a, b in zip(heads, tails, strict=True)]
 
 
+def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
+    """The highest value of each span ``[a, b]`` of ``values``: ``np.maximum`` (NaN wins, as
+    ``np.max``) or ``np.fmax`` (NaN skipped, as ``np.nanmax`` on a span with a value),
+    reduced over every span at once (a maximum does not depend on the order); the entries
+    between spans are reduced too and dropped."""
+    if not spans:
+        return []
+    bounds = np.array(spans, dtype=np.intp)
+    bounds[:, 1] += 1
+    padded = np.append(values, np.nan)  # a span may end on the last value
+    peaks: list[float] = top.reduceat(padded, bounds.ravel())[::2].tolist()
+    return peaks
+
+
 def flares_frame(
     patient_id: str,
     daily: DailyArrays,
@@ -640,31 +654,25 @@ def flares_frame(
     lo = (level.start - EPOCH).days
     # (start day, source, end day, peak, rise, SE, probability, rule), as the frame path has
     # them: detected values rounded as in patient.detected_frame
+    declared = _runs(daily.day, daily.flare)
+    days = daily.day_list
     found: list[tuple[Any, ...]] = [
-        (
-            int(daily.day[a]),
-            "declared",
-            int(daily.day[b]),
-            float(np.max(daily.pain[a : b + 1])),
-            None,
-            None,
-            None,
-            _DECLARED_RULE,
-        )
-        for a, b in _runs(daily.day, daily.flare)
+        (days[a], "declared", days[b], peak, None, None, None, _DECLARED_RULE)
+        for (a, b), peak in zip(declared, _peaks(daily.pain, declared, np.maximum), strict=True)
     ]
+    spans = [(r[0], r[1]) for r in runs]
     found += [
         (
             lo + r[0],
             "detected",
             lo + r[1],
-            float(np.nanmax(grid.pain[r[0] : r[1] + 1])),
+            peak,
             round(r[2], 2),
             round(r[3], 2),
             None if r[4] is None else round(r[4], 3),
             rule.version,
         )
-        for r in runs
+        for r, peak in zip(runs, _peaks(grid.pain, spans, np.fmax), strict=True)
     ]
     found.sort(key=lambda f: (f[0], f[1]))
     return _frame(
