@@ -35,7 +35,6 @@ try:
         compute_grad,
         evaluate_quadratic,
         make_strictly_feasible,
-        solve_lsq_trust_region,
         update_tr_radius,
     )
     from scipy.optimize._lsq.trf import select_step
@@ -134,7 +133,7 @@ def _trf_bounds(
 
         actual_reduction = -1.0
         while actual_reduction <= 0 and nfev < max_nfev:
-            p_h, alpha, _ = solve_lsq_trust_region(n, m, uf, s, V, Delta, initial_alpha=alpha)
+            p_h, alpha = _trust_region_step(m, uf, s, V, Delta, alpha)
             p = d * p_h
             trial = x + p
             if _inside(trial, bounds):  # select_step's first branch, without its checks
@@ -218,6 +217,62 @@ def _strictly_feasible(x: FloatArray, bounds: tuple[list[float], list[float]]) -
             xi = 0.5 * (lo + hi)
         out[i] = xi
     return np.array(out) if moved else x.copy()
+
+
+_EPS = np.finfo(float).eps
+
+
+def _trust_region_step(
+    m: int, uf: FloatArray, s: FloatArray, V: FloatArray, Delta: float, initial_alpha: float
+) -> tuple[FloatArray, float]:
+    """``solve_lsq_trust_region(n, m, uf, s, V, Delta, initial_alpha=...)`` (scipy's
+    ``_lsq.common``, default ``rtol`` 0.01 and 10 iterations; ``n`` is ``s.size``) statement
+    for statement, its vector norms by :func:`_norm` (numpy's own arithmetic, without the
+    dispatch of ``numpy.linalg.norm``): the step in the SVD's basis and the
+    Levenberg-Marquardt parameter."""
+    rtol = 0.01
+    suf = s * uf
+
+    def phi_and_derivative(alpha: float) -> tuple[float, float]:
+        denom = s**2 + alpha
+        p_norm = _norm(suf / denom)
+        phi = p_norm - Delta
+        phi_prime = -np.sum(suf**2 / denom**3) / p_norm
+        return phi, phi_prime
+
+    full_rank = False
+    if m >= s.size:
+        threshold = _EPS * m * s[0]
+        full_rank = s[-1] > threshold
+    if full_rank:
+        p = -V.dot(uf / s)
+        if _norm(p) <= Delta:
+            return p, 0.0
+
+    alpha_upper = _norm(suf) / Delta
+    if full_rank:
+        phi, phi_prime = phi_and_derivative(0.0)
+        alpha_lower = -phi / phi_prime
+    else:
+        alpha_lower = 0.0
+    if not full_rank and initial_alpha == 0:
+        alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper) ** 0.5)
+    else:
+        alpha = initial_alpha
+    for _ in range(10):
+        if alpha < alpha_lower or alpha > alpha_upper:
+            alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper) ** 0.5)
+        phi, phi_prime = phi_and_derivative(alpha)
+        if phi < 0:
+            alpha_upper = alpha
+        ratio = phi / phi_prime
+        alpha_lower = max(alpha_lower, alpha - ratio)
+        alpha -= (phi + Delta) * ratio / Delta
+        if np.abs(phi) < rtol * Delta:
+            break
+    p = -V.dot(suf / (s**2 + alpha))
+    p *= Delta / _norm(p)
+    return p, alpha
 
 
 def _initial_radius(x0: FloatArray, g: FloatArray, lb: FloatArray, ub: FloatArray) -> float:

@@ -621,7 +621,7 @@ def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
     new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
     heads = np.flatnonzero(new)
     tails = np.append(heads[1:] - 1, idx.size - 1)
-    return [(int(idx[a]), int(idx[b])) for a, b in zip(heads, tails, strict=True)]
+    return list(zip(idx[heads].tolist(), idx[tails].tolist(), strict=True))
 
 
 def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
