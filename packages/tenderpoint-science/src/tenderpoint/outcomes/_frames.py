@@ -31,7 +31,7 @@ def frame_from_rows(rows: list[tuple[Any, ...]], schema: Mapping[str, Any]) -> p
     (String, Int64, Float64, Boolean, Date, Datetime; a Date given as days since 1970):
     polars' own row constructor with the schema built once, without the public
     constructor's orientation inference, schema unpacking and column renaming, which cost
-    three quarters of a one-patient frame. ``test_single.py`` holds the two equal; a polars
+    three quarters of a one-patient frame. ``test_frames.py`` holds the two equal; a polars
     without the private binding takes the public constructor."""
     key = tuple(schema.items())
     fixed = _SCHEMAS.get(key)
