@@ -103,6 +103,26 @@ def test_other_rules_and_models_match() -> None:
         _both(pid, *frames, now=LATER, forecast_rule="tenderpoint-booster-forecast/1.0")
 
 
+def test_span_peaks_are_numpys_max_and_nanmax_of_each_span() -> None:
+    """``single._peaks`` reduces every span at once; each peak must be ``np.max`` (fmax:
+    ``np.nanmax``) of its own slice, for spans at both ends, adjacent and of one day."""
+    from tenderpoint.outcomes.single import _peaks
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        values = np.round(rng.uniform(0, 10, n), 1)
+        values[rng.random(n) < 0.3] = np.nan
+        cuts = np.sort(rng.integers(0, n + 1, size=2 * int(rng.integers(0, n // 2 + 1))))
+        spans = [(int(a), int(b) - 1) for a, b in cuts.reshape(-1, 2) if b > a]
+        with_value = [(a, b) for a, b in spans if not np.isnan(values[a : b + 1]).all()]
+        expected = [float(np.max(values[a : b + 1])) for a, b in spans]
+        got = _peaks(values, spans, np.maximum)
+        assert np.array_equal(got, expected, equal_nan=True)
+        expected = [float(np.nanmax(values[a : b + 1])) for a, b in with_value]
+        assert _peaks(values, with_value, np.fmax) == expected
+
+
 def _baseline_rows(pid: str = "a") -> list[tuple[str, int, float]]:
     return [(pid, d, 6.0 + (d % 3) * 0.5) for d in range(10)]
 

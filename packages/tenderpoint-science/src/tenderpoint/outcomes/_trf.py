@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,8 +33,8 @@ try:
         CL_scaling_vector,
         check_termination,
         compute_grad,
+        evaluate_quadratic,
         make_strictly_feasible,
-        solve_lsq_trust_region,
         update_tr_radius,
     )
     from scipy.optimize._lsq.trf import select_step
@@ -110,8 +111,9 @@ def _trf_bounds(
     termination_status = None
     Delta = _initial_radius(x0, g, lb, ub)
 
+    bounds = (lb.tolist(), ub.tolist())
     while True:
-        v, dv = CL_scaling_vector(x, g, lb, ub)
+        v, dv = _cl_scaling(x, g, bounds)
         g_norm = float(np.abs(g * v).max())  # norm(g * v, ord=inf)
         if g_norm < TOLERANCE:
             termination_status = 1
@@ -131,12 +133,17 @@ def _trf_bounds(
 
         actual_reduction = -1.0
         while actual_reduction <= 0 and nfev < max_nfev:
-            p_h, alpha, _ = solve_lsq_trust_region(n, m, uf, s, V, Delta, initial_alpha=alpha)
+            p_h, alpha = _trust_region_step(m, uf, s, V, Delta, alpha)
             p = d * p_h
-            step, step_h, predicted_reduction = select_step(
-                x, J_h, diag_h, g_h, p, p_h, d, Delta, lb, ub, theta
-            )
-            x_new = make_strictly_feasible(x + step, lb, ub, rstep=0)
+            trial = x + p
+            if _inside(trial, bounds):  # select_step's first branch, without its checks
+                step, step_h = p, p_h
+                predicted_reduction = -evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
+            else:
+                step, step_h, predicted_reduction = select_step(
+                    x, J_h, diag_h, g_h, p, p_h, d, Delta, lb, ub, theta
+                )
+            x_new = _strictly_feasible(x + step, bounds)
             f_new = np.atleast_1d(fun(x_new.copy()))
             nfev += 1
             step_h_norm = _norm(step_h)
@@ -165,6 +172,109 @@ def _trf_bounds(
     return TrfResult(x, J)
 
 
+def _cl_scaling(
+    x: FloatArray, g: FloatArray, bounds: tuple[list[float], list[float]]
+) -> tuple[FloatArray, FloatArray]:
+    """``CL_scaling_vector(x, g, lb, ub)`` for finite bounds, element by element in Python
+    floats (the same subtractions): ``v`` is the distance to the bound the gradient points
+    away from (1 where it is zero), ``dv`` its derivative's sign."""
+    lb, ub = bounds
+    v, dv = [], []
+    for xi, gi, lo, hi in zip(x.tolist(), g.tolist(), lb, ub, strict=True):
+        if gi > 0:
+            v.append(xi - lo)
+            dv.append(1.0)
+        elif gi < 0:
+            v.append(hi - xi)
+            dv.append(-1.0)
+        else:  # zero or NaN: neither of scipy's masks holds
+            v.append(1.0)
+            dv.append(0.0)
+    return np.array(v), np.array(dv)
+
+
+def _inside(x: FloatArray, bounds: tuple[list[float], list[float]]) -> bool:
+    """``in_bounds(x, lb, ub)``: every element within its closed bounds."""
+    return all(lo <= xi <= hi for xi, lo, hi in zip(x.tolist(), *bounds, strict=True))
+
+
+def _strictly_feasible(x: FloatArray, bounds: tuple[list[float], list[float]]) -> FloatArray:
+    """``make_strictly_feasible(x, lb, ub, rstep=0)`` (a copy): an element on or past a
+    bound moves to the next float inside it; one still outside (bounds one float apart)
+    goes to the middle."""
+    lb, ub = bounds
+    out = x.tolist()
+    moved = False
+    for i, (xi, lo, hi) in enumerate(zip(out, lb, ub, strict=True)):
+        if lo < xi < hi:
+            continue
+        moved = True
+        if xi >= hi:  # scipy marks upper after lower: upper wins
+            xi = math.nextafter(hi, lo)
+        elif xi <= lo:
+            xi = math.nextafter(lo, hi)
+        if xi < lo or xi > hi:
+            xi = 0.5 * (lo + hi)
+        out[i] = xi
+    return np.array(out) if moved else x.copy()
+
+
+_EPS = np.finfo(float).eps
+
+
+def _trust_region_step(
+    m: int, uf: FloatArray, s: FloatArray, V: FloatArray, Delta: float, initial_alpha: float
+) -> tuple[FloatArray, float]:
+    """``solve_lsq_trust_region(n, m, uf, s, V, Delta, initial_alpha=...)`` (scipy's
+    ``_lsq.common``, default ``rtol`` 0.01 and 10 iterations; ``n`` is ``s.size``) statement
+    for statement, its vector norms by :func:`_norm` (numpy's own arithmetic, without the
+    dispatch of ``numpy.linalg.norm``): the step in the SVD's basis and the
+    Levenberg-Marquardt parameter."""
+    rtol = 0.01
+    suf = s * uf
+
+    def phi_and_derivative(alpha: float) -> tuple[float, float]:
+        denom = s**2 + alpha
+        p_norm = _norm(suf / denom)
+        phi = p_norm - Delta
+        phi_prime = -np.sum(suf**2 / denom**3) / p_norm
+        return phi, phi_prime
+
+    full_rank = False
+    if m >= s.size:
+        threshold = _EPS * m * s[0]
+        full_rank = s[-1] > threshold
+    if full_rank:
+        p = -V.dot(uf / s)
+        if _norm(p) <= Delta:
+            return p, 0.0
+
+    alpha_upper = _norm(suf) / Delta
+    if full_rank:
+        phi, phi_prime = phi_and_derivative(0.0)
+        alpha_lower = -phi / phi_prime
+    else:
+        alpha_lower = 0.0
+    if not full_rank and initial_alpha == 0:
+        alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper) ** 0.5)
+    else:
+        alpha = initial_alpha
+    for _ in range(10):
+        if alpha < alpha_lower or alpha > alpha_upper:
+            alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper) ** 0.5)
+        phi, phi_prime = phi_and_derivative(alpha)
+        if phi < 0:
+            alpha_upper = alpha
+        ratio = phi / phi_prime
+        alpha_lower = max(alpha_lower, alpha - ratio)
+        alpha -= (phi + Delta) * ratio / Delta
+        if np.abs(phi) < rtol * Delta:
+            break
+    p = -V.dot(suf / (s**2 + alpha))
+    p *= Delta / _norm(p)
+    return p, alpha
+
+
 def _initial_radius(x0: FloatArray, g: FloatArray, lb: FloatArray, ub: FloatArray) -> float:
     """The first trust-region radius: the norm of ``x0`` in Coleman-Li scaling (1 if 0)."""
     v, _ = CL_scaling_vector(x0, g, lb, ub)
@@ -188,20 +298,28 @@ def _termination(
     return status
 
 
+# the LAPACK routine and its workspace size by shape, type and order (a fit's matrices
+# keep one shape; the size query is the same call scipy makes, made once)
+_GESDD: dict[tuple[int, int, str, bool], tuple[Any, int]] = {}
+
+
 def _svd(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``scipy.linalg.svd(a, full_matrices=False)`` of a finite float64 matrix: the same
     LAPACK routine (gesdd) with the same workspace size, without the wrapper's checks and
     dispatch (a fifth of a fit)."""
     if not np.isfinite(a).all():
         raise ValueError("array must not contain infs or NaNs")
-    gesdd, gesdd_lwork = get_lapack_funcs(("gesdd", "gesdd_lwork"), (a,), ilp64="preferred")
     m, n = a.shape
-    work, info = gesdd_lwork(m, n, compute_uv=True, full_matrices=False)
-    if info != 0:
-        raise ValueError(f"Internal work array size computation failed: {info}")
-    u, s, vt, info = gesdd(
-        a, compute_uv=True, lwork=int(work.real), full_matrices=False, overwrite_a=False
-    )
+    key = (m, n, a.dtype.char, a.flags.fortran)
+    found = _GESDD.get(key)
+    if found is None:
+        gesdd, gesdd_lwork = get_lapack_funcs(("gesdd", "gesdd_lwork"), (a,), ilp64="preferred")
+        work, info = gesdd_lwork(m, n, compute_uv=True, full_matrices=False)
+        if info != 0:
+            raise ValueError(f"Internal work array size computation failed: {info}")
+        found = _GESDD.setdefault(key, (gesdd, int(work.real)))
+    gesdd, lwork = found
+    u, s, vt, info = gesdd(a, compute_uv=True, lwork=lwork, full_matrices=False, overwrite_a=False)
     if info > 0:
         raise LinAlgError("SVD did not converge")
     if info < 0:

@@ -29,6 +29,7 @@ import numpy.typing as npt
 import polars as pl
 
 from tenderpoint.errors import InvalidInputError
+from tenderpoint.outcomes._frames import frame_from_rows
 
 ANNOTATION_NOTE: Final = "statistical change point: an annotation, not a clinical finding"
 
@@ -248,14 +249,14 @@ CHANGE_POINT_SCHEMA: Final = {
 
 
 def change_points_of(
-    dates: pl.Series,
+    dates: pl.Series | npt.NDArray[np.int64],
     signal: npt.NDArray[np.float64],
     *,
     penalty: float | None = None,
     min_size_days: int = 7,
 ) -> pl.DataFrame:
     """:func:`change_points` of one patient's diary days in date order (``dates``, a Date
-    series) and their daily pain ``signal``."""
+    series or days since 1970) and their daily pain ``signal``."""
     import ruptures as rpt  # deferred: only the per-patient view needs it
 
     if signal.size < 2 * min_size_days:
@@ -269,7 +270,8 @@ def change_points_of(
     bounds = [0, *breaks]
     cuts = breaks[:-1]
     # built from rows in one call, the cut dates by numpy indexing (Series.gather runs a query)
-    days = dates.to_numpy().astype(np.int64)[cuts].tolist()
+    day_numbers = dates if isinstance(dates, np.ndarray) else dates.to_numpy()
+    days = day_numbers.astype(np.int64)[cuts].tolist()
     rows = [
         (
             day,
@@ -280,7 +282,7 @@ def change_points_of(
         )
         for i, (day, b) in enumerate(zip(days, cuts, strict=True))
     ]
-    return pl.DataFrame(rows, schema=CHANGE_POINT_SCHEMA, orient="row")
+    return frame_from_rows(rows, CHANGE_POINT_SCHEMA)
 
 
 def _mean(segment: npt.NDArray[np.float64]) -> float:

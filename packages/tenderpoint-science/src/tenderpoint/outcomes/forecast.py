@@ -159,6 +159,7 @@ class ForwardDifference:
         upper: npt.NDArray[np.float64],
     ) -> None:
         self.fun, self.lower, self.upper = fun, lower, upper
+        self._bounds = (lower.tolist(), upper.tolist())  # as Python floats, once
 
     def __call__(
         self, x: npt.NDArray[np.float64], f0: npt.NDArray[np.float64] | None = None
@@ -168,7 +169,7 @@ class ForwardDifference:
         if f0 is None:
             f0 = np.atleast_1d(self.fun(x0))
         jac_t = np.empty((x0.size, f0.size))
-        lower, upper = self.lower.tolist(), self.upper.tolist()
+        lower, upper = self._bounds
         # each parameter's step in Python floats (the same IEEE operations as scipy's arrays
         # of two, without a dozen small array operations per call)
         for i, xi in enumerate(x0.tolist()):

@@ -880,17 +880,7 @@ _DATE_COLUMNS: Final = {
 
 
 _FEW_ROWS: Final = 64
-
-
-def _date_column(name: str, days: IntArray, offset: int) -> pl.Series:
-    """Grid days (-1: none) as dates, ``offset`` days since 1970 being grid day 0 (built
-    from the numbers: an expression pass over the frame costs more than the column; a few
-    rows - one patient - from a list, more as a masked array)."""
-    if days.size <= _FEW_ROWS:
-        listed = [None if d < 0 else d + offset for d in days.tolist()]
-        return pl.Series(name, listed, dtype=pl.Int32).cast(pl.Date)
-    shifted = np.ma.masked_array((days + offset).astype(np.int32), mask=days < 0)
-    return pl.Series(name, shifted, dtype=pl.Int32).cast(pl.Date)
+ColumnSpec = tuple[Any, Any, bool]  # a result column: dtype, values, whether NaN is null
 
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
@@ -1014,7 +1004,7 @@ def latent_relief_episodes(
 
 
 def _course_frame(
-    rows: pl.DataFrame | dict[str, pl.Series],
+    rows: pl.DataFrame | dict[str, pl.Series | ColumnSpec],
     res: dict[str, npt.NDArray[Any]],
     lc: LatentCohort,
     cols: IntArray,
@@ -1022,12 +1012,15 @@ def _course_frame(
     rule: LatentReliefRule,
 ) -> pl.DataFrame:
     """The courses' results as the documented frame (built from numpy columns: no polars
-    expression per column)."""
+    expression per column; ``rows``' course columns may be given as column specs, with
+    ``course_start`` in microseconds since 1970)."""
     offset = (lc.matrix.start_date - EPOCH).days
     relief = res["relief"]
     onset = res["onset"]
     first_s = lc.matrix.first_entry_s[np.maximum(onset, 0), cols]
-    course_s = _course_start_us(rows["course_start"]).astype(np.float64) / 1e6
+    start = rows["course_start"]
+    start_us = start[1] if isinstance(start, tuple) else _course_start_us(start)
+    course_s = start_us.astype(np.float64) / 1e6
     whole_days = (onset - c_day) * 24.0
     hours = np.where(np.isfinite(first_s), (first_s - course_s) / 3600.0, whole_days)
     censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
@@ -1040,41 +1033,81 @@ def _course_frame(
     event = res["event"].astype(object)
     event[~relief] = None
     k = relief.size
+    dates = {name: _grid_dates(res[grid], offset) for name, grid in _DATE_COLUMNS.items()}
+    # (dtype, values, NaN read as null) per column; the first five are the caller's series
+    spec: dict[str, pl.Series | ColumnSpec] = {
+        **{c: rows[c] for c in ("patient_id", "course", "course_date", "course_size")},
+        "baseline_pain": rows["baseline_pain"],
+        "relief": (pl.Boolean, relief, False),
+        "time_to_relief_hours": (pl.Float64, ttr, True),
+        "relief_resolution": (pl.String, ["daily"] * k, False),
+        "relief_onset_date": dates["relief_onset_date"],
+        "durability_days": (pl.Float64, res["durability"], True),
+        "durability_event": (pl.Boolean, event.tolist(), False),
+        "censor_reason": (pl.String, reason.tolist(), False),
+        "status": (pl.String, status.tolist(), False),
+        "relief_probability": (
+            pl.Float64,
+            round_half_even(res["relief_probability"].astype(np.float64), 4),
+            False,
+        ),
+        **{c: dates[c] for c in ("onset_low_date", "onset_high_date", "relief_end_date")},
+        **{c: dates[c] for c in ("end_low_date", "end_high_date")},
+        "durability_low_days": (pl.Float64, res["durability_low"], True),
+        "durability_high_days": (pl.Float64, res["durability_high"], True),
+        "follow_up_end_date": dates["follow_up_end_date"],
+        "noise_sd_points": (
+            pl.Float64,
+            round_half_even(np.sqrt(lc.noise_var[cols]), 3),
+            False,
+        ),
+        "rule_version": (pl.String, [rule.version] * k, False),
+    }
+    return _columns_frame(spec, k)
 
-    def floats(name: str, values: FloatArray) -> pl.Series:
-        return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
-    def days(name: str) -> pl.Series:
-        return _date_column(name, res[_DATE_COLUMNS[name]], offset)
+def _grid_dates(days: IntArray, offset: int) -> ColumnSpec:
+    """Grid days (-1: none) as a Date column's spec, ``offset`` days since 1970 being grid
+    day 0: days since 1970 with None for none (few rows) or masked (more)."""
+    if days.size <= _FEW_ROWS:
+        return pl.Date, [None if d < 0 else d + offset for d in days.tolist()], False
+    return pl.Date, np.ma.masked_array((days + offset).astype(np.int32), mask=days < 0), False
 
+
+def _columns_frame(spec: dict[str, pl.Series | ColumnSpec], k: int) -> pl.DataFrame:
+    """The frame of ``spec``'s columns: a few rows (one patient) from rows in one call (a
+    series per column costs more than the numbers), more from a series per column."""
+    if k <= _FEW_ROWS:
+        from tenderpoint.outcomes._frames import frame_from_rows
+
+        listed, schema = [], {}
+        for name, col in spec.items():
+            if isinstance(col, pl.Series):
+                listed.append(col.to_list())
+                schema[name] = col.dtype
+                continue
+            dtype, values, nulls = col
+            plain = values.tolist() if isinstance(values, np.ndarray) else values
+            listed.append([None if v != v else v for v in plain] if nulls else plain)
+            schema[name] = dtype
+        return frame_from_rows(list(zip(*listed, strict=True)), schema)
     return pl.DataFrame(
-        [
-            *(rows[c] for c in ("patient_id", "course", "course_date", "course_size")),
-            rows["baseline_pain"],
-            pl.Series("relief", relief, dtype=pl.Boolean),
-            floats("time_to_relief_hours", ttr),
-            pl.Series("relief_resolution", ["daily"] * k, dtype=pl.String),
-            days("relief_onset_date"),
-            floats("durability_days", res["durability"]),
-            pl.Series("durability_event", event.tolist(), dtype=pl.Boolean),
-            pl.Series("censor_reason", reason.tolist(), dtype=pl.String),
-            pl.Series("status", status.tolist(), dtype=pl.String),
-            pl.Series(
-                "relief_probability",
-                round_half_even(res["relief_probability"].astype(np.float64), 4),
-                dtype=pl.Float64,
-            ),
-            *(days(c) for c in ("onset_low_date", "onset_high_date", "relief_end_date")),
-            *(days(c) for c in ("end_low_date", "end_high_date")),
-            floats("durability_low_days", res["durability_low"]),
-            floats("durability_high_days", res["durability_high"]),
-            days("follow_up_end_date"),
-            pl.Series(
-                "noise_sd_points", round_half_even(np.sqrt(lc.noise_var[cols]), 3), dtype=pl.Float64
-            ),
-            pl.Series("rule_version", [rule.version] * k, dtype=pl.String),
-        ]
+        [col if isinstance(col, pl.Series) else _series(name, col) for name, col in spec.items()]
     )
+
+
+def _series(name: str, col: ColumnSpec) -> pl.Series:
+    """One column of a :func:`_columns_frame` spec as a series (a Date from days since
+    1970)."""
+    dtype, values, nulls = col
+    if dtype == pl.Date:
+        return pl.Series(name, values, dtype=pl.Int32).cast(pl.Date)
+    return pl.Series(name, values, dtype=dtype, nan_to_null=nulls)
+
+
+def _date_column(name: str, days: IntArray, offset: int) -> pl.Series:
+    """Grid days (-1: none) as a Date series, ``offset`` days since 1970 being grid day 0."""
+    return _series(name, _grid_dates(days, offset))
 
 
 def _course_start_us(course_start: pl.Series) -> IntArray:

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from tenderpoint.clinical.responder import IMMPACT_BELOW_FLOORS, IMMPACT_FLOORS_PCT
+from tenderpoint.outcomes._frames import frame_from_rows
 from tenderpoint.outcomes.baseline import (
     BASELINE_INSUFFICIENT,
     BASELINE_NO_INFUSION,
@@ -65,6 +66,7 @@ from tenderpoint.outcomes.patient_rows import (
     physical,
 )
 from tenderpoint.outcomes.relief import (
+    ColumnSpec,
     CourseWindow,
     LatentCohort,
     LatentReliefRule,
@@ -195,7 +197,12 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
         name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
     }
     count = np.bincount(inverse, minlength=n)
-    in_order = _group_means(inverse, diary.scores["pain"], n, compensated=False)
+    # summed in entry order: the pain means themselves unless they were compensated
+    in_order = (
+        _group_means(inverse, diary.scores["pain"], n, compensated=False)
+        if compensated
+        else scores["pain"]
+    )
     seconds = diary.recorded_us.astype(np.float64) / 1e6
     return DailyArrays(
         day=day.astype(np.int64),
@@ -394,16 +401,17 @@ def _percent_reductions(
     baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
 ) -> dict[str, FloatArray]:
     """``response.percent_reduction`` of each item and window (NaN: null; only where
-    ``ok``)."""
-    out = {}
-    for s in RESPONSE_ITEMS:
-        base = baseline.values.get(s, float("nan"))
-        value = np.array([m[s] for m in means], dtype=np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            raw = (base - value) / base * 100.0
-        usable = ok & (base > 0) & ~np.isnan(raw)
-        out[s] = np.where(usable, round_half_away(raw, 4), np.nan)
-    return out
+    ``ok``): the items' rows of one items x windows table, each element computed with the
+    same operations as one item at a time."""
+    nan = float("nan")
+    base = np.array([baseline.values.get(s, nan) for s in RESPONSE_ITEMS], dtype=np.float64)
+    base = base[:, None]
+    value = np.array([[m[s] for m in means] for s in RESPONSE_ITEMS], dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = (base - value) / base * 100.0
+    usable = ok & (base > 0) & ~np.isnan(raw)
+    table = np.where(usable, round_half_away(raw, 4), np.nan)
+    return {s: table[i] for i, s in enumerate(RESPONSE_ITEMS)}
 
 
 def _immpact(pct: FloatArray) -> list[str]:
@@ -522,7 +530,7 @@ def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
                 plain = [None if v != v else v for v in plain]  # v != v: NaN
             values = plain
         listed.append(values)
-    return pl.DataFrame(list(zip(*listed, strict=True)), schema=dict(schema), orient="row")
+    return frame_from_rows(list(zip(*listed, strict=True)), schema)
 
 
 # ---------------------------------------------------------------- latent level, relief
@@ -581,7 +589,8 @@ def level_of(
 def relief_level(daily: DailyArrays, level: Level, model: LatentLevelModel) -> Level:
     """The level relief reads: ``level`` itself unless a day's mean summed in plain entry
     order (``latent.daily_matrix``) differs from the compensated one in its last bits."""
-    if np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
+    same = daily.pain is daily.pain_in_order
+    if same or np.array_equal(daily.pain, daily.pain_in_order, equal_nan=True):
         return level
     return level_of(daily.with_pain(daily.pain_in_order), level.session_days + _lo(level), model)
 
@@ -629,16 +638,14 @@ def relief_frame(
     res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
     )
-    # the course columns as series (a frame of them would be built only to be taken apart)
-    rows = {
-        "patient_id": pl.Series("patient_id", [patient_id] * k, dtype=pl.String),
-        "course": pl.Series("course", np.arange(1, k + 1, dtype=np.int64)),
-        "course_start": pl.Series("course_start", courses.course_start_us, dtype=pl.Int64).cast(
-            pl.Datetime("us", "UTC")
-        ),
-        "course_date": pl.Series("course_date", courses.course_day, dtype=pl.Int32).cast(pl.Date),
-        "course_size": pl.Series("course_size", courses.course_size, dtype=pl.Int64),
-        "baseline_pain": pl.Series("baseline_pain", [base_pain] * k, dtype=pl.Float64),
+    # the course columns as column specs (series would be built only to be taken apart)
+    rows: dict[str, pl.Series | ColumnSpec] = {
+        "patient_id": (pl.String, [patient_id] * k, False),
+        "course": (pl.Int64, np.arange(1, k + 1, dtype=np.int64), False),
+        "course_start": (pl.Datetime("us", "UTC"), courses.course_start_us, False),
+        "course_date": (pl.Date, courses.course_day, False),
+        "course_size": (pl.Int64, courses.course_size, False),
+        "baseline_pain": (pl.Float64, [base_pain] * k, False),
     }
     return _course_frame(rows, _returns(res, lc, cols, rule), lc, cols, c_day, rule)
 
@@ -658,7 +665,21 @@ def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
     new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
     heads = np.flatnonzero(new)
     tails = np.append(heads[1:] - 1, idx.size - 1)
-    return [(int(idx[a]), int(idx[b])) for a, b in zip(heads, tails, strict=True)]
+    return list(zip(idx[heads].tolist(), idx[tails].tolist(), strict=True))
+
+
+def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
+    """The highest value of each span ``[a, b]`` of ``values``: ``np.maximum`` (NaN wins, as
+    ``np.max``) or ``np.fmax`` (NaN skipped, as ``np.nanmax`` on a span with a value),
+    reduced over every span at once (a maximum does not depend on the order); the entries
+    between spans are reduced too and dropped."""
+    if not spans:
+        return []
+    bounds = np.array(spans, dtype=np.intp)
+    bounds[:, 1] += 1
+    padded = np.append(values, np.nan)  # a span may end on the last value
+    peaks: list[float] = top.reduceat(padded, bounds.ravel())[::2].tolist()
+    return peaks
 
 
 def flares_frame(
@@ -677,31 +698,25 @@ def flares_frame(
     lo = (level.start - EPOCH).days
     # (start day, source, end day, peak, rise, SE, probability, rule), as the frame path has
     # them: detected values rounded as in patient.detected_frame
+    declared = _runs(daily.day, daily.flare)
+    days = daily.day_list
     found: list[tuple[Any, ...]] = [
-        (
-            int(daily.day[a]),
-            "declared",
-            int(daily.day[b]),
-            float(np.max(daily.pain[a : b + 1])),
-            None,
-            None,
-            None,
-            _DECLARED_RULE,
-        )
-        for a, b in _runs(daily.day, daily.flare)
+        (days[a], "declared", days[b], peak, None, None, None, _DECLARED_RULE)
+        for (a, b), peak in zip(declared, _peaks(daily.pain, declared, np.maximum), strict=True)
     ]
+    spans = [(r[0], r[1]) for r in runs]
     found += [
         (
             lo + r[0],
             "detected",
             lo + r[1],
-            float(np.nanmax(grid.pain[r[0] : r[1] + 1])),
+            peak,
             round(r[2], 2),
             round(r[3], 2),
             None if r[4] is None else round(r[4], 3),
             rule.version,
         )
-        for r in runs
+        for r, peak in zip(runs, _peaks(grid.pain, spans, np.fmax), strict=True)
     ]
     found.sort(key=lambda f: (f[0], f[1]))
     return _frame(
@@ -766,8 +781,7 @@ def remissions_of(
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
     """``flares.change_points`` of one patient's daily pain."""
     has = ~np.isnan(daily.pain)
-    dates = pl.Series("local_date", daily.day[has].astype(np.int32), dtype=pl.Int32).cast(pl.Date)
-    return change_points_of(dates, daily.pain[has].astype(np.float64))
+    return change_points_of(daily.day[has], daily.pain[has].astype(np.float64))
 
 
 # ---------------------------------------------------------------- forecast
