@@ -39,10 +39,13 @@ def frame_from_rows(rows: list[tuple[Any, ...]], schema: Mapping[str, Any]) -> p
         fixed = _SCHEMAS.setdefault(key, pl.Schema(schema))
     if not rows or not _RAW_ROWS:
         return pl.DataFrame(rows or None, schema=fixed, orient="row")
-    # the inference length the public constructor passes (unused: the schema is complete)
-    built = _PyDataFrame.from_rows(
-        rows,  # type: ignore[arg-type]  # the binding's stub says series; it takes rows
-        schema=fixed,
-        infer_schema_length=_N_INFER,
-    )
+    try:
+        # the inference length the public constructor passes (unused: the schema is complete)
+        built = _PyDataFrame.from_rows(
+            rows,  # type: ignore[arg-type]  # the binding's stub says series; it takes rows
+            schema=fixed,
+            infer_schema_length=_N_INFER,
+        )
+    except TypeError:  # a polars whose binding changed its signature: the public way
+        return pl.DataFrame(rows, schema=fixed, orient="row")
     return pl.DataFrame._from_pydf(built)
