@@ -21,6 +21,7 @@ independent_validation.py); a 60-patient version runs in CI (test_validation.py)
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.outcomes.independent_generator import generate
 from tests.outcomes.independent_validation import FLARE_MARKS, evaluate, evaluate_relief
+
+# the table rows are this script's output: one message each, to stdout, as they are computed
+log = logging.getLogger("outcomes_validation")
 
 COLUMNS = (
     (
@@ -107,12 +111,12 @@ RELIEF_COLUMNS = (
 
 def censoring_limit(args: argparse.Namespace) -> None:
     """Relief columns per rule and flare marks (the censoring limit, issue 14)."""
-    print(
+    log.info(
         "| seed | noise SD | rule | flare marks | "
         + " | ".join(c[0] for c in RELIEF_COLUMNS)
         + " |"
     )
-    print("|" + "---|" * (len(RELIEF_COLUMNS) + 4))
+    log.info("|" + "---|" * (len(RELIEF_COLUMNS) + 4))
     for seed in args.seeds:
         for level in args.noise:
             noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
@@ -123,7 +127,7 @@ def censoring_limit(args: argparse.Namespace) -> None:
                     r = evaluate_relief(c, None if rule == "default" else rule, marks)
                     cells = " | ".join(cell(r, a, b) for _, a, b in RELIEF_COLUMNS)
                     name = rule.rsplit("/", 1)[-1]
-                    print(f"| {seed} | {label} | {name} | {marks} | {cells} |", flush=True)
+                    log.info(f"| {seed} | {label} | {name} | {marks} | {cells} |")
 
 
 def main() -> None:
@@ -145,11 +149,12 @@ def main() -> None:
         default=["default", "tenderpoint-relief/2.2", "tenderpoint-relief/2.3"],
     )
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     if args.censoring_limit:
         censoring_limit(args)
         return
-    print("| seed | noise SD | " + " | ".join(c[0] for c in COLUMNS) + " |")
-    print("|" + "---|" * (len(COLUMNS) + 2))
+    log.info("| seed | noise SD | " + " | ".join(c[0] for c in COLUMNS) + " |")
+    log.info("|" + "---|" * (len(COLUMNS) + 2))
     for seed in args.seeds:
         for level in args.noise:
             noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
@@ -157,11 +162,10 @@ def main() -> None:
             r = evaluate(args.patients, args.days, seed, noise, args.relief_rule, args.flare_marks)
             cells = " | ".join(cell(r, a, b) for _, a, b in COLUMNS)
             label = "0.5-1.5" if level == "mixed" else level
-            print(f"| {seed} | {label} | {cells} |", flush=True)
-            print(
+            log.info(f"| {seed} | {label} | {cells} |")
+            log.info(
                 f"<!-- {time.perf_counter() - t0:.0f} s; by family {r['durability_mae_by_family']}"
                 f"; relief sensitivity {r['relief_sensitivity']:.2f} -->",
-                flush=True,
             )
 
 
