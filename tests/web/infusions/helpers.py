@@ -218,6 +218,13 @@ def recovered(session: InfusionSession, nurse: Any) -> None:
 __all__ = ["Decimal"]
 
 
+def discharge(session: InfusionSession, nurse: Any, escort: str = "Sam (partner)") -> None:
+    """Discharge 61 min after the stop, past the clinic's 60-min observation gate."""
+    services.do_discharge(
+        session, user=nurse, at=session.ended_at + datetime.timedelta(minutes=61), escort=escort
+    )
+
+
 def controlled_record(session: InfusionSession, nurse: Any, witness: Any) -> InfusionSession:
     """Vial, amounts and a witnessed waste that balance the delivered dose (50 mg draws)."""
     session.refresh_from_db()

@@ -36,12 +36,7 @@ def _ae(session: Any, nurse: Any) -> AdverseEvent:
 
 
 def _sign(session: Any, world: Any) -> Any:
-    services.do_discharge(
-        session,
-        user=world.nurse,
-        at=session.ended_at + datetime.timedelta(minutes=61),
-        escort="Sam (partner)",
-    )
+    helpers.discharge(session, world.nurse)
     helpers.controlled_record(session, world.nurse, world.clinician)
     return services.do_sign_session(session, user=world.clinician)
 

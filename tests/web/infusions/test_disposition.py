@@ -32,12 +32,7 @@ def test_signing_without_a_disposition_is_refused(world, session):
 
 
 def test_discharge_then_sign(world, session):
-    services.do_discharge(
-        session,
-        user=world.nurse,
-        at=session.ended_at + datetime.timedelta(minutes=61),
-        escort="Sam (partner)",
-    )
+    helpers.discharge(session, world.nurse)
     session.refresh_from_db()
     assert (session.disposition, session.disposition_by) == ("discharged", world.nurse)
     services.do_sign_session(session, user=world.clinician)
@@ -158,12 +153,7 @@ def test_disposition_through_the_page(world, session, client_for):
 def _discharged_without_record(world: Any) -> Any:
     plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
     session = helpers.charted_session(plan, world.nurse)
-    services.do_discharge(
-        session,
-        user=world.nurse,
-        at=session.ended_at + datetime.timedelta(minutes=61),
-        escort="Sam (partner)",
-    )
+    helpers.discharge(session, world.nurse)
     session.refresh_from_db()
     return session
 

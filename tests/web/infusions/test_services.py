@@ -188,12 +188,7 @@ def test_session_draft_to_signed_to_amended(world):
     assert float(session.delivered_mg) == pytest.approx(
         float(plan.pump_rate_ml_per_h) * 4 * conc, abs=0.01
     )
-    services.do_discharge(
-        session,
-        user=world.nurse,
-        at=session.ended_at + datetime.timedelta(minutes=61),
-        escort="Sam (partner)",
-    )
+    helpers.discharge(session, world.nurse)
     helpers.controlled_record(session, world.nurse, world.clinician)
     with pytest.raises(PermissionDenied):
         services.do_sign_session(session, user=world.nurse)

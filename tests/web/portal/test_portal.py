@@ -333,12 +333,7 @@ def test_the_fhir_export_holds_the_infusion_sessions_too(world, client_for):
 
     plan = helpers.verified_plan(world.patient_record, world.clinician, world.nurse)
     session = helpers.charted_session(plan, world.nurse)
-    services.do_discharge(
-        session,
-        user=world.nurse,
-        at=session.ended_at + datetime.timedelta(minutes=61),
-        escort="Sam",
-    )
+    helpers.discharge(session, world.nurse, escort="Sam")
     helpers.controlled_record(session, world.nurse, world.clinician)
     services.do_sign_session(session, user=world.clinician)
     client = client_for(world.patient)
