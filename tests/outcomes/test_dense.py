@@ -214,8 +214,10 @@ def test_relief_from_level_equals_whole_grid_reference(monkeypatch, seed, drop):
     assert_frame_equal(fast, reference, check_exact=True)
 
 
-@pytest.mark.parametrize("version", ["tenderpoint-relief/2.2", "tenderpoint-relief/2.3"])
-def test_dense_path_equals_reference_under_relief_rules_2_2_and_2_3(version: str):
+@pytest.mark.parametrize(
+    "version", ["tenderpoint-relief/2.2", "tenderpoint-relief/2.3", "tenderpoint-relief/2.4"]
+)
+def test_dense_path_equals_reference_under_relief_rules_2_2_to_2_4(version: str):
     cohort = generate(n_patients=60, n_days=150, seed=5, noise_sd=(1.0, 1.5))
     config = CohortConfig(relief=relief_rule(version))
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config)

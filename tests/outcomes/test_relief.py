@@ -14,6 +14,7 @@ from tenderpoint.outcomes.relief import (
     earlier_return,
     marked_flare_before_follow_up_end,
     relief_from_level,
+    relief_from_level_reference,
     return_before_follow_up_end,
 )
 from tenderpoint.outcomes.response import relief_rule
@@ -463,3 +464,50 @@ def test_rule_2_3_settings_are_validated(field: str) -> None:
             LatentReliefRule(**{field: bad})
         assert err.value.field == field
     assert getattr(LatentReliefRule(**{field: 0.5}), field) == 0.5
+
+
+# --- rule 2.4: relief ends only after the last day it is still present --------------------------
+
+V24 = relief_rule("tenderpoint-relief/2.4")
+
+
+def test_rule_2_4_is_2_3_plus_the_resume_check() -> None:
+    assert V24.version == "tenderpoint-relief/2.4"
+    assert V24.return_resume_check
+    assert not V23.return_resume_check
+    for name in ("return_min_days", "return_marked_flare_check", "return_step_check"):
+        assert getattr(V24, name) == getattr(V23, name)
+
+
+def _back_then(level_after: float, rule: LatentReliefRule, *, reference: bool = False):
+    """Baseline 10 (exact), level SD 0.1: relief at 6 on days 1-4, back at 9.5 on days 5-7,
+    ``level_after`` on days 8-11 (the end of follow-up)."""
+    mean = np.array([10.0, 6, 6, 6, 6, 9.5, 9.5, 9.5] + [level_after] * 4)[:, None]
+    window = CourseWindow(np.array([0]), np.array([-1]), np.array([11]))
+    f = relief_from_level_reference if reference else relief_from_level
+    return f(mean, np.full_like(mean, 0.01), np.array([10.0]), np.array([0.0]), window, rule)
+
+
+@pytest.mark.parametrize("reference", [False, True])
+@pytest.mark.parametrize(
+    ("level_after", "ended_24"),
+    # relief again after the return needs the onset's 90 %: the level at most
+    # 7.0 - 1.28155 x 0.1 = 6.87184 (30 % below 10, SD 0.1)
+    [(7.0, True), (6.8725, True), (6.8715, False), (6.0, False)],
+)
+def test_rule_2_4_reads_a_return_followed_by_relief_as_a_flare(
+    level_after: float, ended_24: bool, reference: bool
+) -> None:
+    r23 = _back_then(level_after, V23, reference=reference)
+    assert bool(r23["event"][0])  # 2.3: the return ends relief
+    assert int(r23["end"][0]) == 5
+    r24 = _back_then(level_after, V24, reference=reference)
+    assert bool(r24["event"][0]) is ended_24
+    if ended_24:  # no day of relief after the return: the same end as 2.3
+        assert int(r24["end"][0]) == 5
+        assert int(r24["end_search_from"][0]) == 4
+    else:  # censored at the end of follow-up, the search started on the last relief day
+        assert int(r24["end"][0]) == -1
+        assert int(r24["end_search_from"][0]) == 11
+        assert r24["durability"][0] == 10.0  # onset day 1 -> day 11
+        assert r24["durability_high"][0] == np.inf

@@ -307,7 +307,9 @@ def test_rule_2_3_on_a_diary_on_both_paths(tail: list[float], events: tuple[bool
     inf = infusions([("a", 10), ("a", 11), ("a", 12), ("a", 40), ("a", 41)])
     frames = (diary(_relief_then(tail)), inf, patients(["a"]))
     rules = ("tenderpoint-relief/2.1", "tenderpoint-relief/2.2", "tenderpoint-relief/2.3")
-    for rule, event in zip(rules, events, strict=True):
+    # 2.4 as 2.3: relief is not present again after these returns
+    rules += ("tenderpoint-relief/2.4",)
+    for rule, event in zip(rules, (*events, events[-1]), strict=True):
         first = _both("a", *frames, now=LATER, relief_rule=rule).relief.row(0, named=True)
         assert first["rule_version"] == rule
         assert first["relief"] is True
@@ -319,3 +321,40 @@ def test_rule_2_3_on_a_diary_on_both_paths(tail: list[float], events: tuple[bool
             assert first["end_high_date"] == day(39)
         else:
             assert first["durability_high_days"] == float("inf")
+
+
+def test_rule_2_4_reads_pain_back_then_relief_again_as_a_flare_on_both_paths():
+    # a patient of the independent cohort (seed 1, 1 point of noise; six sessions over two
+    # weeks, a booster three weeks later): one diary day back near the baseline of 4 during
+    # induction ends relief under 2.3, though relief held for the following two weeks
+    # (planted: relief until the booster)
+    cohort = generate(300, 180, 1, (1.0, 1.0))
+    pid = "IND-1-0057"
+    assert cohort.truth.filter(pl.col("patient_id") == pid)["true_end_day"].item() is None
+    frames = _own(cohort.diary, cohort.infusions, cohort.patients, pid)
+    ended = _both(pid, *frames, relief_rule="tenderpoint-relief/2.3").relief.row(0, named=True)
+    assert ended["durability_event"] is True
+    assert (ended["relief_end_date"] - ended["relief_onset_date"]).days == 3
+    kept = _both(pid, *frames, relief_rule="tenderpoint-relief/2.4").relief.row(0, named=True)
+    assert kept["rule_version"] == "tenderpoint-relief/2.4"
+    assert kept["relief_onset_date"] == ended["relief_onset_date"]
+    assert kept["durability_event"] is False
+    assert kept["censor_reason"] == "next_infusion"
+    assert kept["durability_high_days"] == float("inf")
+
+
+def test_rule_2_4_still_ends_relief_that_does_not_come_back():
+    # relief at 2-3 from day 13, back at the baseline of 6 from day 30 until the booster on day 60
+    rows = [("a", d, float(v)) for d, v in enumerate([5, 7, 6, 5, 7, 6, 7, 5, 6, 6])]
+    rows += [("a", d, 2.0 if d % 2 else 3.0) for d in range(13, 30)]
+    rows += [("a", d, 6.0 if d % 2 else 7.0) for d in range(30, 60)]
+    inf = infusions([("a", 10), ("a", 11), ("a", 12), ("a", 60), ("a", 61)])
+    frames = (diary(rows + [("a", d, 3.0) for d in range(61, 70)]), inf, patients(["a"]))
+    v23, v24 = (
+        _both("a", *frames, now=LATER, relief_rule=rule).relief.row(0, named=True)
+        for rule in ("tenderpoint-relief/2.3", "tenderpoint-relief/2.4")
+    )
+    assert v24["durability_event"] is True
+    assert day(30) <= v24["relief_end_date"] < day(40)
+    for column in ("relief_end_date", "end_low_date", "end_high_date", "durability_days"):
+        assert v24[column] == v23[column]

@@ -407,6 +407,56 @@ def relief_end_days(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _last_relief(
+    mean: FloatArray,
+    var: FloatArray,
+    on_level: FloatArray,
+    on_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_onset: float,
+    out: IntArray,
+) -> None:  # pragma: no cover - compiled; tested through relief_from_level
+    d = mean.shape[0]
+    for c in range(mean.shape[1]):
+        last = -1
+        if onset[c] >= 0:
+            for t in range(min(limit[c], d - 1), onset[c], -1):
+                z = (on_level[c] - mean[t, c]) / np.sqrt(var[t, c] + on_var[c])
+                if z >= z_onset:
+                    last = t
+                    break
+        out[c] = last
+
+
+def last_relief_days(
+    mean: FloatArray,
+    var: FloatArray,
+    on_level: FloatArray,
+    on_var: FloatArray,
+    onset: IntArray,
+    limit: IntArray,
+    z_onset: float,
+) -> IntArray:
+    """Last day after ``onset`` up to ``limit`` (grid days; -1: none, or no onset) on which
+    relief is still present with the onset's probability: ``z = (on_level - mean) /
+    sqrt(var + on_var) >= z_onset`` (``relief.relief_from_level``, rule 2.4); a backward scan
+    that stops at the first such day."""
+    out = np.full(mean.shape[1], -1, dtype=np.int64)
+    _last_relief(
+        mean,
+        var,
+        np.ascontiguousarray(on_level, dtype=np.float64),
+        np.ascontiguousarray(on_var, dtype=np.float64),
+        np.ascontiguousarray(onset, dtype=np.int64),
+        np.ascontiguousarray(limit, dtype=np.int64),
+        float(z_onset),
+        out,
+    )
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fill_score(
     day: npt.NDArray[Any],
     col: npt.NDArray[Any],

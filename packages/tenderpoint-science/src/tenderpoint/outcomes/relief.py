@@ -58,7 +58,7 @@ RELIEF_V2_CITATION: Final = (
 
 @dataclass(frozen=True)
 class LatentReliefRule:
-    """Relief rules 2.0-2.3: thresholds on the latent level with their probabilities.
+    """Relief rules 2.0-2.4: thresholds on the latent level with their probabilities.
 
     Attributes
     ----------
@@ -109,6 +109,13 @@ class LatentReliefRule:
     return_step_probability : float
         Rule 2.3: probability of being back that a stretch after such a rise needs (0.5: more
         likely back than not, the level's own end test, which reads the posterior mean).
+    return_resume_check : bool
+        Rule 2.4: relief ends only after the last day before the end of follow-up on which it
+        is still present with probability ``onset_probability`` (the level >= 30 % below
+        baseline). Pain that comes back and then goes down to relief again, with no infusion
+        between, was a flare (marked or not), not the end: under rules 2.0-2.3 the first such
+        rise ended relief. The end and its interval are searched from that day on. False: off
+        (rules 2.0-2.3).
     model : LatentLevelModel
         Settings of the latent level.
     """
@@ -126,6 +133,7 @@ class LatentReliefRule:
     return_step_check: bool = False
     return_rise_probability: float = 0.99
     return_step_probability: float = 0.5
+    return_resume_check: bool = False
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
     version: str = "tenderpoint-relief/2.1"
     citation: str = RELIEF_V2_CITATION
@@ -317,25 +325,33 @@ def relief_from_level(
     onset, onset_low, onset_high = (np.where(relief, x, -1) for x in onsets)
     onset_high = np.where(onset_high >= 0, onset_high, onset)
 
-    # end: a scan from the day after onset to the end of follow-up (compiled, stops early)
-    from tenderpoint.outcomes.kernels import relief_end_days
+    # end: a scan from the day after onset (rule 2.4: after the last day relief is still
+    # present) to the end of follow-up (compiled, stops early)
+    from tenderpoint.outcomes.kernels import last_relief_days, relief_end_days
 
+    relief_limit = np.where(relief, limit, -1)
+    search_from = onset
+    if rule.return_resume_check:
+        last = last_relief_days(mean, var, on_level, on_var, onset, relief_limit, z_onset)
+        search_from = np.maximum(onset, last)
     end, end_low, end_high = relief_end_days(
         mean,
         var,
         back_level,
         (back_level / safe_base) ** 2 * base_var,
-        onset,
-        np.where(relief, limit, -1),
+        search_from,
+        relief_limit,
         z_hi,
     )
-    return _relief_result(
+    res = _relief_result(
         relief,
         (onset, onset_low, onset_high),
         (end, end_low, end_high),
         (limit, reached_next, ok),
         best,
     )
+    res["end_search_from"] = search_from
+    return res
 
 
 def relief_from_level_reference(
@@ -398,19 +414,25 @@ def relief_from_level_reference(
     onset_high = np.where(onset_high >= 0, onset_high, onset)
 
     after = (days > onset[None, :]) & (days <= limit[None, :]) & relief[None, :]
+    search_from = onset
+    if rule.return_resume_check:
+        search_from = np.maximum(onset, _last_true(after & (z_on >= z_onset)))
+        after = after & (days > search_from[None, :])
     z_back = (mean - back_level) / np.sqrt(
         var + (back_level / np.where(base > 0, base, 1.0)) ** 2 * base_var
     )
     end = first_true(after & (mean >= back_level))
     end_low = first_true(after & (z_back >= -z_hi))
     end_high = first_true(after & (z_back >= z_hi))
-    return _relief_result(
+    res = _relief_result(
         relief,
         (onset, onset_low, onset_high),
         (end, end_low, end_high),
         (limit, reached_next, ok),
         best,
     )
+    res["end_search_from"] = search_from
+    return res
 
 
 @dataclass(frozen=True)
@@ -664,9 +686,10 @@ def earlier_return(
     ended = np.flatnonzero(res["event"])
     if tail <= 0 or ended.size == 0:
         return res
-    end, onset, limit = res["end"][ended], res["onset"][ended], res["limit"][ended]
+    end, limit = res["end"][ended], res["limit"][ended]
+    search_from = res["end_search_from"][ended]  # the onset, or rule 2.4's last relief day
     days = end[None, :] - tail + np.arange(tail + span)[:, None]
-    keep = (days > onset[None, :]) & (days <= limit[None, :])
+    keep = (days > search_from[None, :]) & (days <= limit[None, :])
     weight, total, _ = daily.gather(days, ended, keep)
     zero = np.zeros((1, ended.size))
     cw = np.concatenate([zero, np.cumsum(weight, axis=0)])

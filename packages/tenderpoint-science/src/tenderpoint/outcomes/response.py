@@ -28,7 +28,7 @@ Definitions (clinical.md section 11 unless marked *decision*):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -659,7 +659,10 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
         return_step_check=True,
         version="tenderpoint-relief/2.3",
     )
-    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22, v23)}
+    # 2.4 (by name): 2.3, and relief ends only after the last day it is still present: a
+    # return followed by relief again before the next infusion was a flare
+    v24 = replace(v23, return_resume_check=True, version="tenderpoint-relief/2.4")
+    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22, v23, v24)}
 
 
 def _relief_episodes_v1(
