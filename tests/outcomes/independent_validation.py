@@ -188,6 +188,7 @@ def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
         true_rel["true_durability_days"].to_numpy(), true_rel["true_durability_event"].to_numpy()
     )
     km_est = _km_median(est["durability_days"].to_numpy(), est["durability_event"].to_numpy())
+    km_observable = _km_median(*observable_durability(true_rel))
     by_family = {
         f: float(np.median(np.abs(err[(both["family"] == f).to_numpy()])))
         for f in ("exponential", "linear", "step")
@@ -209,7 +210,24 @@ def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
         "km_true": km_true,
         "km_est": km_est,
         "km_truth_inside": bool(km_est[1] <= km_true[0] <= km_est[2]),
+        "km_observable": km_observable,
+        "km_observable_inside": bool(km_est[1] <= km_observable[0] <= km_est[2]),
     }
+
+
+UNSEEN_END_DAYS = 2
+
+
+def observable_durability(truth: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """True durability (days, event) with relief that ended on one of the last
+    ``UNSEEN_END_DAYS + 1`` days of follow-up counted as still going there: at most two
+    diary days after such an end, and no rule can tell a return from a bad day or two (rule
+    2.2 and later need four). The Kaplan-Meier truth a diary could show at best."""
+    days = truth["true_durability_days"].to_numpy().astype(float)
+    event = truth["true_durability_event"].to_numpy().astype(bool)
+    gap = (truth["follow_up_limit_day"] - truth["true_end_day"]).fill_null(-1).to_numpy()
+    unseen = event & (gap >= 0) & (gap <= UNSEEN_END_DAYS)
+    return np.where(unseen, days + gap, days), event & ~unseen
 
 
 FLARE_MARKS = ("patient", "oracle", "drop")

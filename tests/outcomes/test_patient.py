@@ -49,10 +49,10 @@ def test_result_has_a_json_form_with_the_rules_used() -> None:
     d, i, p = _frames()
     a = analyse_patient("a", d, i, p, now=NOW)
     plain = json.loads(json.dumps(a.as_dict(), allow_nan=False))
-    assert plain["rules"]["relief"] == "tenderpoint-relief/2.1"
+    assert plain["rules"]["relief"] == "tenderpoint-relief/2.4"
     relief = plain["relief"][0]
     assert relief["relief"] is True
-    assert relief["rule_version"] == "tenderpoint-relief/2.1"
+    assert relief["rule_version"] == "tenderpoint-relief/2.4"
     assert relief["censor_reason"] == "last_entry"  # relief holds to the end of the diary
     assert plain["forecast"]["status"] in {"ok", "no_relief"}
     old = analyse_patient("a", d, i, p, now=NOW, relief_rule="tenderpoint-relief/1.0")
@@ -67,5 +67,5 @@ def test_notebook_display_names_the_patient_rules_and_frames() -> None:
     assert repr(a).startswith("PatientAnalysis('a', ")
     text = a._repr_html_()
     assert "<caption>Patient a</caption>" in text
-    assert "<th>relief</th><td>tenderpoint-relief/2.1</td>" in text
+    assert "<th>relief</th><td>tenderpoint-relief/2.4</td>" in text
     assert text.count("<table") >= 4  # the rules, then baseline, responses and relief

@@ -1,6 +1,7 @@
 """Relief rules 2.0-2.3 on arrays: the thresholds at, under and over their boundaries."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ from tenderpoint.outcomes.relief import (
     return_before_follow_up_end,
 )
 from tenderpoint.outcomes.response import relief_rule
+
+V21 = relief_rule("tenderpoint-relief/2.1")
 
 
 def _one(levels: list[float], *, var: float = 1e-6, limit: int | None = None):
@@ -168,7 +171,7 @@ def test_a_return_just_before_the_end_of_follow_up_is_an_event(
         np.array([1.0]),
         np.array([10.0]),
         np.array([0.0]),
-        LatentReliefRule(),
+        V21,
     )
     assert bool(out["event"][0]) is ended
     if ended:
@@ -181,7 +184,7 @@ def test_a_return_just_before_the_end_of_follow_up_is_an_event(
 def test_a_marked_flare_before_the_end_of_follow_up_is_not_relief_ending() -> None:
     res = _one([10.0] + [6.0] * 19)
     pain = [10.0] + [6.0] * 15 + [10.0] * 4
-    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), LatentReliefRule())
+    args = (np.array([1.0]), np.array([10.0]), np.array([0.0]), V21)
     marked = return_before_follow_up_end(res, _daily_block(pain, [18]), *args)
     assert not bool(marked["event"][0])  # day 18 marked: days 16-19 are a flare
     before = return_before_follow_up_end(res, _daily_block(pain, [15]), *args)
@@ -198,7 +201,7 @@ def test_rule_2_0_by_name_keeps_the_censoring() -> None:
         res, _daily_block(pain), np.array([1.0]), np.array([10.0]), np.array([0.0]), old
     )
     assert not bool(out["event"][0])
-    assert LatentReliefRule().version == "tenderpoint-relief/2.1"
+    assert LatentReliefRule().version == "tenderpoint-relief/2.4"  # the default
 
 
 def test_the_end_moves_to_the_first_day_the_diary_is_surely_back() -> None:
@@ -208,15 +211,15 @@ def test_the_end_moves_to_the_first_day_the_diary_is_surely_back() -> None:
     assert int(res["end"][0]) == 20
     pain = [10.0] + [6.0] * 16 + [10.0] * 13
     back = (np.array([9.0]), np.array([0.0]))
-    out = earlier_return(res, _daily_block(pain), np.array([1.0]), back, LatentReliefRule())
+    out = earlier_return(res, _daily_block(pain), np.array([1.0]), back, V21)
     assert int(out["end"][0]) == 17
     assert out["durability"][0] == 16.0
     # noisier diary (variance 4): seven days at 10 are 1.32 SE above 9, still sure; at 9.9
     # they are 1.19 SE, not sure, and the smoothed end stays
-    noisy = earlier_return(res, _daily_block(pain), np.array([4.0]), back, LatentReliefRule())
+    noisy = earlier_return(res, _daily_block(pain), np.array([4.0]), back, V21)
     assert int(noisy["end"][0]) == 17
     pain_low = [10.0] + [6.0] * 16 + [9.9] * 13
-    kept = earlier_return(res, _daily_block(pain_low), np.array([4.0]), back, LatentReliefRule())
+    kept = earlier_return(res, _daily_block(pain_low), np.array([4.0]), back, V21)
     assert int(kept["end"][0]) == 20
 
 
@@ -240,7 +243,6 @@ def _tail_end(tail: list[float], rule: LatentReliefRule):
     return return_before_follow_up_end(res, _daily_block(pain), *args)
 
 
-V21 = relief_rule("tenderpoint-relief/2.1")
 V22 = relief_rule("tenderpoint-relief/2.2")
 
 
@@ -291,7 +293,6 @@ def test_rule_2_2_settings_are_validated() -> None:
             LatentReliefRule(return_short_probability=bad)
         assert err.value.field == "return_short_probability"
     assert LatentReliefRule(return_short_probability=0.5).return_short_probability == 0.5
-    assert LatentReliefRule().version == "tenderpoint-relief/2.1"  # still the default
     assert V22.version == "tenderpoint-relief/2.2"
 
 
@@ -340,12 +341,10 @@ def test_an_end_running_into_a_marked_flare_must_be_seen_before_it(
 
 
 def test_an_end_before_the_tail_is_not_checked() -> None:
-    short_tail = LatentReliefRule(
-        return_tail_days=6, return_min_days=4, return_marked_flare_check=True
-    )
+    short_tail = replace(V22, return_tail_days=6)
     # the end (day 13) is not after day 19 - 6: the check leaves it
     assert bool(_ended_into_flare([], 13, short_tail)[1]["event"][0])
-    seven = LatentReliefRule(return_tail_days=7, return_min_days=4, return_marked_flare_check=True)
+    seven = replace(V22, return_tail_days=7)
     assert not bool(_ended_into_flare([], 13, seven)[1]["event"][0])
 
 
@@ -383,7 +382,6 @@ def test_rule_2_3_is_2_2_plus_the_step_test() -> None:
     assert (V23.return_rise_probability, V23.return_step_probability) == (0.99, 0.5)
     assert not V22.return_step_check
     assert not V21.return_step_check
-    assert LatentReliefRule().version == "tenderpoint-relief/2.1"  # still the default
 
 
 @pytest.mark.parametrize(
@@ -477,6 +475,27 @@ def test_rule_2_4_is_2_3_plus_the_resume_check() -> None:
     assert not V23.return_resume_check
     for name in ("return_min_days", "return_marked_flare_check", "return_step_check"):
         assert getattr(V24, name) == getattr(V23, name)
+    assert LatentReliefRule() == V24  # the default since 2.4
+
+
+def test_older_rules_by_name_keep_their_settings() -> None:
+    # stored results name their rule; these settings must not move with the default
+    settings = ("return_tail_days", "return_confirm_days", "return_min_days")
+    checks = ("return_marked_flare_check", "return_step_check", "return_resume_check")
+    expected = {
+        "tenderpoint-relief/2.0": ((0, 7, 0), (False, False, False)),
+        "tenderpoint-relief/2.1": ((14, 7, 0), (False, False, False)),
+        "tenderpoint-relief/2.2": ((14, 7, 4), (True, False, False)),
+        "tenderpoint-relief/2.3": ((14, 7, 4), (True, True, False)),
+        "tenderpoint-relief/2.4": ((14, 7, 4), (True, True, True)),
+    }
+    for version, (numbers, flags) in expected.items():
+        rule = relief_rule(version)
+        assert isinstance(rule, LatentReliefRule)
+        assert rule.version == version
+        assert tuple(getattr(rule, n) for n in settings) == numbers, version
+        assert tuple(getattr(rule, n) for n in checks) == flags, version
+        assert (rule.onset_probability, rule.relief_reduction_pct) == (0.9, 30.0)
 
 
 def _back_then(level_after: float, rule: LatentReliefRule, *, reference: bool = False):

@@ -2,9 +2,10 @@
 were not written against. Thresholds are the issue's right-hand column, with a margin for the
 small cohort where a figure is a proportion of a few dozen patients."""
 
+import polars as pl
 import pytest
 
-from .independent_validation import evaluate
+from .independent_validation import UNSEEN_END_DAYS, evaluate, observable_durability
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,19 @@ def test_responder_probability_and_interval_are_honest(figures: dict) -> None:
     assert figures["sure_accuracy"] >= 0.95
     # the label reads the two weeks as well as an oracle that knows the patient's noise
     assert figures["felt_post_week1_sensitivity"] >= figures["oracle_sensitivity"] - 0.05
+
+
+def test_observable_truth_counts_only_ends_a_diary_could_show() -> None:
+    truth = pl.DataFrame(
+        {
+            "true_durability_days": [10.0, 20.0, 30.0, 40.0],
+            "true_durability_event": [True, True, True, False],
+            "true_end_day": [50, 60, 70, None],
+            # relief ended 0, 2 and 3 days before the end of follow-up; the last still going
+            "follow_up_limit_day": [50, 62, 73, 90],
+        }
+    )
+    days, event = observable_durability(truth)
+    assert UNSEEN_END_DAYS == 2
+    assert event.tolist() == [False, False, True, False]  # 0 and 2 days: not seen yet
+    assert days.tolist() == [10.0, 22.0, 30.0, 40.0]  # censored at the end of follow-up

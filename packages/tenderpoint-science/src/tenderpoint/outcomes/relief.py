@@ -1,4 +1,4 @@
-"""Relief onset, relief end and durability read off the latent pain level (rule 2.0).
+"""Relief onset, relief end and durability read off the latent pain level (rules 2.0-2.4).
 
 The 1.0 rule (``response.ReliefRule``) compared single raw entries with fixed bands; on real
 diaries (whole-number scores, about a point of noise) it reported relief for most patients who
@@ -13,7 +13,11 @@ had none and ended relief early. Rule 2.0 asks the same questions of the smoothe
 * **relief end** ("pain is back", relief below 10 %, the core's convention since 1.0): the
   first day after onset on which the posterior mean level is back within 10 % of baseline;
   interval from the first day the probability of being back reaches 10 % to the day it reaches
-  90 % (open when that never happens within follow-up).
+  90 % (open when that never happens within follow-up). Rules 2.1-2.3 also read the diary days
+  themselves near the end of follow-up (``LatentReliefRule``); rule 2.4, the default, looks
+  for the end only after the last day relief is still present with the onset's probability,
+  so pain back for a while and then down to relief again before the next infusion is read as
+  a flare, not the end.
 * **censoring** comes from the infusion record: when another course follows and the diary runs
   up to it (the patient's last entry is on or after the day before it), relief still present
   the day before the next course is censored there with reason ``next_infusion``, even if that
@@ -83,8 +87,7 @@ class LatentReliefRule:
         of a flare the patient did not mark. 4 is the fewest unmarked days that make a flare
         less than ``1 - onset_probability`` likely by the flare rule's own marking model
         (half of flare days marked, 2 % of others: (0.5/0.98)^4 = 0.068 <= 0.1/0.9, three
-        days 0.13), at even odds before the diary is read. 0 turns it off (rule 2.1, the
-        default: 2.2, ``return_min_days=4``, is available by name, see docs/outcomes.md).
+        days 0.13), at even odds before the diary is read. 0 turns it off (rules 2.0, 2.1).
     return_short_probability : float
         Rule 2.2: the probability of being back that a shorter return needs to count as
         relief ending all the same.
@@ -93,7 +96,7 @@ class LatentReliefRule:
         into days the patient marked as a flare stands only when the diary days between the
         end and the first mark are themselves back within 10 % (``onset_probability``, or
         ``return_short_probability`` on fewer than ``return_min_days`` days); otherwise the
-        rise is read as the flare and relief stays censored. False: off (rule 2.1).
+        rise is read as the flare and relief stays censored. False: off (rules 2.0, 2.1).
     return_step_check : bool
         Rule 2.3: when no end is found otherwise, relief has also ended at a change point in
         the last ``return_tail_days``: diary days from there to the end of follow-up (at least
@@ -103,7 +106,7 @@ class LatentReliefRule:
         Whole-number scores back at baseline are rarely 90 % surely within 10 % of it (at a
         point of noise the baseline's own uncertainty is more than half of that band), so
         relief that stopped a week before a booster stayed censored; the rise test keeps a
-        noisy plateau of relief from counting. False: off (rules 2.1, 2.2).
+        noisy plateau of relief from counting. False: off (rules 2.0-2.2).
     return_rise_probability : float
         Rule 2.3: probability that the stretch lies above the days before it (0.99).
     return_step_probability : float
@@ -127,15 +130,15 @@ class LatentReliefRule:
     interval_probability: float = 0.8
     return_tail_days: int = 14
     return_confirm_days: int = 7
-    return_min_days: int = 0
+    return_min_days: int = 4
     return_short_probability: float = 0.99
-    return_marked_flare_check: bool = False
-    return_step_check: bool = False
+    return_marked_flare_check: bool = True
+    return_step_check: bool = True
     return_rise_probability: float = 0.99
     return_step_probability: float = 0.5
-    return_resume_check: bool = False
+    return_resume_check: bool = True
     model: LatentLevelModel = field(default_factory=lambda: DEFAULT_LATENT_MODEL)
-    version: str = "tenderpoint-relief/2.1"
+    version: str = "tenderpoint-relief/2.4"
     citation: str = RELIEF_V2_CITATION
 
     def __post_init__(self) -> None:
@@ -974,7 +977,7 @@ def latent_relief_episodes(
     baselines : polars.DataFrame
         Output of :func:`tenderpoint.outcomes.baseline.baseline_scores`.
     rule : LatentReliefRule, optional
-        Thresholds and probabilities (default rule 2.0).
+        Thresholds and probabilities (default: rule 2.4).
     first_course_only : bool
         Compute only the first course (what the cohort summary needs).
     matrix : DailyMatrix, optional

@@ -618,7 +618,7 @@ def relief_episodes(
 
 
 def relief_rule(rule: ReliefRule | LatentReliefRule | str | None) -> ReliefRule | LatentReliefRule:
-    """The rule object for an object, a version string, or None (the default, 2.0)."""
+    """The rule object for an object, a version string, or None (the default, 2.4)."""
     from tenderpoint.outcomes.relief import LatentReliefRule
 
     if rule is None:
@@ -645,24 +645,21 @@ def relief_rules() -> dict[str, ReliefRule | LatentReliefRule]:
     """Every relief rule by version string (old ones stay, so stored results reproduce)."""
     from tenderpoint.outcomes.relief import LatentReliefRule
 
-    v20 = LatentReliefRule(return_tail_days=0, version="tenderpoint-relief/2.0")
-    # 2.2 (by name): a return seen on fewer than 4 diary days before the end of follow-up
-    # needs 99 %, and an end running into a marked flare there must be seen before the flare
-    v22 = LatentReliefRule(
-        return_min_days=4, return_marked_flare_check=True, version="tenderpoint-relief/2.2"
-    )
+    # 2.4, the default: 2.3, and relief ends only after the last day it is still present (a
+    # return followed by relief again before the next infusion was a flare)
+    v24 = LatentReliefRule()
     # 2.3 (by name): 2.2, and a return seen on at least 4 diary days that steps up from the
     # week before it (99 %) counts when those days are more likely back than not
-    v23 = LatentReliefRule(
-        return_min_days=4,
-        return_marked_flare_check=True,
-        return_step_check=True,
-        version="tenderpoint-relief/2.3",
+    v23 = replace(v24, return_resume_check=False, version="tenderpoint-relief/2.3")
+    # 2.2 (by name): a return seen on fewer than 4 diary days before the end of follow-up
+    # needs 99 %, and an end running into a marked flare there must be seen before the flare
+    v22 = replace(v23, return_step_check=False, version="tenderpoint-relief/2.2")
+    # 2.1 (by name): the diary's own days move the end (the last 14 days, and earlier)
+    v21 = replace(
+        v22, return_min_days=0, return_marked_flare_check=False, version="tenderpoint-relief/2.1"
     )
-    # 2.4 (by name): 2.3, and relief ends only after the last day it is still present: a
-    # return followed by relief again before the next infusion was a flare
-    v24 = replace(v23, return_resume_check=True, version="tenderpoint-relief/2.4")
-    return {r.version: r for r in (ReliefRule(), v20, LatentReliefRule(), v22, v23, v24)}
+    v20 = replace(v21, return_tail_days=0, version="tenderpoint-relief/2.0")
+    return {r.version: r for r in (ReliefRule(), v20, v21, v22, v23, v24)}
 
 
 def _relief_episodes_v1(
