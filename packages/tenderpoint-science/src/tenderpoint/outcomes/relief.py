@@ -307,7 +307,8 @@ def relief_from_level(
     -------
     dict of numpy.ndarray
         Grid days (-1 = none): ``onset``, ``onset_low``, ``onset_high``, ``end``, ``end_low``,
-        ``end_high``, ``limit``; ``relief``, ``event``, ``reached_next`` (bool);
+        ``end_high``, ``limit``, ``end_search_from`` (the onset, or under rule 2.4 the last
+        day relief is still present); ``relief``, ``event``, ``reached_next`` (bool);
         ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
         (days, inf = open).
     """
@@ -383,7 +384,8 @@ def relief_from_level_reference(
     -------
     dict of numpy.ndarray
         Grid days (-1 = none): ``onset``, ``onset_low``, ``onset_high``, ``end``, ``end_low``,
-        ``end_high``, ``limit``; ``relief``, ``event``, ``reached_next`` (bool);
+        ``end_high``, ``limit``, ``end_search_from`` (the onset, or under rule 2.4 the last
+        day relief is still present); ``relief``, ``event``, ``reached_next`` (bool);
         ``relief_probability``, ``durability``, ``durability_low``, ``durability_high``
         (days, inf = open).
     """
