@@ -110,6 +110,9 @@ def _trf_bounds(
     alpha = 0.0  # Levenberg-Marquardt parameter
     termination_status = None
     Delta = _initial_radius(x0, g, lb, ub)
+    # the regularising rows: only their diagonal changes (np.diag's zeros written once)
+    J_augmented[m:] = 0.0
+    diagonal = (np.arange(m, m + n), np.arange(n))
 
     bounds = (lb.tolist(), ub.tolist())
     while True:
@@ -125,7 +128,7 @@ def _trf_bounds(
         f_augmented[:m] = f
         J_augmented[:m] = J * d
         J_h = J_augmented[:m]  # memory view
-        J_augmented[m:] = np.diag(diag_h**0.5)
+        J_augmented[diagonal] = diag_h**0.5
         U, s, V = _svd(J_augmented)
         V = V.T
         uf = U.T.dot(f_augmented)
@@ -147,7 +150,7 @@ def _trf_bounds(
             f_new = np.atleast_1d(fun(x_new.copy()))
             nfev += 1
             step_h_norm = _norm(step_h)
-            if not np.all(np.isfinite(f_new)):
+            if not np.isfinite(f_new).all():
                 Delta = float(0.25 * step_h_norm)
                 continue
             cost_new = 0.5 * np.dot(f_new, f_new)
