@@ -262,7 +262,7 @@ def change_points_of(
     if signal.size < 2 * min_size_days:
         return pl.DataFrame(schema=CHANGE_POINT_SCHEMA)
     if penalty is None:
-        noise = float(np.var(np.diff(signal)) / 2.0) or 1.0
+        noise = float(_variance(np.diff(signal)) / 2.0) or 1.0
         penalty = 3.0 * float(np.log(signal.size)) * noise
     # KernelCPD with the linear kernel is PELT with the L2 cost, implemented in C (~100x faster
     # than rpt.Pelt(model="l2") in Python for a two-year diary)
@@ -283,6 +283,15 @@ def change_points_of(
         for i, (day, b) in enumerate(zip(days, cuts, strict=True))
     ]
     return frame_from_rows(rows, CHANGE_POINT_SCHEMA)
+
+
+def _variance(values: npt.NDArray[np.float64]) -> float:
+    """``np.var(values)`` of a non-empty 1-D float array without its wrapper: numpy's
+    variance is these steps (the mean by ``np.add.reduce`` over the count, the squared
+    deviations in place, their sum over the count), so the same bits."""
+    deviation = values - np.add.reduce(values) / values.size
+    np.multiply(deviation, deviation, out=deviation)
+    return float(np.add.reduce(deviation) / values.size)
 
 
 def _mean(segment: npt.NDArray[np.float64]) -> float:

@@ -123,9 +123,14 @@ class DailyArrays:
         return days
 
     @cached_property
-    def score_lists(self) -> dict[str, list[float]]:
-        """Each score's daily means as Python floats (windows are summed in Python)."""
-        return {name: values.tolist() for name, values in self.scores.items()}
+    def score_rows(self) -> tuple[dict[str, int], FloatArray]:
+        """The scores' daily means as one table (a row per score, a column per day) and
+        each score's row: a window's values of every score are one slice of it, read into
+        Python floats at once (windows are summed in Python; the days outside every window
+        are never converted)."""
+        names = list(self.scores)
+        table = np.stack([self.scores[name] for name in names]) if names else np.empty((0, 0))
+        return {name: i for i, name in enumerate(names)}, table
 
     def with_pain(self, pain: FloatArray) -> DailyArrays:
         """The same days with another daily pain."""
@@ -299,14 +304,16 @@ def _span_means(
     lo = bisect_left(daily.day_list, first_day)
     hi = bisect_right(daily.day_list, last_day)
     total = plain_sum if daily.hashed else kahan_sum
+    row, table = daily.score_rows
+    window: list[list[float]] = table[:, lo:hi].tolist()
     means, n_days = {}, 0
     for name in names:
-        values = [v for v in daily.score_lists[name][lo:hi] if v == v]  # v != v: NaN
+        values = [v for v in window[row[name]] if v == v]  # v != v: NaN
         means[name] = total(values) / len(values) if values else float("nan")
         if name == "pain":
             n_days = len(values)
     if "pain" not in names:
-        n_days = sum(1 for v in daily.score_lists["pain"][lo:hi] if v == v)
+        n_days = sum(1 for v in window[row["pain"]] if v == v)
     return n_days, means
 
 
@@ -759,10 +766,10 @@ def remissions_of(
     day is in a flare when some flare's span holds it (counted with a running sum of span
     openings and closings over the sorted diary days, not one pass per flare)."""
     day = daily.day
-    opened = np.zeros(day.size + 1, dtype=np.int64)
-    np.add.at(opened, np.searchsorted(day, flare_days[0], side="left"), 1)
-    np.add.at(opened, np.searchsorted(day, flare_days[1], side="right"), -1)
-    in_flare = np.cumsum(opened[:-1]) > 0
+    size = day.size + 1
+    opened = np.bincount(np.searchsorted(day, flare_days[0], side="left"), minlength=size)
+    closed = np.bincount(np.searchsorted(day, flare_days[1], side="right"), minlength=size)
+    in_flare = np.cumsum(opened[:-1] - closed[:-1]) > 0
     runs = np.array(_runs(day, ~in_flare), dtype=np.int64).reshape(-1, 2)
     first, last = day[runs[:, 0]], day[runs[:, 1]]
     long_enough = last - first + 1 >= min_days
