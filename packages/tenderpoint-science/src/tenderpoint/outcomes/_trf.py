@@ -235,12 +235,15 @@ def _trust_region_step(
     Levenberg-Marquardt parameter."""
     rtol = 0.01
     suf = s * uf
+    # the squares every evaluation of phi reads, computed once (the same elementwise
+    # products), and numpy's sum as the reduction it is (np.sum's wrapper skipped)
+    s_squared, suf_squared = s**2, suf**2
 
     def phi_and_derivative(alpha: float) -> tuple[float, float]:
-        denom = s**2 + alpha
+        denom = s_squared + alpha
         p_norm = _norm(suf / denom)
         phi = p_norm - Delta
-        phi_prime = -np.sum(suf**2 / denom**3) / p_norm
+        phi_prime = -np.add.reduce(suf_squared / denom**3) / p_norm
         return phi, phi_prime
 
     full_rank = False
@@ -273,7 +276,7 @@ def _trust_region_step(
         alpha -= (phi + Delta) * ratio / Delta
         if np.abs(phi) < rtol * Delta:
             break
-    p = -V.dot(suf / (s**2 + alpha))
+    p = -V.dot(suf / (s_squared + alpha))
     p *= Delta / _norm(p)
     return p, alpha
 

@@ -567,7 +567,7 @@ def _runs_of(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     breaks = np.flatnonzero(np.diff(idx) > 1)
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [idx.size - 1]])
-    return [(int(idx[a]), int(idx[b])) for a, b in zip(starts, ends, strict=True)]
+    return list(zip(idx[starts].tolist(), idx[ends].tolist(), strict=True))
 
 
 def flare_state_runs(

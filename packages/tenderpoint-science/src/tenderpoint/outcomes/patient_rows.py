@@ -276,8 +276,9 @@ def _valid(rows: PatientRows, now_us: int) -> bool:
     the problem)."""
     d = rows.diary
     for values in d.scores.values():
-        present = values[~np.isnan(values)]
-        if bool(((present < 0.0) | (present > 10.0)).any()):
+        # a missing score (NaN) compares false both ways, so it passes as the validator's
+        # null does
+        if bool(((values < 0.0) | (values > 10.0)).any()):
             return False
     if d.recorded_us.size:
         utc_day = np.floor_divide(d.recorded_us, US_PER_DAY)

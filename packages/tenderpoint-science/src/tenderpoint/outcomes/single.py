@@ -190,6 +190,22 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
     return out
 
 
+def _plain_means(inverse: IntArray, scores: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
+    """:func:`_group_means` (plain sums) of every score in one pass: score ``i``'s day ``j``
+    is bin ``i * n + j`` of one ``bincount``, which adds each bin's values in row order
+    from zero as a bincount per score does, so the same bits."""
+    stacked = np.stack([scores[name] for name in SCORE_COLUMNS])
+    has = ~np.isnan(stacked)
+    bins = (np.arange(len(SCORE_COLUMNS)) * n)[:, None] + inverse[None, :]
+    group, vals = bins[has], stacked[has]
+    size = len(SCORE_COLUMNS) * n
+    count = np.bincount(group, minlength=size).reshape(len(SCORE_COLUMNS), n)
+    total = np.bincount(group, weights=vals, minlength=size).reshape(len(SCORE_COLUMNS), n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return {name: means[i] for i, name in enumerate(SCORE_COLUMNS)}
+
+
 def daily_arrays(diary: DiaryRows) -> DailyArrays:
     """The daily values of the patient's entries (``contracts.daily_values``: a diary whose
     local dates run in time order is summed day by day in entry order; one whose dates step
@@ -198,9 +214,13 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
     day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
     n = day.size
     compensated = not bool((np.diff(diary.local_day) >= 0).all())
-    scores = {
-        name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
-    }
+    if compensated:
+        scores = {
+            name: _group_means(inverse, diary.scores[name], n, compensated)
+            for name in SCORE_COLUMNS
+        }
+    else:
+        scores = _plain_means(inverse, diary.scores, n)
     count = np.bincount(inverse, minlength=n)
     # summed in entry order: the pain means themselves unless they were compensated
     in_order = (
@@ -663,16 +683,22 @@ def relief_frame(
 _DECLARED_RULE: Final = "declared by the patient"
 
 
-def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
+def _run_bounds(days: IntArray, flag: BoolArray) -> tuple[IntArray, IntArray]:
     """First and last index of each run of flagged rows on consecutive calendar days."""
     idx = np.flatnonzero(flag)
     if idx.size == 0:
-        return []
+        return idx, idx
     new = np.ones(idx.size, dtype=bool)
     new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
     heads = np.flatnonzero(new)
     tails = np.append(heads[1:] - 1, idx.size - 1)
-    return list(zip(idx[heads].tolist(), idx[tails].tolist(), strict=True))
+    return idx[heads], idx[tails]
+
+
+def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
+    """:func:`_run_bounds` as (first, last) pairs."""
+    first, last = _run_bounds(days, flag)
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
@@ -770,8 +796,8 @@ def remissions_of(
     opened = np.bincount(np.searchsorted(day, flare_days[0], side="left"), minlength=size)
     closed = np.bincount(np.searchsorted(day, flare_days[1], side="right"), minlength=size)
     in_flare = np.cumsum(opened[:-1] - closed[:-1]) > 0
-    runs = np.array(_runs(day, ~in_flare), dtype=np.int64).reshape(-1, 2)
-    first, last = day[runs[:, 0]], day[runs[:, 1]]
+    heads, tails = _run_bounds(day, ~in_flare)
+    first, last = day[heads], day[tails]
     long_enough = last - first + 1 >= min_days
     first, last = first[long_enough], last[long_enough]
     return _frame(
