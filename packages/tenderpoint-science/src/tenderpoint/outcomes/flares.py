@@ -502,11 +502,12 @@ def _day_log_likelihoods(
     inside = -0.5 * (excess - rise) ** 2 / var_in - 0.5 * np.log(var_in)
     top = have & (pain >= rule.scale_max - 0.5)
     if top.any():
-        # at the top of the scale the entry only says "at least this high"
-        edge = rule.scale_max - 0.5 - level
+        # at the top of the scale the entry only says "at least this high" (the normal's
+        # tail, computed on those days only: every step is elementwise)
+        edge = rule.scale_max - 0.5 - level[top]
         half_log_2pi = 0.5 * math.log(2.0 * math.pi)
-        out = np.where(top, log_ndtr(-edge / np.sqrt(var_out)) + half_log_2pi, out)
-        inside = np.where(top, log_ndtr(-(edge - rise) / np.sqrt(var_in)) + half_log_2pi, inside)
+        out[top] = log_ndtr(-edge / np.sqrt(var_out[top])) + half_log_2pi
+        inside[top] = log_ndtr(-(edge - rise) / np.sqrt(var_in[top])) + half_log_2pi
     mark_out = np.where(declared, math.log(rule.declared_if_not), math.log1p(-rule.declared_if_not))
     mark_in = np.where(
         declared, math.log(rule.declared_if_flare), math.log1p(-rule.declared_if_flare)
