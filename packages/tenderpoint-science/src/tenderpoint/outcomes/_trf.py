@@ -33,7 +33,6 @@ try:
         CL_scaling_vector,
         check_termination,
         compute_grad,
-        evaluate_quadratic,
         make_strictly_feasible,
         update_tr_radius,
     )
@@ -117,7 +116,7 @@ def _trf_bounds(
     bounds = (lb.tolist(), ub.tolist())
     while True:
         v, dv = _cl_scaling(x, g, bounds)
-        g_norm = float(np.abs(g * v).max())  # norm(g * v, ord=inf)
+        g_norm = float(np.maximum.reduce(np.abs(g * v)))  # norm(g * v, ord=inf)
         if g_norm < TOLERANCE:
             termination_status = 1
         if termination_status is not None or nfev == max_nfev:
@@ -141,7 +140,7 @@ def _trf_bounds(
             trial = x + p
             if _inside(trial, bounds):  # select_step's first branch, without its checks
                 step, step_h = p, p_h
-                predicted_reduction = -evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
+                predicted_reduction = -_quadratic(J_h, g_h, p_h, diag_h)
             else:
                 step, step_h, predicted_reduction = select_step(
                     x, J_h, diag_h, g_h, p, p_h, d, Delta, lb, ub, theta
@@ -194,6 +193,16 @@ def _cl_scaling(
             v.append(1.0)
             dv.append(0.0)
     return np.array(v), np.array(dv)
+
+
+def _quadratic(J: FloatArray, g: FloatArray, s: FloatArray, diag: FloatArray) -> float:
+    """``evaluate_quadratic(J, g, s, diag=diag)`` for one step ``s`` (its first branch,
+    statement for statement): ``0.5 s'(J'J + diag)s + g's``."""
+    Js = J.dot(s)
+    q = np.dot(Js, Js)
+    q += np.dot(s * diag, s)
+    value: float = 0.5 * q + np.dot(s, g)  # a numpy float, as scipy's
+    return value
 
 
 def _inside(x: FloatArray, bounds: tuple[list[float], list[float]]) -> bool:
