@@ -444,8 +444,9 @@ def _percent_reductions(
 def _immpact(pct: FloatArray) -> list[str]:
     labels = []
     for v in pct.tolist():
-        label = NOT_COMPUTABLE if np.isnan(v) else IMMPACT_BELOW_FLOORS
-        if not np.isnan(v):
+        missing = v != v  # NaN
+        label = NOT_COMPUTABLE if missing else IMMPACT_BELOW_FLOORS
+        if not missing:
             for floor, name in IMMPACT_FLOORS_PCT:
                 if v >= floor:
                     label = name
