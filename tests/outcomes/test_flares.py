@@ -178,3 +178,67 @@ def test_change_point_segment_mean_is_numpys_to_the_bit() -> None:
         a, b = sorted(int(v) for v in rng.integers(0, n + 1, 2))
         if a < b:
             assert _mean(x[a:b]) == float(x[a:b].mean())
+
+
+def test_change_point_noise_variance_is_numpys_to_the_bit() -> None:
+    """The penalty's noise variance skips np.var's wrapper; it must stay np.var's bits on
+    day-to-day differences of diaries of every length up to two years (whole, half and
+    averaged scores, constant stretches included)."""
+    import numpy as np
+
+    from tenderpoint.outcomes.flares import _variance
+
+    rng = np.random.default_rng(1)
+    for _ in range(3000):
+        n = int(rng.integers(1, 800))
+        x = rng.integers(0, 11, n) / rng.choice([1.0, 2.0, 3.0, 7.0])
+        if rng.random() < 0.1:
+            x[: n // 2] = x[0]
+        d = np.diff(x) if n > 1 else x
+        assert _variance(d) == float(np.var(d))
+
+
+def test_top_of_scale_likelihoods_on_those_days_are_the_whole_array_formulas_bits() -> None:
+    """Rule 3.0 reads an entry at the top of the scale as "at least this high" (a normal
+    tail) and computes that tail on those days only; the result must be the bits of the
+    tail computed over every day and picked with np.where (as the rule was written)."""
+    import math
+
+    import numpy as np
+    from scipy.special import log_ndtr
+
+    from tenderpoint.outcomes.flares import FlareStateRule, _day_log_likelihoods
+
+    rule = FlareStateRule()
+    rng = np.random.default_rng(4)
+    for _ in range(500):
+        d = int(rng.integers(1, 800))
+        count = rng.integers(0, 3, d)
+        scores = rng.integers(0, 11, d) / rng.choice([1.0, 2.0, 3.0])
+        pain = np.where(count > 0, scores, np.nan)
+        declared = rng.random(d) < 0.05
+        level, level_var = rng.uniform(0, 10, d), rng.uniform(0.0, 0.5, d)
+        noise_var = float(rng.uniform(0.05, 3.0))
+        log_out, log_in = _day_log_likelihoods(
+            pain, count, declared, level, level_var, noise_var, rule
+        )
+        have = count > 0
+        var_out = np.where(have, noise_var / np.maximum(count, 1) + level_var, 1.0)
+        var_in = var_out + rule.rise_sd_points**2
+        excess = np.where(have, pain - level, 0.0)
+        rise = rule.expected_rise_points
+        out = -0.5 * excess**2 / var_out - 0.5 * np.log(var_out)
+        inside = -0.5 * (excess - rise) ** 2 / var_in - 0.5 * np.log(var_in)
+        top = have & (pain >= rule.scale_max - 0.5)
+        edge = rule.scale_max - 0.5 - level
+        half_log_2pi = 0.5 * math.log(2.0 * math.pi)
+        out = np.where(top, log_ndtr(-edge / np.sqrt(var_out)) + half_log_2pi, out)
+        inside = np.where(top, log_ndtr(-(edge - rise) / np.sqrt(var_in)) + half_log_2pi, inside)
+        mark_out = np.where(
+            declared, math.log(rule.declared_if_not), math.log1p(-rule.declared_if_not)
+        )
+        mark_in = np.where(
+            declared, math.log(rule.declared_if_flare), math.log1p(-rule.declared_if_flare)
+        )
+        assert np.array_equal(log_out, np.where(have, out + mark_out, 0.0))
+        assert np.array_equal(log_in, np.where(have, inside + mark_in, 0.0))

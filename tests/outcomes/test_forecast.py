@@ -132,6 +132,27 @@ def test_written_out_residuals_are_the_models_to_the_bit(basis) -> None:
         assert np.array_equal(got, expected)
 
 
+def test_residuals_reusing_the_last_decay_factors_are_a_fresh_evaluations_bits() -> None:
+    """The exponential's residuals keep the decay factors exp(-k t) of the last rate for the
+    Jacobian's depth column; evaluated in any order (same rate again, a new rate, back to an
+    old one, a step one float away) they must equal a fresh evaluation's bits."""
+    from tenderpoint.outcomes.forecast import _residuals
+    from tenderpoint.pharmacology.pd.relief import DAHAN2011
+
+    rng = np.random.default_rng(8)
+    for _ in range(100):
+        m = int(rng.integers(1, 700))
+        t = np.sort(rng.choice(np.arange(1, 800), m, replace=False)).astype(float)
+        pain = rng.integers(0, 11, m).astype(float)
+        args = (t, pain, float(rng.uniform(3, 9)), "exponential", DAHAN2011, (0.8, -2.7, 1.0))
+        kept = _residuals(*args)
+        thetas = [rng.uniform([-6.0, -8.0], [4.0, 1.0]) for _ in range(4)]
+        thetas += [np.array([thetas[0][0] + 1e-8, thetas[0][1]]), thetas[0]]
+        thetas += [np.array([thetas[0][0], math.nextafter(thetas[0][1], 2.0)]), thetas[2]]
+        for theta in thetas:
+            assert np.array_equal(kept(theta), _residuals(*args)(theta))
+
+
 @pytest.mark.parametrize("basis", ["exponential", "relief_model"])
 def test_trf_loop_is_least_squares_to_the_bit(basis) -> None:
     """``_trf.trf_fit`` is scipy's bounded TRF loop without its wrappers: on 200 fits

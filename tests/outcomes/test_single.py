@@ -123,6 +123,48 @@ def test_span_peaks_are_numpys_max_and_nanmax_of_each_span() -> None:
         assert _peaks(values, with_value, np.fmax) == expected
 
 
+def test_all_scores_in_one_bincount_are_each_scores_own_sums() -> None:
+    """``single._plain_means`` sums every score's days in one ``bincount``; each score must
+    get the bits of its own plain grouped mean (missing values, empty days, no rows)."""
+    from tenderpoint.outcomes.contracts import SCORE_COLUMNS
+    from tenderpoint.outcomes.single import _group_means, _plain_means
+
+    rng = np.random.default_rng(9)
+    for _ in range(300):
+        rows = int(rng.integers(0, 1500))
+        n = max(rows // 2, 1) if rows else 0
+        inverse = np.sort(rng.integers(0, max(n, 1), rows))
+        scores = {}
+        for name in SCORE_COLUMNS:
+            values = rng.integers(0, 11, rows) / rng.choice([1.0, 3.0, 7.0])
+            values[rng.random(rows) < rng.uniform(0, 1)] = np.nan
+            scores[name] = values
+        got = _plain_means(inverse, scores, n)
+        for name in SCORE_COLUMNS:
+            expected = _group_means(inverse, scores[name], n, compensated=False)
+            assert np.array_equal(got[name], expected, equal_nan=True)
+
+
+def test_remissions_of_a_diary_wholly_in_flares_or_free_of_them() -> None:
+    """No remission when every diary day lies in a flare; the whole diary when none does."""
+    from tenderpoint.outcomes.single import DailyArrays, remissions_of
+
+    days = np.arange(100, 130, dtype=np.int64)
+    nan = np.full(days.size, np.nan)
+    daily = DailyArrays(
+        days,
+        {"pain": nan},
+        np.zeros(days.size, dtype=bool),
+        np.ones(days.size, np.int64),
+        nan,
+        nan,
+    )
+    covered = remissions_of("a", daily, (np.array([90]), np.array([140])))
+    assert covered.height == 0
+    free = remissions_of("a", daily, (np.array([], np.int64), np.array([], np.int64)))
+    assert free.rows() == [("a", dt.date(1970, 4, 11), dt.date(1970, 5, 10), 30)]
+
+
 def _baseline_rows(pid: str = "a") -> list[tuple[str, int, float]]:
     return [(pid, d, 6.0 + (d % 3) * 0.5) for d in range(10)]
 

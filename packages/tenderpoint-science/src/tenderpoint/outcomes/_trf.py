@@ -33,7 +33,6 @@ try:
         CL_scaling_vector,
         check_termination,
         compute_grad,
-        evaluate_quadratic,
         make_strictly_feasible,
         update_tr_radius,
     )
@@ -110,11 +109,14 @@ def _trf_bounds(
     alpha = 0.0  # Levenberg-Marquardt parameter
     termination_status = None
     Delta = _initial_radius(x0, g, lb, ub)
+    # the regularising rows: only their diagonal changes (np.diag's zeros written once)
+    J_augmented[m:] = 0.0
+    diagonal = (np.arange(m, m + n), np.arange(n))
 
     bounds = (lb.tolist(), ub.tolist())
     while True:
         v, dv = _cl_scaling(x, g, bounds)
-        g_norm = float(np.abs(g * v).max())  # norm(g * v, ord=inf)
+        g_norm = float(np.maximum.reduce(np.abs(g * v)))  # norm(g * v, ord=inf)
         if g_norm < TOLERANCE:
             termination_status = 1
         if termination_status is not None or nfev == max_nfev:
@@ -125,7 +127,7 @@ def _trf_bounds(
         f_augmented[:m] = f
         J_augmented[:m] = J * d
         J_h = J_augmented[:m]  # memory view
-        J_augmented[m:] = np.diag(diag_h**0.5)
+        J_augmented[diagonal] = diag_h**0.5
         U, s, V = _svd(J_augmented)
         V = V.T
         uf = U.T.dot(f_augmented)
@@ -138,7 +140,7 @@ def _trf_bounds(
             trial = x + p
             if _inside(trial, bounds):  # select_step's first branch, without its checks
                 step, step_h = p, p_h
-                predicted_reduction = -evaluate_quadratic(J_h, g_h, p_h, diag=diag_h)
+                predicted_reduction = -_quadratic(J_h, g_h, p_h, diag_h)
             else:
                 step, step_h, predicted_reduction = select_step(
                     x, J_h, diag_h, g_h, p, p_h, d, Delta, lb, ub, theta
@@ -147,7 +149,7 @@ def _trf_bounds(
             f_new = np.atleast_1d(fun(x_new.copy()))
             nfev += 1
             step_h_norm = _norm(step_h)
-            if not np.all(np.isfinite(f_new)):
+            if not np.isfinite(f_new).all():
                 Delta = float(0.25 * step_h_norm)
                 continue
             cost_new = 0.5 * np.dot(f_new, f_new)
@@ -193,6 +195,16 @@ def _cl_scaling(
     return np.array(v), np.array(dv)
 
 
+def _quadratic(J: FloatArray, g: FloatArray, s: FloatArray, diag: FloatArray) -> float:
+    """``evaluate_quadratic(J, g, s, diag=diag)`` for one step ``s`` (its first branch,
+    statement for statement): ``0.5 s'(J'J + diag)s + g's``."""
+    Js = J.dot(s)
+    q = np.dot(Js, Js)
+    q += np.dot(s * diag, s)
+    value: float = 0.5 * q + np.dot(s, g)  # a numpy float, as scipy's
+    return value
+
+
 def _inside(x: FloatArray, bounds: tuple[list[float], list[float]]) -> bool:
     """``in_bounds(x, lb, ub)``: every element within its closed bounds."""
     return all(lo <= xi <= hi for xi, lo, hi in zip(x.tolist(), *bounds, strict=True))
@@ -232,12 +244,15 @@ def _trust_region_step(
     Levenberg-Marquardt parameter."""
     rtol = 0.01
     suf = s * uf
+    # the squares every evaluation of phi reads, computed once (the same elementwise
+    # products), and numpy's sum as the reduction it is (np.sum's wrapper skipped)
+    s_squared, suf_squared = s**2, suf**2
 
     def phi_and_derivative(alpha: float) -> tuple[float, float]:
-        denom = s**2 + alpha
+        denom = s_squared + alpha
         p_norm = _norm(suf / denom)
         phi = p_norm - Delta
-        phi_prime = -np.sum(suf**2 / denom**3) / p_norm
+        phi_prime = -np.add.reduce(suf_squared / denom**3) / p_norm
         return phi, phi_prime
 
     full_rank = False
@@ -270,7 +285,7 @@ def _trust_region_step(
         alpha -= (phi + Delta) * ratio / Delta
         if np.abs(phi) < rtol * Delta:
             break
-    p = -V.dot(suf / (s**2 + alpha))
+    p = -V.dot(suf / (s_squared + alpha))
     p *= Delta / _norm(p)
     return p, alpha
 

@@ -262,7 +262,7 @@ def change_points_of(
     if signal.size < 2 * min_size_days:
         return pl.DataFrame(schema=CHANGE_POINT_SCHEMA)
     if penalty is None:
-        noise = float(np.var(np.diff(signal)) / 2.0) or 1.0
+        noise = float(_variance(np.diff(signal)) / 2.0) or 1.0
         penalty = 3.0 * float(np.log(signal.size)) * noise
     # KernelCPD with the linear kernel is PELT with the L2 cost, implemented in C (~100x faster
     # than rpt.Pelt(model="l2") in Python for a two-year diary)
@@ -283,6 +283,15 @@ def change_points_of(
         for i, (day, b) in enumerate(zip(days, cuts, strict=True))
     ]
     return frame_from_rows(rows, CHANGE_POINT_SCHEMA)
+
+
+def _variance(values: npt.NDArray[np.float64]) -> float:
+    """``np.var(values)`` of a non-empty 1-D float array without its wrapper: numpy's
+    variance is these steps (the mean by ``np.add.reduce`` over the count, the squared
+    deviations in place, their sum over the count), so the same bits."""
+    deviation = values - np.add.reduce(values) / values.size
+    np.multiply(deviation, deviation, out=deviation)
+    return float(np.add.reduce(deviation) / values.size)
 
 
 def _mean(segment: npt.NDArray[np.float64]) -> float:
@@ -493,11 +502,12 @@ def _day_log_likelihoods(
     inside = -0.5 * (excess - rise) ** 2 / var_in - 0.5 * np.log(var_in)
     top = have & (pain >= rule.scale_max - 0.5)
     if top.any():
-        # at the top of the scale the entry only says "at least this high"
-        edge = rule.scale_max - 0.5 - level
+        # at the top of the scale the entry only says "at least this high" (the normal's
+        # tail, computed on those days only: every step is elementwise)
+        edge = rule.scale_max - 0.5 - level[top]
         half_log_2pi = 0.5 * math.log(2.0 * math.pi)
-        out = np.where(top, log_ndtr(-edge / np.sqrt(var_out)) + half_log_2pi, out)
-        inside = np.where(top, log_ndtr(-(edge - rise) / np.sqrt(var_in)) + half_log_2pi, inside)
+        out[top] = log_ndtr(-edge / np.sqrt(var_out[top])) + half_log_2pi
+        inside[top] = log_ndtr(-(edge - rise) / np.sqrt(var_in[top])) + half_log_2pi
     mark_out = np.where(declared, math.log(rule.declared_if_not), math.log1p(-rule.declared_if_not))
     mark_in = np.where(
         declared, math.log(rule.declared_if_flare), math.log1p(-rule.declared_if_flare)
@@ -558,7 +568,7 @@ def _runs_of(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     breaks = np.flatnonzero(np.diff(idx) > 1)
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [idx.size - 1]])
-    return [(int(idx[a]), int(idx[b])) for a, b in zip(starts, ends, strict=True)]
+    return list(zip(idx[starts].tolist(), idx[ends].tolist(), strict=True))
 
 
 def flare_state_runs(

@@ -171,12 +171,15 @@ class ForwardDifference:
         jac_t = np.empty((x0.size, f0.size))
         lower, upper = self._bounds
         # each parameter's step in Python floats (the same IEEE operations as scipy's arrays
-        # of two, without a dozen small array operations per call)
+        # of two, without a dozen small array operations per call); each row's difference
+        # and quotient written in place
         for i, xi in enumerate(x0.tolist()):
             h = _step(xi, lower[i], upper[i])
-            x1 = np.copy(x0)
+            x1 = x0.copy()
             x1[i] = xi + h
-            jac_t[i] = (np.atleast_1d(self.fun(x1)) - f0) / ((xi + h) - xi)
+            row = jac_t[i]
+            np.subtract(np.atleast_1d(self.fun(x1)), f0, out=row)
+            np.divide(row, (xi + h) - xi, out=row)
         out: npt.NDArray[np.float64] = jac_t.T
         return out
 
@@ -264,22 +267,31 @@ def _residuals(
     minutes = t_days * MIN_PER_DAY
     c50 = model.c50_ng_per_ml
     m = pain.size
+    # the exponential's decay factors exp(-k t) of the last decay rate: the Jacobian's
+    # depth column keeps the rate of the point it is taken at, so its factors are reused
+    # (the exponential is most of an evaluation's time)
+    decay: list[tuple[float, npt.NDArray[np.float64]]] = []
+
+    def decay_factors(log_k: float) -> npt.NDArray[np.float64]:
+        if decay and decay[0][0] == log_k:
+            return decay[0][1]
+        factors = np.multiply(-math.exp(log_k), t_days)
+        np.exp(factors, out=factors)
+        decay[:] = [(log_k, factors)]
+        return factors
 
     def residuals(theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         log_depth, log_k = float(theta[0]), float(theta[1])
-        k = math.exp(log_k)
         out = np.empty(m + 1)
         head = out[:m]  # each step below in place: the same operations, no temporaries
         if basis == "relief_model":
-            k_slow = k / MIN_PER_DAY
+            k_slow = math.exp(log_k) / MIN_PER_DAY
             c0 = math.exp(log_depth) * c50
             weights = np.where(minutes >= 0.0, np.exp(-k_slow * np.maximum(minutes, 0.0)), 0.0)
             c = k_slow * (c0 / k_slow) * weights
             head[:] = 1.0 * c / (c50 + c)
         else:
-            np.multiply(-k, t_days, out=head)
-            np.exp(head, out=head)
-            np.multiply(math.exp(log_depth), head, out=head)
+            np.multiply(math.exp(log_depth), decay_factors(log_k), out=head)
         np.subtract(1.0, head, out=head)  # pain predicted: baseline x (1 - relief)
         np.multiply(baseline, head, out=head)
         np.subtract(pain, head, out=head)

@@ -123,9 +123,14 @@ class DailyArrays:
         return days
 
     @cached_property
-    def score_lists(self) -> dict[str, list[float]]:
-        """Each score's daily means as Python floats (windows are summed in Python)."""
-        return {name: values.tolist() for name, values in self.scores.items()}
+    def score_rows(self) -> tuple[dict[str, int], FloatArray]:
+        """The scores' daily means as one table (a row per score, a column per day) and
+        each score's row: a window's values of every score are one slice of it, read into
+        Python floats at once (windows are summed in Python; the days outside every window
+        are never converted)."""
+        names = list(self.scores)
+        table = np.stack([self.scores[name] for name in names]) if names else np.empty((0, 0))
+        return {name: i for i, name in enumerate(names)}, table
 
     def with_pain(self, pain: FloatArray) -> DailyArrays:
         """The same days with another daily pain."""
@@ -185,6 +190,22 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
     return out
 
 
+def _plain_means(inverse: IntArray, scores: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
+    """:func:`_group_means` (plain sums) of every score in one pass: score ``i``'s day ``j``
+    is bin ``i * n + j`` of one ``bincount``, which adds each bin's values in row order
+    from zero as a bincount per score does, so the same bits."""
+    stacked = np.stack([scores[name] for name in SCORE_COLUMNS])
+    has = ~np.isnan(stacked)
+    bins = (np.arange(len(SCORE_COLUMNS)) * n)[:, None] + inverse[None, :]
+    group, vals = bins[has], stacked[has]
+    size = len(SCORE_COLUMNS) * n
+    count = np.bincount(group, minlength=size).reshape(len(SCORE_COLUMNS), n)
+    total = np.bincount(group, weights=vals, minlength=size).reshape(len(SCORE_COLUMNS), n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return {name: means[i] for i, name in enumerate(SCORE_COLUMNS)}
+
+
 def daily_arrays(diary: DiaryRows) -> DailyArrays:
     """The daily values of the patient's entries (``contracts.daily_values``: a diary whose
     local dates run in time order is summed day by day in entry order; one whose dates step
@@ -193,9 +214,13 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
     day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
     n = day.size
     compensated = not bool((np.diff(diary.local_day) >= 0).all())
-    scores = {
-        name: _group_means(inverse, diary.scores[name], n, compensated) for name in SCORE_COLUMNS
-    }
+    if compensated:
+        scores = {
+            name: _group_means(inverse, diary.scores[name], n, compensated)
+            for name in SCORE_COLUMNS
+        }
+    else:
+        scores = _plain_means(inverse, diary.scores, n)
     count = np.bincount(inverse, minlength=n)
     # summed in entry order: the pain means themselves unless they were compensated
     in_order = (
@@ -299,14 +324,16 @@ def _span_means(
     lo = bisect_left(daily.day_list, first_day)
     hi = bisect_right(daily.day_list, last_day)
     total = plain_sum if daily.hashed else kahan_sum
+    row, table = daily.score_rows
+    window: list[list[float]] = table[:, lo:hi].tolist()
     means, n_days = {}, 0
     for name in names:
-        values = [v for v in daily.score_lists[name][lo:hi] if v == v]  # v != v: NaN
+        values = [v for v in window[row[name]] if v == v]  # v != v: NaN
         means[name] = total(values) / len(values) if values else float("nan")
         if name == "pain":
             n_days = len(values)
     if "pain" not in names:
-        n_days = sum(1 for v in daily.score_lists["pain"][lo:hi] if v == v)
+        n_days = sum(1 for v in window[row["pain"]] if v == v)
     return n_days, means
 
 
@@ -417,8 +444,9 @@ def _percent_reductions(
 def _immpact(pct: FloatArray) -> list[str]:
     labels = []
     for v in pct.tolist():
-        label = NOT_COMPUTABLE if np.isnan(v) else IMMPACT_BELOW_FLOORS
-        if not np.isnan(v):
+        missing = v != v  # NaN
+        label = NOT_COMPUTABLE if missing else IMMPACT_BELOW_FLOORS
+        if not missing:
             for floor, name in IMMPACT_FLOORS_PCT:
                 if v >= floor:
                     label = name
@@ -656,16 +684,22 @@ def relief_frame(
 _DECLARED_RULE: Final = "declared by the patient"
 
 
-def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
+def _run_bounds(days: IntArray, flag: BoolArray) -> tuple[IntArray, IntArray]:
     """First and last index of each run of flagged rows on consecutive calendar days."""
     idx = np.flatnonzero(flag)
     if idx.size == 0:
-        return []
+        return idx, idx
     new = np.ones(idx.size, dtype=bool)
     new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
     heads = np.flatnonzero(new)
     tails = np.append(heads[1:] - 1, idx.size - 1)
-    return list(zip(idx[heads].tolist(), idx[tails].tolist(), strict=True))
+    return idx[heads], idx[tails]
+
+
+def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
+    """:func:`_run_bounds` as (first, last) pairs."""
+    first, last = _run_bounds(days, flag)
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
@@ -759,12 +793,12 @@ def remissions_of(
     day is in a flare when some flare's span holds it (counted with a running sum of span
     openings and closings over the sorted diary days, not one pass per flare)."""
     day = daily.day
-    opened = np.zeros(day.size + 1, dtype=np.int64)
-    np.add.at(opened, np.searchsorted(day, flare_days[0], side="left"), 1)
-    np.add.at(opened, np.searchsorted(day, flare_days[1], side="right"), -1)
-    in_flare = np.cumsum(opened[:-1]) > 0
-    runs = np.array(_runs(day, ~in_flare), dtype=np.int64).reshape(-1, 2)
-    first, last = day[runs[:, 0]], day[runs[:, 1]]
+    size = day.size + 1
+    opened = np.bincount(np.searchsorted(day, flare_days[0], side="left"), minlength=size)
+    closed = np.bincount(np.searchsorted(day, flare_days[1], side="right"), minlength=size)
+    in_flare = np.cumsum(opened[:-1] - closed[:-1]) > 0
+    heads, tails = _run_bounds(day, ~in_flare)
+    first, last = day[heads], day[tails]
     long_enough = last - first + 1 >= min_days
     first, last = first[long_enough], last[long_enough]
     return _frame(
