@@ -53,7 +53,9 @@ def _assert_paths_equal(
     d, sessions, *a = _prepared(diary, infusions, patients, assessments)
     a = a[0] if a else None
     config = config or CohortConfig()
-    fast = cohort_module._measures(d, sessions, a, config)
+    # dense explicitly: by default it is taken only from COMPILED_FROM_PATIENTS patients,
+    # so on these small cohorts both calls would otherwise run the row path
+    fast = cohort_module._measures(d, sessions, a, config, dense=True)
     reference = cohort_module._measures(d, sessions, a, config, dense=False)
     for name, a, b in zip(("baselines", "responses", "relief"), fast, reference, strict=True):
         assert a.height > 0, name
@@ -219,3 +221,90 @@ def test_dense_path_equals_reference_under_relief_rules_2_2_and_2_3(version: str
     cohort = generate(n_patients=60, n_days=150, seed=5, noise_sd=(1.0, 1.5))
     config = CohortConfig(relief=relief_rule(version))
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config)
+
+
+def _staggered(diary: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """Each patient's diary starts 0-40 days later than generated (first diary days vary)."""
+    ids = diary["patient_id"].unique().sort()
+    skip = pl.DataFrame(
+        {"patient_id": ids, "_skip": np.random.default_rng(seed).integers(0, 41, ids.len())}
+    )
+    start = pl.col("local_date").min().over("patient_id")
+    return (
+        diary.join(skip, on="patient_id")
+        .filter((pl.col("local_date") - start).dt.total_days() >= pl.col("_skip"))
+        .drop("_skip")
+    )
+
+
+@pytest.mark.parametrize(("seed", "cut"), [(21, False), (22, True), (23, True)])
+def test_summary_noise_estimate_equals_each_steps_own_on_staggered_diaries(seed, cut):
+    # The summary estimates each patient's noise variance once on the clinic's matrix and
+    # gives it to the responses and the relief step, which otherwise estimate it
+    # themselves: the responses from a block of the 28 days before the first infusion, the
+    # relief step on the grid of its own patients, which is cut from the clinic's matrix
+    # when the patients with the earliest diary have no infusion (``cut``). Bit for bit.
+    from tenderpoint.outcomes.dense import (
+        _columns,
+        _pre_infusion_noise_var,
+        cohort_noise_variance,
+        dense_baselines,
+    )
+    from tenderpoint.outcomes.latent import daily_matrix
+    from tenderpoint.outcomes.relief import LatentReliefRule, latent_cohort, latent_relief_episodes
+    from tenderpoint.outcomes.response import response_base
+
+    cohort = generate(n_patients=60, n_days=150, seed=seed)
+    diary = _staggered(_thin(cohort.diary, seed, 0.15), seed)
+    infusions = cohort.infusions
+    if cut:
+        first_day = pl.col("local_date") == pl.col("local_date").min()
+        earliest = diary.filter(first_day)["patient_id"].unique()
+        infusions = infusions.filter(~pl.col("patient_id").is_in(earliest.implode()))
+    d, sessions = _prepared(diary, infusions, cohort.patients)
+    ids = d["patient_id"].dtype.categories.to_list()
+    matrix = daily_matrix(
+        d, ids, first_date=sessions["local_date"].min(), last_date=sessions["local_date"].max()
+    )
+    baselines = dense_baselines(matrix, sessions)
+    shared = cohort_noise_variance(matrix, sessions)
+
+    base = response_base(baselines)
+    cols = _columns(matrix, base["patient_id"])
+    own = _pre_infusion_noise_var(matrix, cols, matrix.day_index(base["first_infusion_date"]))
+    assert base.height > 40
+    assert shared[cols].tobytes() == own.tobytes()
+
+    rule = LatentReliefRule()
+    lc_own, courses = latent_cohort(d, sessions, baselines, rule, matrix=matrix)
+    lc_shared, _ = latent_cohort(d, sessions, baselines, rule, matrix=matrix, noise_var=shared)
+    assert (lc_own.matrix.n_days < matrix.n_days) is cut
+    smoothed = [lc_own.matrix.patient_ids.index(p) for p in courses["patient_id"].unique()]
+    assert len(smoothed) > 20
+    assert lc_shared.noise_var[smoothed].tobytes() == lc_own.noise_var[smoothed].tobytes()
+    for name in ("mean", "var"):
+        a, b = getattr(lc_shared, name), getattr(lc_own, name)
+        assert np.array_equal(a[:, smoothed], b[:, smoothed])
+    with_shared = latent_relief_episodes(
+        d, sessions, baselines, rule, first_course_only=True, matrix=matrix, noise_var=shared
+    )
+    without = latent_relief_episodes(
+        d, sessions, baselines, rule, first_course_only=True, matrix=matrix
+    )
+    assert_frame_equal(with_shared, without, check_exact=True)
+
+
+def test_relief_model_with_other_noise_settings_estimates_its_own_noise():
+    # the shared estimate uses the default noise settings; a relief model that estimates
+    # noise differently (a stronger prior here) must not be given it
+    from tenderpoint.outcomes.latent import LatentLevelModel
+    from tenderpoint.outcomes.relief import LatentReliefRule
+
+    model = LatentLevelModel(noise_prior_days=12.0)
+    config = CohortConfig(relief=LatentReliefRule(model=model))
+    cohort = generate(n_patients=40, n_days=150, seed=24)
+    _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config=config)
+    d, sessions = _prepared(cohort.diary, cohort.infusions, cohort.patients)
+    default = cohort_module._measures(d, sessions, None, CohortConfig(), dense=True)[2]
+    other = cohort_module._measures(d, sessions, None, config, dense=True)[2]
+    assert not default["noise_sd_points"].equals(other["noise_sd_points"])

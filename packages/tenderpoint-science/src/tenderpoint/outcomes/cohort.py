@@ -51,8 +51,18 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions_keyed,
     validate_patients,
 )
-from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
-from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS, daily_matrix
+from tenderpoint.outcomes.dense import (
+    cohort_noise_variance,
+    dense_baselines,
+    dense_responses,
+    secondary_matrices,
+)
+from tenderpoint.outcomes.latent import (
+    COMPILED_FROM_PATIENTS,
+    DEFAULT_LATENT_MODEL,
+    daily_matrix,
+    same_noise_settings,
+)
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -602,11 +612,20 @@ def _measures(
         # secondary scores only feed FM30, which needs the assessments
         secondary = secondary_matrices(diary, matrix) if assessments is not None else None
         baselines = dense_baselines(matrix, sessions, config.baseline, secondary)
-        responses = dense_responses(matrix, baselines, config.windows, secondary)
+        # one noise estimate for the responses and (same noise settings) the relief step
+        noise_var = cohort_noise_variance(matrix, sessions)
+        responses = dense_responses(matrix, baselines, config.windows, secondary, noise_var)
         if assessments is not None:
             responses = fm30(responses, assessments, config.windows)
+        shared = same_noise_settings(config.relief.model, DEFAULT_LATENT_MODEL)
         relief = latent_relief_episodes(
-            diary, sessions, baselines, config.relief, first_course_only=True, matrix=matrix
+            diary,
+            sessions,
+            baselines,
+            config.relief,
+            first_course_only=True,
+            matrix=matrix,
+            noise_var=noise_var if shared else None,
         )
         return baselines, responses, relief
     # secondary scores only feed FM30, which needs the assessments

@@ -25,7 +25,15 @@ from tenderpoint.outcomes.baseline import (
     assemble_baselines,
     first_sessions,
 )
-from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
+from tenderpoint.outcomes.latent import (
+    DEFAULT_LATENT_MODEL,
+    EPOCH,
+    DailyMatrix,
+    FloatArray,
+    IntArray,
+    first_session_days,
+    noise_variance,
+)
 from tenderpoint.outcomes.response import (
     NOISE_WINDOW_DAYS,
     RESPONSE_ITEMS,
@@ -138,9 +146,11 @@ def dense_responses(
     baselines: pl.DataFrame,
     windows: tuple[FollowUpWindow, ...],
     secondary: dict[str, FloatArray] | None = None,
+    noise_var: FloatArray | None = None,
 ) -> pl.DataFrame:
     """``response.window_responses`` of the diary in ``matrix`` (secondary scores from
-    ``secondary`` or null).
+    ``secondary`` or null; ``noise_var``: :func:`cohort_noise_variance` when already
+    estimated, else estimated here).
 
     The window means are written straight into the patient x window grid
     (``response.window_grid``, patient-major) as numpy columns: the rows the frame path
@@ -161,11 +171,14 @@ def dense_responses(
         n_days[:, j], means["pain"][:, j] = window_stats(
             matrix.pain, cols, anchors[w.anchor], *span
         )
-        for s in RESPONSE_ITEMS[1:] if secondary is not None else ():
-            means[s][:, j] = window_stats(secondary[s], cols, anchors[w.anchor], *span)[1]
+        for s, daily in (secondary or {}).items():
+            means[s][:, j] = window_stats(daily, cols, anchors[w.anchor], *span)[1]
     empty = n_days == 0  # no row in the frame path's window means: null after its join
-    noise_var = _pre_infusion_noise_var(matrix, cols, anchors["first_infusion"])
-    rows = window_grid(base, windows, noise_var).with_columns(
+    if noise_var is None:
+        base_noise = _pre_infusion_noise_var(matrix, cols, anchors["first_infusion"])
+    else:
+        base_noise = noise_var[cols]
+    rows = window_grid(base, windows, base_noise).with_columns(
         pl.Series("n_days", n_days.ravel(), dtype=pl.Int64),
         *(
             pl.Series(s, np.where(empty, np.nan, means[s]).ravel(), nan_to_null=True)
@@ -186,3 +199,14 @@ def _pre_infusion_noise_var(matrix: DailyMatrix, cols: IntArray, first: IntArray
     pain = np.where(inside, matrix.pain[at, cols[None, :]], np.nan)
     count = np.where(inside & ~np.isnan(pain), matrix.n_entries[at, cols[None, :]], 0)
     return pre_infusion_noise_var(pain, count.astype(np.int64))
+
+
+def cohort_noise_variance(matrix: DailyMatrix, sessions: pl.DataFrame) -> FloatArray:
+    """Each matrix column's noise variance from the days before its first session
+    (``latent.noise_variance``, default model; columns without a session: from the grid's
+    last days, as ``relief.latent_cohort`` gives them): computed once for the summary, it is
+    the responses' ``response.pre_infusion_noise_var`` (the same days, read in place rather
+    than as a block) and the relief step's estimate when its model estimates noise alike."""
+    first = first_session_days(matrix, sessions)
+    var, _ = noise_variance(matrix.pain, matrix.n_entries, first, DEFAULT_LATENT_MODEL)
+    return var

@@ -348,6 +348,23 @@ def noise_variance(
     return np.maximum(var, model.noise_floor_sd_points**2), k.astype(np.int64)
 
 
+def same_noise_settings(a: LatentLevelModel, b: LatentLevelModel) -> bool:
+    """Whether two models estimate the noise variance alike (:func:`noise_variance` reads
+    only these settings), so one estimate serves both."""
+    fields = ("noise_window_days", "noise_prior_sd_points", "noise_prior_days")
+    return all(getattr(a, f) == getattr(b, f) for f in (*fields, "noise_floor_sd_points"))
+
+
+def first_session_days(matrix: DailyMatrix, sessions: pl.DataFrame) -> IntArray:
+    """Grid day of each matrix column's first session (``n_days``: none); ``sessions``'
+    ``patient_id`` is an Enum whose categories are the matrix columns."""
+    first = np.full(len(matrix.patient_ids), matrix.n_days, dtype=np.int64)
+    if sessions.height:
+        cols = _column_codes(sessions["patient_id"], matrix.patient_ids).astype(np.int64)
+        np.minimum.at(first, cols, matrix.day_index(sessions["local_date"]))
+    return first
+
+
 def smooth_level(
     y: FloatArray, precision: FloatArray, process_var: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -422,6 +439,7 @@ def latent_level(
     *,
     compiled: bool | None = None,
     columns: IntArray | None = None,
+    noise_var: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -443,18 +461,23 @@ def latent_level(
         Smooth only these patients' columns (the cohort summary's patients with a baseline,
         read from the whole clinic's matrix without copying it); the other columns' level is
         NaN. Each column's result is the same as when every column is smoothed.
+    noise_var : numpy.ndarray, optional
+        :func:`noise_variance` of every column (``model``'s settings, ``first_infusion_day``)
+        when the caller has it already (the cohort summary estimates it once for the
+        responses and the relief); estimated here otherwise.
 
     Returns
     -------
     (mean, variance, noise_var) : tuple of numpy.ndarray
     """
-    noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
+    if noise_var is None:
+        noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
     if compiled is None:
         n_smoothed = matrix.pain.shape[1] if columns is None else len(columns)
         compiled = n_smoothed >= COMPILED_FROM_PATIENTS
     if not compiled and columns is not None:
         mean, var, noise_var = latent_level(
-            matrix, first_infusion_day, session_days, model, compiled=False
+            matrix, first_infusion_day, session_days, model, compiled=False, noise_var=noise_var
         )
         skipped = np.ones(mean.shape[1], dtype=bool)
         skipped[columns] = False
