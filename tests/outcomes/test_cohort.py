@@ -113,3 +113,16 @@ def test_notebook_display_shows_counts_and_the_responder_frame() -> None:
     text = s._repr_html_()
     assert "<th>patients</th><td>4</td>" in text
     assert "week2" in text  # the responder-rate frame's windows
+
+
+def test_patients_in_diary_counted_from_runs_equals_n_unique():
+    # the dense-path switch counts the diary's patients as runs of the sorted key's codes
+    from tenderpoint.outcomes.cohort import _patients_in
+
+    key = pl.Enum(["a", "b", "c", "d"])
+    ordered = pl.DataFrame({"patient_id": pl.Series(["a", "a", "b", "d", "d"], dtype=key)})
+    shuffled = pl.DataFrame({"patient_id": pl.Series(["d", "a", "b", "a", "d"], dtype=key)})
+    as_strings = shuffled.with_columns(pl.col("patient_id").cast(pl.String))
+    for frame in (ordered, shuffled, as_strings, ordered.clear()):
+        assert _patients_in(frame) == frame["patient_id"].n_unique()
+    assert _patients_in(ordered) == 3
