@@ -308,3 +308,34 @@ def test_relief_model_with_other_noise_settings_estimates_its_own_noise():
     default = cohort_module._measures(d, sessions, None, CohortConfig(), dense=True)[2]
     other = cohort_module._measures(d, sessions, None, config, dense=True)[2]
     assert not default["noise_sd_points"].equals(other["noise_sd_points"])
+
+
+def test_written_days_are_each_columns_first_and_last_day_with_an_entry():
+    from tenderpoint.outcomes.latent import DailyMatrix
+
+    counts = np.array([[0, 0, 1], [2, 0, 0], [0, 0, 1], [1, 0, 0]])  # days x patients
+    matrix = DailyMatrix(
+        ("a", "b", "c"),
+        dt.date(2026, 1, 1),
+        np.where(counts > 0, 5.0, np.nan),
+        counts,
+        np.zeros(counts.shape, dtype=bool),
+        np.full(counts.shape, np.nan),
+    )
+    first, last = matrix.written_days
+    assert first.tolist() == [1, -1, 0]  # b never wrote
+    assert last.tolist() == [3, -1, 2]
+    patient_major = DailyMatrix(
+        *(
+            np.asfortranarray(a) if isinstance(a, np.ndarray) else a
+            for a in (
+                matrix.patient_ids,
+                matrix.start_date,
+                matrix.pain,
+                counts,
+                matrix.declared_flare,
+                matrix.first_entry_s,
+            )
+        )
+    )
+    assert [d.tolist() for d in patient_major.written_days] == [first.tolist(), last.tolist()]

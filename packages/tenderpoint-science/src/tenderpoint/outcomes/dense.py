@@ -118,7 +118,7 @@ def dense_baselines(
     rule = rule or BaselineRule()
     first = first_sessions(sessions)
     key = sessions["patient_id"].dtype
-    columns_with_diary = np.flatnonzero((matrix.n_entries > 0).any(axis=0))
+    columns_with_diary = np.flatnonzero(matrix.written_days[1] >= 0)
     with_diary = pl.Series(
         "patient_id", [matrix.patient_ids[i] for i in columns_with_diary.tolist()], dtype=pl.String
     ).cast(key)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
@@ -141,6 +142,18 @@ class DailyMatrix:
     def n_days(self) -> int:
         """Number of days in the grid."""
         return int(self.pain.shape[0])
+
+    @cached_property
+    def written_days(self) -> tuple[IntArray, IntArray]:
+        """First and last grid day with an entry of each column (-1: none), read once per
+        matrix from patient-major memory (the baselines, the relief grid and the end of
+        follow-up each asked the whole ``days x patients`` matrix for them)."""
+        written = np.asarray(self.n_entries).T > 0  # patients x days
+        d = written.shape[1]
+        has = written.any(axis=1)
+        first = np.where(has, written.argmax(axis=1), -1).astype(np.int64)
+        last = np.where(has, d - 1 - written[:, ::-1].argmax(axis=1), -1).astype(np.int64)
+        return first, last
 
     def day_index(self, dates: pl.Series) -> IntArray:
         """Grid index of each date."""

@@ -714,11 +714,6 @@ def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
     return days - (matrix_start - EPOCH).days
 
 
-def _last_true(mask: npt.NDArray[np.bool_]) -> IntArray:
-    rev = first_true(mask[::-1])
-    return np.where(rev >= 0, mask.shape[0] - 1 - rev, -1).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class LatentCohort:
     """Everything rule 2.0 needs for a set of patients, on one ``days x patients`` grid."""
@@ -806,7 +801,7 @@ def latent_cohort(
     counts = matrix.n_entries[np.clip(day, 0, matrix.n_days - 1), np.arange(n)[None, :]]
     n_base = np.where(inside, counts, 0).sum(axis=0)
     baseline_var = noise_var / np.maximum(n_base, 1)
-    last_diary = _last_true(matrix.n_entries > 0)
+    last_diary = matrix.written_days[1]
     return (
         LatentCohort(matrix, mean, var, noise_var, baseline, baseline_var, first_day, last_diary),
         courses,
@@ -835,9 +830,9 @@ def _grid_rows(
     if lo == 0 and hi == full.n_days - 1:
         return lo, hi  # the sessions span the whole grid already
     # patient-major counts: one bool row per patient, then the chosen rows (no int copy)
-    written = np.flatnonzero((np.asarray(full.n_entries).T > 0)[cols].any(axis=0))
-    if written.size:
-        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
+    first, last = (days[cols] for days in full.written_days)
+    if bool(np.any(last >= 0)):
+        lo, hi = min(lo, int(first[first >= 0].min())), max(hi, int(last.max()))
     return lo, hi
 
 
