@@ -9,6 +9,7 @@ errors raised by the batched checks.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import polars as pl
@@ -339,3 +340,41 @@ def test_written_days_are_each_columns_first_and_last_day_with_an_entry():
         )
     )
     assert [d.tolist() for d in patient_major.written_days] == [first.tolist(), last.tolist()]
+
+
+def _noise_by_hand(pain, counts, first, window=28, prior_var=1.0, weight=4.0, floor=0.29):
+    """latent.noise_variance of one column, written out day pair by day pair."""
+    from tenderpoint.outcomes.latent import _TRIM_KEEP, _TRIMMED_CHI2_MEAN
+
+    d = pain.shape[0]
+    ratios = []
+    for lag in range(1, window):
+        t = first - lag
+        if 1 <= t < d and counts[t] > 0 and counts[t - 1] > 0:
+            factor = 1.0 / counts[t] + 1.0 / counts[t - 1]
+            ratios.append((pain[t] - pain[t - 1]) ** 2 / factor)
+    k = len(ratios)
+    keep = math.floor(_TRIM_KEEP * k)
+    estimate = sum(sorted(ratios)[:keep]) / keep / _TRIMMED_CHI2_MEAN if keep else 0.0
+    var = (k * estimate + weight * prior_var) / (k + weight)
+    return max(var, floor**2), k
+
+
+def test_noise_variance_matches_the_day_pairs_written_out():
+    # first infusion days inside the grid, at its edges and off it on both sides, on
+    # patient-major (the compiled matrix) and day-major memory
+    from tenderpoint.outcomes.latent import noise_variance
+
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        d, n = int(rng.integers(2, 90)), int(rng.integers(1, 12))
+        counts = rng.integers(0, 3, (d, n)) * (rng.random((d, n)) > 0.3)
+        pain = np.where(counts > 0, np.round(rng.random((d, n)) * 10), np.nan)
+        if trial % 2:
+            counts, pain = np.asfortranarray(counts), np.asfortranarray(pain)
+        first = rng.integers(-3, d + 3, n)
+        var, pairs = noise_variance(pain, counts, first)
+        for j in range(n):
+            want_var, want_pairs = _noise_by_hand(pain[:, j], counts[:, j], int(first[j]))
+            assert pairs[j] == want_pairs
+            assert var[j] == pytest.approx(want_var, rel=1e-12)

@@ -335,16 +335,19 @@ def noise_variance(
         Variance in points squared and the number of day pairs it was estimated from.
     """
     d, n = pain.shape
-    lags = np.arange(1, model.noise_window_days)[:, None]
-    day = first_infusion_day[None, :] - lags  # (window, patients)
+    # the days first - 1 ... first - noise_window_days, read once: row r is lag r + 1; a
+    # pair (day, day before) is rows (r, r + 1) (cells off the grid are masked below)
+    back = first_infusion_day[None, :] - np.arange(1, model.noise_window_days + 1)[:, None]
+    at = np.clip(back, 0, d - 1)
+    cols = np.broadcast_to(np.arange(n)[None, :], at.shape)
+    counts, values = take_cells(n_entries, at, cols), take_cells(pain, at, cols)
+    day = back[:-1]  # (window - 1, patients): lags 1 .. window - 1
     inside = (day >= 1) & (day < d)
-    day = np.clip(day, 1, d - 1)
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    n_now, n_before = take_cells(n_entries, day, cols), take_cells(n_entries, day - 1, cols)
+    n_now, n_before = counts[:-1], counts[1:]
     both = inside & (n_now > 0) & (n_before > 0)
     factor = 1.0 / np.maximum(n_now, 1) + 1.0 / np.maximum(n_before, 1)
     with np.errstate(invalid="ignore"):
-        ratio = (take_cells(pain, day, cols) - take_cells(pain, day - 1, cols)) ** 2 / factor
+        ratio = (values[:-1] - values[1:]) ** 2 / factor
     ratio = np.sort(np.where(both, ratio, np.inf), axis=0)
     k = both.sum(axis=0)
     keep = np.floor(_TRIM_KEEP * k).astype(np.int64)
