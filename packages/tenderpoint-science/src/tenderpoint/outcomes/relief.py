@@ -714,6 +714,11 @@ def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
     return days - (matrix_start - EPOCH).days
 
 
+def _last_true(mask: npt.NDArray[np.bool_]) -> IntArray:
+    rev = first_true(mask[::-1])
+    return np.where(rev >= 0, mask.shape[0] - 1 - rev, -1).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class LatentCohort:
     """Everything rule 2.0 needs for a set of patients, on one ``days x patients`` grid."""
