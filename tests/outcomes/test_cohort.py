@@ -113,3 +113,46 @@ def test_notebook_display_shows_counts_and_the_responder_frame() -> None:
     text = s._repr_html_()
     assert "<th>patients</th><td>4</td>" in text
     assert "week2" in text  # the responder-rate frame's windows
+
+
+def test_patients_in_diary_counted_from_runs_equals_n_unique():
+    # the dense-path switch counts the diary's patients as runs of the sorted key's codes
+    from tenderpoint.outcomes.cohort import _patients_in
+
+    key = pl.Enum(["a", "b", "c", "d"])
+    ordered = pl.DataFrame({"patient_id": pl.Series(["a", "a", "b", "d", "d"], dtype=key)})
+    shuffled = pl.DataFrame({"patient_id": pl.Series(["d", "a", "b", "a", "d"], dtype=key)})
+    as_strings = shuffled.with_columns(pl.col("patient_id").cast(pl.String))
+    for frame in (ordered, shuffled, as_strings, ordered.clear()):
+        assert _patients_in(frame) == frame["patient_id"].n_unique()
+    assert _patients_in(ordered) == 3
+
+
+def test_summary_of_frames_validated_already_keys_them_alike_and_refuses_unknown_ids():
+    from polars.testing import assert_frame_equal
+
+    from tenderpoint.outcomes.contracts import (
+        validate_diary,
+        validate_infusions,
+        validate_patients,
+    )
+    from tenderpoint.outcomes.synthetic import generate_cohort
+
+    cohort = generate_cohort(40, 120, seed=9)
+    pts = validate_patients(cohort.patients)
+    ids = pts["patient_id"]
+    d = validate_diary(cohort.diary, patient_ids=ids, now=NOW)
+    i = validate_infusions(cohort.infusions, patient_ids=ids, now=NOW)
+    checked = cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
+    trusted = cohort_summary(d, i, pts, now=NOW, validate=False)
+    assert_frame_equal(trusted.patients, checked.patients, check_exact=True)
+    assert_frame_equal(trusted.responder_rates, checked.responder_rates, check_exact=True)
+    stranger = d.with_columns(
+        pl.when(pl.int_range(pl.len()) >= d.height - 3)
+        .then(pl.lit("not-a-patient"))
+        .otherwise(pl.col("patient_id"))
+        .alias("patient_id")
+    )
+    with pytest.raises(InvalidInputError) as err:
+        cohort_summary(stranger, i, pts, now=NOW, validate=False)
+    assert (err.value.code, err.value.field) == ("unknown_patient", "patient_id")

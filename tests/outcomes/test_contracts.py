@@ -5,7 +5,7 @@ import pytest
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.contracts import (
-    _cast_by_runs,
+    cast_by_runs,
     daily_values,
     validate_diary,
     validate_diary_keyed,
@@ -234,7 +234,7 @@ def _runs(*runs: tuple[str | None, int]) -> pl.Series:
 )
 def test_run_wise_cast_equals_the_row_wise_cast(ids: pl.Series) -> None:
     key = _key(["a", "b", "c"])
-    out = _cast_by_runs(ids, key)
+    out = cast_by_runs(ids, key)
     assert out.dtype == key
     assert out.name == "patient_id"
     assert out.equals(ids.cast(key, strict=False))

@@ -9,6 +9,7 @@ errors raised by the batched checks.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import polars as pl
@@ -53,7 +54,9 @@ def _assert_paths_equal(
     d, sessions, *a = _prepared(diary, infusions, patients, assessments)
     a = a[0] if a else None
     config = config or CohortConfig()
-    fast = cohort_module._measures(d, sessions, a, config)
+    # dense explicitly: by default it is taken only from COMPILED_FROM_PATIENTS patients,
+    # so on these small cohorts both calls would otherwise run the row path
+    fast = cohort_module._measures(d, sessions, a, config, dense=True)
     reference = cohort_module._measures(d, sessions, a, config, dense=False)
     for name, a, b in zip(("baselines", "responses", "relief"), fast, reference, strict=True):
         assert a.height > 0, name
@@ -221,3 +224,159 @@ def test_dense_path_equals_reference_under_relief_rules_2_2_to_2_4(version: str)
     cohort = generate(n_patients=60, n_days=150, seed=5, noise_sd=(1.0, 1.5))
     config = CohortConfig(relief=relief_rule(version))
     _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config)
+
+
+def _staggered(diary: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """Each patient's diary starts 0-40 days later than generated (first diary days vary)."""
+    ids = diary["patient_id"].unique().sort()
+    skip = pl.DataFrame(
+        {"patient_id": ids, "_skip": np.random.default_rng(seed).integers(0, 41, ids.len())}
+    )
+    start = pl.col("local_date").min().over("patient_id")
+    return (
+        diary.join(skip, on="patient_id")
+        .filter((pl.col("local_date") - start).dt.total_days() >= pl.col("_skip"))
+        .drop("_skip")
+    )
+
+
+@pytest.mark.parametrize(("seed", "cut"), [(21, False), (22, True), (23, True)])
+def test_summary_noise_estimate_equals_each_steps_own_on_staggered_diaries(seed, cut):
+    # The summary estimates each patient's noise variance once on the clinic's matrix and
+    # gives it to the responses and the relief step, which otherwise estimate it
+    # themselves: the responses from a block of the 28 days before the first infusion, the
+    # relief step on the grid of its own patients, which is cut from the clinic's matrix
+    # when the patients with the earliest diary have no infusion (``cut``). Bit for bit.
+    from tenderpoint.outcomes.dense import (
+        _columns,
+        _pre_infusion_noise_var,
+        cohort_noise_variance,
+        dense_baselines,
+    )
+    from tenderpoint.outcomes.latent import daily_matrix
+    from tenderpoint.outcomes.relief import LatentReliefRule, latent_cohort, latent_relief_episodes
+    from tenderpoint.outcomes.response import response_base
+
+    cohort = generate(n_patients=60, n_days=150, seed=seed)
+    diary = _staggered(_thin(cohort.diary, seed, 0.15), seed)
+    infusions = cohort.infusions
+    if cut:
+        first_day = pl.col("local_date") == pl.col("local_date").min()
+        earliest = diary.filter(first_day)["patient_id"].unique()
+        infusions = infusions.filter(~pl.col("patient_id").is_in(earliest.implode()))
+    d, sessions = _prepared(diary, infusions, cohort.patients)
+    ids = d["patient_id"].dtype.categories.to_list()
+    matrix = daily_matrix(
+        d, ids, first_date=sessions["local_date"].min(), last_date=sessions["local_date"].max()
+    )
+    baselines = dense_baselines(matrix, sessions)
+    shared = cohort_noise_variance(matrix, sessions)
+
+    base = response_base(baselines)
+    cols = _columns(matrix, base["patient_id"])
+    own = _pre_infusion_noise_var(matrix, cols, matrix.day_index(base["first_infusion_date"]))
+    assert base.height > 40
+    assert shared[cols].tobytes() == own.tobytes()
+
+    rule = LatentReliefRule()
+    lc_own, courses = latent_cohort(d, sessions, baselines, rule, matrix=matrix)
+    lc_shared, _ = latent_cohort(d, sessions, baselines, rule, matrix=matrix, noise_var=shared)
+    assert (lc_own.matrix.n_days < matrix.n_days) is cut
+    smoothed = [lc_own.matrix.patient_ids.index(p) for p in courses["patient_id"].unique()]
+    assert len(smoothed) > 20
+    assert lc_shared.noise_var[smoothed].tobytes() == lc_own.noise_var[smoothed].tobytes()
+    for name in ("mean", "var"):
+        a, b = getattr(lc_shared, name), getattr(lc_own, name)
+        assert np.array_equal(a[:, smoothed], b[:, smoothed])
+    with_shared = latent_relief_episodes(
+        d, sessions, baselines, rule, first_course_only=True, matrix=matrix, noise_var=shared
+    )
+    without = latent_relief_episodes(
+        d, sessions, baselines, rule, first_course_only=True, matrix=matrix
+    )
+    assert_frame_equal(with_shared, without, check_exact=True)
+
+
+def test_relief_model_with_other_noise_settings_estimates_its_own_noise():
+    # the shared estimate uses the default noise settings; a relief model that estimates
+    # noise differently (a stronger prior here) must not be given it
+    from tenderpoint.outcomes.latent import LatentLevelModel
+    from tenderpoint.outcomes.relief import LatentReliefRule
+
+    model = LatentLevelModel(noise_prior_days=12.0)
+    config = CohortConfig(relief=LatentReliefRule(model=model))
+    cohort = generate(n_patients=40, n_days=150, seed=24)
+    _assert_paths_equal(cohort.diary, cohort.infusions, cohort.patients, config=config)
+    d, sessions = _prepared(cohort.diary, cohort.infusions, cohort.patients)
+    default = cohort_module._measures(d, sessions, None, CohortConfig(), dense=True)[2]
+    other = cohort_module._measures(d, sessions, None, config, dense=True)[2]
+    assert not default["noise_sd_points"].equals(other["noise_sd_points"])
+
+
+def test_written_days_are_each_columns_first_and_last_day_with_an_entry():
+    from tenderpoint.outcomes.latent import DailyMatrix
+
+    counts = np.array([[0, 0, 1], [2, 0, 0], [0, 0, 1], [1, 0, 0]])  # days x patients
+    matrix = DailyMatrix(
+        ("a", "b", "c"),
+        dt.date(2026, 1, 1),
+        np.where(counts > 0, 5.0, np.nan),
+        counts,
+        np.zeros(counts.shape, dtype=bool),
+        np.full(counts.shape, np.nan),
+    )
+    first, last = matrix.written_days
+    assert first.tolist() == [1, -1, 0]  # b never wrote
+    assert last.tolist() == [3, -1, 2]
+    patient_major = DailyMatrix(
+        *(
+            np.asfortranarray(a) if isinstance(a, np.ndarray) else a
+            for a in (
+                matrix.patient_ids,
+                matrix.start_date,
+                matrix.pain,
+                counts,
+                matrix.declared_flare,
+                matrix.first_entry_s,
+            )
+        )
+    )
+    assert [d.tolist() for d in patient_major.written_days] == [first.tolist(), last.tolist()]
+
+
+def _noise_by_hand(pain, counts, first, window=28, prior_var=1.0, weight=4.0, floor=0.29):
+    """latent.noise_variance of one column, written out day pair by day pair."""
+    from tenderpoint.outcomes.latent import _TRIM_KEEP, _TRIMMED_CHI2_MEAN
+
+    d = pain.shape[0]
+    ratios = []
+    for lag in range(1, window):
+        t = first - lag
+        if 1 <= t < d and counts[t] > 0 and counts[t - 1] > 0:
+            factor = 1.0 / counts[t] + 1.0 / counts[t - 1]
+            ratios.append((pain[t] - pain[t - 1]) ** 2 / factor)
+    k = len(ratios)
+    keep = math.floor(_TRIM_KEEP * k)
+    estimate = sum(sorted(ratios)[:keep]) / keep / _TRIMMED_CHI2_MEAN if keep else 0.0
+    var = (k * estimate + weight * prior_var) / (k + weight)
+    return max(var, floor**2), k
+
+
+def test_noise_variance_matches_the_day_pairs_written_out():
+    # first infusion days inside the grid, at its edges and off it on both sides, on
+    # patient-major (the compiled matrix) and day-major memory
+    from tenderpoint.outcomes.latent import noise_variance
+
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        d, n = int(rng.integers(2, 90)), int(rng.integers(1, 12))
+        counts = rng.integers(0, 3, (d, n)) * (rng.random((d, n)) > 0.3)
+        pain = np.where(counts > 0, np.round(rng.random((d, n)) * 10), np.nan)
+        if trial % 2:
+            counts, pain = np.asfortranarray(counts), np.asfortranarray(pain)
+        first = rng.integers(-3, d + 3, n)
+        var, pairs = noise_variance(pain, counts, first)
+        for j in range(n):
+            want_var, want_pairs = _noise_by_hand(pain[:, j], counts[:, j], int(first[j]))
+            assert pairs[j] == want_pairs
+            assert var[j] == pytest.approx(want_var, rel=1e-12)

@@ -44,3 +44,36 @@ def test_numbers_and_courses_restart_for_each_patient() -> None:
     assert out["course"].to_list() == [1, 1, 2, 1, 2, 2, 1]
     assert out["course_size"].to_list() == [2, 2, 1, 1, 2, 2, 1]
     assert out["next_course_date"].to_list() == [day(20), day(20), None, day(8), None, None, None]
+
+
+def _keyed_sessions(categories_reversed: bool = False) -> pl.DataFrame:
+    from tenderpoint.outcomes.synthetic import generate_cohort
+
+    cohort = generate_cohort(60, 200, seed=4)
+    pts = validate_patients(cohort.patients)
+    ids = pts["patient_id"].sort(descending=categories_reversed)
+    key = pl.Enum(ids)
+    inf = cohort.infusions.with_columns(pl.col("patient_id").cast(key))
+    return infusion_courses(inf, pts.with_columns(pl.col("patient_id").cast(key)))
+
+
+def test_course_table_from_course_heads_equals_the_grouped_table() -> None:
+    from polars.testing import assert_frame_equal
+
+    from tenderpoint.outcomes.schedule import (
+        _course_heads,
+        _grouped_course_table,
+        course_table,
+    )
+
+    for reverse in (False, True):  # an Enum sorts by its codes, not by the strings
+        sessions = _keyed_sessions(reverse)
+        assert _course_heads(sessions) is not None
+        table = course_table(sessions)
+        assert table.height > sessions["patient_id"].n_unique()  # boosters: several courses
+        assert_frame_equal(table, _grouped_course_table(sessions), check_exact=True)
+    shuffled = sessions.sample(fraction=1.0, shuffle=True, seed=1)
+    assert _course_heads(shuffled) is None  # out of order: grouped
+    assert_frame_equal(course_table(shuffled), _grouped_course_table(sessions), check_exact=True)
+    as_strings = sessions.with_columns(pl.col("patient_id").cast(pl.String))
+    assert _course_heads(as_strings) is None

@@ -44,6 +44,7 @@ from tenderpoint.outcomes.contracts import (
     DEFAULT_DAILY_RULE,
     SCORE_COLUMNS,
     DailyRule,
+    cast_by_runs,
     daily_values,
     plain_rows,
     validate_assessments,
@@ -51,8 +52,18 @@ from tenderpoint.outcomes.contracts import (
     validate_infusions_keyed,
     validate_patients,
 )
-from tenderpoint.outcomes.dense import dense_baselines, dense_responses, secondary_matrices
-from tenderpoint.outcomes.latent import COMPILED_FROM_PATIENTS, daily_matrix
+from tenderpoint.outcomes.dense import (
+    cohort_noise_variance,
+    dense_baselines,
+    dense_responses,
+    secondary_matrices,
+)
+from tenderpoint.outcomes.latent import (
+    COMPILED_FROM_PATIENTS,
+    DEFAULT_LATENT_MODEL,
+    daily_matrix,
+    same_noise_settings,
+)
 from tenderpoint.outcomes.relief import LatentReliefRule, latent_relief_episodes
 from tenderpoint.outcomes.response import (
     DEFAULT_WINDOWS,
@@ -420,13 +431,19 @@ def _keyed(
     assessments: pl.DataFrame | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """Cast the patient key to an Enum: joins, group-bys and sorts on 7 million rows are
-    several times faster on integers than on strings (category order = sorted ids)."""
+    several times faster on integers than on strings (category order = sorted ids). The
+    cast takes one id per run of equal ids (``contracts.cast_by_runs``, as validation
+    does); an id the key does not know casts to null there, and is refused here."""
     key_dtype = _key_dtype(patients)
 
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
         if frame.schema["patient_id"] == key_dtype:  # cast already (validate_diary_keyed)
             return frame
-        return frame.with_columns(pl.col("patient_id").cast(key_dtype))
+        ids = frame["patient_id"]
+        cast = cast_by_runs(ids, key_dtype) if ids.dtype == pl.String else ids.cast(key_dtype)
+        if cast.null_count() != ids.null_count():
+            raise pl.exceptions.InvalidOperationError("an id outside the patients frame")
+        return frame.with_columns(cast)
 
     try:
         return (
@@ -571,6 +588,18 @@ def _per_patient(
     )
 
 
+def _patients_in(diary: pl.DataFrame) -> int:
+    """Distinct patients in the diary: counted as runs of the key's codes when the diary is
+    in patient order (a validated one is; one comparison per row instead of hashing 7
+    million keys), else by ``n_unique``."""
+    key = diary["patient_id"]
+    if isinstance(key.dtype, pl.Enum) and key.len() and not key.null_count():
+        codes = key.to_physical().to_numpy()
+        if bool(np.all(codes[1:] >= codes[:-1])):
+            return int(np.count_nonzero(codes[1:] != codes[:-1])) + 1
+    return key.n_unique()
+
+
 def _measures(
     diary: pl.DataFrame,
     sessions: pl.DataFrame,
@@ -589,7 +618,7 @@ def _measures(
     ``COMPILED_FROM_PATIENTS`` patients (``latent.py``).
     """
     if dense is None:
-        dense = diary["patient_id"].n_unique() >= COMPILED_FROM_PATIENTS
+        dense = _patients_in(diary) >= COMPILED_FROM_PATIENTS
     if dense and isinstance(config.relief, LatentReliefRule) and config.daily_rule == "mean":
         key = diary["patient_id"].dtype
         ids = key.categories.to_list() if isinstance(key, pl.Enum) else []
@@ -602,11 +631,20 @@ def _measures(
         # secondary scores only feed FM30, which needs the assessments
         secondary = secondary_matrices(diary, matrix) if assessments is not None else None
         baselines = dense_baselines(matrix, sessions, config.baseline, secondary)
-        responses = dense_responses(matrix, baselines, config.windows, secondary)
+        # one noise estimate for the responses and (same noise settings) the relief step
+        noise_var = cohort_noise_variance(matrix, sessions)
+        responses = dense_responses(matrix, baselines, config.windows, secondary, noise_var)
         if assessments is not None:
             responses = fm30(responses, assessments, config.windows)
+        shared = same_noise_settings(config.relief.model, DEFAULT_LATENT_MODEL)
         relief = latent_relief_episodes(
-            diary, sessions, baselines, config.relief, first_course_only=True, matrix=matrix
+            diary,
+            sessions,
+            baselines,
+            config.relief,
+            first_course_only=True,
+            matrix=matrix,
+            noise_var=noise_var if shared else None,
         )
         return baselines, responses, relief
     # secondary scores only feed FM30, which needs the assessments

@@ -369,7 +369,7 @@ def validate_diary_keyed(
     df = _conform(diary, DIARY_SCHEMA, _OPTIONAL["diary"], problems)
     reference = _now(now)
     if categories.is_sorted() and categories.n_unique() == categories.len():
-        keyed = df.with_columns(_cast_by_runs(df["patient_id"], key))
+        keyed = df.with_columns(cast_by_runs(df["patient_id"], key))
         _required(keyed, ("patient_id", "recorded_at", "local_date", "pain"), problems)
         fired = _check_values_compiled(keyed, reference, problems, categories.len())
         code, at = pl.col("patient_id").to_physical(), pl.col("recorded_at")
@@ -380,7 +380,7 @@ def validate_diary_keyed(
     return valid.with_columns(pl.col("patient_id").cast(key))
 
 
-def _cast_by_runs(patient_id: pl.Series, key: pl.Enum) -> pl.Series:
+def cast_by_runs(patient_id: pl.Series, key: pl.Enum) -> pl.Series:
     """``patient_id.cast(key, strict=False)``, casting one id per run of equal ids.
 
     Why: a diary sorted by patient is 10,000 runs of 7 million rows, and the cast hashes

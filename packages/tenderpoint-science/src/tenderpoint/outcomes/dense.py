@@ -9,7 +9,7 @@ at most seven rows per patient.
 The results are those of ``baseline.baseline_scores`` and ``response.window_responses`` on
 ``contracts.daily_values`` (mean rule) of the same validated diary: the same daily means, the
 same days, summed in date order; only the final frames are assembled by the same polars code
-(``assemble_baselines``, ``finish_responses``). ``tests/outcomes/test_dense.py`` compares the
+(``assemble_baselines``, ``finish_window_rows``). ``tests/outcomes/test_dense.py`` compares the
 two paths on synthetic cohorts. Only the pain score is carried (the summary without
 assessments); FM30 needs the secondary scores and takes the row path.
 """
@@ -25,14 +25,23 @@ from tenderpoint.outcomes.baseline import (
     assemble_baselines,
     first_sessions,
 )
-from tenderpoint.outcomes.latent import EPOCH, DailyMatrix, FloatArray, IntArray
+from tenderpoint.outcomes.latent import (
+    DEFAULT_LATENT_MODEL,
+    EPOCH,
+    DailyMatrix,
+    FloatArray,
+    IntArray,
+    first_session_days,
+    noise_variance,
+)
 from tenderpoint.outcomes.response import (
     NOISE_WINDOW_DAYS,
     RESPONSE_ITEMS,
     FollowUpWindow,
-    finish_responses,
+    finish_window_rows,
     pre_infusion_noise_var,
     response_base,
+    window_grid,
 )
 
 
@@ -109,7 +118,7 @@ def dense_baselines(
     rule = rule or BaselineRule()
     first = first_sessions(sessions)
     key = sessions["patient_id"].dtype
-    columns_with_diary = np.flatnonzero((matrix.n_entries > 0).any(axis=0))
+    columns_with_diary = np.flatnonzero(matrix.written_days[1] >= 0)
     with_diary = pl.Series(
         "patient_id", [matrix.patient_ids[i] for i in columns_with_diary.tolist()], dtype=pl.String
     ).cast(key)
@@ -137,34 +146,48 @@ def dense_responses(
     baselines: pl.DataFrame,
     windows: tuple[FollowUpWindow, ...],
     secondary: dict[str, FloatArray] | None = None,
+    noise_var: FloatArray | None = None,
 ) -> pl.DataFrame:
     """``response.window_responses`` of the diary in ``matrix`` (secondary scores from
-    ``secondary`` or null)."""
+    ``secondary`` or null; ``noise_var``: :func:`cohort_noise_variance` when already
+    estimated, else estimated here).
+
+    The window means are written straight into the patient x window grid
+    (``response.window_grid``, patient-major) as numpy columns: the rows the frame path
+    gets by joining its window means onto that grid (a patient with no diary day in a
+    window: ``n_days`` 0 and null means), without building a frame per window and joining
+    110,000 rows on (patient, window) strings."""
     base = response_base(baselines)
     cols = _columns(matrix, base["patient_id"])
     anchors = {
         "first_infusion": matrix.day_index(base["first_infusion_date"]),
         "induction_end": matrix.day_index(base["induction_end_date"]),
     }
-    ids = base.select("patient_id")
-    parts = []
-    for w in windows:
-        n_days, mean = window_stats(matrix.pain, cols, anchors[w.anchor], w.start_day, w.end_day)
-        parts.append(
-            ids.with_columns(
-                pl.Series("n_days", n_days, dtype=pl.Int64),
-                pl.Series("pain", mean, dtype=pl.Float64, nan_to_null=True),
-                *(
-                    _score_column(
-                        s, secondary, s, cols, anchors[w.anchor], (w.start_day, w.end_day)
-                    )
-                    for s in RESPONSE_ITEMS[1:]
-                ),
-                pl.lit(w.name).alias("window"),
-            ).filter(pl.col("n_days") > 0)
+    shape = (base.height, len(windows))
+    n_days = np.zeros(shape, dtype=np.int64)
+    means = {s: np.full(shape, np.nan) for s in RESPONSE_ITEMS}
+    for j, w in enumerate(windows):
+        span = (w.start_day, w.end_day)
+        n_days[:, j], means["pain"][:, j] = window_stats(
+            matrix.pain, cols, anchors[w.anchor], *span
         )
-    noise_var = _pre_infusion_noise_var(matrix, cols, anchors["first_infusion"])
-    return finish_responses(base, pl.concat(parts, how="vertical"), windows, noise_var)
+        for s, daily in (secondary or {}).items():
+            means[s][:, j] = window_stats(daily, cols, anchors[w.anchor], *span)[1]
+    empty = n_days == 0  # no row in the frame path's window means: null after its join
+    if noise_var is None:
+        base_noise = _pre_infusion_noise_var(matrix, cols, anchors["first_infusion"])
+    else:
+        base_noise = noise_var[cols]
+    rows = window_grid(base, windows, base_noise).with_columns(
+        pl.Series("n_days", n_days.ravel(), dtype=pl.Int64),
+        *(
+            pl.Series(s, np.where(empty, np.nan, means[s]).ravel(), nan_to_null=True)
+            if s == "pain" or secondary is not None
+            else pl.lit(None, dtype=pl.Float64).alias(s)
+            for s in RESPONSE_ITEMS
+        ),
+    )
+    return finish_window_rows(rows)
 
 
 def _pre_infusion_noise_var(matrix: DailyMatrix, cols: IntArray, first: IntArray) -> FloatArray:
@@ -176,3 +199,14 @@ def _pre_infusion_noise_var(matrix: DailyMatrix, cols: IntArray, first: IntArray
     pain = np.where(inside, matrix.pain[at, cols[None, :]], np.nan)
     count = np.where(inside & ~np.isnan(pain), matrix.n_entries[at, cols[None, :]], 0)
     return pre_infusion_noise_var(pain, count.astype(np.int64))
+
+
+def cohort_noise_variance(matrix: DailyMatrix, sessions: pl.DataFrame) -> FloatArray:
+    """Each matrix column's noise variance from the days before its first session
+    (``latent.noise_variance``, default model; columns without a session: from the grid's
+    last days, as ``relief.latent_cohort`` gives them): computed once for the summary, it is
+    the responses' ``response.pre_infusion_noise_var`` (the same days, read in place rather
+    than as a block) and the relief step's estimate when its model estimates noise alike."""
+    first = first_session_days(matrix, sessions)
+    var, _ = noise_variance(matrix.pain, matrix.n_entries, first, DEFAULT_LATENT_MODEL)
+    return var

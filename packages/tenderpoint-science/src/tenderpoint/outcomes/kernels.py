@@ -47,8 +47,14 @@ def _smooth_block(
     var: FloatArray,
     pp: FloatArray,
     width: int,
+    with_var: bool,
 ) -> None:  # pragma: no cover - compiled; tested through latent_level_columns
-    """Kalman filter and RTS smoother of the first ``width`` columns (days x block)."""
+    """Kalman filter and RTS smoother of the first ``width`` columns (days x block).
+
+    ``with_var`` false: the smoothed mean only (``var`` keeps the filtered variance). The
+    smoothed mean reads the filtered variance, never the smoothed one, so it is the same
+    either way; the robust passes read only the mean, so only the last pass smooths the
+    variance too."""
     d = y.shape[0]
     m = np.full(width, 5.0)
     p = np.full(width, 100.0)
@@ -62,6 +68,12 @@ def _smooth_block(
             pp[t, k] = p_pred
             mean[t, k] = m[k]
             var[t, k] = p[k]
+    if not with_var:
+        for t in range(d - 2, -1, -1):
+            for k in range(width):
+                j = var[t, k] / pp[t + 1, k]
+                mean[t, k] += j * (mean[t + 1, k] - mean[t, k])
+        return
     for t in range(d - 2, -1, -1):
         for k in range(width):
             j = var[t, k] / pp[t + 1, k]
@@ -165,10 +177,10 @@ def _latent_columns(
                 q[t, k] = (q_session if sessions[c, t] else 0.0) + q_plain
                 sq[t, k] = np.sqrt(h[t, k])
                 neutral[t, k] = h[t, k] == 0.0
-        _smooth_block(y, h, q, mean, var, pp, width)
-        for _ in range(passes):
+        _smooth_block(y, h, q, mean, var, pp, width, passes == 0)
+        for i in range(passes):
             _robust_precision(y, h, sq, mean, neutral, session, width, cut, max_days, hr)
-            _smooth_block(y, hr, q, mean, var, pp, width)
+            _smooth_block(y, hr, q, mean, var, pp, width, i == passes - 1)
         for k in range(width):
             c = columns[c0 + k]
             for t in range(d):
@@ -554,6 +566,7 @@ def smooth_one(y: FloatArray, precision: FloatArray, process_var: FloatArray) ->
         var,
         pp,
         1,
+        True,
     )
     return np.stack([mean[:, 0], var[:, 0]])
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
@@ -141,6 +142,18 @@ class DailyMatrix:
     def n_days(self) -> int:
         """Number of days in the grid."""
         return int(self.pain.shape[0])
+
+    @cached_property
+    def written_days(self) -> tuple[IntArray, IntArray]:
+        """First and last grid day with an entry of each column (-1: none), read once per
+        matrix from patient-major memory (the baselines, the relief grid and the end of
+        follow-up each asked the whole ``days x patients`` matrix for them)."""
+        written = np.asarray(self.n_entries).T > 0  # patients x days
+        d = written.shape[1]
+        has = written.any(axis=1)
+        first = np.where(has, written.argmax(axis=1), -1).astype(np.int64)
+        last = np.where(has, d - 1 - written[:, ::-1].argmax(axis=1), -1).astype(np.int64)
+        return first, last
 
     def day_index(self, dates: pl.Series) -> IntArray:
         """Grid index of each date."""
@@ -322,16 +335,19 @@ def noise_variance(
         Variance in points squared and the number of day pairs it was estimated from.
     """
     d, n = pain.shape
-    lags = np.arange(1, model.noise_window_days)[:, None]
-    day = first_infusion_day[None, :] - lags  # (window, patients)
+    # the days first - 1 ... first - noise_window_days, read once: row r is lag r + 1; a
+    # pair (day, day before) is rows (r, r + 1) (cells off the grid are masked below)
+    back = first_infusion_day[None, :] - np.arange(1, model.noise_window_days + 1)[:, None]
+    at = np.clip(back, 0, d - 1)
+    cols = np.broadcast_to(np.arange(n)[None, :], at.shape)
+    counts, values = take_cells(n_entries, at, cols), take_cells(pain, at, cols)
+    day = back[:-1]  # (window - 1, patients): lags 1 .. window - 1
     inside = (day >= 1) & (day < d)
-    day = np.clip(day, 1, d - 1)
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    n_now, n_before = take_cells(n_entries, day, cols), take_cells(n_entries, day - 1, cols)
+    n_now, n_before = counts[:-1], counts[1:]
     both = inside & (n_now > 0) & (n_before > 0)
     factor = 1.0 / np.maximum(n_now, 1) + 1.0 / np.maximum(n_before, 1)
     with np.errstate(invalid="ignore"):
-        ratio = (take_cells(pain, day, cols) - take_cells(pain, day - 1, cols)) ** 2 / factor
+        ratio = (values[:-1] - values[1:]) ** 2 / factor
     ratio = np.sort(np.where(both, ratio, np.inf), axis=0)
     k = both.sum(axis=0)
     keep = np.floor(_TRIM_KEEP * k).astype(np.int64)
@@ -346,6 +362,23 @@ def noise_variance(
         prior_var,
     )
     return np.maximum(var, model.noise_floor_sd_points**2), k.astype(np.int64)
+
+
+def same_noise_settings(a: LatentLevelModel, b: LatentLevelModel) -> bool:
+    """Whether two models estimate the noise variance alike (:func:`noise_variance` reads
+    only these settings), so one estimate serves both."""
+    fields = ("noise_window_days", "noise_prior_sd_points", "noise_prior_days")
+    return all(getattr(a, f) == getattr(b, f) for f in (*fields, "noise_floor_sd_points"))
+
+
+def first_session_days(matrix: DailyMatrix, sessions: pl.DataFrame) -> IntArray:
+    """Grid day of each matrix column's first session (``n_days``: none); ``sessions``'
+    ``patient_id`` is an Enum whose categories are the matrix columns."""
+    first = np.full(len(matrix.patient_ids), matrix.n_days, dtype=np.int64)
+    if sessions.height:
+        cols = _column_codes(sessions["patient_id"], matrix.patient_ids).astype(np.int64)
+        np.minimum.at(first, cols, matrix.day_index(sessions["local_date"]))
+    return first
 
 
 def smooth_level(
@@ -422,6 +455,7 @@ def latent_level(
     *,
     compiled: bool | None = None,
     columns: IntArray | None = None,
+    noise_var: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Posterior level of every patient and day, and each patient's noise variance.
 
@@ -443,18 +477,23 @@ def latent_level(
         Smooth only these patients' columns (the cohort summary's patients with a baseline,
         read from the whole clinic's matrix without copying it); the other columns' level is
         NaN. Each column's result is the same as when every column is smoothed.
+    noise_var : numpy.ndarray, optional
+        :func:`noise_variance` of every column (``model``'s settings, ``first_infusion_day``)
+        when the caller has it already (the cohort summary estimates it once for the
+        responses and the relief); estimated here otherwise.
 
     Returns
     -------
     (mean, variance, noise_var) : tuple of numpy.ndarray
     """
-    noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
+    if noise_var is None:
+        noise_var, _ = noise_variance(matrix.pain, matrix.n_entries, first_infusion_day, model)
     if compiled is None:
         n_smoothed = matrix.pain.shape[1] if columns is None else len(columns)
         compiled = n_smoothed >= COMPILED_FROM_PATIENTS
     if not compiled and columns is not None:
         mean, var, noise_var = latent_level(
-            matrix, first_infusion_day, session_days, model, compiled=False
+            matrix, first_infusion_day, session_days, model, compiled=False, noise_var=noise_var
         )
         skipped = np.ones(mean.shape[1], dtype=bool)
         skipped[columns] = False

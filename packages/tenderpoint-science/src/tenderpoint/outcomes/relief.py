@@ -769,6 +769,7 @@ def latent_cohort(
     *,
     baseline_window_days: int = 7,
     matrix: DailyMatrix | None = None,
+    noise_var: FloatArray | None = None,
 ) -> tuple[LatentCohort, pl.DataFrame]:
     """Smooth the diaries of every patient with an ``ok`` baseline and a session.
 
@@ -779,7 +780,11 @@ def latent_cohort(
     give. When that grid is the whole matrix's, the matrix is used as it is, without copying
     the columns of those patients out of it: the other patients' columns are left out of the
     smoothing (their level is NaN and their baseline NaN), so the arrays of the result are
-    indexed by the whole matrix's columns.
+    indexed by the whole matrix's columns. ``noise_var``: with ``matrix``, the noise
+    variance of each of its columns (``latent.noise_variance`` with ``rule.model``'s noise
+    settings, first session days) when the caller has it already; the grid cut for ``ids``
+    holds every diary day they have before their first session, so their estimate is the
+    same there (``tests/outcomes/test_dense.py``).
     """
     courses = course_table(sessions).join(
         baselines.filter(pl.col("baseline_status") == BASELINE_OK).select(
@@ -798,8 +803,12 @@ def latent_cohort(
     last_date: dt.date | None = ses["local_date"].max() if ses.height else None  # type: ignore[assignment]
     columns: IntArray | None = None  # the matrix columns of ``ids`` (None: all, in order)
     if matrix is not None and ids and first_date is not None and last_date is not None:
+        full_ids = matrix.patient_ids
         matrix, columns = _cohort_grid(matrix, ids, first_date, last_date)
+        if noise_var is not None and columns is None:  # cut: its columns are ``ids``
+            noise_var = noise_var[_column_codes(pl.Series(ids, dtype=pl.String), full_ids)]
     else:
+        noise_var = None
         diary = diary.filter(mine) if diary["patient_id"].n_unique() != len(ids) else diary
         matrix = daily_matrix(diary, ids, first_date=first_date, last_date=last_date)
     n = matrix.pain.shape[1]
@@ -811,7 +820,7 @@ def latent_cohort(
     first_day = np.full(n, matrix.n_days, dtype=np.int64)
     np.minimum.at(first_day, s_cols, s_days)
     mean, var, noise_var = latent_level(
-        matrix, first_day, session_days, rule.model, columns=columns
+        matrix, first_day, session_days, rule.model, columns=columns, noise_var=noise_var
     )
     first_rows = courses.filter(pl.col("course") == 1)
     baseline = np.full(n, np.nan)
@@ -825,7 +834,7 @@ def latent_cohort(
     counts = matrix.n_entries[np.clip(day, 0, matrix.n_days - 1), np.arange(n)[None, :]]
     n_base = np.where(inside, counts, 0).sum(axis=0)
     baseline_var = noise_var / np.maximum(n_base, 1)
-    last_diary = _last_true(matrix.n_entries > 0)
+    last_diary = matrix.written_days[1]
     return (
         LatentCohort(matrix, mean, var, noise_var, baseline, baseline_var, first_day, last_diary),
         courses,
@@ -854,9 +863,9 @@ def _grid_rows(
     if lo == 0 and hi == full.n_days - 1:
         return lo, hi  # the sessions span the whole grid already
     # patient-major counts: one bool row per patient, then the chosen rows (no int copy)
-    written = np.flatnonzero((np.asarray(full.n_entries).T > 0)[cols].any(axis=0))
-    if written.size:
-        lo, hi = min(lo, int(written[0])), max(hi, int(written[-1]))
+    first, last = (days[cols] for days in full.written_days)
+    if bool(np.any(last >= 0)):
+        lo, hi = min(lo, int(first[first >= 0].min())), max(hi, int(last.max()))
     return lo, hi
 
 
@@ -967,6 +976,7 @@ def latent_relief_episodes(
     *,
     first_course_only: bool = False,
     matrix: DailyMatrix | None = None,
+    noise_var: FloatArray | None = None,
 ) -> pl.DataFrame:
     """Relief per patient and course by rule 2.0 (same columns as rule 1.0, plus intervals).
 
@@ -984,6 +994,9 @@ def latent_relief_episodes(
         Compute only the first course (what the cohort summary needs).
     matrix : DailyMatrix, optional
         The daily matrix of the whole diary, when already built (same results, less work).
+    noise_var : numpy.ndarray, optional
+        With ``matrix``: each of its columns' noise variance under ``rule.model``, from the
+        days before the first session, when already estimated (same results, less work).
 
     Returns
     -------
@@ -995,7 +1008,9 @@ def latent_relief_episodes(
         (inf: open), ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
     """
     rule = rule or LatentReliefRule()
-    lc, courses = latent_cohort(diary, sessions, baselines, rule, matrix=matrix)
+    lc, courses = latent_cohort(
+        diary, sessions, baselines, rule, matrix=matrix, noise_var=noise_var
+    )
     start = lc.matrix.start_date
     ids = list(lc.matrix.patient_ids)
     col_of = {pid: i for i, pid in enumerate(ids)}

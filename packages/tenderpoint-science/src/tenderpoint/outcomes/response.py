@@ -310,6 +310,7 @@ def _window_grid(base: pl.DataFrame, windows: tuple[FollowUpWindow, ...]) -> pl.
             }
         ),
         how="cross",
+        maintain_order="left_right",  # patient-major, as window_grid documents
     )
     anchor_date = (
         pl.when(pl.col("window_anchor") == "first_infusion")
@@ -396,11 +397,28 @@ def finish_responses(
     n_days`` and the means of :data:`_ITEMS` per ``window``, one row per patient with at least
     one diary day in the window) and each patient's noise variance (``noise_var``, in the
     order of ``base``: :func:`pre_infusion_noise_var`)."""
-    base = base.with_columns(pl.Series("noise_var", noise_var, dtype=pl.Float64))
-    grid = _window_grid(base, windows)
+    grid = window_grid(base, windows, noise_var)
     out = grid.join(measured, on=["patient_id", "window"], how="left").with_columns(
         pl.col("n_days").fill_null(0)
     )
+    return finish_window_rows(out)
+
+
+def window_grid(
+    base: pl.DataFrame, windows: tuple[FollowUpWindow, ...], noise_var: FloatArray
+) -> pl.DataFrame:
+    """Every patient of ``base`` x every window (patient-major: row ``i * len(windows) + j``
+    is patient ``i`` and window ``j``), with each patient's noise variance (``noise_var``, in
+    the order of ``base``)."""
+    return _window_grid(
+        base.with_columns(pl.Series("noise_var", noise_var, dtype=pl.Float64)), windows
+    )
+
+
+def finish_window_rows(out: pl.DataFrame) -> pl.DataFrame:
+    """The documented response frame from :func:`window_grid` rows carrying ``n_days`` (0:
+    no diary day in the window) and the window mean of each item of :data:`_ITEMS` (null:
+    none)."""
     status = (
         pl.when(pl.col("baseline_status") != BASELINE_OK)
         .then(pl.lit("no_baseline"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 DEFAULT_COURSE_GAP_DAYS: Final = 7
@@ -129,19 +130,49 @@ def _empty_courses(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_COURSE_COLUMNS: Final = (
+    "course_start",
+    "course_date",
+    "course_end",
+    "course_size",
+    "next_course_start",
+    "next_course_date",
+)
+
+
 def course_table(sessions: pl.DataFrame) -> pl.DataFrame:
-    """One row per (patient, course) from :func:`infusion_courses` output."""
+    """One row per (patient, course) from :func:`infusion_courses` output.
+
+    Sessions keyed by an Enum and in (patient, course) order - as :func:`infusion_courses`
+    returns them in the cohort summary - give the table by keeping each course's first row
+    (the group-by's first value, already in the sort's order; ``tests/outcomes/
+    test_schedule.py`` holds the two equal); anything else is grouped and sorted."""
+    heads = _course_heads(sessions)
+    if heads is not None:
+        return sessions.filter(pl.Series(heads)).select("patient_id", "course", *_COURSE_COLUMNS)
+    return _grouped_course_table(sessions)
+
+
+def _grouped_course_table(sessions: pl.DataFrame) -> pl.DataFrame:
     return (
         sessions.group_by("patient_id", "course")
-        .agg(
-            pl.col(
-                "course_start",
-                "course_date",
-                "course_end",
-                "course_size",
-                "next_course_start",
-                "next_course_date",
-            ).first()
-        )
+        .agg(pl.col(*_COURSE_COLUMNS).first())
         .sort("patient_id", "course")
     )
+
+
+def _course_heads(sessions: pl.DataFrame) -> npt.NDArray[np.bool_] | None:
+    """Each course's first row, when the rows are in (patient code, course) order under an
+    Enum key without nulls (an Enum sorts by its codes); None otherwise."""
+    pid, course = sessions["patient_id"], sessions["course"]
+    if not isinstance(pid.dtype, pl.Enum) or pid.null_count() or course.null_count():
+        return None
+    code = pid.to_physical().to_numpy().astype(np.int64)
+    number = course.to_numpy().astype(np.int64)
+    same_patient = code[1:] == code[:-1]
+    in_order = (code[1:] > code[:-1]) | (same_patient & (number[1:] >= number[:-1]))
+    if not bool(np.all(in_order)):
+        return None
+    heads = np.ones(code.size, dtype=bool)
+    heads[1:] = ~same_patient | (number[1:] != number[:-1])
+    return heads
