@@ -69,3 +69,24 @@ def test_notebook_display_names_the_patient_rules_and_frames() -> None:
     assert "<caption>Patient a</caption>" in text
     assert "<th>relief</th><td>tenderpoint-relief/2.4</td>" in text
     assert text.count("<table") >= 4  # the rules, then baseline, responses and relief
+
+
+@pytest.mark.parametrize(
+    "rule", ["tenderpoint-booster-forecast/1.0", "tenderpoint-booster-forecast/2.0", None]
+)
+def test_the_forecast_names_the_rule_that_made_it(rule: str | None) -> None:
+    # a stored forecast must say which rule made it (it said 1.0 whatever the rule was)
+    expected = rule or "tenderpoint-booster-forecast/2.0"  # the default
+    d, i, p = _frames()
+    no_course = infusions([("b", 10)])
+    for frames in ((d, i, p), (d, no_course.vstack(i), patients(["a", "b"]))):
+        a = analyse_patient("a", *frames, now=NOW, forecast_rule=rule)
+        assert a.forecast.version == expected
+        assert a.rules["forecast"] == expected
+        assert a.forecast.model_version.endswith("; " + expected)
+    pain_back = diary([("a", d, p) for d, p in BASE] + [("a", d, 8.0) for d in range(11, 40)])
+    back = analyse_patient("a", pain_back, i, p, now=NOW, forecast_rule=rule).forecast
+    empty = analyse_patient("a", diary([("a", 30, 5.0)]), i, p, now=NOW, forecast_rule=rule)
+    assert empty.forecast.status == "insufficient_data"  # no baseline week
+    for forecast in (back, empty.forecast):
+        assert forecast.version == expected

@@ -26,7 +26,8 @@ from tenderpoint.web.patients.models import Patient
 from tenderpoint.web.portal import cache
 from tenderpoint.web.portal.progress import weekly_means
 
-CACHE_NAME = "clinician-outcomes-v1"
+# bumped when a default rule or a result field changes, so no page shows an older result
+CACHE_NAME = "clinician-outcomes-v2"
 
 
 def _delivered_sessions(patient: Patient) -> list[DeliveredSession]:

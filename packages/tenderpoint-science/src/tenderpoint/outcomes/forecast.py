@@ -368,7 +368,9 @@ class _Context:
     reasons: list[str]
 
 
-def _empty(patient_id: str, reason: str, cite: str, version: str) -> BoosterForecast:
+def _empty(
+    patient_id: str, reason: str, cite: str, model_version: str, version: str
+) -> BoosterForecast:
     return BoosterForecast(
         patient_id,
         "insufficient_data",
@@ -381,6 +383,7 @@ def _empty(patient_id: str, reason: str, cite: str, version: str) -> BoosterFore
         0,
         (reason,),
         cite,
+        model_version,
         version,
     )
 
@@ -531,8 +534,8 @@ class ForecastSettings:
     model: ReliefModel
 
     @property
-    def label(self) -> tuple[str, str]:
-        """Citation and version string of a forecast."""
+    def label(self) -> tuple[str, str, str]:
+        """Citation, model version and rule version of a forecast."""
         return _label(self.model, self.rule)
 
 
@@ -576,9 +579,10 @@ def forecast_from_context(
     return _assemble(ctx, fit, current, settings.relief_threshold_pct, settings.model, rule)
 
 
-def _label(model: ReliefModel, rule: ForecastRule) -> tuple[str, str]:
-    """Citation and version string of a forecast."""
-    return model.citation, f"{model.version}; {rule.version}"
+def _label(model: ReliefModel, rule: ForecastRule) -> tuple[str, str, str]:
+    """Citation, model version (with the rule's, as stored results have it) and the rule's
+    version of a forecast: ``BoosterForecast.version`` names the rule that made it."""
+    return model.citation, f"{model.version}; {rule.version}", rule.version
 
 
 def _patient_rows(
@@ -586,7 +590,7 @@ def _patient_rows(
     sessions: pl.DataFrame,
     baselines: pl.DataFrame,
     today: dt.date | None,
-    label: tuple[str, str],
+    label: tuple[str, str, str],
 ) -> tuple[float, pl.DataFrame] | BoosterForecast:
     """The patient's baseline pain and sessions up to ``today``, or the empty forecast that
     says why there is nothing to forecast."""
@@ -691,7 +695,7 @@ def _assemble(
     threshold = relief_threshold_pct / 100.0
     half_life = _half_life_reason(ctx, fit)
     extra = _extra_fields(fit, current)
-    cite, version = _label(model, rule)
+    cite, model_version, version = _label(model, rule)
 
     def result(
         status: str, dates: tuple[dt.date | None, dt.date | None, dt.date | None]
@@ -706,6 +710,7 @@ def _assemble(
             int(ctx.pain.size),
             tuple(ctx.reasons),
             cite,
+            model_version,
             version,
             **extra,  # type: ignore[arg-type]
         )
