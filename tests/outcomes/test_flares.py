@@ -242,3 +242,30 @@ def test_top_of_scale_likelihoods_on_those_days_are_the_whole_array_formulas_bit
         )
         assert np.array_equal(log_out, np.where(have, out + mark_out, 0.0))
         assert np.array_equal(log_in, np.where(have, inside + mark_in, 0.0))
+
+
+def test_change_point_means_are_those_of_the_segments_either_side() -> None:
+    """Each segment's mean is computed once and shared by the cut before and after it: each
+    cut's means must still be numpy's means of the segments between ruptures' breaks."""
+    import numpy as np
+    import ruptures as rpt
+
+    from tenderpoint.outcomes.flares import change_points_of
+
+    rng = np.random.default_rng(2)
+    for _ in range(40):
+        steps = rng.integers(0, 11, 8).astype(np.float64)
+        x = np.repeat(steps, 40) + rng.integers(-1, 2, 320) / 2.0
+        pen = 3.0 * float(np.log(x.size)) * (float(np.var(np.diff(x))) / 2.0 or 1.0)
+        breaks = rpt.KernelCPD(kernel="linear", min_size=7).fit(x).predict(pen=pen)
+        bounds = [0, *breaks]
+        expected = [
+            (
+                float(x[bounds[i] : bounds[i + 1]].mean()),
+                float(x[bounds[i + 1] : bounds[i + 2]].mean()),
+            )
+            for i in range(len(breaks) - 1)
+        ]
+        out = change_points_of(np.arange(x.size, dtype=np.int64), x)
+        assert expected  # the steps give cuts
+        assert out.select("mean_before", "mean_after").rows() == expected

@@ -267,20 +267,14 @@ def change_points_of(
     # KernelCPD with the linear kernel is PELT with the L2 cost, implemented in C (~100x faster
     # than rpt.Pelt(model="l2") in Python for a two-year diary)
     breaks = rpt.KernelCPD(kernel="linear", min_size=min_size_days).fit(signal).predict(pen=penalty)
-    bounds = [0, *breaks]
     cuts = breaks[:-1]
     # built from rows in one call, the cut dates by numpy indexing (Series.gather runs a query)
     day_numbers = dates if isinstance(dates, np.ndarray) else dates.to_numpy()
     days = day_numbers.astype(np.int64)[cuts].tolist()
+    # each segment's mean once: the mean after one cut is the mean before the next
+    means = [_mean(signal[a:b]) for a, b in zip([0, *cuts], breaks, strict=True)]
     rows = [
-        (
-            day,
-            _mean(signal[bounds[i] : b]),
-            _mean(signal[b : bounds[i + 2]]),
-            "annotation",
-            ANNOTATION_NOTE,
-        )
-        for i, (day, b) in enumerate(zip(days, cuts, strict=True))
+        (day, means[i], means[i + 1], "annotation", ANNOTATION_NOTE) for i, day in enumerate(days)
     ]
     return frame_from_rows(rows, CHANGE_POINT_SCHEMA)
 
@@ -297,7 +291,7 @@ def _variance(values: npt.NDArray[np.float64]) -> float:
 def _mean(segment: npt.NDArray[np.float64]) -> float:
     """``segment.mean()`` without its wrapper: numpy's mean is this sum (pairwise, by
     ``np.add.reduce``) over the count."""
-    return float(np.add.reduce(segment) / segment.size)
+    return float(np.add.reduce(segment)) / segment.size
 
 
 @dataclass(frozen=True)
