@@ -400,3 +400,38 @@ def test_rule_2_4_still_ends_relief_that_does_not_come_back():
     assert day(30) <= v24["relief_end_date"] < day(40)
     for column in ("relief_end_date", "end_low_date", "end_high_date", "durability_days"):
         assert v24[column] == v23[column]
+
+
+def test_remissions_of_matches_the_frame_path_on_random_diaries_and_flares() -> None:
+    """The array path's remissions (diary stretches less the merged flare spans) against
+    ``flares.remission_periods`` on diaries with gaps and flares that overlap, touch, reach
+    past the diary or fall in its gaps, at several shortest lengths."""
+    from tenderpoint.outcomes.flares import remission_periods
+    from tenderpoint.outcomes.single import DailyArrays, remissions_of
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 200))
+        days = np.unique(rng.integers(0, n + 40, n)).astype(np.int64) + 20_000
+        nan = np.full(days.size, np.nan)
+        daily = DailyArrays(
+            days, {"pain": nan}, np.zeros(days.size, bool), np.ones(days.size, np.int64), nan, nan
+        )
+        k = int(rng.integers(0, 12))
+        first = rng.integers(19_990, 20_000 + n + 50, k).astype(np.int64)
+        last = first + rng.integers(0, 15, k)
+        min_days = int(rng.choice([1, 3, 14]))
+        got = remissions_of("a", daily, (first, last), min_days)
+        expected = remission_periods(
+            pl.DataFrame({"patient_id": "a", "local_date": days.astype("datetime64[D]")}),
+            pl.DataFrame(
+                {
+                    "patient_id": ["a"] * k,
+                    "start": first.astype("datetime64[D]"),
+                    "end": last.astype("datetime64[D]"),
+                },
+                schema={"patient_id": pl.String, "start": pl.Date, "end": pl.Date},
+            ),
+            min_days=min_days,
+        )
+        assert got.equals(expected), trial

@@ -789,27 +789,39 @@ def remissions_frame(
 def remissions_of(
     patient_id: str, daily: DailyArrays, flare_days: tuple[IntArray, IntArray], min_days: int = 14
 ) -> pl.DataFrame:
-    """:func:`remissions_frame` from the flares' first and last days (days since 1970): a diary
-    day is in a flare when some flare's span holds it (counted with a running sum of span
-    openings and closings over the sorted diary days, not one pass per flare)."""
+    """:func:`remissions_frame` from the flares' first and last days (days since 1970): the
+    flare-free runs of diary days are the diary's stretches of consecutive calendar days
+    less the flares' spans (merged, in Python: a patient has a few dozen flares); only
+    stretches of at least ``min_days`` days can hold a remission, so only those are cut."""
     day = daily.day
-    size = day.size + 1
-    opened = np.bincount(np.searchsorted(day, flare_days[0], side="left"), minlength=size)
-    closed = np.bincount(np.searchsorted(day, flare_days[1], side="right"), minlength=size)
-    in_flare = np.cumsum(opened[:-1] - closed[:-1]) > 0
-    heads, tails = _run_bounds(day, ~in_flare)
-    first, last = day[heads], day[tails]
-    long_enough = last - first + 1 >= min_days
-    first, last = first[long_enough], last[long_enough]
-    return _frame(
-        REMISSION_SCHEMA,
-        {
-            "patient_id": [patient_id] * first.size,
-            "start": first,
-            "end": last,
-            "length_days": last - first + 1,
-        },
-    )
+    if day.size == 0:
+        return frame_from_rows([], REMISSION_SCHEMA)
+    breaks = np.flatnonzero(day[1:] - day[:-1] != 1)
+    firsts = day[np.append(0, breaks + 1)]
+    lasts = day[np.append(breaks, day.size - 1)]
+    long = lasts - firsts + 1 >= min_days
+    merged: list[list[int]] = []
+    for a, b in sorted(zip(flare_days[0].tolist(), flare_days[1].tolist(), strict=True)):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    need = max(min_days, 1)  # a run has at least one day
+    rows: list[tuple[str, int, int, int]] = []
+    j = 0
+    for first, last in zip(firsts[long].tolist(), lasts[long].tolist(), strict=True):
+        while j < len(merged) and merged[j][1] < first:
+            j += 1
+        free_from = first
+        for a, b in merged[j:]:
+            if a > last:
+                break
+            if a - free_from >= need:
+                rows.append((patient_id, free_from, a - 1, a - free_from))
+            free_from = max(free_from, b + 1)
+        if last - free_from + 1 >= need:
+            rows.append((patient_id, free_from, last, last - free_from + 1))
+    return frame_from_rows(rows, REMISSION_SCHEMA)
 
 
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
