@@ -435,3 +435,24 @@ def test_remissions_of_matches_the_frame_path_on_random_diaries_and_flares() -> 
             min_days=min_days,
         )
         assert got.equals(expected), trial
+
+
+def test_flare_rows_follow_the_frame_paths_schema() -> None:
+    """The array path writes the flare rows in its own schema's order: it must be the frame
+    path's (the detected schema, then source and rule)."""
+    from tenderpoint.outcomes.patient import DETECTED_SCHEMA
+    from tenderpoint.outcomes.single import _FLARE_SCHEMA
+
+    expected = {**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String}
+    assert list(_FLARE_SCHEMA.items()) == list(expected.items())
+
+
+def test_declared_flare_runs_break_on_a_missing_diary_day() -> None:
+    """Declared runs are flagged rows on consecutive calendar days: a gap in the diary or an
+    unflagged day ends a run; a single flagged day is a run."""
+    from tenderpoint.outcomes.single import _runs
+
+    days = [10, 11, 12, 14, 15, 16, 17, 20]
+    flag = np.array([True, True, True, True, True, False, True, True])
+    assert _runs(days, flag) == [(0, 2), (3, 4), (6, 6), (7, 7)]
+    assert _runs(days, np.zeros(len(days), bool)) == []

@@ -682,24 +682,32 @@ def relief_frame(
 
 
 _DECLARED_RULE: Final = "declared by the patient"
+_FLARE_SCHEMA: Final = {
+    "patient_id": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "peak_pain": pl.Float64,
+    "length_days": pl.Int64,
+    "rise_points": pl.Float64,
+    "rise_se_points": pl.Float64,
+    "probability": pl.Float64,
+    "source": pl.String,
+    "rule": pl.String,
+}
+"""``patient.DETECTED_SCHEMA`` with the source and the rule (``test_single`` holds the two
+equal)."""
 
 
-def _run_bounds(days: IntArray, flag: BoolArray) -> tuple[IntArray, IntArray]:
-    """First and last index of each run of flagged rows on consecutive calendar days."""
-    idx = np.flatnonzero(flag)
-    if idx.size == 0:
-        return idx, idx
-    new = np.ones(idx.size, dtype=bool)
-    new[1:] = ~((np.diff(idx) == 1) & (np.diff(days[idx]) == 1))
-    heads = np.flatnonzero(new)
-    tails = np.append(heads[1:] - 1, idx.size - 1)
-    return idx[heads], idx[tails]
-
-
-def _runs(days: IntArray, flag: BoolArray) -> list[tuple[int, int]]:
-    """:func:`_run_bounds` as (first, last) pairs."""
-    first, last = _run_bounds(days, flag)
-    return list(zip(first.tolist(), last.tolist(), strict=True))
+def _runs(days: list[int], flag: BoolArray) -> list[tuple[int, int]]:
+    """First and last index of each run of flagged rows on consecutive calendar days (the
+    flagged rows are few: followed in Python)."""
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(flag).tolist():
+        if runs and runs[-1][1] == i - 1 and days[i] - days[i - 1] == 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return [(a, b) for a, b in runs]
 
 
 def _peaks(values: FloatArray, spans: list[tuple[int, int]], top: np.ufunc) -> list[float]:
@@ -724,50 +732,50 @@ def flares_frame(
     model: LatentLevelModel,
 ) -> pl.DataFrame:
     """``patient.patient_flares`` of one patient: declared runs and detected episodes."""
-    from tenderpoint.outcomes.patient import DETECTED_SCHEMA, LevelGrid, detected_runs
+    from tenderpoint.outcomes.patient import LevelGrid, detected_runs
 
     m = level.matrix
     grid = LevelGrid(m.pain[:, 0], m.n_entries[:, 0], level.declared, level.session_days)
     runs = detected_runs(grid, (level.mean, level.var, level.noise_var), rule, model, compiled=True)
     lo = (level.start - EPOCH).days
-    # (start day, source, end day, peak, rise, SE, probability, rule), as the frame path has
-    # them: detected values rounded as in patient.detected_frame
-    declared = _runs(daily.day, daily.flare)
     days = daily.day_list
+    declared = _runs(days, daily.flare)
+    # the frame's rows in schema order (DETECTED_SCHEMA, then source and rule), detected
+    # values rounded as in patient.detected_frame, sorted as the frame path by start and
+    # source (stable: declared before detected on a tie, as there)
     found: list[tuple[Any, ...]] = [
-        (days[a], "declared", days[b], peak, None, None, None, _DECLARED_RULE)
+        (
+            patient_id,
+            days[a],
+            days[b],
+            peak,
+            days[b] - days[a] + 1,
+            None,
+            None,
+            None,
+            "declared",
+            _DECLARED_RULE,
+        )
         for (a, b), peak in zip(declared, _peaks(daily.pain, declared, np.maximum), strict=True)
     ]
     spans = [(r[0], r[1]) for r in runs]
     found += [
         (
+            patient_id,
             lo + r[0],
-            "detected",
             lo + r[1],
             peak,
+            r[1] - r[0] + 1,
             round(r[2], 2),
             round(r[3], 2),
             None if r[4] is None else round(r[4], 3),
+            "detected",
             rule.version,
         )
         for r, peak in zip(runs, _peaks(grid.pain, spans, np.fmax), strict=True)
     ]
-    found.sort(key=lambda f: (f[0], f[1]))
-    return _frame(
-        {**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String},
-        {
-            "patient_id": [patient_id] * len(found),
-            "start": [f[0] for f in found],
-            "end": [f[2] for f in found],
-            "peak_pain": [f[3] for f in found],
-            "length_days": [f[2] - f[0] + 1 for f in found],
-            "rise_points": [f[4] for f in found],
-            "rise_se_points": [f[5] for f in found],
-            "probability": [f[6] for f in found],
-            "source": [f[1] for f in found],
-            "rule": [f[7] for f in found],
-        },
-    )
+    found.sort(key=lambda f: (f[1], f[8]))
+    return frame_from_rows(found, _FLARE_SCHEMA)
 
 
 REMISSION_SCHEMA: Final = {
