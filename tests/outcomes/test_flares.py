@@ -269,3 +269,32 @@ def test_change_point_means_are_those_of_the_segments_either_side() -> None:
         out = change_points_of(np.arange(x.size, dtype=np.int64), x)
         assert expected  # the steps give cuts
         assert out.select("mean_before", "mean_after").rows() == expected
+
+
+def test_compiled_day_likelihoods_are_the_numpy_formulas_bits() -> None:
+    """Rule 3.0's day log-likelihoods compiled (``kernels.flare_log_likelihoods``, the
+    analysis of one patient) must be the numpy formulas' bits: days without entries, with
+    several entries, declared, and at the top of the scale (the tail patched afterwards)."""
+    import numpy as np
+
+    from tenderpoint.outcomes.flares import FlareStateRule, _day_log_likelihoods
+
+    rules = (FlareStateRule(), FlareStateRule(expected_rise_points=2.5, rise_sd_points=0.7))
+    rng = np.random.default_rng(5)
+    tops = 0
+    for trial in range(400):
+        rule = rules[trial % 2]
+        d = int(rng.integers(1, 800))
+        count = rng.integers(0, 4, d)
+        scores = rng.integers(0, 11, d) / rng.choice([1.0, 2.0, 3.0])
+        pain = np.where(count > 0, scores, np.nan)
+        declared = rng.random(d) < 0.1
+        level, level_var = rng.uniform(0, 10, d), rng.uniform(0.0, 0.5, d)
+        noise_var = float(rng.uniform(0.05, 3.0))
+        args = (pain, count, declared, level, level_var, noise_var, rule)
+        expected = _day_log_likelihoods(*args)
+        got = _day_log_likelihoods(*args, compiled=True)
+        tops += int(((count > 0) & (pain >= 9.5)).any())
+        for g, e in zip(got, expected, strict=True):
+            assert g.tobytes() == e.tobytes(), trial
+    assert tops > 100  # the top-of-scale patch was exercised

@@ -483,30 +483,64 @@ def _day_log_likelihoods(
     level_var: npt.NDArray[np.float64],
     noise_var: float,
     rule: FlareStateRule,
+    *,
+    compiled: bool = False,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Log-likelihood of each day's entries outside and inside a flare (0 without entries)."""
-    from scipy.special import log_ndtr
-
+    """Log-likelihood of each day's entries outside and inside a flare (0 without entries);
+    ``compiled``: the same operations in ``kernels.flare_log_likelihoods`` (the logarithms
+    and the top-of-scale tails stay numpy's and scipy's)."""
+    marks = (
+        math.log(rule.declared_if_not),
+        math.log1p(-rule.declared_if_not),
+        math.log(rule.declared_if_flare),
+        math.log1p(-rule.declared_if_flare),
+    )
     have = count > 0
+    top = have & (pain >= rule.scale_max - 0.5)
+    if compiled:
+        from tenderpoint.outcomes.kernels import flare_log_likelihoods
+
+        constants = (rule.rise_sd_points**2, rule.expected_rise_points, *marks)
+        got = flare_log_likelihoods(pain, count, declared, level, level_var, noise_var, constants)
+        log_out, log_in, var_out, var_in = got
+        if top.any():
+            tail_out, tail_in = _top_tails(pain, level, var_out, var_in, top, rule)
+            on = declared[top]
+            log_out[top] = tail_out + np.where(on, marks[0], marks[1])
+            log_in[top] = tail_in + np.where(on, marks[2], marks[3])
+        return log_out, log_in
     var_out = np.where(have, noise_var / np.maximum(count, 1) + level_var, 1.0)
     var_in = var_out + rule.rise_sd_points**2
     excess = np.where(have, pain - level, 0.0)
     rise = rule.expected_rise_points
     out = -0.5 * excess**2 / var_out - 0.5 * np.log(var_out)
     inside = -0.5 * (excess - rise) ** 2 / var_in - 0.5 * np.log(var_in)
-    top = have & (pain >= rule.scale_max - 0.5)
     if top.any():
-        # at the top of the scale the entry only says "at least this high" (the normal's
-        # tail, computed on those days only: every step is elementwise)
-        edge = rule.scale_max - 0.5 - level[top]
-        half_log_2pi = 0.5 * math.log(2.0 * math.pi)
-        out[top] = log_ndtr(-edge / np.sqrt(var_out[top])) + half_log_2pi
-        inside[top] = log_ndtr(-(edge - rise) / np.sqrt(var_in[top])) + half_log_2pi
-    mark_out = np.where(declared, math.log(rule.declared_if_not), math.log1p(-rule.declared_if_not))
-    mark_in = np.where(
-        declared, math.log(rule.declared_if_flare), math.log1p(-rule.declared_if_flare)
-    )
+        out[top], inside[top] = _top_tails(pain, level, var_out, var_in, top, rule)
+    mark_out = np.where(declared, marks[0], marks[1])
+    mark_in = np.where(declared, marks[2], marks[3])
     return np.where(have, out + mark_out, 0.0), np.where(have, inside + mark_in, 0.0)
+
+
+def _top_tails(
+    pain: npt.NDArray[np.float64],
+    level: npt.NDArray[np.float64],
+    var_out: npt.NDArray[np.float64],
+    var_in: npt.NDArray[np.float64],
+    top: npt.NDArray[np.bool_],
+    rule: FlareStateRule,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Log-likelihoods outside and inside a flare of the ``top`` days: at the top of the
+    scale the entry only says "at least this high" (the normal's tail, computed on those
+    days only: every step is elementwise)."""
+    from scipy.special import log_ndtr
+
+    edge = rule.scale_max - 0.5 - level[top]
+    half_log_2pi = 0.5 * math.log(2.0 * math.pi)
+    rise = rule.expected_rise_points
+    tail_out = log_ndtr(-edge / np.sqrt(var_out[top])) + half_log_2pi
+    tail_in = log_ndtr(-(edge - rise) / np.sqrt(var_in[top])) + half_log_2pi
+    return tail_out, tail_in
 
 
 def flare_probability(
@@ -613,7 +647,9 @@ def flare_state_runs(
             else:
                 m, v = smooth_level(y[:, None], precision[:, None], process_var[:, None])
                 mean, var = m[:, 0], v[:, 0]
-        log_out, log_in = _day_log_likelihoods(pain, count, declared, mean, var, noise_var, rule)
+        log_out, log_in = _day_log_likelihoods(
+            pain, count, declared, mean, var, noise_var, rule, compiled=compiled
+        )
         post = flare_probability(log_out, log_in, rule, compiled=compiled)
         runs = [
             (a, b)

@@ -551,6 +551,91 @@ def forward_backward(b_out: FloatArray, b_in: FloatArray, enter: float, leave: f
     return post
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _flare_variances(
+    count: IntArray, level_var: FloatArray, noise_var: float, rise_var: float
+) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled; tested through flares
+    d = count.shape[0]
+    var_out = np.empty(d)
+    var_in = np.empty(d)
+    for t in range(d):
+        v = 1.0
+        if count[t] > 0:
+            v = noise_var / max(count[t], 1) + level_var[t]
+        var_out[t] = v
+        var_in[t] = v + rise_var
+    return var_out, var_in
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _flare_terms(
+    pain: FloatArray,
+    count: IntArray,
+    declared: BoolArray,
+    level: FloatArray,
+    var_out: FloatArray,
+    var_in: FloatArray,
+    log_var_out: FloatArray,
+    log_var_in: FloatArray,
+    rise: float,
+    marks: FloatArray,
+) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled; tested through flares
+    d = pain.shape[0]
+    out = np.zeros(d)
+    inside = np.zeros(d)
+    for t in range(d):
+        if count[t] > 0:
+            excess = pain[t] - level[t]
+            o = -0.5 * (excess * excess) / var_out[t] - 0.5 * log_var_out[t]
+            above = excess - rise
+            i = -0.5 * (above * above) / var_in[t] - 0.5 * log_var_in[t]
+            if declared[t]:
+                out[t] = o + marks[0]
+                inside[t] = i + marks[2]
+            else:
+                out[t] = o + marks[1]
+                inside[t] = i + marks[3]
+    return out, inside
+
+
+def flare_log_likelihoods(
+    pain: FloatArray,
+    count: IntArray,
+    declared: BoolArray,
+    level: FloatArray,
+    level_var: FloatArray,
+    noise_var: float,
+    constants: tuple[float, float, float, float, float, float],
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``flares._day_log_likelihoods`` compiled, but for the days at the top of the scale:
+    each day's log-likelihood outside and inside a flare (declared mark added, 0 without
+    entries) and the two variances the caller needs for those days. ``constants`` are the
+    rule's flare variance, expected rise and the four log-probabilities of the declared
+    mark (declared / not, outside a flare; declared / not, inside). The logarithms are
+    numpy's (``np.log``), as in the reference: a compiled ``log`` may differ in the last
+    bit."""
+    rise_var, rise, *marks = constants
+    var_out, var_in = _flare_variances(
+        np.ascontiguousarray(count, dtype=np.int64),
+        np.ascontiguousarray(level_var, dtype=np.float64),
+        float(noise_var),
+        float(rise_var),
+    )
+    out, inside = _flare_terms(
+        np.ascontiguousarray(pain, dtype=np.float64),
+        np.ascontiguousarray(count, dtype=np.int64),
+        np.ascontiguousarray(declared, dtype=np.bool_),
+        np.ascontiguousarray(level, dtype=np.float64),
+        var_out,
+        var_in,
+        np.log(var_out),
+        np.log(var_in),
+        float(rise),
+        np.array(marks, dtype=np.float64),
+    )
+    return out, inside, var_out, var_in
+
+
 def smooth_one(y: FloatArray, precision: FloatArray, process_var: FloatArray) -> FloatArray:
     """``latent.smooth_level`` of one patient (1-D arrays), compiled: ``(mean, variance)``
     stacked as a 2 x days array."""
