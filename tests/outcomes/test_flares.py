@@ -298,3 +298,15 @@ def test_compiled_day_likelihoods_are_the_numpy_formulas_bits() -> None:
         for g, e in zip(got, expected, strict=True):
             assert g.tobytes() == e.tobytes(), trial
     assert tops > 100  # the top-of-scale patch was exercised
+
+
+def test_runs_of_gives_each_run_of_true_days() -> None:
+    """Runs at either end, single days and an empty mask."""
+    import numpy as np
+
+    from tenderpoint.outcomes.flares import _runs_of
+
+    mask = np.array([True, True, False, True, False, False, True, True, True])
+    assert _runs_of(mask) == [(0, 1), (3, 3), (6, 8)]
+    assert _runs_of(np.zeros(5, bool)) == []
+    assert _runs_of(np.ones(3, bool)) == [(0, 2)]

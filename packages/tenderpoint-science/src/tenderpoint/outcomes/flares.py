@@ -589,14 +589,15 @@ def flare_probability(
 
 
 def _runs_of(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """First and last index of each run of True."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    return list(zip(idx[starts].tolist(), idx[ends].tolist(), strict=True))
+    """First and last index of each run of True (the True days are few: followed in
+    Python)."""
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(mask).tolist():
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return [(a, b) for a, b in runs]
 
 
 def flare_state_runs(
@@ -657,14 +658,18 @@ def flare_state_runs(
             if b - a + 1 <= rule.max_days
         ]
     found: list[tuple[int, int, float, float, float]] = []
+    runs = [(a, b) for a, b in runs if b - a + 1 >= rule.min_days]
+    if not runs:
+        return found
+    # each day's weighted excess once; a span's sum and maximum by the reductions that
+    # ndarray.sum and .max call (the same bits)
+    excess = np.where(have, (pain - mean) * count, 0.0)
     for a, b in runs:
-        span = slice(a, b + 1)
-        weight = float(count[span].sum())
-        if b - a + 1 < rule.min_days or weight == 0:
+        weight = float(np.add.reduce(count[a : b + 1]))
+        if weight == 0:
             continue
-        rise = float(np.where(have[span], (pain[span] - mean[span]) * count[span], 0.0).sum())
-        rise /= weight
+        rise = float(np.add.reduce(excess[a : b + 1])) / weight
         se = math.sqrt(noise_var / weight)
         if rise + se >= rule.rise_points:
-            found.append((a, b, rise, se, float(post[span].max())))
+            found.append((a, b, rise, se, float(np.maximum.reduce(post[a : b + 1]))))
     return found
