@@ -262,7 +262,8 @@ def change_points_of(
     if signal.size < 2 * min_size_days:
         return pl.DataFrame(schema=CHANGE_POINT_SCHEMA)
     if penalty is None:
-        noise = float(_variance(np.diff(signal)) / 2.0) or 1.0
+        # the day-to-day differences as np.diff computes them (its wrapper skipped)
+        noise = float(_variance(signal[1:] - signal[:-1]) / 2.0) or 1.0
         penalty = 3.0 * float(np.log(signal.size)) * noise
     # KernelCPD with the linear kernel is PELT with the L2 cost, implemented in C (~100x faster
     # than rpt.Pelt(model="l2") in Python for a two-year diary)

@@ -835,7 +835,7 @@ def remissions_of(
 def change_points_frame(daily: DailyArrays) -> pl.DataFrame:
     """``flares.change_points`` of one patient's daily pain."""
     has = ~np.isnan(daily.pain)
-    return change_points_of(daily.day[has], daily.pain[has].astype(np.float64))
+    return change_points_of(daily.day[has], daily.pain[has].astype(np.float64, copy=False))
 
 
 # ---------------------------------------------------------------- forecast
