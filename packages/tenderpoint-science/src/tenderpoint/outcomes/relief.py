@@ -261,8 +261,10 @@ def _horizon_onset(
     z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
     day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
     in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    rows = np.clip(day, 0, d - 1)
+    # the row of patient indices broadcasts in the gather itself; maximum/minimum are
+    # np.clip on integers without its Python wrapper (a few microseconds on tiny arrays)
+    cols = np.arange(n)[None, :]
+    rows = np.minimum(np.maximum(day, 0), d - 1)
     h_mean, h_var = mean[rows, cols], var[rows, cols]
     z_on = (on_level[None, :] - h_mean) / np.sqrt(h_var + on_var[None, :])
     z_on_h = np.where(in_horizon, z_on, -np.inf)
@@ -458,8 +460,8 @@ class DiaryDays:
         ``block x patients`` gather of grid days; ``patients`` index the course's result."""
         d = self.pain.shape[0]
         inside = keep & (days >= 0) & (days < d)
-        rows = np.clip(days, 0, d - 1)
-        c = np.broadcast_to(self.columns[patients][None, :], days.shape)
+        rows = np.minimum(np.maximum(days, 0), d - 1)  # np.clip without its wrapper
+        c = self.columns[patients][None, :]  # broadcast by the gathers themselves
         count = self.n_entries[rows, c]
         declared = inside & (count > 0) & self.declared[rows, c]
         weight = np.where(inside & ~declared, count, 0).astype(np.float64)

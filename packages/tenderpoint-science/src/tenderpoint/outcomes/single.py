@@ -643,9 +643,9 @@ def relief_frame(
     m = level.matrix
     lo = (m.start_date - EPOCH).days
     first_day = int(level.session_days.min())
-    grid_day = np.arange(m.n_days)
-    in_base = (grid_day < first_day) & (grid_day >= first_day - _BASELINE_WINDOW_FOR_VARIANCE)
-    n_base = int(m.n_entries[in_base, 0].sum())
+    # entries on the grid days [first_day - window, first_day): one slice of the column
+    base_from = max(first_day - _BASELINE_WINDOW_FOR_VARIANCE, 0)
+    n_base = int(m.n_entries[base_from:first_day, 0].sum())
     noise = np.array([level.noise_var])
     written = np.flatnonzero(m.n_entries[:, 0] > 0)
     base_pain = baseline.values["pain"]
