@@ -30,7 +30,6 @@ from tenderpoint.outcomes.contracts import (
     PATIENT_SCHEMA,
     SCORE_COLUMNS,
     SEXES,
-    UTC_DATETIME,
     _is_zone,
     _now,
     validate_diary,
@@ -189,11 +188,12 @@ def _scores(d: pl.DataFrame, have: Mapping[str, pl.DataType]) -> dict[str, Float
 
 def _times(frame: pl.DataFrame, name: str, have: Mapping[str, pl.DataType]) -> IntArray | None:
     """A UTC microsecond datetime column as integers; None if absent (``have``: the frame's
-    columns and types), of another type or null."""
+    columns and types, already checked against the contract by :func:`_conformed`) or
+    null."""
     if name not in have:
         return None
     col = frame.get_column(name)
-    if col.dtype != UTC_DATETIME or col.null_count():
+    if col.null_count():
         return None
     return physical(col)
 
@@ -297,10 +297,11 @@ def _valid(rows: PatientRows, now_us: int) -> bool:
         utc_day = np.floor_divide(d.recorded_us, US_PER_DAY)
         if bool((d.recorded_us > now_us).any()) or bool((np.abs(d.local_day - utc_day) > 1).any()):
             return False
-        if not bool((np.diff(d.recorded_us) > 0).all()):
+        recorded = d.recorded_us  # (a[1:] > a[:-1]: np.diff > 0 without its wrapper)
+        if not bool((recorded[1:] > recorded[:-1]).all()):
             return False  # out of time order or two entries at one instant
     s, e = rows.start_us, rows.end_us
     if bool((e < s).any()) or bool((s > now_us).any()):
         return False
     # sessions in start order, none starting at or before the previous one's end
-    return bool((np.diff(s) > 0).all()) and bool((s[1:] >= e[:-1]).all())
+    return bool((s[1:] > s[:-1]).all()) and bool((s[1:] >= e[:-1]).all())
