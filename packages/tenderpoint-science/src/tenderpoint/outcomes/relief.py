@@ -922,7 +922,7 @@ ColumnSpec = tuple[Any, Any, bool]  # a result column: dtype, values, whether Na
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
     """polars' ``round(decimals)`` (half to even) on floats, with numpy."""
-    out: FloatArray = np.round(values, decimals)
+    out: FloatArray = values.round(decimals)  # np.round without its dispatch wrappers
     return out
 
 
