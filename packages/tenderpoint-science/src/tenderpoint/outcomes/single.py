@@ -673,7 +673,8 @@ def relief_frame(
     )
     cols = np.zeros(k, dtype=np.int64)
     c_day = courses.course_day - lo
-    next_day = np.append(c_day[1:], -1).astype(np.int64)
+    next_day = np.full(k, -1, dtype=np.int64)  # -1: no next course (np.append costs more)
+    next_day[:-1] = c_day[1:]
     window = CourseWindow(c_day, next_day, lc.last_diary_day[cols])
     res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
