@@ -145,6 +145,40 @@ def test_all_scores_in_one_bincount_are_each_scores_own_sums() -> None:
             assert np.array_equal(got[name], expected, equal_nan=True)
 
 
+def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:
+    """``single._span_means`` sums each score's window in place (Kahan's compensation, or in
+    plain order after the hashed daily path); every mean must carry the bits of
+    ``kahan_sum`` / ``plain_sum`` over the window's non-missing values, the day count that
+    of the days with pain, and an empty window NaN."""
+    import dataclasses
+
+    from tenderpoint.outcomes.contracts import SCORE_COLUMNS
+    from tenderpoint.outcomes.single import DailyArrays, _span_means, kahan_sum, plain_sum
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(0, 40))
+        day = np.sort(rng.choice(np.arange(100), size=n, replace=False)).astype(np.int64)
+        scores = {}
+        for name in SCORE_COLUMNS:
+            values = rng.integers(0, 11, n) / rng.choice([1.0, 3.0, 7.0])
+            values[rng.random(n) < 0.3] = np.nan
+            scores[name] = values
+        flags = np.zeros(n, dtype=bool)
+        daily = DailyArrays(day, scores, flags, np.ones(n, np.int64), np.zeros(n), scores["pain"])
+        for hashed, total in ((False, kahan_sum), (True, plain_sum)):
+            d = dataclasses.replace(daily, hashed=hashed)
+            first = int(rng.integers(-5, 100))
+            last = first + int(rng.integers(0, 10))
+            n_days, means = _span_means(d, first, last, tuple(SCORE_COLUMNS))
+            inside = (day >= first) & (day <= last)
+            for name in SCORE_COLUMNS:
+                values = [v for v in scores[name][inside].tolist() if v == v]
+                expected = total(values) / len(values) if values else float("nan")
+                assert np.array_equal(means[name], expected, equal_nan=True)
+            assert n_days == int((inside & ~np.isnan(scores["pain"])).sum())
+
+
 def test_remissions_of_a_diary_wholly_in_flares_or_free_of_them() -> None:
     """No remission when every diary day lies in a flare; the whole diary when none does."""
     from tenderpoint.outcomes.single import DailyArrays, remissions_of

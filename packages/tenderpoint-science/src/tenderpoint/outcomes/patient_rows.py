@@ -30,7 +30,6 @@ from tenderpoint.outcomes.contracts import (
     PATIENT_SCHEMA,
     SCORE_COLUMNS,
     SEXES,
-    UTC_DATETIME,
     _is_zone,
     _now,
     validate_diary,
@@ -169,24 +168,32 @@ def _own(frame: pl.DataFrame, patient_id: str) -> pl.DataFrame | None:
     return frame.filter(pl.col("patient_id") == patient_id)
 
 
-def _floats(frame: pl.DataFrame, name: str) -> FloatArray | None:
-    """A Float64 column as floats with NaN for null; None if absent-but-wrong or if it holds
-    a NaN (invalid, which the validator names)."""
-    if name not in frame.columns:
-        return np.full(frame.height, np.nan)
-    col = frame[name]
-    if col.dtype != pl.Float64():
-        return None
-    values = col.to_numpy().astype(np.float64, copy=False)
-    if np.count_nonzero(np.isnan(values)) != col.null_count():
-        return None
-    return values
+def _scores(d: pl.DataFrame, have: Mapping[str, pl.DataType]) -> dict[str, FloatArray] | None:
+    """Every score column as floats with NaN for null (all NaN when the column is absent);
+    None if one holds a NaN (invalid, which the validator names). The columns' types are
+    checked by :func:`_conformed`, and ``have`` (the frame's columns) is read once: a
+    frame's ``columns`` is rebuilt at every call."""
+    out = {}
+    for name in SCORE_COLUMNS:
+        if name not in have:
+            out[name] = np.full(d.height, np.nan)
+            continue
+        col = d.get_column(name)
+        values: FloatArray = col.to_numpy().astype(np.float64, copy=False)
+        if np.count_nonzero(np.isnan(values)) != col.null_count():
+            return None
+        out[name] = values
+    return out
 
 
-def _times(frame: pl.DataFrame, name: str) -> IntArray | None:
-    """A UTC microsecond datetime column as integers; None if of another type or null."""
-    col = frame[name] if name in frame.columns else None
-    if col is None or col.dtype != UTC_DATETIME or col.null_count():
+def _times(frame: pl.DataFrame, name: str, have: Mapping[str, pl.DataType]) -> IntArray | None:
+    """A UTC microsecond datetime column as integers; None if absent (``have``: the frame's
+    columns and types, already checked against the contract by :func:`_conformed`) or
+    null."""
+    if name not in have:
+        return None
+    col = frame.get_column(name)
+    if col.null_count():
         return None
     return physical(col)
 
@@ -214,49 +221,54 @@ def _read(
     return PatientRows(patient_id, diary_rows, sessions[0], sessions[1], *person)
 
 
-def _conformed(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> bool:
-    """Whether every contract column present has its contract type."""
+def _conformed(
+    frame: pl.DataFrame, schema: Mapping[str, pl.DataType]
+) -> dict[str, pl.DataType] | None:
+    """The frame's columns and types when every contract column present has its contract
+    type (else None)."""
     have = dict(zip(frame.columns, frame.dtypes, strict=True))
-    return all(have.get(c, t) == t for c, t in schema.items())
+    return have if all(have.get(c, t) == t for c, t in schema.items()) else None
 
 
 def _diary_rows(d: pl.DataFrame) -> DiaryRows | None:
-    if not _conformed(d, DIARY_SCHEMA):
+    have = _conformed(d, DIARY_SCHEMA)
+    if have is None:
         return None
-    recorded = _times(d, "recorded_at")
-    if recorded is None or not {"local_date", "pain"} <= set(d.columns):
+    recorded = _times(d, "recorded_at", have)
+    if recorded is None or "local_date" not in have or "pain" not in have:
         return None
-    if d["local_date"].null_count():
+    local_date = d.get_column("local_date")
+    if local_date.null_count() or d.get_column("pain").null_count():
         return None
-    scores = {s: _floats(d, s) for s in SCORE_COLUMNS}
-    if any(v is None for v in scores.values()) or d["pain"].null_count():
+    scores = _scores(d, have)
+    if scores is None:
         return None
     flare = np.zeros(d.height, dtype=bool)
-    if "flare" in d.columns:
-        marks = d["flare"]
+    if "flare" in have:
+        marks = d.get_column("flare")
         values = marks.to_numpy()
         flare = values.astype(bool) if marks.null_count() == 0 else values == True  # noqa: E712
-    local = physical(d["local_date"])
-    return DiaryRows(recorded, local, {k: v for k, v in scores.items() if v is not None}, flare)
+    return DiaryRows(recorded, physical(local_date), scores, flare)
 
 
 def _session_rows(i: pl.DataFrame) -> tuple[IntArray, IntArray] | None:
-    if not _conformed(i, INFUSION_SCHEMA):
+    have = _conformed(i, INFUSION_SCHEMA)
+    if have is None:
         return None
-    start, end = _times(i, "start"), _times(i, "end")
+    start, end = _times(i, "start", have), _times(i, "end", have)
     if start is None or end is None:
         return None
-    if "drug" in i.columns and not set(i["drug"].to_list()) <= {*DRUGS, None}:
+    if "drug" in have and not set(i.get_column("drug").to_list()) <= {*DRUGS, None}:
         return None
     for name in ("total_dose_mg", "dose_mg_per_kg"):
         # null and NaN doses pass the validator's "< 0" check; so do they here
-        if name in i.columns and bool((i[name].to_numpy() < 0).any()):
+        if name in have and bool((i.get_column(name).to_numpy() < 0).any()):
             return None
     return start, end
 
 
 def _patient_row(p: pl.DataFrame) -> tuple[str, int] | None:
-    if not _conformed(p, PATIENT_SCHEMA):
+    if _conformed(p, PATIENT_SCHEMA) is None:
         return None
     row = p.row(0, named=True)
     sex, age = row.get("sex"), row.get("age_years")
@@ -285,10 +297,11 @@ def _valid(rows: PatientRows, now_us: int) -> bool:
         utc_day = np.floor_divide(d.recorded_us, US_PER_DAY)
         if bool((d.recorded_us > now_us).any()) or bool((np.abs(d.local_day - utc_day) > 1).any()):
             return False
-        if not bool((np.diff(d.recorded_us) > 0).all()):
+        recorded = d.recorded_us  # (a[1:] > a[:-1]: np.diff > 0 without its wrapper)
+        if not bool((recorded[1:] > recorded[:-1]).all()):
             return False  # out of time order or two entries at one instant
     s, e = rows.start_us, rows.end_us
     if bool((e < s).any()) or bool((s > now_us).any()):
         return False
     # sessions in start order, none starting at or before the previous one's end
-    return bool((np.diff(s) > 0).all()) and bool((s[1:] >= e[:-1]).all())
+    return bool((s[1:] > s[:-1]).all()) and bool((s[1:] >= e[:-1]).all())

@@ -261,8 +261,10 @@ def _horizon_onset(
     z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
     day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
     in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
-    cols = np.broadcast_to(np.arange(n)[None, :], day.shape)
-    rows = np.clip(day, 0, d - 1)
+    # the row of patient indices broadcasts in the gather itself; maximum/minimum are
+    # np.clip on integers without its Python wrapper (a few microseconds on tiny arrays)
+    cols = np.arange(n)[None, :]
+    rows = np.minimum(np.maximum(day, 0), d - 1)
     h_mean, h_var = mean[rows, cols], var[rows, cols]
     z_on = (on_level[None, :] - h_mean) / np.sqrt(h_var + on_var[None, :])
     z_on_h = np.where(in_horizon, z_on, -np.inf)
@@ -458,8 +460,8 @@ class DiaryDays:
         ``block x patients`` gather of grid days; ``patients`` index the course's result."""
         d = self.pain.shape[0]
         inside = keep & (days >= 0) & (days < d)
-        rows = np.clip(days, 0, d - 1)
-        c = np.broadcast_to(self.columns[patients][None, :], days.shape)
+        rows = np.minimum(np.maximum(days, 0), d - 1)  # np.clip without its wrapper
+        c = self.columns[patients][None, :]  # broadcast by the gathers themselves
         count = self.n_entries[rows, c]
         declared = inside & (count > 0) & self.declared[rows, c]
         weight = np.where(inside & ~declared, count, 0).astype(np.float64)
@@ -726,15 +728,13 @@ def _returns(
     """Rule 2.1's two corrections of the relief end read off the diary days themselves."""
     m = lc.matrix
     daily = DiaryDays(m.pain, m.n_entries, m.declared_flare, cols)
-    base = lc.baseline[cols]
+    base, base_var, noise = lc.baseline[cols], lc.baseline_var[cols], lc.noise_var[cols]
     back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * lc.baseline_var[cols]
+    back_var = (back_level / np.where(base > 0, base, 1.0)) ** 2 * base_var
     back = (back_level, back_var)
-    res = marked_flare_before_follow_up_end(res, daily, lc.noise_var[cols], back, rule)
-    res = return_before_follow_up_end(
-        res, daily, lc.noise_var[cols], base, lc.baseline_var[cols], rule
-    )
-    return earlier_return(res, daily, lc.noise_var[cols], back, rule)
+    res = marked_flare_before_follow_up_end(res, daily, noise, back, rule)
+    res = return_before_follow_up_end(res, daily, noise, base, base_var, rule)
+    return earlier_return(res, daily, noise, back, rule)
 
 
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
@@ -922,7 +922,7 @@ ColumnSpec = tuple[Any, Any, bool]  # a result column: dtype, values, whether Na
 
 def round_half_even(values: FloatArray, decimals: int) -> FloatArray:
     """polars' ``round(decimals)`` (half to even) on floats, with numpy."""
-    out: FloatArray = np.round(values, decimals)
+    out: FloatArray = values.round(decimals)  # np.round without its dispatch wrappers
     return out
 
 
@@ -1069,12 +1069,18 @@ def _course_frame(
     censor_days = np.minimum(c_day + rule.horizon_days, res["limit"] + 1) - c_day
     has_data = res["limit"] >= c_day
     ttr = np.where(relief, np.maximum(hours, 0.0), np.where(has_data, censor_days * 24.0, np.nan))
-    censored = relief & ~res["event"]
-    reason = np.where(res["reached_next"], "next_infusion", "last_entry").astype(object)
-    reason[~censored] = None
-    status = np.where(relief, "ok", np.where(has_data, "no_relief", "insufficient_data"))
-    event = res["event"].astype(object)
-    event[~relief] = None
+    # the text and nullable columns as lists straight away (string and object arrays only
+    # to be turned into lists cost more than the few rows of one patient)
+    relief_l, event_l = relief.tolist(), res["event"].tolist()
+    reason = [
+        ("next_infusion" if nxt else "last_entry") if r and not e else None
+        for r, e, nxt in zip(relief_l, event_l, res["reached_next"].tolist(), strict=True)
+    ]
+    status = [
+        "ok" if r else ("no_relief" if h else "insufficient_data")
+        for r, h in zip(relief_l, has_data.tolist(), strict=True)
+    ]
+    event = [e if r else None for r, e in zip(relief_l, event_l, strict=True)]
     k = relief.size
     dates = {name: _grid_dates(res[grid], offset) for name, grid in _DATE_COLUMNS.items()}
     # (dtype, values, NaN read as null) per column; the first five are the caller's series
@@ -1086,9 +1092,9 @@ def _course_frame(
         "relief_resolution": (pl.String, ["daily"] * k, False),
         "relief_onset_date": dates["relief_onset_date"],
         "durability_days": (pl.Float64, res["durability"], True),
-        "durability_event": (pl.Boolean, event.tolist(), False),
-        "censor_reason": (pl.String, reason.tolist(), False),
-        "status": (pl.String, status.tolist(), False),
+        "durability_event": (pl.Boolean, event, False),
+        "censor_reason": (pl.String, reason, False),
+        "status": (pl.String, status, False),
         "relief_probability": (
             pl.Float64,
             round_half_even(res["relief_probability"].astype(np.float64), 4),

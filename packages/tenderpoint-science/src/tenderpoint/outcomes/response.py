@@ -249,11 +249,12 @@ def responder_evidence(
         ratio_low = np.where(bounded, (pain * baseline_pain - half) / a, np.nan)
         ratio_high = np.where(bounded, (pain * baseline_pain + half) / a, np.nan)
     noise_sd: FloatArray = np.sqrt(noise_var)
+    # ndarray.round is np.round without its dispatch wrappers (the same half-to-even rounding)
     return {
-        "noise_sd_points": np.round(noise_sd, 3),
-        "responder_probability": np.round(prob, 3),
-        "pct_reduction_pain_low": np.round(100.0 * (1.0 - ratio_high), 2),
-        "pct_reduction_pain_high": np.round(100.0 * (1.0 - ratio_low), 2),
+        "noise_sd_points": noise_sd.round(3),
+        "responder_probability": prob.round(3),
+        "pct_reduction_pain_low": (100.0 * (1.0 - ratio_high)).round(2),
+        "pct_reduction_pain_high": (100.0 * (1.0 - ratio_low)).round(2),
     }
 
 

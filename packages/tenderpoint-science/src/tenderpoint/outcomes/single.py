@@ -323,13 +323,25 @@ def _span_means(
     checked in ``test_single.py``). The days are sorted, so a window is one slice."""
     lo = bisect_left(daily.day_list, first_day)
     hi = bisect_right(daily.day_list, last_day)
-    total = plain_sum if daily.hashed else kahan_sum
+    plain = daily.hashed
     row, table = daily.score_rows
     window: list[list[float]] = table[:, lo:hi].tolist()
     means, n_days = {}, 0
     for name in names:
         values = [v for v in window[row[name]] if v == v]  # v != v: NaN
-        means[name] = total(values) / len(values) if values else float("nan")
+        # plain_sum / kahan_sum inlined (the same operations; a call per score and window
+        # cost more than the week's few additions)
+        total, carry = 0.0, 0.0
+        if plain:
+            for v in values:
+                total = total + v
+        else:
+            for v in values:
+                y = v - carry
+                t = total + y
+                carry = (t - total) - y
+                total = t
+        means[name] = total / len(values) if values else float("nan")
         if name == "pain":
             n_days = len(values)
     if "pain" not in names:
@@ -476,17 +488,17 @@ def responses_frame(
         for w in windows
     ]
     n_days = np.array([r[0] for r in rows], dtype=np.int64)
-    mins = np.array([w.min_days for w in windows], dtype=np.int64)
-    status = np.where(
-        baseline.status != BASELINE_OK,
-        "no_baseline",
-        np.where(n_days < mins, "insufficient_data", "ok"),
-    )
-    pct = _percent_reductions(baseline, [r[1] for r in rows], status == "ok")
+    # the status as Python strings (a string array would be built only to be listed)
+    has_baseline = baseline.status == BASELINE_OK
+    status = [
+        "no_baseline" if not has_baseline else "insufficient_data" if r[0] < w.min_days else "ok"
+        for r, w in zip(rows, windows, strict=True)
+    ]
+    ok = np.array([s == "ok" for s in status], dtype=bool)
+    pct = _percent_reductions(baseline, [r[1] for r in rows], ok)
     n = len(windows)
-    base_pain = baseline.values.get("pain") if baseline.status == BASELINE_OK else None
+    base_pain = baseline.values.get("pain") if has_baseline else None
     pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
-    ok = status == "ok"
     nan = float("nan")
     evidence = responder_evidence(
         np.where(ok, baseline.values.get("pain", nan), nan),
@@ -511,7 +523,7 @@ def responses_frame(
             "pain": pain,
             **{f"pct_reduction_{s}": pct[s] for s in RESPONSE_ITEMS},
             "immpact": _immpact(pct["pain"]),
-            "status": status.tolist(),
+            "status": status,
             **evidence,
         },
     )
@@ -643,9 +655,9 @@ def relief_frame(
     m = level.matrix
     lo = (m.start_date - EPOCH).days
     first_day = int(level.session_days.min())
-    grid_day = np.arange(m.n_days)
-    in_base = (grid_day < first_day) & (grid_day >= first_day - _BASELINE_WINDOW_FOR_VARIANCE)
-    n_base = int(m.n_entries[in_base, 0].sum())
+    # entries on the grid days [first_day - window, first_day): one slice of the column
+    base_from = max(first_day - _BASELINE_WINDOW_FOR_VARIANCE, 0)
+    n_base = int(m.n_entries[base_from:first_day, 0].sum())
     noise = np.array([level.noise_var])
     written = np.flatnonzero(m.n_entries[:, 0] > 0)
     base_pain = baseline.values["pain"]
@@ -661,7 +673,8 @@ def relief_frame(
     )
     cols = np.zeros(k, dtype=np.int64)
     c_day = courses.course_day - lo
-    next_day = np.append(c_day[1:], -1).astype(np.int64)
+    next_day = np.full(k, -1, dtype=np.int64)  # -1: no next course (np.append costs more)
+    next_day[:-1] = c_day[1:]
     window = CourseWindow(c_day, next_day, lc.last_diary_day[cols])
     res = relief_from_level(
         lc.mean[:, cols], lc.var[:, cols], lc.baseline[cols], lc.baseline_var[cols], window, rule
