@@ -56,6 +56,7 @@ from tenderpoint.outcomes.latent import (
     LatentLevelModel,
     latent_level,
 )
+from tenderpoint.outcomes.patient import DETECTED_SCHEMA
 from tenderpoint.outcomes.patient_rows import (
     US_PER_DAY,
     BoolArray,
@@ -695,20 +696,8 @@ def relief_frame(
 
 
 _DECLARED_RULE: Final = "declared by the patient"
-_FLARE_SCHEMA: Final = {
-    "patient_id": pl.String,
-    "start": pl.Date,
-    "end": pl.Date,
-    "peak_pain": pl.Float64,
-    "length_days": pl.Int64,
-    "rise_points": pl.Float64,
-    "rise_se_points": pl.Float64,
-    "probability": pl.Float64,
-    "source": pl.String,
-    "rule": pl.String,
-}
-"""``patient.DETECTED_SCHEMA`` with the source and the rule (``test_single`` holds the two
-equal)."""
+_FLARE_SCHEMA: Final = {**DETECTED_SCHEMA, "source": pl.String, "rule": pl.String}
+"""The flare frame's columns: ``patient.DETECTED_SCHEMA`` with the source and the rule."""
 
 
 def _runs(days: list[int], flag: BoolArray) -> list[tuple[int, int]]:
