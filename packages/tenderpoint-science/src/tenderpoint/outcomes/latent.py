@@ -367,8 +367,13 @@ def noise_variance(
 def same_noise_settings(a: LatentLevelModel, b: LatentLevelModel) -> bool:
     """Whether two models estimate the noise variance alike (:func:`noise_variance` reads
     only these settings), so one estimate serves both."""
-    fields = ("noise_window_days", "noise_prior_sd_points", "noise_prior_days")
-    return all(getattr(a, f) == getattr(b, f) for f in (*fields, "noise_floor_sd_points"))
+    fields = (
+        "noise_window_days",
+        "noise_prior_sd_points",
+        "noise_prior_days",
+        "noise_floor_sd_points",
+    )
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
 
 
 def first_session_days(matrix: DailyMatrix, sessions: pl.DataFrame) -> IntArray:

@@ -55,6 +55,7 @@ from tenderpoint.outcomes.latent import (
     DailyMatrix,
     LatentLevelModel,
     latent_level,
+    same_noise_settings,
 )
 from tenderpoint.outcomes.patient import DETECTED_SCHEMA
 from tenderpoint.outcomes.patient_rows import (
@@ -530,20 +531,11 @@ def responses_frame(
     )
 
 
-_NOISE_SETTINGS: Final = (
-    "noise_window_days",
-    "noise_prior_sd_points",
-    "noise_prior_days",
-    "noise_floor_sd_points",
-)
-
-
 def response_noise_var(level: Level, model: LatentLevelModel) -> float | None:
     """The level's noise variance when its model estimates noise as the responses do (the
     default noise settings): ``latent.noise_variance`` of the same pre-infusion days of one
     patient, so the same number, computed once. None: the responses compute their own."""
-    same = all(getattr(model, f) == getattr(DEFAULT_LATENT_MODEL, f) for f in _NOISE_SETTINGS)
-    return level.noise_var if same else None
+    return level.noise_var if same_noise_settings(model, DEFAULT_LATENT_MODEL) else None
 
 
 def _noise_var(daily: DailyArrays, first: int) -> float:
