@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import resource
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,9 @@ from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.outcomes.response import DEFAULT_WINDOWS, window_responses
 from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.outcomes.synthetic import SyntheticCohort, generate_cohort
+
+# the figures are this script's output: one message each, to stdout, as they are measured
+log = logging.getLogger("outcomes_bench")
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 T = TypeVar("T")
@@ -130,20 +135,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="timings per measurement")
     args = parser.parse_args()
-    print(f"load average at start: {os.getloadavg()}")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    log.info(f"load average at start: {os.getloadavg()}")
 
     t0 = time.perf_counter()
     cohort = generate_cohort(args.patients, args.days, seed=args.seed)
     t_gen = time.perf_counter() - t0
-    print(
+    log.info(
         f"cohort: {args.patients} patients x {args.days} days, {cohort.diary.height:,} diary rows"
     )
-    print(f"generation: {t_gen:.2f} s")
+    log.info(f"generation: {t_gen:.2f} s")
 
     rss_before, rss_peak, _ = peak_rss_during(
         lambda: cohort_summary(cohort.diary, cohort.infusions, cohort.patients, now=NOW)
     )
-    print(
+    log.info(
         f"memory: {rss_before:,.0f} MiB resident with the cohort loaded, peak {rss_peak:,.0f} MiB "
         f"during a first summary (+{rss_peak - rss_before:,.0f} MiB)"
     )
@@ -169,10 +175,10 @@ def main() -> None:
         r,
     )
     week2 = s.responder_rates.filter(s.responder_rates["window"] == "week2").row(0, named=True)
-    print(f"summary, validation included: {fmt(t_val)}")
-    print(f"summary, frames already validated: {fmt(t_sum)}")
-    print(f"summary with assessments (FM30, all six scores), validated frames: {fmt(t_fm)}")
-    print(
+    log.info(f"summary, validation included: {fmt(t_val)}")
+    log.info(f"summary, frames already validated: {fmt(t_sum)}")
+    log.info(f"summary with assessments (FM30, all six scores), validated frames: {fmt(t_fm)}")
+    log.info(
         f"  week-2 responder rate {week2['responder_rate']:.3f} "
         f"(Wilson {week2['responder_ci_low']:.3f}-{week2['responder_ci_high']:.3f}); "
         f"KM median durability {s.durability.medians['median'][0]:.0f} days"
@@ -191,13 +197,14 @@ def main() -> None:
     t_pd, p = timed(lambda: pandas_summary(pdf_diary, pdf_inf), r)
     t_pl, q = timed(lambda: polars_subset(cohort.diary, cohort.infusions, cohort.patients), r)
     for name, t, x in (("plain pandas", t_pd, p), ("polars core", t_pl, q)):
-        print(
+        log.info(
             f"same subset, {name}: {fmt(t)}; rate {x['rate']:.3f} (Wilson {x['ci_low']:.3f}-"
             f"{x['ci_high']:.3f}), induction completed {x['completed']:.3f}"
         )
-    print(f"same subset, pandas / polars (min times): {min(t_pd) / min(t_pl):.1f}x")
-    print(f"plain pandas subset / full polars summary (min times): {min(t_pd) / min(t_sum):.1f}x")
-    print(f"load average after the summaries: {os.getloadavg()}")
+    log.info(f"same subset, pandas / polars (min times): {min(t_pd) / min(t_pl):.1f}x")
+    ratio = min(t_pd) / min(t_sum)
+    log.info(f"plain pandas subset / full polars summary (min times): {ratio:.1f}x")
+    log.info(f"load average after the summaries: {os.getloadavg()}")
 
     diary = validate_diary(cohort.diary, now=NOW)
     ids = cohort.patients["patient_id"].to_list()[:21]
@@ -210,7 +217,8 @@ def main() -> None:
         t0 = time.perf_counter()
         analyse_patient(pid, diary, cohort.infusions, cohort.patients, now=NOW)
         times.append(time.perf_counter() - t0)
-    print(f"one patient, filtered from the whole clinic: median {np.median(times) * 1000:.0f} ms")
+    filtered_ms = np.median(times) * 1000
+    log.info(f"one patient, filtered from the whole clinic: median {filtered_ms:.0f} ms")
     # the first 20 patients (the sample of earlier runs) and 200 drawn at random (seeded):
     # patients differ by up to 4x, so 20 is too few for a median that stands for the clinic
     everyone = cohort.patients["patient_id"].to_list()
@@ -220,15 +228,15 @@ def main() -> None:
         ("200 patients drawn at random (seed 0)", [everyone[i] for i in drawn]),
     ):
         own, own_cpu = _one_patient_times(sample, diary, cohort)
-        print(
+        log.info(
             f"one patient, own frames (what the web layer passes), {label}: median "
             f"{np.median(own) * 1000:.1f} ms, max {max(own) * 1000:.0f} ms; process CPU time "
             f"median {np.median(own_cpu) * 1000:.1f} ms (less sensitive to a busy machine than "
             "the wall time)"
         )
-    print(f"load average at the end: {os.getloadavg()}")
+    log.info(f"load average at the end: {os.getloadavg()}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS): {peak:,.0f} MiB")
+    log.info(f"peak memory (max RSS): {peak:,.0f} MiB")
 
 
 def _one_patient_times(
