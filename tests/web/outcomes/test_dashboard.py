@@ -184,3 +184,31 @@ def test_review_returns_only_to_a_page_of_this_site(
     )
     assert response.status_code == 302
     assert response["Location"] == (lands_on or reverse("clinic_outcomes:dashboard"))
+
+
+@pytest.mark.parametrize(
+    ("durability", "caveat_shown"),
+    [
+        ({"status": "ok", "median": 84.0, "median_ci_low": 72.0, "median_ci_high": 97.0}, True),
+        ({"status": "not_reached"}, False),
+        ({"status": "suppressed"}, False),
+    ],
+)
+def test_a_median_durability_says_what_its_interval_leaves_out(durability, caveat_shown):
+    """Issue 14: at high diary noise the end of relief is read late and ends just before a
+    booster go unseen; the interval counts patients, not that, so the page says so."""
+    from django.template.loader import render_to_string
+
+    figures = {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": {"n": 30, "events": 20, **durability},
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+    html = render_to_string("outcomes/_figures.html", {"figures": figures})
+    if durability["status"] == "ok":
+        assert "84.0 days (95 % interval 72.0–97.0; 30 patients, 20 with pain back)" in html
+    assert ("the median tends to read later than it was" in html) is caveat_shown
