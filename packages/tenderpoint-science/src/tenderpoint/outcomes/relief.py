@@ -1124,22 +1124,27 @@ def _grid_dates(days: IntArray, offset: int) -> ColumnSpec:
 
 
 def _columns_frame(spec: dict[str, pl.Series | ColumnSpec], k: int) -> pl.DataFrame:
-    """The frame of ``spec``'s columns: a few rows (one patient) from rows in one call (a
-    series per column costs more than the numbers), more from a series per column."""
+    """The frame of ``spec``'s columns: a few rows (one patient) through the typed column
+    constructors of ``_frames.frame_from_columns`` (a public series per column costs more
+    than the numbers), more from a series per column."""
     if k <= _FEW_ROWS:
-        from tenderpoint.outcomes._frames import frame_from_rows
+        from tenderpoint.outcomes._frames import frame_from_columns
 
-        listed, schema = [], {}
+        listed: list[Any] = []
+        schema = {}
         for name, col in spec.items():
             if isinstance(col, pl.Series):
                 listed.append(col.to_list())
                 schema[name] = col.dtype
                 continue
             dtype, values, nulls = col
-            plain = values.tolist() if isinstance(values, np.ndarray) else values
-            listed.append([None if v != v else v for v in plain] if nulls else plain)
+            if nulls and isinstance(values, np.ndarray) and dtype == pl.Float64:
+                listed.append(values)  # (a float array's NaN are read as null)
+            else:
+                plain = values.tolist() if isinstance(values, np.ndarray) else values
+                listed.append([None if v != v else v for v in plain] if nulls else plain)
             schema[name] = dtype
-        return frame_from_rows(list(zip(*listed, strict=True)), schema)
+        return frame_from_columns(listed, schema)
     return pl.DataFrame(
         [col if isinstance(col, pl.Series) else _series(name, col) for name, col in spec.items()]
     )
