@@ -146,14 +146,21 @@ def test_all_scores_in_one_bincount_are_each_scores_own_sums() -> None:
 
 
 def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:
-    """``single._span_means`` sums each score's window in place (Kahan's compensation, or in
-    plain order after the hashed daily path); every mean must carry the bits of
+    """``single._span_means`` / ``_windows_table`` sum each score's window in place (Kahan's
+    compensation, or in plain order after the hashed daily path, compiled); every mean must
+    carry the bits of
     ``kahan_sum`` / ``plain_sum`` over the window's non-missing values, the day count that
     of the days with pain, and an empty window NaN."""
     import dataclasses
 
     from tenderpoint.outcomes.contracts import SCORE_COLUMNS
-    from tenderpoint.outcomes.single import DailyArrays, _span_means, kahan_sum, plain_sum
+    from tenderpoint.outcomes.single import (
+        DailyArrays,
+        _span_means,
+        _windows_table,
+        kahan_sum,
+        plain_sum,
+    )
 
     rng = np.random.default_rng(11)
     for _ in range(200):
@@ -177,6 +184,16 @@ def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:
                 expected = total(values) / len(values) if values else float("nan")
                 assert np.array_equal(means[name], expected, equal_nan=True)
             assert n_days == int((inside & ~np.isnan(scores["pain"])).sum())
+            # several windows in one call (the responses' eleven): each as on its own
+            spans = [(int(a), int(a) + int(b)) for a, b in rng.integers(-5, 100, (6, 2)) % 45]
+            n_each, table = _windows_table(d, spans, tuple(SCORE_COLUMNS))
+            for j, (f, la) in enumerate(spans):
+                inside = (day >= f) & (day <= la)
+                for i, name in enumerate(SCORE_COLUMNS):
+                    values = [v for v in scores[name][inside].tolist() if v == v]
+                    expected = total(values) / len(values) if values else float("nan")
+                    assert np.array_equal(table[i, j], expected, equal_nan=True)
+                assert n_each[j] == int((inside & ~np.isnan(scores["pain"])).sum())
 
 
 def test_remissions_of_a_diary_wholly_in_flares_or_free_of_them() -> None:

@@ -695,3 +695,48 @@ def diary_values_fire(
         return False
     with ThreadPoolExecutor(_THREADS) as pool:
         return any(pool.map(lambda task: bool(task[0](*task[1])), tasks))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _window_means(
+    table: FloatArray, rows: IntArray, lo: IntArray, hi: IntArray, compensated: bool
+) -> tuple[FloatArray, IntArray]:  # pragma: no cover - compiled; tested through single
+    n_rows, n_windows = rows.shape[0], lo.shape[0]
+    means = np.empty((n_rows, n_windows))
+    counts = np.zeros((n_rows, n_windows), dtype=np.int64)
+    for i in range(n_rows):
+        r = rows[i]
+        for j in range(n_windows):
+            total, carry, n = 0.0, 0.0, 0
+            for t in range(lo[j], hi[j]):
+                v = table[r, t]
+                if v != v:  # NaN: no value that day
+                    continue
+                n += 1
+                if compensated:
+                    y = v - carry
+                    s = total + y
+                    carry = (s - total) - y
+                    total = s
+                else:
+                    total = total + v
+            counts[i, j] = n
+            means[i, j] = total / n if n else np.nan
+    return means, counts
+
+
+def window_means(
+    table: FloatArray, rows: IntArray, lo: IntArray, hi: IntArray, compensated: bool
+) -> tuple[FloatArray, IntArray]:
+    """Mean and number of the non-missing values of each score row ``rows`` of ``table``
+    (scores x days) over each window ``[lo, hi)`` of days, summed in day order with Kahan's
+    compensation (``compensated``) or plainly: ``single._span_means``' Python sums, the same
+    operations in the same order (``test_single.py`` compares), in one call for every score
+    and window of a patient."""
+    return _window_means(
+        np.ascontiguousarray(table, dtype=np.float64),
+        np.ascontiguousarray(rows, dtype=np.int64),
+        np.ascontiguousarray(lo, dtype=np.int64),
+        np.ascontiguousarray(hi, dtype=np.int64),
+        compensated,
+    )

@@ -323,7 +323,9 @@ def _span_means(
     score over them (NaN: no value), summed as polars sums the frame path's grouped window:
     with Kahan's compensation, except after the hashed daily path, whose output carries a
     sorted patient key, so that polars then sums each patient's slice in plain order (both
-    checked in ``test_single.py``). The days are sorted, so a window is one slice."""
+    checked in ``test_single.py``). The days are sorted, so a window is one slice. One
+    window (the baseline) is summed here in Python; several (the responses) by
+    :func:`_windows_means`, compiled, the same operations."""
     lo = bisect_left(daily.day_list, first_day)
     hi = bisect_right(daily.day_list, last_day)
     plain = daily.hashed
@@ -350,6 +352,32 @@ def _span_means(
     if "pain" not in names:
         n_days = sum(1 for v in window[row["pain"]] if v == v)
     return n_days, means
+
+
+def _windows_table(
+    daily: DailyArrays, spans: list[tuple[int, int]], names: tuple[str, ...]
+) -> tuple[list[int], FloatArray]:
+    """For each span ``(first_day, last_day)`` (inclusive): the days with pain in it, and the
+    mean of each score over them (NaN: no value) as a names x spans table, summed as
+    :func:`_span_means` sums one window (Kahan's compensation, or plain order after the
+    hashed daily path; ``test_single.py`` compares), every score and window in one compiled
+    call (``kernels.window_means``: the same operations in the same order)."""
+    from tenderpoint.outcomes.kernels import window_means
+
+    row, table = daily.score_rows
+    wanted = [row[name] for name in names]
+    pain_at = names.index("pain") if "pain" in names else len(wanted)
+    if pain_at == len(wanted):
+        wanted.append(row["pain"])
+    firsts = np.array([s[0] for s in spans], dtype=np.int64)
+    lasts = np.array([s[1] for s in spans], dtype=np.int64)
+    lo = np.searchsorted(daily.day, firsts, side="left")  # bisect_left of each first day
+    hi = np.searchsorted(daily.day, lasts, side="right")  # bisect_right of each last day
+    means, counts = window_means(
+        table, np.array(wanted, dtype=np.int64), lo, hi, compensated=not daily.hashed
+    )
+    n_days: list[int] = counts[pain_at].tolist()
+    return n_days, means[: len(names)]
 
 
 def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
@@ -417,14 +445,16 @@ RESPONSE_SCHEMA: Final = {
 }
 
 
-def _window_row(
-    daily: DailyArrays, anchor: int, w: FollowUpWindow, induction_end: int
-) -> tuple[int, dict[str, float], str]:
-    """Days with pain, each item's mean and the kind (acute or post-induction) of one
-    window."""
-    n_days, means = _span_means(daily, anchor + w.start_day, anchor + w.end_day, RESPONSE_ITEMS)
-    kind = "acute" if anchor + w.start_day <= induction_end else "post_induction"
-    return n_days, means, kind
+def _window_spans(
+    windows: tuple[FollowUpWindow, ...], first: int, induction_end: int
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """Each window's first and last day and its kind (acute or post-induction)."""
+    spans = [
+        (a + w.start_day, a + w.end_day)
+        for a, w in ((first if w.anchor == "first_infusion" else induction_end, w) for w in windows)
+    ]
+    kinds = ["acute" if a <= induction_end else "post_induction" for a, _ in spans]
+    return spans, kinds
 
 
 def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
@@ -440,15 +470,14 @@ def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
 
 
 def _percent_reductions(
-    baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
+    baseline: Baseline, value: FloatArray, ok: BoolArray
 ) -> dict[str, FloatArray]:
     """``response.percent_reduction`` of each item and window (NaN: null; only where
-    ``ok``): the items' rows of one items x windows table, each element computed with the
-    same operations as one item at a time."""
+    ``ok``) from the items x windows table of means: each element computed with the same
+    operations as one item at a time."""
     nan = float("nan")
     base = np.array([baseline.values.get(s, nan) for s in RESPONSE_ITEMS], dtype=np.float64)
     base = base[:, None]
-    value = np.array([[m[s] for m in means] for s in RESPONSE_ITEMS], dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = (base - value) / base * 100.0
     usable = ok & (base > 0) & ~np.isnan(raw)
@@ -484,30 +513,25 @@ def responses_frame(
     if first is None:
         return frame_from_columns([[] for _ in RESPONSE_SCHEMA], RESPONSE_SCHEMA)
     induction_end = end if end is not None else first
-    rows = [
-        _window_row(
-            daily, first if w.anchor == "first_infusion" else induction_end, w, induction_end
-        )
-        for w in windows
-    ]
-    n_days = np.array([r[0] for r in rows], dtype=np.int64)
+    spans, kinds = _window_spans(windows, first, induction_end)
+    n_days, means = _windows_table(daily, spans, RESPONSE_ITEMS)
     # the status as Python strings (a string array would be built only to be listed)
     has_baseline = baseline.status == BASELINE_OK
     status = [
-        "no_baseline" if not has_baseline else "insufficient_data" if r[0] < w.min_days else "ok"
-        for r, w in zip(rows, windows, strict=True)
+        "no_baseline" if not has_baseline else "insufficient_data" if k < w.min_days else "ok"
+        for k, w in zip(n_days, windows, strict=True)
     ]
     ok = np.array([s == "ok" for s in status], dtype=bool)
-    pct = _percent_reductions(baseline, [r[1] for r in rows], ok)
+    pct = _percent_reductions(baseline, means, ok)
     n = len(windows)
     base_pain = baseline.values.get("pain") if has_baseline else None
-    pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    pain = means[RESPONSE_ITEMS.index("pain")]
     nan = float("nan")
     evidence = responder_evidence(
         np.where(ok, baseline.values.get("pain", nan), nan),
         np.where(ok, float(baseline.days), nan),
         np.where(ok, pain, nan),
-        np.where(ok, n_days.astype(np.float64), nan),
+        np.where(ok, np.array(n_days, dtype=np.float64), nan),
         np.where(ok, _noise_var(daily, first) if noise_var is None else noise_var, nan),
     )
     return _frame(
@@ -516,10 +540,10 @@ def responses_frame(
             "patient_id": [patient_id] * n,
             "window": [w.name for w in windows],
             "window_anchor": [w.anchor for w in windows],
-            "window_kind": [r[2] for r in rows],
-            "window_start_day": np.array([w.start_day for w in windows], dtype=np.int64),
-            "window_end_day": np.array([w.end_day for w in windows], dtype=np.int64),
-            "first_infusion_date": np.full(n, first, dtype=np.int32),
+            "window_kind": kinds,
+            "window_start_day": [w.start_day for w in windows],
+            "window_end_day": [w.end_day for w in windows],
+            "first_infusion_date": [first] * n,
             "induction_end_date": [None if end is None else end] * n,
             "n_days": n_days,
             "baseline_pain": [base_pain] * n,
