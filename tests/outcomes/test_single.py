@@ -123,26 +123,49 @@ def test_span_peaks_are_numpys_max_and_nanmax_of_each_span() -> None:
         assert _peaks(values, with_value, np.fmax) == expected
 
 
-def test_all_scores_in_one_bincount_are_each_scores_own_sums() -> None:
-    """``single._plain_means`` sums every score's days in one ``bincount``; each score must
-    get the bits of its own plain grouped mean (missing values, empty days, no rows)."""
+def test_all_scores_in_one_pass_are_each_scores_own_sums() -> None:
+    """``single._plain_means`` sums every score's days in one compiled pass; each score must
+    get the bits of its own plain grouped mean by ``bincount`` (missing values, empty days,
+    no rows, days of one to many entries, entries out of day order, signed zeros)."""
     from tenderpoint.outcomes.contracts import SCORE_COLUMNS
     from tenderpoint.outcomes.single import _group_means, _plain_means
 
     rng = np.random.default_rng(9)
-    for _ in range(300):
+    for trial in range(300):
         rows = int(rng.integers(0, 1500))
-        n = max(rows // 2, 1) if rows else 0
-        inverse = np.sort(rng.integers(0, max(n, 1), rows))
+        n = max(rows // int(rng.choice([1, 2, 9])), 1) if rows else 0
+        inverse = rng.integers(0, max(n, 1), rows)
+        if trial % 3:
+            inverse = np.sort(inverse)
         scores = {}
         for name in SCORE_COLUMNS:
             values = rng.integers(0, 11, rows) / rng.choice([1.0, 3.0, 7.0])
+            values[rng.random(rows) < 0.1] *= -1.0  # -0.0 where the score is 0
             values[rng.random(rows) < rng.uniform(0, 1)] = np.nan
             scores[name] = values
         got = _plain_means(inverse, scores, n)
         for name in SCORE_COLUMNS:
             expected = _group_means(inverse, scores[name], n, compensated=False)
             assert np.array_equal(got[name], expected, equal_nan=True)
+            assert np.array_equal(np.signbit(got[name]), np.signbit(expected))
+
+
+def test_days_in_order_are_grouped_as_numpys_unique_groups_them() -> None:
+    """``single._sorted_groups`` (days, first row, day number of each row) of days in
+    non-decreasing order is ``np.unique``'s; days that step back give None (the compensated
+    path then groups with ``np.unique``)."""
+    from tenderpoint.outcomes.single import _sorted_groups
+
+    rng = np.random.default_rng(10)
+    for _ in range(300):
+        days = np.sort(rng.integers(19000, 19000 + int(rng.integers(1, 60)), rng.integers(0, 90)))
+        got = _sorted_groups(days.astype(np.int64))
+        assert got is not None
+        want = np.unique(days, return_index=True, return_inverse=True)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == np.int64
+            assert np.array_equal(a, b)
+    assert _sorted_groups(np.array([19000, 19001, 19000], dtype=np.int64)) is None
 
 
 def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:

@@ -740,3 +740,37 @@ def window_means(
         np.ascontiguousarray(hi, dtype=np.int64),
         compensated,
     )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _day_means(
+    group: IntArray, table: FloatArray, n: int
+) -> FloatArray:  # pragma: no cover - compiled; tested through single
+    n_scores, n_rows = table.shape
+    total = np.zeros((n_scores, n))
+    count = np.zeros((n_scores, n), dtype=np.int64)
+    for e in range(n_rows):
+        g = group[e]
+        for s in range(n_scores):
+            v = table[s, e]
+            if v == v:  # NaN: no value
+                total[s, g] += v
+                count[s, g] += 1
+    means = np.empty((n_scores, n))
+    for s in range(n_scores):
+        for g in range(n):
+            means[s, g] = total[s, g] / count[s, g] if count[s, g] > 0 else np.nan
+    return means
+
+
+def day_means(group: IntArray, table: FloatArray, n: int) -> FloatArray:
+    """Mean of each score row of ``table`` (scores x entries) over each of the ``n`` groups
+    ``group`` (entry -> group), NaN skipped, each group's values added in entry order from
+    zero: ``np.bincount(group, weights)`` over ``np.bincount(group)``, the same operations
+    in the same order (``single._group_means``; ``test_single.py`` compares), in one pass
+    over every score; NaN for a group without a value."""
+    return _day_means(
+        np.ascontiguousarray(group, dtype=np.int64),
+        np.ascontiguousarray(table, dtype=np.float64),
+        n,
+    )

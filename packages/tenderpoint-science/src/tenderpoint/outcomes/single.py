@@ -194,19 +194,28 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
 
 
 def _plain_means(inverse: IntArray, scores: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
-    """:func:`_group_means` (plain sums) of every score in one pass: score ``i``'s day ``j``
-    is bin ``i * n + j`` of one ``bincount``, which adds each bin's values in row order
-    from zero as a bincount per score does, so the same bits."""
-    stacked = np.stack([scores[name] for name in SCORE_COLUMNS])
-    has = ~np.isnan(stacked)
-    bins = (np.arange(len(SCORE_COLUMNS)) * n)[:, None] + inverse[None, :]
-    group, vals = bins[has], stacked[has]
-    size = len(SCORE_COLUMNS) * n
-    count = np.bincount(group, minlength=size).reshape(len(SCORE_COLUMNS), n)
-    total = np.bincount(group, weights=vals, minlength=size).reshape(len(SCORE_COLUMNS), n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    """:func:`_group_means` (plain sums) of every score in one compiled pass
+    (``kernels.day_means``: each day's values added in row order from zero, as
+    ``bincount`` adds them, so the same bits)."""
+    from tenderpoint.outcomes.kernels import day_means
+
+    means = day_means(inverse, np.stack([scores[name] for name in SCORE_COLUMNS]), n)
     return {name: means[i] for i, name in enumerate(SCORE_COLUMNS)}
+
+
+def _sorted_groups(local_day: IntArray) -> tuple[IntArray, IntArray, IntArray] | None:
+    """``np.unique(local_day, return_index=True, return_inverse=True)`` of days in
+    non-decreasing order, without its sort: each new day's first row and a running day
+    number (None: the days step back somewhere)."""
+    step = local_day[1:] - local_day[:-1]
+    if bool((step < 0).any()):
+        return None
+    new = np.empty(local_day.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(step, 0, out=new[1:])
+    first = np.flatnonzero(new)
+    inverse = np.cumsum(new) - 1
+    return local_day[first], first, inverse
 
 
 def daily_arrays(diary: DiaryRows) -> DailyArrays:
@@ -214,9 +223,13 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
     local dates run in time order is summed day by day in entry order; one whose dates step
     back - a westward time-zone change - goes through polars' grouped mean, which sums with
     Kahan's compensation)."""
-    day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
+    groups = _sorted_groups(diary.local_day)
+    compensated = groups is None
+    if groups is None:
+        day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
+    else:
+        day, first, inverse = groups
     n = day.size
-    compensated = not bool((np.diff(diary.local_day) >= 0).all())
     if compensated:
         scores = {
             name: _group_means(inverse, diary.scores[name], n, compensated)
