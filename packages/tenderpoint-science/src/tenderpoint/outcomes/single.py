@@ -766,6 +766,23 @@ def flares_frame(
     model: LatentLevelModel,
 ) -> pl.DataFrame:
     """``patient.patient_flares`` of one patient: declared runs and detected episodes."""
+    return flares_from_rows(flare_rows(patient_id, daily, level, rule, model))
+
+
+def flares_from_rows(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """The flare frame of :func:`flare_rows`."""
+    return frame_from_rows(rows, _FLARE_SCHEMA)
+
+
+def flare_rows(
+    patient_id: str,
+    daily: DailyArrays,
+    level: Level,
+    rule: SustainedFlareRule | FlareStateRule,
+    model: LatentLevelModel,
+) -> list[tuple[Any, ...]]:
+    """The rows of :func:`flares_frame` (``_FLARE_SCHEMA``'s columns; first and last day as
+    days since 1970), which the remissions read too."""
     from tenderpoint.outcomes.patient import LevelGrid, detected_runs
 
     m = level.matrix
@@ -809,7 +826,7 @@ def flares_frame(
         for r, peak in zip(runs, _peaks(grid.pain, spans, np.fmax), strict=True)
     ]
     found.sort(key=lambda f: (f[1], f[8]))
-    return frame_from_rows(found, _FLARE_SCHEMA)
+    return found
 
 
 REMISSION_SCHEMA: Final = {
@@ -828,8 +845,20 @@ def remissions_frame(
     return remissions_of(patient_id, daily, spans, min_days)
 
 
+def remissions_from_rows(
+    patient_id: str, daily: DailyArrays, flares: list[tuple[Any, ...]], min_days: int = 14
+) -> pl.DataFrame:
+    """:func:`remissions_frame` from :func:`flare_rows` (the days as they were, without
+    reading them back from the frame)."""
+    spans = ([f[1] for f in flares], [f[2] for f in flares])
+    return remissions_of(patient_id, daily, spans, min_days)
+
+
 def remissions_of(
-    patient_id: str, daily: DailyArrays, flare_days: tuple[IntArray, IntArray], min_days: int = 14
+    patient_id: str,
+    daily: DailyArrays,
+    flare_days: tuple[IntArray | list[int], IntArray | list[int]],
+    min_days: int = 14,
 ) -> pl.DataFrame:
     """:func:`remissions_frame` from the flares' first and last days (days since 1970): the
     flare-free runs of diary days are the diary's stretches of consecutive calendar days
@@ -843,7 +872,8 @@ def remissions_of(
     lasts = day[np.append(breaks, day.size - 1)]
     long = lasts - firsts + 1 >= min_days
     merged: list[list[int]] = []
-    for a, b in sorted(zip(flare_days[0].tolist(), flare_days[1].tolist(), strict=True)):
+    firsts_f, lasts_f = (d.tolist() if isinstance(d, np.ndarray) else d for d in flare_days)
+    for a, b in sorted(zip(firsts_f, lasts_f, strict=True)):
         if merged and a <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], b)
         else:
