@@ -193,13 +193,18 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
     return out
 
 
-def _plain_means(inverse: IntArray, scores: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
+def _plain_means(
+    inverse: IntArray, scores: dict[str, FloatArray], n: int, table: FloatArray | None = None
+) -> dict[str, FloatArray]:
     """:func:`_group_means` (plain sums) of every score in one compiled pass
     (``kernels.day_means``: each day's values added in row order from zero, as
-    ``bincount`` adds them, so the same bits)."""
+    ``bincount`` adds them, so the same bits); ``table``: the scores stacked in
+    ``SCORE_COLUMNS`` order, when they are already."""
     from tenderpoint.outcomes.kernels import day_means
 
-    means = day_means(inverse, np.stack([scores[name] for name in SCORE_COLUMNS]), n)
+    if table is None:
+        table = np.stack([scores[name] for name in SCORE_COLUMNS])
+    means = day_means(inverse, table, n)
     return {name: means[i] for i, name in enumerate(SCORE_COLUMNS)}
 
 
@@ -236,7 +241,7 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
             for name in SCORE_COLUMNS
         }
     else:
-        scores = _plain_means(inverse, diary.scores, n)
+        scores = _plain_means(inverse, diary.scores, n, diary.score_table)
     count = np.bincount(inverse, minlength=n)
     # summed in entry order: the pain means themselves unless they were compensated
     in_order = (
