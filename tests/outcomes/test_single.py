@@ -530,3 +530,49 @@ def test_declared_flare_runs_break_on_a_missing_diary_day() -> None:
     flag = np.array([True, True, True, True, True, False, True, True])
     assert _runs(days, flag) == [(0, 2), (3, 4), (6, 6), (7, 7)]
     assert _runs(days, np.zeros(len(days), bool)) == []
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_courses_are_the_schedules_courses(zone) -> None:
+    """``single.courses_of`` (followed in Python integers) gives each session the local
+    date, course, course date, size and start that ``schedule.infusion_courses`` gives:
+    sessions hours to two months apart, across daylight-saving changes, gaps at, just under
+    and just over the course gap, and no session at all."""
+    from tenderpoint.outcomes.patient_rows import DiaryRows, PatientRows
+    from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS, infusion_courses
+    from tenderpoint.outcomes.single import courses_of
+
+    rng = np.random.default_rng(12)
+    us_per_day = 86_400_000_000
+    gap = DEFAULT_COURSE_GAP_DAYS
+    empty = DiaryRows(np.empty(0, np.int64), np.empty(0, np.int64), {}, np.empty(0, bool))
+    for trial in range(60):
+        n = int(rng.integers(0, 30))
+        steps_days = rng.choice([0.1, 0.9, 1.0, 3.0, gap - 0.5, gap, gap + 0.5, gap + 1, 60], n)
+        start = np.sort(
+            1_700_000_000_000_000
+            + np.cumsum((steps_days * us_per_day).astype(np.int64))
+            + rng.integers(0, us_per_day, n) * (trial % 2)
+        ).astype(np.int64)  # (validated sessions are in start order)
+        rows = PatientRows("a", empty, start, start + 3_600_000_000, zone, 5)
+        got = courses_of(rows)
+        frame = infusion_courses(
+            pl.DataFrame(
+                {"patient_id": ["a"] * n, "start": start, "end": start + 3_600_000_000},
+                schema={
+                    "patient_id": pl.String,
+                    "start": pl.Datetime("us", "UTC"),
+                    "end": pl.Datetime("us", "UTC"),
+                },
+            ),
+            pl.DataFrame({"patient_id": ["a"], "timezone": [zone]}),
+        )
+        epoch_days = frame["local_date"].cast(pl.Int32).to_list()
+        assert got.session_day.tolist() == epoch_days
+        assert got.session_course.tolist() == frame["course"].to_list()
+        heads = frame.unique("course", keep="first", maintain_order=True)
+        assert got.course_day.tolist() == heads["course_date"].cast(pl.Int32).to_list()
+        assert got.course_size.tolist() == heads["course_size"].to_list()
+        assert got.course_start_us.tolist() == heads["course_start"].dt.epoch("us").to_list()
+        for a in (got.session_day, got.session_course, got.course_day, got.course_size):
+            assert a.dtype == np.int64

@@ -154,7 +154,9 @@ def _latent_columns(
     """Smooth the patients ``columns`` (rows of the patient-major arrays), in place."""
     n = columns.shape[0]
     d = pain.shape[1]  # patient-major: one row per patient
-    b = _BLOCK
+    # fewer patients than a block (one patient's analysis): working arrays only as wide as
+    # they are, not 32 columns of which one is used (each patient's arithmetic is its own)
+    b = max(1, min(_BLOCK, n))
     y = np.empty((d, b))
     h = np.empty((d, b))
     hr = np.empty((d, b))

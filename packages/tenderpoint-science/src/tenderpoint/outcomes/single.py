@@ -286,31 +286,38 @@ class Courses:
 
 
 def courses_of(rows: PatientRows, gap_days: int = DEFAULT_COURSE_GAP_DAYS) -> Courses:
-    """Local dates in the patient's time zone and courses (gaps over ``gap_days``)."""
-    zone = ZoneInfo(rows.timezone)
+    """Local dates in the patient's time zone and courses (gaps over ``gap_days``), followed
+    in Python integers (a patient has a few dozen sessions: a dozen numpy calls on arrays
+    that small cost more than the loop)."""
     start = rows.start_us
+    starts: list[int] = start.tolist()
     if rows.timezone == "UTC":
-        local = np.floor_divide(start, US_PER_DAY)
+        local = [us // US_PER_DAY for us in starts]  # floor, as np.floor_divide
     else:
-        local = np.array(
-            [
-                ((_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(zone).date() - EPOCH).days
-                for us in start.tolist()
-            ],
-            dtype=np.int64,
-        )
-    local = local.astype(np.int64)
-    new = np.concatenate([[True], np.diff(local) > gap_days]) if local.size else local > 0
-    course = np.cumsum(new).astype(np.int64)
-    heads = np.flatnonzero(new)
-    course_day = np.minimum.reduceat(local, heads) if heads.size else local
+        zone = ZoneInfo(rows.timezone)
+        local = [
+            ((_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(zone).date() - EPOCH).days
+            for us in starts
+        ]
+    course: list[int] = []
+    heads: list[int] = []
+    course_day: list[int] = []
+    for i, day in enumerate(local):
+        if not i or day - local[i - 1] > gap_days:
+            heads.append(i)
+            course_day.append(day)
+        elif day < course_day[-1]:  # (sessions are in time order; local days may step back)
+            course_day[-1] = day
+        course.append(len(heads))
+    ends = [*heads[1:], len(local)] if heads else []
+    sizes = [b - a for a, b in zip(heads, ends, strict=True)]
     return Courses(
-        session_day=local,
-        session_course=course,
+        session_day=np.array(local, dtype=np.int64),
+        session_course=np.array(course, dtype=np.int64),
         start_us=start,
         course_start_us=start[heads],
-        course_day=course_day.astype(np.int64),
-        course_size=np.diff(np.append(heads, local.size)).astype(np.int64),
+        course_day=np.array(course_day, dtype=np.int64),
+        course_size=np.array(sizes, dtype=np.int64),
     )
 
 
