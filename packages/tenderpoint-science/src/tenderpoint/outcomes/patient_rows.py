@@ -200,7 +200,8 @@ def _scores(
         col = d.get_column(name)
         table[i] = col.to_numpy()
         nulls.append(col.null_count())
-    if np.count_nonzero(np.isnan(table), axis=1).tolist() != nulls:
+    # a column's NaN include its nulls, so the totals agree only when every column's do
+    if np.count_nonzero(np.isnan(table)) != sum(nulls):
         return None
     return {name: table[i] for i, name in enumerate(SCORE_COLUMNS)}, table
 
