@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -58,6 +59,13 @@ RELIEF_V2_CITATION: Final = (
     "outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain 2008;9:105-121 "
     "(30 % threshold); latent level: Durbin and Koopman 2012."
 )
+
+
+@lru_cache(maxsize=64)
+def _z(probability: float) -> float:
+    """``float(ndtri(probability))``, computed once per probability (the rule's few
+    thresholds are read for every patient and course)."""
+    return float(ndtri(probability))
 
 
 @dataclass(frozen=True)
@@ -258,7 +266,7 @@ def _horizon_onset(
     horizon's days (a horizon x patients gather). ``on``: the 30 % level and its variance."""
     d, n = mean.shape
     on_level, on_var = on
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
     day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
     in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
     # the row of patient indices broadcasts in the gather itself; maximum/minimum are
@@ -322,8 +330,8 @@ def relief_from_level(
     safe_base = np.where(base > 0, base, 1.0)
     on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
     back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
-    z_onset = float(ndtri(rule.onset_probability))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
+    z_onset = _z(rule.onset_probability)
 
     on_var = (on_level / safe_base) ** 2 * base_var
     best, onsets = _horizon_onset(mean, var, (on_level, on_var), c, limit, ok, rule)
@@ -400,8 +408,8 @@ def relief_from_level_reference(
     base_var = np.where(ok, baseline_var, 0.0)[None, :]
     on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
     back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
-    z_onset = float(ndtri(rule.onset_probability))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
+    z_onset = _z(rule.onset_probability)
 
     in_horizon = (
         (days >= c[None, :])
@@ -535,11 +543,11 @@ def return_before_follow_up_end(
     back = (1.0 - rule.return_within_pct / 100.0) * base
     back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
     z = z_of_return(s_after, w_after, back[None, :], back_var[None, :], noise_var[todo][None, :])
-    need: FloatArray | float = float(ndtri(rule.onset_probability))
+    need: FloatArray | float = _z(rule.onset_probability)
     if rule.return_min_days > 0:
         # rule 2.2: a stretch of fewer than return_min_days diary days needs more
         days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
-        short = float(ndtri(rule.return_short_probability))
+        short = _z(rule.return_short_probability)
         need = np.where(days_after < rule.return_min_days, short, need)
     z_raw = z
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
@@ -611,8 +619,8 @@ def _step_return(
     long_enough = days_after[surest, np.arange(surest.size)] >= min_days
     counts = (
         (days_after >= min_days)
-        & (rise >= float(ndtri(rule.return_rise_probability)))
-        & (z >= float(ndtri(rule.return_step_probability)))
+        & (rise >= _z(rule.return_rise_probability))
+        & (z >= _z(rule.return_step_probability))
     )
     best = np.where(counts, rise, -np.inf).argmax(axis=0)
     return np.where(long_enough & counts.any(axis=0), best, -1).astype(np.int64)
@@ -656,8 +664,8 @@ def marked_flare_before_follow_up_end(
     z = z_of_return(total_before, w, level, level_var, noise_var[ended])
     need = np.where(
         n_days < rule.return_min_days,
-        float(ndtri(rule.return_short_probability)),
-        float(ndtri(rule.onset_probability)),
+        _z(rule.return_short_probability),
+        _z(rule.onset_probability),
     )
     undo = (first_mark >= 0) & ~((w > 0) & (z >= need))
     if not undo.any():
@@ -705,7 +713,7 @@ def earlier_return(
     s = ct[span : span + tail + 1] - ct[: tail + 1]
     level, level_var = back[0][ended], back[1][ended]
     z = z_of_return(s, w, level[None, :], level_var[None, :], noise_var[ended][None, :])
-    sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
+    sure = (w > 0) & (z >= _z(rule.onset_probability)) & keep[: tail + 1]
     first = first_true(sure)
     moved = (first >= 0) & (first < tail)
     if not moved.any():
