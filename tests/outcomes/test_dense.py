@@ -380,3 +380,26 @@ def test_noise_variance_matches_the_day_pairs_written_out():
             want_var, want_pairs = _noise_by_hand(pain[:, j], counts[:, j], int(first[j]))
             assert pairs[j] == want_pairs
             assert var[j] == pytest.approx(want_var, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"noise_window_days": 1}, {"noise_window_days": 60, "noise_prior_days": 0.0}],
+)
+def test_one_patients_noise_variance_is_the_matrix_columns_to_the_bit(settings):
+    # the single-patient path's estimate (Python floats, numpy's sum of the trimmed column)
+    # against latent.noise_variance of the same column: identical bits, on unrounded pain
+    # (where the summation order shows in the last bits), first infusions inside the grid,
+    # at its edges and off it, and windows of one day, the default and longer than the grid
+    from tenderpoint.outcomes.latent import LatentLevelModel, noise_variance, noise_variance_one
+
+    model = LatentLevelModel(**settings)
+    rng = np.random.default_rng(41)
+    for _ in range(300):
+        d = int(rng.integers(1, 120))
+        counts = rng.integers(0, 4, (d, 1)) * (rng.random((d, 1)) > 0.2)
+        pain = np.where(counts > 0, rng.random((d, 1)) * 10, np.nan)
+        first = int(rng.integers(-3, d + 3))
+        want, _ = noise_variance(pain, counts, np.array([first]), model)
+        got = noise_variance_one(pain[:, 0], counts[:, 0], first, model)
+        assert np.float64(got).tobytes() == want[0].tobytes()

@@ -310,3 +310,26 @@ def test_runs_of_gives_each_run_of_true_days() -> None:
     assert _runs_of(mask) == [(0, 1), (3, 3), (6, 8)]
     assert _runs_of(np.zeros(5, bool)) == []
     assert _runs_of(np.ones(3, bool)) == [(0, 2)]
+
+
+def test_runs_of_are_the_runs_followed_day_by_day() -> None:
+    """``flares._runs_of`` (vectorised) gives each run of True as a day-by-day walk does:
+    empty, all True, runs at both ends, single days."""
+    import numpy as np
+
+    from tenderpoint.outcomes.flares import _runs_of
+
+    def walked(mask: np.ndarray) -> list[tuple[int, int]]:
+        runs: list[list[int]] = []
+        for i, v in enumerate(mask.tolist()):
+            if v and runs and runs[-1][1] == i - 1:
+                runs[-1][1] = i
+            elif v:
+                runs.append([i, i])
+        return [(a, b) for a, b in runs]
+
+    rng = np.random.default_rng(3)
+    masks = [np.zeros(0, bool), np.ones(5, bool), np.zeros(5, bool)]
+    masks += [rng.random(int(rng.integers(1, 80))) < rng.random() for _ in range(300)]
+    for mask in masks:
+        assert _runs_of(mask) == walked(mask)

@@ -1,4 +1,5 @@
-"""``_frames.frame_from_rows`` builds exactly the frame of polars' public row constructor."""
+"""``_frames.frame_from_rows`` and ``frame_from_columns`` build exactly the frame of polars'
+public row constructor."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from tenderpoint.outcomes import _frames
-from tenderpoint.outcomes._frames import frame_from_rows
+from tenderpoint.outcomes._frames import frame_from_columns, frame_from_rows
 from tenderpoint.outcomes.flares import CHANGE_POINT_SCHEMA
 from tenderpoint.outcomes.single import BASELINE_SCHEMA, REMISSION_SCHEMA, RESPONSE_SCHEMA
 
@@ -54,6 +55,50 @@ def test_frame_from_rows_is_the_public_constructors_frame(schema, n_rows) -> Non
         public = pl.DataFrame(rows, schema=schema, orient="row")
         assert ours.schema == public.schema
         assert_frame_equal(ours, public, check_exact=True)
+
+
+@pytest.mark.parametrize("schema", [PLAIN, RESPONSE_SCHEMA])
+@pytest.mark.parametrize("n_rows", [0, 1, 11])
+def test_frame_from_columns_is_the_public_constructors_frame(schema, n_rows) -> None:
+    """Columns as lists, or a Float64 column as a float array whose NaN are read as null:
+    the frame of the same rows (NaN given as None) through the public constructor."""
+    rng = np.random.default_rng(100 + n_rows)
+    for _ in range(20):
+        rows = [tuple(_value(t, rng) for t in schema.values()) for _ in range(n_rows)]
+        columns: list[object] = [list(c) for c in zip(*rows, strict=True)] or [[] for _ in schema]
+        public_rows = rows
+        for i, dtype in enumerate(schema.values()):
+            if dtype == pl.Float64 and i % 2:  # every other float column as an array
+                values = [np.nan if v is None else v for v in columns[i]]  # type: ignore[attr-defined]
+                columns[i] = np.array(values, dtype=np.float64)
+                public_rows = [
+                    (*r[:i], None if v != v else v, *r[i + 1 :])
+                    for r, v in zip(public_rows, values, strict=True)
+                ]
+        ours = frame_from_columns(columns, schema)
+        public = pl.DataFrame(public_rows or None, schema=schema, orient="row")
+        assert ours.schema == public.schema
+        assert_frame_equal(ours, public, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "values"),
+    [
+        (pl.Int64, [np.int64(3), None]),  # numpy integers: not a Python int
+        (pl.Date, [dt.date(2026, 1, 2), 20000]),  # date objects: not days since 1970
+        (pl.Datetime("us", "UTC"), [dt.datetime(2026, 1, 2, 3, tzinfo=dt.UTC), None]),
+        (pl.String, [3, "x"]),
+    ],
+)
+def test_values_the_typed_constructors_refuse_go_the_public_way(dtype, values) -> None:
+    """A value not of the column's own Python type is left to the public constructor,
+    which converts it as it always did."""
+    schema = {"a": dtype, "b": pl.Int64}
+    rows = [(v, i) for i, v in enumerate(values)]
+    public = pl.DataFrame(rows, schema=schema, orient="row")
+    assert_frame_equal(frame_from_rows(rows, schema), public, check_exact=True)
+    columns = [list(values), list(range(len(values)))]
+    assert_frame_equal(frame_from_columns(columns, schema), public, check_exact=True)
 
 
 def test_the_fast_path_is_taken_with_this_polars() -> None:

@@ -123,37 +123,67 @@ def test_span_peaks_are_numpys_max_and_nanmax_of_each_span() -> None:
         assert _peaks(values, with_value, np.fmax) == expected
 
 
-def test_all_scores_in_one_bincount_are_each_scores_own_sums() -> None:
-    """``single._plain_means`` sums every score's days in one ``bincount``; each score must
-    get the bits of its own plain grouped mean (missing values, empty days, no rows)."""
+def test_all_scores_in_one_pass_are_each_scores_own_sums() -> None:
+    """``single._plain_means`` sums every score's days in one compiled pass; each score must
+    get the bits of its own plain grouped mean by ``bincount`` (missing values, empty days,
+    no rows, days of one to many entries, entries out of day order, signed zeros)."""
     from tenderpoint.outcomes.contracts import SCORE_COLUMNS
     from tenderpoint.outcomes.single import _group_means, _plain_means
 
     rng = np.random.default_rng(9)
-    for _ in range(300):
+    for trial in range(300):
         rows = int(rng.integers(0, 1500))
-        n = max(rows // 2, 1) if rows else 0
-        inverse = np.sort(rng.integers(0, max(n, 1), rows))
+        n = max(rows // int(rng.choice([1, 2, 9])), 1) if rows else 0
+        inverse = rng.integers(0, max(n, 1), rows)
+        if trial % 3:
+            inverse = np.sort(inverse)
         scores = {}
         for name in SCORE_COLUMNS:
             values = rng.integers(0, 11, rows) / rng.choice([1.0, 3.0, 7.0])
+            values[rng.random(rows) < 0.1] *= -1.0  # -0.0 where the score is 0
             values[rng.random(rows) < rng.uniform(0, 1)] = np.nan
             scores[name] = values
         got = _plain_means(inverse, scores, n)
         for name in SCORE_COLUMNS:
             expected = _group_means(inverse, scores[name], n, compensated=False)
             assert np.array_equal(got[name], expected, equal_nan=True)
+            assert np.array_equal(np.signbit(got[name]), np.signbit(expected))
+
+
+def test_days_in_order_are_grouped_as_numpys_unique_groups_them() -> None:
+    """``single._sorted_groups`` (days, first row, day number of each row) of days in
+    non-decreasing order is ``np.unique``'s; days that step back give None (the compensated
+    path then groups with ``np.unique``)."""
+    from tenderpoint.outcomes.single import _sorted_groups
+
+    rng = np.random.default_rng(10)
+    for _ in range(300):
+        days = np.sort(rng.integers(19000, 19000 + int(rng.integers(1, 60)), rng.integers(0, 90)))
+        got = _sorted_groups(days.astype(np.int64))
+        assert got is not None
+        want = np.unique(days, return_index=True, return_inverse=True)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == np.int64
+            assert np.array_equal(a, b)
+    assert _sorted_groups(np.array([19000, 19001, 19000], dtype=np.int64)) is None
 
 
 def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:
-    """``single._span_means`` sums each score's window in place (Kahan's compensation, or in
-    plain order after the hashed daily path); every mean must carry the bits of
+    """``single._span_means`` / ``_windows_table`` sum each score's window in place (Kahan's
+    compensation, or in plain order after the hashed daily path, compiled); every mean must
+    carry the bits of
     ``kahan_sum`` / ``plain_sum`` over the window's non-missing values, the day count that
     of the days with pain, and an empty window NaN."""
     import dataclasses
 
     from tenderpoint.outcomes.contracts import SCORE_COLUMNS
-    from tenderpoint.outcomes.single import DailyArrays, _span_means, kahan_sum, plain_sum
+    from tenderpoint.outcomes.single import (
+        DailyArrays,
+        _span_means,
+        _windows_table,
+        kahan_sum,
+        plain_sum,
+    )
 
     rng = np.random.default_rng(11)
     for _ in range(200):
@@ -177,6 +207,16 @@ def test_window_means_are_kahan_and_plain_sums_of_each_window() -> None:
                 expected = total(values) / len(values) if values else float("nan")
                 assert np.array_equal(means[name], expected, equal_nan=True)
             assert n_days == int((inside & ~np.isnan(scores["pain"])).sum())
+            # several windows in one call (the responses' eleven): each as on its own
+            spans = [(int(a), int(a) + int(b)) for a, b in rng.integers(-5, 100, (6, 2)) % 45]
+            n_each, table = _windows_table(d, spans, tuple(SCORE_COLUMNS))
+            for j, (f, la) in enumerate(spans):
+                inside = (day >= f) & (day <= la)
+                for i, name in enumerate(SCORE_COLUMNS):
+                    values = [v for v in scores[name][inside].tolist() if v == v]
+                    expected = total(values) / len(values) if values else float("nan")
+                    assert np.array_equal(table[i, j], expected, equal_nan=True)
+                assert n_each[j] == int((inside & ~np.isnan(scores["pain"])).sum())
 
 
 def test_remissions_of_a_diary_wholly_in_flares_or_free_of_them() -> None:
@@ -490,3 +530,49 @@ def test_declared_flare_runs_break_on_a_missing_diary_day() -> None:
     flag = np.array([True, True, True, True, True, False, True, True])
     assert _runs(days, flag) == [(0, 2), (3, 4), (6, 6), (7, 7)]
     assert _runs(days, np.zeros(len(days), bool)) == []
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_courses_are_the_schedules_courses(zone) -> None:
+    """``single.courses_of`` (followed in Python integers) gives each session the local
+    date, course, course date, size and start that ``schedule.infusion_courses`` gives:
+    sessions hours to two months apart, across daylight-saving changes, gaps at, just under
+    and just over the course gap, and no session at all."""
+    from tenderpoint.outcomes.patient_rows import DiaryRows, PatientRows
+    from tenderpoint.outcomes.schedule import DEFAULT_COURSE_GAP_DAYS, infusion_courses
+    from tenderpoint.outcomes.single import courses_of
+
+    rng = np.random.default_rng(12)
+    us_per_day = 86_400_000_000
+    gap = DEFAULT_COURSE_GAP_DAYS
+    empty = DiaryRows(np.empty(0, np.int64), np.empty(0, np.int64), {}, np.empty(0, bool))
+    for trial in range(60):
+        n = int(rng.integers(0, 30))
+        steps_days = rng.choice([0.1, 0.9, 1.0, 3.0, gap - 0.5, gap, gap + 0.5, gap + 1, 60], n)
+        start = np.sort(
+            1_700_000_000_000_000
+            + np.cumsum((steps_days * us_per_day).astype(np.int64))
+            + rng.integers(0, us_per_day, n) * (trial % 2)
+        ).astype(np.int64)  # (validated sessions are in start order)
+        rows = PatientRows("a", empty, start, start + 3_600_000_000, zone, 5)
+        got = courses_of(rows)
+        frame = infusion_courses(
+            pl.DataFrame(
+                {"patient_id": ["a"] * n, "start": start, "end": start + 3_600_000_000},
+                schema={
+                    "patient_id": pl.String,
+                    "start": pl.Datetime("us", "UTC"),
+                    "end": pl.Datetime("us", "UTC"),
+                },
+            ),
+            pl.DataFrame({"patient_id": ["a"], "timezone": [zone]}),
+        )
+        epoch_days = frame["local_date"].cast(pl.Int32).to_list()
+        assert got.session_day.tolist() == epoch_days
+        assert got.session_course.tolist() == frame["course"].to_list()
+        heads = frame.unique("course", keep="first", maintain_order=True)
+        assert got.course_day.tolist() == heads["course_date"].cast(pl.Int32).to_list()
+        assert got.course_size.tolist() == heads["course_size"].to_list()
+        assert got.course_start_us.tolist() == heads["course_start"].dt.epoch("us").to_list()
+        for a in (got.session_day, got.session_course, got.course_day, got.course_size):
+            assert a.dtype == np.int64

@@ -590,15 +590,15 @@ def flare_probability(
 
 
 def _runs_of(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """First and last index of each run of True (the True days are few: followed in
-    Python)."""
-    runs: list[list[int]] = []
-    for i in np.flatnonzero(mask).tolist():
-        if runs and runs[-1][1] == i - 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    return [(a, b) for a, b in runs]
+    """First and last index of each run of True: the True indices split where they stop
+    being consecutive (a few numpy calls, not a Python step per True day)."""
+    on = np.flatnonzero(mask)
+    if on.size == 0:
+        return []
+    breaks = np.flatnonzero(on[1:] != on[:-1] + 1)
+    firsts = on[np.concatenate(([0], breaks + 1))].tolist()
+    lasts = on[np.concatenate((breaks, [on.size - 1]))].tolist()
+    return list(zip(firsts, lasts, strict=True))
 
 
 def flare_state_runs(

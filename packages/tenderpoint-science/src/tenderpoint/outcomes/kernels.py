@@ -154,7 +154,9 @@ def _latent_columns(
     """Smooth the patients ``columns`` (rows of the patient-major arrays), in place."""
     n = columns.shape[0]
     d = pain.shape[1]  # patient-major: one row per patient
-    b = _BLOCK
+    # fewer patients than a block (one patient's analysis): working arrays only as wide as
+    # they are, not 32 columns of which one is used (each patient's arithmetic is its own)
+    b = max(1, min(_BLOCK, n))
     y = np.empty((d, b))
     h = np.empty((d, b))
     hr = np.empty((d, b))
@@ -695,3 +697,82 @@ def diary_values_fire(
         return False
     with ThreadPoolExecutor(_THREADS) as pool:
         return any(pool.map(lambda task: bool(task[0](*task[1])), tasks))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _window_means(
+    table: FloatArray, rows: IntArray, lo: IntArray, hi: IntArray, compensated: bool
+) -> tuple[FloatArray, IntArray]:  # pragma: no cover - compiled; tested through single
+    n_rows, n_windows = rows.shape[0], lo.shape[0]
+    means = np.empty((n_rows, n_windows))
+    counts = np.zeros((n_rows, n_windows), dtype=np.int64)
+    for i in range(n_rows):
+        r = rows[i]
+        for j in range(n_windows):
+            total, carry, n = 0.0, 0.0, 0
+            for t in range(lo[j], hi[j]):
+                v = table[r, t]
+                if v != v:  # NaN: no value that day
+                    continue
+                n += 1
+                if compensated:
+                    y = v - carry
+                    s = total + y
+                    carry = (s - total) - y
+                    total = s
+                else:
+                    total = total + v
+            counts[i, j] = n
+            means[i, j] = total / n if n else np.nan
+    return means, counts
+
+
+def window_means(
+    table: FloatArray, rows: IntArray, lo: IntArray, hi: IntArray, compensated: bool
+) -> tuple[FloatArray, IntArray]:
+    """Mean and number of the non-missing values of each score row ``rows`` of ``table``
+    (scores x days) over each window ``[lo, hi)`` of days, summed in day order with Kahan's
+    compensation (``compensated``) or plainly: ``single._span_means``' Python sums, the same
+    operations in the same order (``test_single.py`` compares), in one call for every score
+    and window of a patient."""
+    return _window_means(
+        np.ascontiguousarray(table, dtype=np.float64),
+        np.ascontiguousarray(rows, dtype=np.int64),
+        np.ascontiguousarray(lo, dtype=np.int64),
+        np.ascontiguousarray(hi, dtype=np.int64),
+        compensated,
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _day_means(
+    group: IntArray, table: FloatArray, n: int
+) -> FloatArray:  # pragma: no cover - compiled; tested through single
+    n_scores, n_rows = table.shape
+    total = np.zeros((n_scores, n))
+    count = np.zeros((n_scores, n), dtype=np.int64)
+    for e in range(n_rows):
+        g = group[e]
+        for s in range(n_scores):
+            v = table[s, e]
+            if v == v:  # NaN: no value
+                total[s, g] += v
+                count[s, g] += 1
+    means = np.empty((n_scores, n))
+    for s in range(n_scores):
+        for g in range(n):
+            means[s, g] = total[s, g] / count[s, g] if count[s, g] > 0 else np.nan
+    return means
+
+
+def day_means(group: IntArray, table: FloatArray, n: int) -> FloatArray:
+    """Mean of each score row of ``table`` (scores x entries) over each of the ``n`` groups
+    ``group`` (entry -> group), NaN skipped, each group's values added in entry order from
+    zero: ``np.bincount(group, weights)`` over ``np.bincount(group)``, the same operations
+    in the same order (``single._group_means``; ``test_single.py`` compares), in one pass
+    over every score; NaN for a group without a value."""
+    return _day_means(
+        np.ascontiguousarray(group, dtype=np.int64),
+        np.ascontiguousarray(table, dtype=np.float64),
+        n,
+    )

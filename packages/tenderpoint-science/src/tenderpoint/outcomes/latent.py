@@ -364,6 +364,45 @@ def noise_variance(
     return np.maximum(var, model.noise_floor_sd_points**2), k.astype(np.int64)
 
 
+def noise_variance_one(
+    pain: FloatArray,
+    n_entries: IntArray,
+    first_infusion_day: int,
+    model: LatentLevelModel = DEFAULT_LATENT_MODEL,
+) -> float:
+    """:func:`noise_variance` of one patient's day grid (1-D ``pain`` and ``n_entries``):
+    the same operations on the window's few Python floats (each a float64 operation, as
+    numpy's on one column), the trimmed total by numpy's sum of the same sorted column, so
+    the same bits (``test_latent.py`` compares); about a tenth of the matrix version's
+    cost for one column."""
+    d = pain.size
+    window = model.noise_window_days
+    back = [first_infusion_day - lag for lag in range(1, window + 1)]
+    at = [min(max(day, 0), d - 1) for day in back]
+    counts: list[int] = n_entries[at].tolist() if d else [0] * window
+    values: list[float] = pain[at].tolist() if d else [math.nan] * window
+    ratios = []
+    for r in range(window - 1):
+        n_now, n_before = counts[r], counts[r + 1]
+        if 1 <= back[r] < d and n_now > 0 and n_before > 0:
+            change = values[r] - values[r + 1]
+            ratios.append(change * change / (1.0 / n_now + 1.0 / n_before))
+    k = len(ratios)
+    ratios.sort()
+    keep = math.floor(_TRIM_KEEP * k)
+    kept = ratios[:keep] + [0.0] * (window - 1 - keep)  # the column numpy sums
+    total = float(np.add.reduce(np.array(kept, dtype=np.float64))) if kept else 0.0
+    estimate = total / max(keep, 1) / _TRIMMED_CHI2_MEAN if keep > 0 else 0.0
+    prior_var = model.noise_prior_sd_points**2
+    weight = model.noise_prior_days
+    if k + weight > 0:
+        var = (k * estimate + weight * prior_var) / max(k + weight, 1e-12)
+    else:
+        var = prior_var
+    floor = model.noise_floor_sd_points**2
+    return var if var >= floor or var != var else floor
+
+
 def same_noise_settings(a: LatentLevelModel, b: LatentLevelModel) -> bool:
     """Whether two models estimate the noise variance alike (:func:`noise_variance` reads
     only these settings), so one estimate serves both."""

@@ -302,7 +302,7 @@ def _analyse_rows(
     courses = single.courses_of(rows)
     baseline = single.baseline_of(daily, courses, baseline_rule)
     level = single.level_of(daily, courses.session_day, relief_rule.model)
-    flares = single.flares_frame(pid, daily, level, flare_rule, relief_rule.model)
+    flare_rows = single.flare_rows(pid, daily, level, flare_rule, relief_rule.model)
     state = single.PatientState(pid, daily, courses, baseline, level, relief_rule.model)
     forecast = single.forecast_of(state, today, forecast_settings(prior, forecast_rule))
     return PatientAnalysis(
@@ -322,8 +322,8 @@ def _analyse_rows(
             baseline,
             relief_rule,
         ),
-        flares=flares,
-        remissions=single.remissions_frame(pid, daily, flares),
+        flares=single.flares_from_rows(flare_rows),
+        remissions=single.remissions_from_rows(pid, daily, flare_rows),
         change_points=single.change_points_frame(daily),
         forecast=forecast,
         rules={

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import numpy as np
@@ -53,15 +54,28 @@ class DiaryRows:
     local_day: IntArray
     scores: dict[str, FloatArray]
     flare: BoolArray
+    table: FloatArray | None = None  # the scores as rows of one array, when read so
+
+    @cached_property
+    def score_table(self) -> FloatArray:
+        """Every score of ``SCORE_COLUMNS`` as one scores x entries array (each score's row;
+        the array the scores were read into, or stacked once)."""
+        if self.table is not None:
+            return self.table
+        return np.stack([self.scores[name] for name in SCORE_COLUMNS])
 
     def up_to(self, day: int) -> DiaryRows:
         """The entries whose local day is on or before ``day``."""
         keep = self.local_day <= day
+        table = None if self.table is None else self.table[:, keep]
         return DiaryRows(
             self.recorded_us[keep],
             self.local_day[keep],
-            {k: v[keep] for k, v in self.scores.items()},
+            {k: v[keep] for k, v in self.scores.items()}
+            if table is None
+            else {name: table[i] for i, name in enumerate(SCORE_COLUMNS)},
             self.flare[keep],
+            table,
         )
 
 
@@ -168,22 +182,28 @@ def _own(frame: pl.DataFrame, patient_id: str) -> pl.DataFrame | None:
     return frame.filter(pl.col("patient_id") == patient_id)
 
 
-def _scores(d: pl.DataFrame, have: Mapping[str, pl.DataType]) -> dict[str, FloatArray] | None:
-    """Every score column as floats with NaN for null (all NaN when the column is absent);
-    None if one holds a NaN (invalid, which the validator names). The columns' types are
+def _scores(
+    d: pl.DataFrame, have: Mapping[str, pl.DataType]
+) -> tuple[dict[str, FloatArray], FloatArray] | None:
+    """Every score column as floats with NaN for null (all NaN when the column is absent),
+    read into the rows of one scores x entries array (each score a view of its row); None
+    if one holds a NaN (invalid, which the validator names). The columns' types are
     checked by :func:`_conformed`, and ``have`` (the frame's columns) is read once: a
     frame's ``columns`` is rebuilt at every call."""
-    out = {}
-    for name in SCORE_COLUMNS:
+    table = np.empty((len(SCORE_COLUMNS), d.height))
+    nulls = []
+    for i, name in enumerate(SCORE_COLUMNS):
         if name not in have:
-            out[name] = np.full(d.height, np.nan)
+            table[i] = np.nan
+            nulls.append(d.height)
             continue
         col = d.get_column(name)
-        values: FloatArray = col.to_numpy().astype(np.float64, copy=False)
-        if np.count_nonzero(np.isnan(values)) != col.null_count():
-            return None
-        out[name] = values
-    return out
+        table[i] = col.to_numpy()
+        nulls.append(col.null_count())
+    # a column's NaN include its nulls, so the totals agree only when every column's do
+    if np.count_nonzero(np.isnan(table)) != sum(nulls):
+        return None
+    return {name: table[i] for i, name in enumerate(SCORE_COLUMNS)}, table
 
 
 def _times(frame: pl.DataFrame, name: str, have: Mapping[str, pl.DataType]) -> IntArray | None:
@@ -240,15 +260,16 @@ def _diary_rows(d: pl.DataFrame) -> DiaryRows | None:
     local_date = d.get_column("local_date")
     if local_date.null_count() or d.get_column("pain").null_count():
         return None
-    scores = _scores(d, have)
-    if scores is None:
+    read = _scores(d, have)
+    if read is None:
         return None
+    scores, table = read
     flare = np.zeros(d.height, dtype=bool)
     if "flare" in have:
         marks = d.get_column("flare")
         values = marks.to_numpy()
         flare = values.astype(bool) if marks.null_count() == 0 else values == True  # noqa: E712
-    return DiaryRows(recorded, physical(local_date), scores, flare)
+    return DiaryRows(recorded, physical(local_date), scores, flare, table)
 
 
 def _session_rows(i: pl.DataFrame) -> tuple[IntArray, IntArray] | None:
@@ -290,7 +311,7 @@ def _valid(rows: PatientRows, now_us: int) -> bool:
     if d.scores:
         # every score in one pass; a missing score (NaN) compares false both ways, so it
         # passes as the validator's null does
-        scores = np.stack(list(d.scores.values()))
+        scores = d.score_table
         if bool(((scores < 0.0) | (scores > 10.0)).any()):
             return False
     if d.recorded_us.size:

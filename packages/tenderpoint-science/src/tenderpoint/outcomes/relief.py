@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -58,6 +59,13 @@ RELIEF_V2_CITATION: Final = (
     "outcomes in chronic pain clinical trials: IMMPACT recommendations. J Pain 2008;9:105-121 "
     "(30 % threshold); latent level: Durbin and Koopman 2012."
 )
+
+
+@lru_cache(maxsize=64)
+def _z(probability: float) -> float:
+    """``float(ndtri(probability))``, computed once per probability (the rule's few
+    thresholds are read for every patient and course)."""
+    return float(ndtri(probability))
 
 
 @dataclass(frozen=True)
@@ -258,7 +266,7 @@ def _horizon_onset(
     horizon's days (a horizon x patients gather). ``on``: the 30 % level and its variance."""
     d, n = mean.shape
     on_level, on_var = on
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
     day = course_day[None, :] + np.arange(rule.horizon_days)[:, None]
     in_horizon = (day >= 0) & (day < d) & (day <= limit[None, :]) & ok[None, :]
     # the row of patient indices broadcasts in the gather itself; maximum/minimum are
@@ -322,8 +330,8 @@ def relief_from_level(
     safe_base = np.where(base > 0, base, 1.0)
     on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
     back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
-    z_onset = float(ndtri(rule.onset_probability))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
+    z_onset = _z(rule.onset_probability)
 
     on_var = (on_level / safe_base) ** 2 * base_var
     best, onsets = _horizon_onset(mean, var, (on_level, on_var), c, limit, ok, rule)
@@ -400,8 +408,8 @@ def relief_from_level_reference(
     base_var = np.where(ok, baseline_var, 0.0)[None, :]
     on_level = (1.0 - rule.relief_reduction_pct / 100.0) * base
     back_level = (1.0 - rule.return_within_pct / 100.0) * base
-    z_hi = float(ndtri(0.5 + rule.interval_probability / 2.0))
-    z_onset = float(ndtri(rule.onset_probability))
+    z_hi = _z(0.5 + rule.interval_probability / 2.0)
+    z_onset = _z(rule.onset_probability)
 
     in_horizon = (
         (days >= c[None, :])
@@ -535,11 +543,11 @@ def return_before_follow_up_end(
     back = (1.0 - rule.return_within_pct / 100.0) * base
     back_var = (back / np.where(base > 0, base, 1.0)) ** 2 * baseline_var[todo]
     z = z_of_return(s_after, w_after, back[None, :], back_var[None, :], noise_var[todo][None, :])
-    need: FloatArray | float = float(ndtri(rule.onset_probability))
+    need: FloatArray | float = _z(rule.onset_probability)
     if rule.return_min_days > 0:
         # rule 2.2: a stretch of fewer than return_min_days diary days needs more
         days_after = np.cumsum(weight[::-1] > 0, axis=0)[::-1]
-        short = float(ndtri(rule.return_short_probability))
+        short = _z(rule.return_short_probability)
         need = np.where(days_after < rule.return_min_days, short, need)
     z_raw = z
     z = np.where((weight > 0) & ~flare_after & (z >= need), z, -np.inf)
@@ -611,8 +619,8 @@ def _step_return(
     long_enough = days_after[surest, np.arange(surest.size)] >= min_days
     counts = (
         (days_after >= min_days)
-        & (rise >= float(ndtri(rule.return_rise_probability)))
-        & (z >= float(ndtri(rule.return_step_probability)))
+        & (rise >= _z(rule.return_rise_probability))
+        & (z >= _z(rule.return_step_probability))
     )
     best = np.where(counts, rise, -np.inf).argmax(axis=0)
     return np.where(long_enough & counts.any(axis=0), best, -1).astype(np.int64)
@@ -656,8 +664,8 @@ def marked_flare_before_follow_up_end(
     z = z_of_return(total_before, w, level, level_var, noise_var[ended])
     need = np.where(
         n_days < rule.return_min_days,
-        float(ndtri(rule.return_short_probability)),
-        float(ndtri(rule.onset_probability)),
+        _z(rule.return_short_probability),
+        _z(rule.onset_probability),
     )
     undo = (first_mark >= 0) & ~((w > 0) & (z >= need))
     if not undo.any():
@@ -705,7 +713,7 @@ def earlier_return(
     s = ct[span : span + tail + 1] - ct[: tail + 1]
     level, level_var = back[0][ended], back[1][ended]
     z = z_of_return(s, w, level[None, :], level_var[None, :], noise_var[ended][None, :])
-    sure = (w > 0) & (z >= float(ndtri(rule.onset_probability))) & keep[: tail + 1]
+    sure = (w > 0) & (z >= _z(rule.onset_probability)) & keep[: tail + 1]
     first = first_true(sure)
     moved = (first >= 0) & (first < tail)
     if not moved.any():
@@ -1124,22 +1132,27 @@ def _grid_dates(days: IntArray, offset: int) -> ColumnSpec:
 
 
 def _columns_frame(spec: dict[str, pl.Series | ColumnSpec], k: int) -> pl.DataFrame:
-    """The frame of ``spec``'s columns: a few rows (one patient) from rows in one call (a
-    series per column costs more than the numbers), more from a series per column."""
+    """The frame of ``spec``'s columns: a few rows (one patient) through the typed column
+    constructors of ``_frames.frame_from_columns`` (a public series per column costs more
+    than the numbers), more from a series per column."""
     if k <= _FEW_ROWS:
-        from tenderpoint.outcomes._frames import frame_from_rows
+        from tenderpoint.outcomes._frames import frame_from_columns
 
-        listed, schema = [], {}
+        listed: list[Any] = []
+        schema = {}
         for name, col in spec.items():
             if isinstance(col, pl.Series):
                 listed.append(col.to_list())
                 schema[name] = col.dtype
                 continue
             dtype, values, nulls = col
-            plain = values.tolist() if isinstance(values, np.ndarray) else values
-            listed.append([None if v != v else v for v in plain] if nulls else plain)
+            if nulls and isinstance(values, np.ndarray) and dtype == pl.Float64:
+                listed.append(values)  # (a float array's NaN are read as null)
+            else:
+                plain = values.tolist() if isinstance(values, np.ndarray) else values
+                listed.append([None if v != v else v for v in plain] if nulls else plain)
             schema[name] = dtype
-        return frame_from_rows(list(zip(*listed, strict=True)), schema)
+        return frame_from_columns(listed, schema)
     return pl.DataFrame(
         [col if isinstance(col, pl.Series) else _series(name, col) for name, col in spec.items()]
     )
@@ -1171,31 +1184,36 @@ def _course_start_us(course_start: pl.Series) -> IntArray:
 
 
 def _empty_relief_frame() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "patient_id": pl.String,
-            "course": pl.Int64,
-            "course_date": pl.Date,
-            "course_size": pl.Int64,
-            "baseline_pain": pl.Float64,
-            "relief": pl.Boolean,
-            "time_to_relief_hours": pl.Float64,
-            "relief_resolution": pl.String,
-            "relief_onset_date": pl.Date,
-            "durability_days": pl.Float64,
-            "durability_event": pl.Boolean,
-            "censor_reason": pl.String,
-            "status": pl.String,
-            "relief_probability": pl.Float64,
-            "onset_low_date": pl.Date,
-            "onset_high_date": pl.Date,
-            "relief_end_date": pl.Date,
-            "end_low_date": pl.Date,
-            "end_high_date": pl.Date,
-            "durability_low_days": pl.Float64,
-            "durability_high_days": pl.Float64,
-            "follow_up_end_date": pl.Date,
-            "noise_sd_points": pl.Float64,
-            "rule_version": pl.String,
-        }
-    )
+    """The relief frame without a row (its columns built as those of a patient's frame:
+    ``pl.DataFrame(schema=...)`` costs about a millisecond)."""
+    from tenderpoint.outcomes._frames import frame_from_columns
+
+    return frame_from_columns([[] for _ in _RELIEF_SCHEMA], _RELIEF_SCHEMA)
+
+
+_RELIEF_SCHEMA: Final = {
+    "patient_id": pl.String,
+    "course": pl.Int64,
+    "course_date": pl.Date,
+    "course_size": pl.Int64,
+    "baseline_pain": pl.Float64,
+    "relief": pl.Boolean,
+    "time_to_relief_hours": pl.Float64,
+    "relief_resolution": pl.String,
+    "relief_onset_date": pl.Date,
+    "durability_days": pl.Float64,
+    "durability_event": pl.Boolean,
+    "censor_reason": pl.String,
+    "status": pl.String,
+    "relief_probability": pl.Float64,
+    "onset_low_date": pl.Date,
+    "onset_high_date": pl.Date,
+    "relief_end_date": pl.Date,
+    "end_low_date": pl.Date,
+    "end_high_date": pl.Date,
+    "durability_low_days": pl.Float64,
+    "durability_high_days": pl.Float64,
+    "follow_up_end_date": pl.Date,
+    "noise_sd_points": pl.Float64,
+    "rule_version": pl.String,
+}

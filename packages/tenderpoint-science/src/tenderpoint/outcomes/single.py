@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from tenderpoint.clinical.responder import IMMPACT_BELOW_FLOORS, IMMPACT_FLOORS_PCT
-from tenderpoint.outcomes._frames import frame_from_rows
+from tenderpoint.outcomes._frames import frame_from_columns, frame_from_rows
 from tenderpoint.outcomes.baseline import (
     BASELINE_INSUFFICIENT,
     BASELINE_NO_INFUSION,
@@ -55,6 +55,7 @@ from tenderpoint.outcomes.latent import (
     DailyMatrix,
     LatentLevelModel,
     latent_level,
+    noise_variance_one,
     same_noise_settings,
 )
 from tenderpoint.outcomes.patient import DETECTED_SCHEMA
@@ -192,20 +193,34 @@ def _group_means(inverse: IntArray, values: FloatArray, n: int, compensated: boo
     return out
 
 
-def _plain_means(inverse: IntArray, scores: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
-    """:func:`_group_means` (plain sums) of every score in one pass: score ``i``'s day ``j``
-    is bin ``i * n + j`` of one ``bincount``, which adds each bin's values in row order
-    from zero as a bincount per score does, so the same bits."""
-    stacked = np.stack([scores[name] for name in SCORE_COLUMNS])
-    has = ~np.isnan(stacked)
-    bins = (np.arange(len(SCORE_COLUMNS)) * n)[:, None] + inverse[None, :]
-    group, vals = bins[has], stacked[has]
-    size = len(SCORE_COLUMNS) * n
-    count = np.bincount(group, minlength=size).reshape(len(SCORE_COLUMNS), n)
-    total = np.bincount(group, weights=vals, minlength=size).reshape(len(SCORE_COLUMNS), n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+def _plain_means(
+    inverse: IntArray, scores: dict[str, FloatArray], n: int, table: FloatArray | None = None
+) -> dict[str, FloatArray]:
+    """:func:`_group_means` (plain sums) of every score in one compiled pass
+    (``kernels.day_means``: each day's values added in row order from zero, as
+    ``bincount`` adds them, so the same bits); ``table``: the scores stacked in
+    ``SCORE_COLUMNS`` order, when they are already."""
+    from tenderpoint.outcomes.kernels import day_means
+
+    if table is None:
+        table = np.stack([scores[name] for name in SCORE_COLUMNS])
+    means = day_means(inverse, table, n)
     return {name: means[i] for i, name in enumerate(SCORE_COLUMNS)}
+
+
+def _sorted_groups(local_day: IntArray) -> tuple[IntArray, IntArray, IntArray] | None:
+    """``np.unique(local_day, return_index=True, return_inverse=True)`` of days in
+    non-decreasing order, without its sort: each new day's first row and a running day
+    number (None: the days step back somewhere)."""
+    step = local_day[1:] - local_day[:-1]
+    if bool((step < 0).any()):
+        return None
+    new = np.empty(local_day.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(step, 0, out=new[1:])
+    first = np.flatnonzero(new)
+    inverse = np.cumsum(new) - 1
+    return local_day[first], first, inverse
 
 
 def daily_arrays(diary: DiaryRows) -> DailyArrays:
@@ -213,16 +228,20 @@ def daily_arrays(diary: DiaryRows) -> DailyArrays:
     local dates run in time order is summed day by day in entry order; one whose dates step
     back - a westward time-zone change - goes through polars' grouped mean, which sums with
     Kahan's compensation)."""
-    day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
+    groups = _sorted_groups(diary.local_day)
+    compensated = groups is None
+    if groups is None:
+        day, first, inverse = np.unique(diary.local_day, return_index=True, return_inverse=True)
+    else:
+        day, first, inverse = groups
     n = day.size
-    compensated = not bool((np.diff(diary.local_day) >= 0).all())
     if compensated:
         scores = {
             name: _group_means(inverse, diary.scores[name], n, compensated)
             for name in SCORE_COLUMNS
         }
     else:
-        scores = _plain_means(inverse, diary.scores, n)
+        scores = _plain_means(inverse, diary.scores, n, diary.score_table)
     count = np.bincount(inverse, minlength=n)
     # summed in entry order: the pain means themselves unless they were compensated
     in_order = (
@@ -267,31 +286,38 @@ class Courses:
 
 
 def courses_of(rows: PatientRows, gap_days: int = DEFAULT_COURSE_GAP_DAYS) -> Courses:
-    """Local dates in the patient's time zone and courses (gaps over ``gap_days``)."""
-    zone = ZoneInfo(rows.timezone)
+    """Local dates in the patient's time zone and courses (gaps over ``gap_days``), followed
+    in Python integers (a patient has a few dozen sessions: a dozen numpy calls on arrays
+    that small cost more than the loop)."""
     start = rows.start_us
+    starts: list[int] = start.tolist()
     if rows.timezone == "UTC":
-        local = np.floor_divide(start, US_PER_DAY)
+        local = [us // US_PER_DAY for us in starts]  # floor, as np.floor_divide
     else:
-        local = np.array(
-            [
-                ((_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(zone).date() - EPOCH).days
-                for us in start.tolist()
-            ],
-            dtype=np.int64,
-        )
-    local = local.astype(np.int64)
-    new = np.concatenate([[True], np.diff(local) > gap_days]) if local.size else local > 0
-    course = np.cumsum(new).astype(np.int64)
-    heads = np.flatnonzero(new)
-    course_day = np.minimum.reduceat(local, heads) if heads.size else local
+        zone = ZoneInfo(rows.timezone)
+        local = [
+            ((_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(zone).date() - EPOCH).days
+            for us in starts
+        ]
+    course: list[int] = []
+    heads: list[int] = []
+    course_day: list[int] = []
+    for i, day in enumerate(local):
+        if not i or day - local[i - 1] > gap_days:
+            heads.append(i)
+            course_day.append(day)
+        elif day < course_day[-1]:  # (sessions are in time order; local days may step back)
+            course_day[-1] = day
+        course.append(len(heads))
+    ends = [*heads[1:], len(local)] if heads else []
+    sizes = [b - a for a, b in zip(heads, ends, strict=True)]
     return Courses(
-        session_day=local,
-        session_course=course,
+        session_day=np.array(local, dtype=np.int64),
+        session_course=np.array(course, dtype=np.int64),
         start_us=start,
         course_start_us=start[heads],
-        course_day=course_day.astype(np.int64),
-        course_size=np.diff(np.append(heads, local.size)).astype(np.int64),
+        course_day=np.array(course_day, dtype=np.int64),
+        course_size=np.array(sizes, dtype=np.int64),
     )
 
 
@@ -322,7 +348,9 @@ def _span_means(
     score over them (NaN: no value), summed as polars sums the frame path's grouped window:
     with Kahan's compensation, except after the hashed daily path, whose output carries a
     sorted patient key, so that polars then sums each patient's slice in plain order (both
-    checked in ``test_single.py``). The days are sorted, so a window is one slice."""
+    checked in ``test_single.py``). The days are sorted, so a window is one slice. One
+    window (the baseline) is summed here in Python; several (the responses) by
+    :func:`_windows_means`, compiled, the same operations."""
     lo = bisect_left(daily.day_list, first_day)
     hi = bisect_right(daily.day_list, last_day)
     plain = daily.hashed
@@ -349,6 +377,32 @@ def _span_means(
     if "pain" not in names:
         n_days = sum(1 for v in window[row["pain"]] if v == v)
     return n_days, means
+
+
+def _windows_table(
+    daily: DailyArrays, spans: list[tuple[int, int]], names: tuple[str, ...]
+) -> tuple[list[int], FloatArray]:
+    """For each span ``(first_day, last_day)`` (inclusive): the days with pain in it, and the
+    mean of each score over them (NaN: no value) as a names x spans table, summed as
+    :func:`_span_means` sums one window (Kahan's compensation, or plain order after the
+    hashed daily path; ``test_single.py`` compares), every score and window in one compiled
+    call (``kernels.window_means``: the same operations in the same order)."""
+    from tenderpoint.outcomes.kernels import window_means
+
+    row, table = daily.score_rows
+    wanted = [row[name] for name in names]
+    pain_at = names.index("pain") if "pain" in names else len(wanted)
+    if pain_at == len(wanted):
+        wanted.append(row["pain"])
+    firsts = np.array([s[0] for s in spans], dtype=np.int64)
+    lasts = np.array([s[1] for s in spans], dtype=np.int64)
+    lo = np.searchsorted(daily.day, firsts, side="left")  # bisect_left of each first day
+    hi = np.searchsorted(daily.day, lasts, side="right")  # bisect_right of each last day
+    means, counts = window_means(
+        table, np.array(wanted, dtype=np.int64), lo, hi, compensated=not daily.hashed
+    )
+    n_days: list[int] = counts[pain_at].tolist()
+    return n_days, means[: len(names)]
 
 
 def baseline_of(daily: DailyArrays, courses: Courses, rule: BaselineRule) -> Baseline:
@@ -416,14 +470,16 @@ RESPONSE_SCHEMA: Final = {
 }
 
 
-def _window_row(
-    daily: DailyArrays, anchor: int, w: FollowUpWindow, induction_end: int
-) -> tuple[int, dict[str, float], str]:
-    """Days with pain, each item's mean and the kind (acute or post-induction) of one
-    window."""
-    n_days, means = _span_means(daily, anchor + w.start_day, anchor + w.end_day, RESPONSE_ITEMS)
-    kind = "acute" if anchor + w.start_day <= induction_end else "post_induction"
-    return n_days, means, kind
+def _window_spans(
+    windows: tuple[FollowUpWindow, ...], first: int, induction_end: int
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """Each window's first and last day and its kind (acute or post-induction)."""
+    spans = [
+        (a + w.start_day, a + w.end_day)
+        for a, w in ((first if w.anchor == "first_infusion" else induction_end, w) for w in windows)
+    ]
+    kinds = ["acute" if a <= induction_end else "post_induction" for a, _ in spans]
+    return spans, kinds
 
 
 def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
@@ -439,15 +495,14 @@ def round_half_away(values: FloatArray, decimals: int) -> FloatArray:
 
 
 def _percent_reductions(
-    baseline: Baseline, means: list[dict[str, float]], ok: BoolArray
+    baseline: Baseline, value: FloatArray, ok: BoolArray
 ) -> dict[str, FloatArray]:
     """``response.percent_reduction`` of each item and window (NaN: null; only where
-    ``ok``): the items' rows of one items x windows table, each element computed with the
-    same operations as one item at a time."""
+    ``ok``) from the items x windows table of means: each element computed with the same
+    operations as one item at a time."""
     nan = float("nan")
     base = np.array([baseline.values.get(s, nan) for s in RESPONSE_ITEMS], dtype=np.float64)
     base = base[:, None]
-    value = np.array([[m[s] for m in means] for s in RESPONSE_ITEMS], dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = (base - value) / base * 100.0
     usable = ok & (base > 0) & ~np.isnan(raw)
@@ -481,32 +536,27 @@ def responses_frame(
     ``noise_var``: :func:`response_noise_var` when the level has it (else computed here)."""
     first, end = courses.first_day, courses.induction_end_day
     if first is None:
-        return pl.DataFrame(schema=RESPONSE_SCHEMA)
+        return frame_from_columns([[] for _ in RESPONSE_SCHEMA], RESPONSE_SCHEMA)
     induction_end = end if end is not None else first
-    rows = [
-        _window_row(
-            daily, first if w.anchor == "first_infusion" else induction_end, w, induction_end
-        )
-        for w in windows
-    ]
-    n_days = np.array([r[0] for r in rows], dtype=np.int64)
+    spans, kinds = _window_spans(windows, first, induction_end)
+    n_days, means = _windows_table(daily, spans, RESPONSE_ITEMS)
     # the status as Python strings (a string array would be built only to be listed)
     has_baseline = baseline.status == BASELINE_OK
     status = [
-        "no_baseline" if not has_baseline else "insufficient_data" if r[0] < w.min_days else "ok"
-        for r, w in zip(rows, windows, strict=True)
+        "no_baseline" if not has_baseline else "insufficient_data" if k < w.min_days else "ok"
+        for k, w in zip(n_days, windows, strict=True)
     ]
     ok = np.array([s == "ok" for s in status], dtype=bool)
-    pct = _percent_reductions(baseline, [r[1] for r in rows], ok)
+    pct = _percent_reductions(baseline, means, ok)
     n = len(windows)
     base_pain = baseline.values.get("pain") if has_baseline else None
-    pain = np.array([r[1]["pain"] for r in rows], dtype=np.float64)
+    pain = means[RESPONSE_ITEMS.index("pain")]
     nan = float("nan")
     evidence = responder_evidence(
         np.where(ok, baseline.values.get("pain", nan), nan),
         np.where(ok, float(baseline.days), nan),
         np.where(ok, pain, nan),
-        np.where(ok, n_days.astype(np.float64), nan),
+        np.where(ok, np.array(n_days, dtype=np.float64), nan),
         np.where(ok, _noise_var(daily, first) if noise_var is None else noise_var, nan),
     )
     return _frame(
@@ -515,10 +565,10 @@ def responses_frame(
             "patient_id": [patient_id] * n,
             "window": [w.name for w in windows],
             "window_anchor": [w.anchor for w in windows],
-            "window_kind": [r[2] for r in rows],
-            "window_start_day": np.array([w.start_day for w in windows], dtype=np.int64),
-            "window_end_day": np.array([w.end_day for w in windows], dtype=np.int64),
-            "first_infusion_date": np.full(n, first, dtype=np.int32),
+            "window_kind": kinds,
+            "window_start_day": [w.start_day for w in windows],
+            "window_end_day": [w.end_day for w in windows],
+            "first_infusion_date": [first] * n,
             "induction_end_date": [None if end is None else end] * n,
             "n_days": n_days,
             "baseline_pain": [base_pain] * n,
@@ -551,19 +601,15 @@ def _noise_var(daily: DailyArrays, first: int) -> float:
 
 def _frame(schema: Mapping[str, Any], columns: dict[str, Any]) -> pl.DataFrame:
     """A result frame from its columns, each a list or a numpy array (in an array, float NaN
-    is null; a Date column holds days since 1970), in ``schema``'s order. Built from rows in
-    one call: for the few rows of one patient that is about twice as fast as a series per
-    column."""
+    is null; a Date column holds days since 1970), in ``schema``'s order, built column by
+    column (``_frames.frame_from_columns``)."""
     listed = []
     for name, dtype in schema.items():
         values = columns[name]
-        if isinstance(values, np.ndarray):
-            plain = values.tolist()
-            if dtype == pl.Float64:
-                plain = [None if v != v else v for v in plain]  # v != v: NaN
-            values = plain
+        if isinstance(values, np.ndarray) and dtype != pl.Float64:
+            values = values.tolist()
         listed.append(values)
-    return frame_from_rows(list(zip(*listed, strict=True)), schema)
+    return frame_from_columns(listed, schema)
 
 
 # ---------------------------------------------------------------- latent level, relief
@@ -614,8 +660,14 @@ def level_of(
     grid_sessions = (session_day - lo).astype(np.int64)
     sessions = np.zeros((d, 1), dtype=bool)
     sessions[grid_sessions, 0] = True
-    first_day = np.array([grid_sessions.min() if grid_sessions.size else d], dtype=np.int64)
-    mean, var, noise_var = latent_level(matrix, first_day, sessions, model, compiled=True)
+    first = int(grid_sessions.min()) if grid_sessions.size else d
+    # the noise variance of the one column in Python floats (the same bits, a tenth of the
+    # matrix version's cost)
+    noise = np.array([noise_variance_one(pain[:, 0], count[:, 0], first, model)])
+    first_day = np.array([first], dtype=np.int64)
+    mean, var, noise_var = latent_level(
+        matrix, first_day, sessions, model, compiled=True, noise_var=noise
+    )
     return Level(matrix, grid_sessions, mean[:, 0], var[:, 0], float(noise_var[0]))
 
 
@@ -726,6 +778,23 @@ def flares_frame(
     model: LatentLevelModel,
 ) -> pl.DataFrame:
     """``patient.patient_flares`` of one patient: declared runs and detected episodes."""
+    return flares_from_rows(flare_rows(patient_id, daily, level, rule, model))
+
+
+def flares_from_rows(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """The flare frame of :func:`flare_rows`."""
+    return frame_from_rows(rows, _FLARE_SCHEMA)
+
+
+def flare_rows(
+    patient_id: str,
+    daily: DailyArrays,
+    level: Level,
+    rule: SustainedFlareRule | FlareStateRule,
+    model: LatentLevelModel,
+) -> list[tuple[Any, ...]]:
+    """The rows of :func:`flares_frame` (``_FLARE_SCHEMA``'s columns; first and last day as
+    days since 1970), which the remissions read too."""
     from tenderpoint.outcomes.patient import LevelGrid, detected_runs
 
     m = level.matrix
@@ -769,7 +838,7 @@ def flares_frame(
         for r, peak in zip(runs, _peaks(grid.pain, spans, np.fmax), strict=True)
     ]
     found.sort(key=lambda f: (f[1], f[8]))
-    return frame_from_rows(found, _FLARE_SCHEMA)
+    return found
 
 
 REMISSION_SCHEMA: Final = {
@@ -788,8 +857,20 @@ def remissions_frame(
     return remissions_of(patient_id, daily, spans, min_days)
 
 
+def remissions_from_rows(
+    patient_id: str, daily: DailyArrays, flares: list[tuple[Any, ...]], min_days: int = 14
+) -> pl.DataFrame:
+    """:func:`remissions_frame` from :func:`flare_rows` (the days as they were, without
+    reading them back from the frame)."""
+    spans = ([f[1] for f in flares], [f[2] for f in flares])
+    return remissions_of(patient_id, daily, spans, min_days)
+
+
 def remissions_of(
-    patient_id: str, daily: DailyArrays, flare_days: tuple[IntArray, IntArray], min_days: int = 14
+    patient_id: str,
+    daily: DailyArrays,
+    flare_days: tuple[IntArray | list[int], IntArray | list[int]],
+    min_days: int = 14,
 ) -> pl.DataFrame:
     """:func:`remissions_frame` from the flares' first and last days (days since 1970): the
     flare-free runs of diary days are the diary's stretches of consecutive calendar days
@@ -803,7 +884,8 @@ def remissions_of(
     lasts = day[np.append(breaks, day.size - 1)]
     long = lasts - firsts + 1 >= min_days
     merged: list[list[int]] = []
-    for a, b in sorted(zip(flare_days[0].tolist(), flare_days[1].tolist(), strict=True)):
+    firsts_f, lasts_f = (d.tolist() if isinstance(d, np.ndarray) else d for d in flare_days)
+    for a, b in sorted(zip(firsts_f, lasts_f, strict=True)):
         if merged and a <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], b)
         else:
