@@ -37,6 +37,7 @@ from scipy.optimize import least_squares
 
 from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes import _trf
+from tenderpoint.outcomes.forecast_profile import DecayProblem, fit_decay
 from tenderpoint.pharmacology.pd.relief import (
     DAHAN2011,
     ReliefModel,
@@ -47,12 +48,17 @@ from tenderpoint.pharmacology.pd.relief import (
 Basis = Literal["relief_model", "exponential", "cohort_prior", "none"]
 FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
 FORECAST_V2: Final = "tenderpoint-booster-forecast/2.0"
+FORECAST_V21: Final = "tenderpoint-booster-forecast/2.1"
 MIN_PER_DAY: Final = 1440.0
 ASSUMED_NOISE_POINTS: Final = 0.8
 NO_INFUSION_REASON: Final = "No infusion is recorded, so there is nothing to forecast."
 NO_BASELINE_REASON: Final = (
     "No baseline: fewer than the required diary days in the week before the first "
     "infusion, so relief cannot be measured."
+)
+NO_PAIN_REASON: Final = (
+    "Baseline pain was 0/10: relief is a fraction of the baseline, so there is none to "
+    "measure and no booster to forecast from pain."
 )
 
 
@@ -70,11 +76,15 @@ class ForecastPrior:
 class ForecastRule:
     """How the forecast weighs the patient's data against the prior (versioned).
 
-    Rule 2.0 (default): the fit uses the patient's own diary noise (from their pre-infusion
-    weeks) instead of an assumed 0.8 points; the prior on the decay rate is weak (log-SD 1.0,
-    a factor of e either way), so a few weeks of the patient's own data outweigh it; "due
-    now" is said only when the measured latent relief is below the threshold with probability
-    >= ``due_probability``, never because the fitted curve says so while relief still holds.
+    Rule 2.1 (default): rule 2.0's model and objective, solved to its global minimum
+    (``fit="profile"``, :mod:`tenderpoint.outcomes.forecast_profile`) instead of by a bounded
+    least-squares fit from one start, which sometimes stopped in a local minimum.
+    Rule 2.0 (``FORECAST_RULES["tenderpoint-booster-forecast/2.0"]``): the fit uses the
+    patient's own diary noise (from their pre-infusion weeks) instead of an assumed 0.8
+    points; the prior on the decay rate is weak (log-SD 1.0, a factor of e either way), so a
+    few weeks of the patient's own data outweigh it; "due now" is said only when the measured
+    latent relief is below the threshold with probability >= ``due_probability``, never
+    because the fitted curve says so while relief still holds.
     Rule 1.0 (``FORECAST_RULES["tenderpoint-booster-forecast/1.0"]``): assumed noise 0.8,
     the prior's own log-SD, due now when the fitted curve has crossed.
     """
@@ -83,16 +93,28 @@ class ForecastRule:
     use_patient_noise: bool = True
     due_probability: float | None = 0.8
     shape: Literal["relief_model", "exponential"] = "exponential"
-    version: str = FORECAST_V2
+    fit: Literal["profile", "trf"] = "profile"
+    version: str = FORECAST_V21
+
+    def __post_init__(self) -> None:
+        if self.fit == "profile" and self.shape != "exponential":
+            raise InvalidInputError(
+                "The profile fit solves the exponential shape only; use fit='trf' for the "
+                "relief model's shape.",
+                code="invalid_rule",
+                field="fit",
+            )
 
 
 FORECAST_RULES: Final = {
-    FORECAST_V2: ForecastRule(),
+    FORECAST_V21: ForecastRule(),
+    FORECAST_V2: ForecastRule(fit="trf", version=FORECAST_V2),
     FORECAST_VERSION: ForecastRule(
         prior_log_sd=None,
         use_patient_noise=False,
         due_probability=None,
         shape="relief_model",
+        fit="trf",
         version=FORECAST_VERSION,
     ),
 }
@@ -245,6 +267,24 @@ def _fit(
     except np.linalg.LinAlgError:
         se = log_sd
     return float(x[0]), float(x[1]), se
+
+
+def _profile_fit(
+    ctx: _Context, prior: ForecastPrior, noise_sd: float, prior_log_sd: float
+) -> tuple[float, float, float]:
+    """Rule 2.1's fit of the exponential (its global minimum): (log depth, log k, SE of
+    log k), within the same bounds as the TRF fit."""
+    problem = DecayProblem(
+        t_days=ctx.t_days,
+        relief=1.0 - ctx.pain / ctx.baseline,
+        weight=(ctx.baseline / noise_sd) ** 2,
+        log_k_prior=math.log(math.log(2.0) / prior.half_life_days),
+        log_k_prior_sd=prior_log_sd,
+        depth_bounds=(math.exp(_LOWER[0]), math.exp(_UPPER[0])),
+        log_k_bounds=(float(_LOWER[1]), float(_UPPER[1])),
+    )
+    found = fit_decay(problem)
+    return found.log_depth, found.log_k, found.log_k_se
 
 
 def _residuals(
@@ -452,6 +492,11 @@ def empty_forecast(
     return _empty(patient_id, reason, *settings.label)
 
 
+def pain_free_forecast(patient_id: str, settings: ForecastSettings) -> BoosterForecast:
+    """The forecast that says there is no pain to relieve (baseline pain 0)."""
+    return _empty(patient_id, NO_PAIN_REASON, *settings.label)
+
+
 def current_relief_at(
     ctx: _Context, level: tuple[dt.date, npt.NDArray[np.float64], npt.NDArray[np.float64], float]
 ) -> tuple[float, float, float]:
@@ -498,7 +543,7 @@ def forecast_booster(
     model : ReliefModel
         The relief model giving the functional form and C50.
     rule : ForecastRule or str, optional
-        Rule object or version string (default 2.0, see :class:`ForecastRule`).
+        Rule object or version string (default 2.1, see :class:`ForecastRule`).
 
     Returns
     -------
@@ -602,12 +647,15 @@ def _patient_rows(
         return _empty(patient_id, NO_INFUSION_REASON, *label)
     if base.height == 0 or base["baseline_status"][0] != "ok":
         return _empty(patient_id, NO_BASELINE_REASON, *label)
-    return float(base["baseline_pain"][0]), mine
+    baseline_pain = float(base["baseline_pain"][0])
+    if baseline_pain <= 0.0:
+        return _empty(patient_id, NO_PAIN_REASON, *label)
+    return baseline_pain, mine
 
 
 def _forecast_rule(rule: ForecastRule | str | None) -> ForecastRule:
     if rule is None:
-        return FORECAST_RULES[FORECAST_V2]
+        return FORECAST_RULES[FORECAST_V21]
     if isinstance(rule, str):
         if rule not in FORECAST_RULES:
             raise InvalidInputError(
@@ -655,9 +703,12 @@ def _decay(
         )
         log_k = math.log(math.log(2.0) / prior.half_life_days)
         return math.log(depth / (1.0 - depth)), log_k, prior.half_life_log_sd, 1.0
-    log_depth, log_k, se = _fit(
-        ctx.t_days, ctx.pain, ctx.baseline, basis, prior, model, noise_sd, rule.prior_log_sd
-    )
+    if rule.fit == "profile":
+        log_depth, log_k, se = _profile_fit(ctx, prior, noise_sd, prior_sd)
+    else:
+        log_depth, log_k, se = _fit(
+            ctx.t_days, ctx.pain, ctx.baseline, basis, prior, model, noise_sd, rule.prior_log_sd
+        )
     share = min(1.0, (se / prior_sd) ** 2)
     what = (
         "the relief model's shape (Dahan 2011, C50 fixed, depth and decay fitted)"

@@ -48,6 +48,7 @@ from tenderpoint.outcomes.forecast import (
     current_relief_at,
     empty_forecast,
     forecast_from_context,
+    pain_free_forecast,
 )
 from tenderpoint.outcomes.latent import (
     DEFAULT_LATENT_MODEL,
@@ -951,6 +952,8 @@ def forecast_of(
     if today is not None:
         post &= daily.day <= (today - EPOCH).days
     base = state.baseline.values["pain"]
+    if base <= 0.0:
+        return pain_free_forecast(state.patient_id, settings)
     pct = settings.relief_threshold_pct
     ctx = context_of(
         state.patient_id, base, (_date(course_day), daily.day[post], daily.pain[post]), today, pct
