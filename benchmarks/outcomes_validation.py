@@ -2,7 +2,7 @@
 
 Usage: uv run python benchmarks/outcomes_validation.py [--patients 300] [--days 180]
        [--seeds 1 2] [--noise 0.5 1.0 1.5 mixed] [--relief-rule tenderpoint-relief/2.2]
-       [--flare-marks patient|oracle|drop]
+       [--flare-marks patient|oracle|drop] [--forecast-rule tenderpoint-booster-forecast/2.0]
        uv run python benchmarks/outcomes_validation.py --censoring-limit
        [--relief-rules default tenderpoint-relief/2.1 tenderpoint-relief/2.3]
 
@@ -142,6 +142,9 @@ def main() -> None:
         "--relief-rule", default=None, help="relief rule version (default: the core's)"
     )
     parser.add_argument(
+        "--forecast-rule", default=None, help="forecast rule version (default: the core's)"
+    )
+    parser.add_argument(
         "--flare-marks", choices=FLARE_MARKS, default="patient", help="whose flare marks"
     )
     parser.add_argument("--censoring-limit", action="store_true")
@@ -161,7 +164,15 @@ def main() -> None:
         for level in args.noise:
             noise = (0.5, 1.5) if level == "mixed" else (float(level), float(level))
             t0 = time.perf_counter()
-            r = evaluate(args.patients, args.days, seed, noise, args.relief_rule, args.flare_marks)
+            r = evaluate(
+                args.patients,
+                args.days,
+                seed,
+                noise,
+                args.relief_rule,
+                args.flare_marks,
+                args.forecast_rule,
+            )
             cells = " | ".join(cell(r, a, b) for _, a, b in COLUMNS)
             label = "0.5-1.5" if level == "mixed" else level
             log.info(f"| {seed} | {label} | {cells} |")

@@ -440,10 +440,12 @@ def evaluate(
     noise: tuple[float, float] = (0.5, 1.5),
     relief_rule: str | None = None,
     flare_marks: str = "patient",
+    forecast_rule: str | None = None,
 ) -> dict[str, Any]:
     """Every figure of issue 14's table for one generated cohort (``relief_rule``: a relief
     rule's version string for the relief figures, default the core's default; ``flare_marks``:
-    see :func:`flare_marked_diary`, used for every figure)."""
+    see :func:`flare_marked_diary`, used for every figure; ``forecast_rule``: the forecast
+    rule's version string, default the core's)."""
     c = generate(n_patients, n_days, seed, noise)
     pts = validate_patients(c.patients)
     diary = validate_diary(flare_marked_diary(c, flare_marks), now=NOW)
@@ -483,7 +485,12 @@ def evaluate(
             continue
         today = CALENDAR_START + dt.timedelta(days=today_day)
         f = forecast_booster(
-            str(pid), one.filter(pl.col("local_date") <= today), mine, base, today=today
+            str(pid),
+            one.filter(pl.col("local_date") <= today),
+            mine,
+            base,
+            today=today,
+            rule=forecast_rule,
         )
         pred = (f.predicted_date - CALENDAR_START).days if f.predicted_date else None
         seen = one.filter(
