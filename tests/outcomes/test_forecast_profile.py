@@ -44,8 +44,9 @@ def _problem(t, pain, baseline, noise_sd, prior_sd=1.0, log_k_prior=LOG_K_PRIOR)
 def _cost(t, pain, baseline, noise_sd, theta, prior_sd=1.0):
     """Rule 2.0's objective (sum of squared residuals, prior term included) at theta."""
     scales = (noise_sd, LOG_K_PRIOR, prior_sd)
-    r = _residuals(np.asarray(t, float), np.asarray(pain, float), baseline, "exponential",
-                   DAHAN2011, scales)(np.asarray(theta, float))  # fmt: skip
+    r = _residuals(
+        np.asarray(t, float), np.asarray(pain, float), baseline, "exponential", DAHAN2011, scales
+    )(np.asarray(theta, float))
     return float(r @ r)
 
 
@@ -82,8 +83,7 @@ def test_the_profile_fit_is_never_worse_than_rule_2_0_nor_than_many_starts() -> 
         assert found.cost == pytest.approx(
             _cost(t, pain, base, noise, (found.log_depth, found.log_k)), rel=1e-12
         )
-        depth, log_k, _ = _fit(t, pain, base, "exponential", ForecastPrior(), DAHAN2011,
-                               noise, 1.0)  # fmt: skip
+        depth, log_k, _ = _fit(t, pain, base, "exponential", ForecastPrior(), DAHAN2011, noise, 1.0)
         rule_2_0 = _cost(t, pain, base, noise, (depth, log_k))
         assert found.cost <= rule_2_0 * (1 + 1e-9)
         improved += found.cost < rule_2_0 - 1e-3
@@ -122,8 +122,9 @@ def test_rule_2_0_stops_at_the_depth_bound_where_2_1_finds_the_minimum() -> None
     t = np.arange(2, 20, dtype=float)
     pain = np.array([4, 3, 3, 8, 8, 8, 7, 7, 6, 4, 4, 4, 4, 5, 8, 9, 9, 9], dtype=float)
     base, noise = 36 / 7, 0.5164
-    depth_2_0, log_k_2_0, _ = _fit(t, pain, base, "exponential", ForecastPrior(), DAHAN2011,
-                                   noise, 1.0)  # fmt: skip
+    depth_2_0, log_k_2_0, _ = _fit(
+        t, pain, base, "exponential", ForecastPrior(), DAHAN2011, noise, 1.0
+    )
     assert depth_2_0 == pytest.approx(-6.0)  # the lower bound of log depth
     found = fit_decay(_problem(t, pain, base, noise))
     assert -6.0 < found.log_depth < 4.0

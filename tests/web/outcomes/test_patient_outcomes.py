@@ -178,3 +178,66 @@ def test_care_team_only_and_audited(world, client_for, persona, status):
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event.action == ("view" if status == 200 else "denied")
     assert event.patient_id == world.patient_record.public_id
+
+
+FORECAST = {
+    "threshold_pain": 4.2,
+    "basis": "exponential",
+    "version": "tenderpoint-booster-forecast/2.1",
+    "model_citation": "Dahan 2011",
+}
+
+
+@pytest.mark.parametrize(
+    ("forecast", "says"),
+    [
+        (
+            {
+                "status": "ok",
+                "predicted_date": "2026-12-03",
+                "interval_low": "2026-12-01",
+                "interval_high": "2026-12-12",
+                "reasons": ["fitted"],
+            },
+            "between <strong>2026-12-01</strong> and <strong>2026-12-12</strong> (central "
+            "estimate 2026-12-03)",
+        ),
+        (
+            {
+                "status": "ok",
+                "predicted_date": "2026-12-01",
+                "interval_low": "2026-12-01",
+                "interval_high": "2026-12-01",
+                "reasons": ["crossed"],
+            },
+            "cross back above 4.2 on or soon after <strong>2026-12-01</strong>",
+        ),
+        (
+            {"status": "due_now", "predicted_date": "2026-11-30", "reasons": ["below"]},
+            "Measured relief has already fallen below the relief threshold (daily pain above 4.2)",
+        ),
+        (
+            {"status": "no_relief", "predicted_date": None, "reasons": ["never"]},
+            "relief after the last course did not reach the threshold (daily pain at or below "
+            "4.2), so there is no return to forecast",
+        ),
+        (
+            {
+                "status": "insufficient_data",
+                "predicted_date": None,
+                "threshold_pain": None,
+                "reasons": ["Baseline pain was 0/10: relief is a fraction of the baseline."],
+            },
+            "No forecast. Baseline pain was 0/10: relief is a fraction of the baseline.",
+        ),
+    ],
+)
+def test_the_forecast_says_what_its_status_means(forecast, says):
+    """Each forecast status in its own words: "no relief" is not "not enough data", and a
+    date range of one day is not written as a range."""
+    from django.template.loader import render_to_string
+
+    html = " ".join(render_to_string("outcomes/_forecast.html", {"f": FORECAST | forecast}).split())
+    assert says in html
+    assert ("Not enough data" in html) is False
+    assert forecast["status"] in html  # the status is shown with its basis
