@@ -1,16 +1,25 @@
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import baseline_scores
 from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
 from tenderpoint.outcomes.forecast import (
+    FORECAST_RULES,
+    NO_PAIN_REASON,
     BoosterForecast,
     ForecastPrior,
+    ForecastRule,
+    _measured_below,
     cohort_prior,
+    context_of,
     forecast_booster,
+    with_baseline_uncertainty,
 )
+from tenderpoint.outcomes.patient import analyse_patient
 from tenderpoint.outcomes.schedule import infusion_courses
 
 from .helpers import NOW, day, diary, infusions, patients
@@ -188,3 +197,99 @@ def test_trf_loop_is_least_squares_to_the_bit(basis) -> None:
         scipy_own = least_squares(fun, x0, jac=jac, bounds=(_LOWER, _UPPER))
         assert np.array_equal(ours.x, scipy_own.x)
         assert np.array_equal(ours.jac, scipy_own.jac)
+
+
+def test_the_profile_fit_solves_only_the_exponential() -> None:
+    with pytest.raises(InvalidInputError) as err:
+        ForecastRule(fit="profile", shape="relief_model")
+    assert err.value.field == "fit"
+    assert FORECAST_RULES["tenderpoint-booster-forecast/2.0"].fit == "trf"
+    assert FORECAST_RULES["tenderpoint-booster-forecast/1.0"].fit == "trf"
+    assert ForecastRule().version == "tenderpoint-booster-forecast/2.2"
+    assert FORECAST_RULES["tenderpoint-booster-forecast/2.1"].flare_hold_days is None
+
+
+@pytest.mark.parametrize("rule", sorted(FORECAST_RULES))
+def test_a_pain_free_baseline_says_there_is_nothing_to_forecast(rule: str) -> None:
+    """Baseline pain 0 made every rule divide by zero; now both paths say why there is no
+    forecast."""
+    rows = [("a", d, 0.0) for d in range(3, 10)] + [("a", 10 + t, 1.0) for t in range(1, 30)]
+    d, i, p = diary(rows), infusions([("a", 10)]), patients(["a"])
+    one = analyse_patient("a", d, i, p, now=NOW, forecast_rule=rule).forecast
+    daily = daily_values(validate_diary(d, now=NOW))
+    ses = infusion_courses(i, validate_patients(p))
+    frames = forecast_booster(
+        "a", daily, ses, baseline_scores(daily, ses), today=day(40), rule=rule
+    )
+    for f in (one, frames):
+        assert (f.status, f.reasons, f.version) == ("insufficient_data", (NO_PAIN_REASON,), rule)
+
+
+# ---------------------------------------------------------------- rule 2.2: when "due now" waits
+
+V21, V22 = "tenderpoint-booster-forecast/2.1", "tenderpoint-booster-forecast/2.2"
+
+
+def _pain_back_diary(flare_days: tuple[int, ...]):
+    """Baseline 8, one infusion on day 10, relief (pain 3) on days 11-30, pain 8 again on
+    days 31-40; the patient marks a flare on ``flare_days``."""
+    rows = [("a", d, 8.0) for d in range(3, 10)] + [("a", d, 3.0) for d in range(11, 31)]
+    rows += [("a", d, 8.0) for d in range(31, 41)]
+    marks = [r[1] in flare_days for r in rows]
+    return diary(rows).with_columns(pl.Series("flare", marks)), infusions([("a", 10)])
+
+
+@pytest.mark.parametrize(
+    ("mark_day", "held"),
+    [(40, True), (38, True), (37, False), (None, False)],  # reference day 40, hold of 3 days
+)
+def test_a_recent_flare_mark_holds_back_due_now(mark_day, held) -> None:
+    """Rule 2.2: pain above the threshold within 3 days of a flare mark (the reference day
+    and the two before it) is not read as relief ending; a mark 3 days back no longer holds.
+    Rule 2.1 says "due now" either way. Both paths agree."""
+    d, i = _pain_back_diary(() if mark_day is None else (mark_day,))
+    p = patients(["a"])
+    daily = daily_values(validate_diary(d, now=NOW))
+    ses = infusion_courses(i, validate_patients(p))
+    base = baseline_scores(daily, ses)
+    for rule in (V21, V22):
+        one = analyse_patient("a", d, i, p, today=day(40), now=NOW, forecast_rule=rule).forecast
+        frames = forecast_booster("a", daily, ses, base, today=day(40), rule=rule)
+        assert one.as_dict() == frames.as_dict()
+        waits = rule == V22 and held
+        assert one.status == ("ok" if waits else "due_now")
+        flare_reason = [r for r in one.reasons if "flare was marked" in r]
+        assert bool(flare_reason) is waits
+        if waits:
+            assert day(mark_day).isoformat() in flare_reason[0]
+            assert one.predicted_date == day(41)  # the crossing is expected any day
+
+
+def test_the_relief_sd_carries_the_baseline_weeks_uncertainty() -> None:
+    """Rule 2.2: SD of relief = sqrt(SD_level^2 + (1 - relief)^2 noise^2 / (days baseline^2))
+    (delta method on 1 - level / baseline); 2.1 shows the level's SD alone."""
+    post = (day(10), np.array([20000], dtype=np.int64), np.array([5.0]))
+    ctx = context_of("a", 6.0, post, None, 30.0, baseline_days=7)
+    relief, sd, noise = with_baseline_uncertainty(ctx, (0.25, 0.05, 1.2))
+    assert (relief, noise) == (0.25, 1.2)
+    assert sd == pytest.approx(math.sqrt(0.05**2 + 0.75**2 * 1.2**2 / 7 / 36), rel=1e-15)
+    unknown = context_of("a", 6.0, post, None, 30.0)
+    assert with_baseline_uncertainty(unknown, (0.25, 0.05, 1.2)) == (0.25, 0.05, 1.2)
+
+
+def test_a_baseline_measured_on_few_days_makes_due_now_less_sure() -> None:
+    """The same measured relief (22 %, level SD 5 %) is "due now" (>= 80 % below 30 %) when
+    only the level's uncertainty counts, and not once a 4-day baseline's is added."""
+    post = (day(10), np.array([20000], dtype=np.int64), np.array([5.0]))
+    ctx = context_of("a", 5.0, post, None, 30.0, baseline_days=4)
+    rule = FORECAST_RULES[V22]
+    level_only = (0.22, 0.05, 1.5)
+    assert _measured_below(ctx, level_only, 0.30, rule)  # z = 1.6, P = 0.95
+    both = with_baseline_uncertainty(ctx, level_only)  # SD 0.13: z = 0.6, P = 0.73
+    assert not _measured_below(ctx, both, 0.30, rule)
+
+
+def test_a_flare_hold_shorter_than_a_day_is_refused() -> None:
+    with pytest.raises(InvalidInputError) as err:
+        ForecastRule(flare_hold_days=0)
+    assert err.value.field == "flare_hold_days"

@@ -6,25 +6,14 @@ import numpy as np
 import pytest
 from scipy.optimize import least_squares
 
-from tenderpoint.errors import InvalidInputError
-from tenderpoint.outcomes.baseline import baseline_scores
-from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
 from tenderpoint.outcomes.forecast import (
-    FORECAST_RULES,
-    NO_PAIN_REASON,
     ForecastPrior,
-    ForecastRule,
     ForwardDifference,
     _fit,
     _residuals,
-    forecast_booster,
 )
 from tenderpoint.outcomes.forecast_profile import DecayProblem, fit_decay
-from tenderpoint.outcomes.patient import analyse_patient
-from tenderpoint.outcomes.schedule import infusion_courses
 from tenderpoint.pharmacology.pd.relief import DAHAN2011
-
-from .helpers import NOW, day, diary, infusions, patients
 
 LOG_K_PRIOR = math.log(math.log(2.0) / ForecastPrior().half_life_days)
 BOUNDS = {"depth_bounds": (math.exp(-6.0), math.exp(4.0)), "log_k_bounds": (-8.0, 1.0)}
@@ -163,28 +152,3 @@ def test_the_se_is_the_difference_jacobians() -> None:
 def test_a_nan_in_the_diary_is_an_error_not_a_minimum() -> None:
     with pytest.raises(ValueError, match="finite pain"):
         fit_decay(_problem([1.0, 2.0, 3.0], [4.0, math.nan, 5.0], 7.0, 0.8))
-
-
-def test_the_profile_fit_solves_only_the_exponential() -> None:
-    with pytest.raises(InvalidInputError) as err:
-        ForecastRule(fit="profile", shape="relief_model")
-    assert err.value.field == "fit"
-    assert FORECAST_RULES["tenderpoint-booster-forecast/2.0"].fit == "trf"
-    assert FORECAST_RULES["tenderpoint-booster-forecast/1.0"].fit == "trf"
-    assert ForecastRule().version == "tenderpoint-booster-forecast/2.1"
-
-
-@pytest.mark.parametrize("rule", sorted(FORECAST_RULES))
-def test_a_pain_free_baseline_says_there_is_nothing_to_forecast(rule: str) -> None:
-    """Baseline pain 0 made every rule divide by zero; now both paths say why there is no
-    forecast."""
-    rows = [("a", d, 0.0) for d in range(3, 10)] + [("a", 10 + t, 1.0) for t in range(1, 30)]
-    d, i, p = diary(rows), infusions([("a", 10)]), patients(["a"])
-    one = analyse_patient("a", d, i, p, now=NOW, forecast_rule=rule).forecast
-    daily = daily_values(validate_diary(d, now=NOW))
-    ses = infusion_courses(i, validate_patients(p))
-    frames = forecast_booster(
-        "a", daily, ses, baseline_scores(daily, ses), today=day(40), rule=rule
-    )
-    for f in (one, frames):
-        assert (f.status, f.reasons, f.version) == ("insufficient_data", (NO_PAIN_REASON,), rule)

@@ -49,7 +49,10 @@ Basis = Literal["relief_model", "exponential", "cohort_prior", "none"]
 FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
 FORECAST_V2: Final = "tenderpoint-booster-forecast/2.0"
 FORECAST_V21: Final = "tenderpoint-booster-forecast/2.1"
+FORECAST_V22: Final = "tenderpoint-booster-forecast/2.2"
 MIN_PER_DAY: Final = 1440.0
+# rule 2.2: a flare marked on the reference day or the two days before it holds back "due now"
+FLARE_HOLD_DAYS: Final = 3
 ASSUMED_NOISE_POINTS: Final = 0.8
 NO_INFUSION_REASON: Final = "No infusion is recorded, so there is nothing to forecast."
 NO_BASELINE_REASON: Final = (
@@ -76,7 +79,13 @@ class ForecastPrior:
 class ForecastRule:
     """How the forecast weighs the patient's data against the prior (versioned).
 
-    Rule 2.1 (default): rule 2.0's model and objective, solved to its global minimum
+    Rule 2.2 (default): rule 2.1, and "due now" is surer of itself. The measured relief's SD
+    carries the baseline week's uncertainty as well as the level's (``baseline_uncertainty``;
+    relief is a ratio to a baseline measured on a few noisy days), and a flare the patient
+    marked on the reference day or the ``flare_hold_days - 1`` days before it holds "due now"
+    back (pain during a flare is a passing worsening, not relief ending).
+    Rule 2.1 (``FORECAST_RULES["tenderpoint-booster-forecast/2.1"]``): rule 2.0's model and
+    objective, solved to its global minimum
     (``fit="profile"``, :mod:`tenderpoint.outcomes.forecast_profile`) instead of by a bounded
     least-squares fit from one start, which sometimes stopped in a local minimum.
     Rule 2.0 (``FORECAST_RULES["tenderpoint-booster-forecast/2.0"]``): the fit uses the
@@ -94,9 +103,17 @@ class ForecastRule:
     due_probability: float | None = 0.8
     shape: Literal["relief_model", "exponential"] = "exponential"
     fit: Literal["profile", "trf"] = "profile"
-    version: str = FORECAST_V21
+    baseline_uncertainty: bool = True
+    flare_hold_days: int | None = FLARE_HOLD_DAYS
+    version: str = FORECAST_V22
 
     def __post_init__(self) -> None:
+        if self.flare_hold_days is not None and self.flare_hold_days < 1:
+            raise InvalidInputError(
+                "flare_hold_days must be at least 1 (or None for no hold).",
+                code="out_of_range",
+                field="flare_hold_days",
+            )
         if self.fit == "profile" and self.shape != "exponential":
             raise InvalidInputError(
                 "The profile fit solves the exponential shape only; use fit='trf' for the "
@@ -107,14 +124,21 @@ class ForecastRule:
 
 
 FORECAST_RULES: Final = {
-    FORECAST_V21: ForecastRule(),
-    FORECAST_V2: ForecastRule(fit="trf", version=FORECAST_V2),
+    FORECAST_V22: ForecastRule(),
+    FORECAST_V21: ForecastRule(
+        baseline_uncertainty=False, flare_hold_days=None, version=FORECAST_V21
+    ),
+    FORECAST_V2: ForecastRule(
+        fit="trf", baseline_uncertainty=False, flare_hold_days=None, version=FORECAST_V2
+    ),
     FORECAST_VERSION: ForecastRule(
         prior_log_sd=None,
         use_patient_noise=False,
         due_probability=None,
         shape="relief_model",
         fit="trf",
+        baseline_uncertainty=False,
+        flare_hold_days=None,
         version=FORECAST_VERSION,
     ),
 }
@@ -406,6 +430,8 @@ class _Context:
     t_days: npt.NDArray[np.float64]
     pain: npt.NDArray[np.float64]
     reasons: list[str]
+    baseline_days: int | None = None
+    last_flare_mark: dt.date | None = None
 
 
 def _empty(
@@ -432,11 +458,12 @@ def _context(
     patient_id: str,
     daily: pl.DataFrame,
     mine: pl.DataFrame,
-    baseline: float,
+    baseline: tuple[float, int],
     today: dt.date | None,
     relief_threshold_pct: float,
 ) -> _Context:
-    """The post-course diary of the last course up to ``today``."""
+    """The post-course diary of the last course up to ``today`` (``baseline``: its pain and
+    its number of diary days)."""
     last_course = int(mine["course"].max())  # type: ignore[arg-type]
     course = mine.filter(pl.col("course") == last_course)
     course_date: dt.date = course["course_date"][0]
@@ -450,8 +477,15 @@ def _context(
         post = post.filter(pl.col("local_date") <= today)
     post_days = post["local_date"].to_physical().to_numpy().astype(np.int64)
     pain = post["pain"].to_numpy().astype(np.float64)
+    marked = daily.filter((pl.col("patient_id") == patient_id) & pl.col("flare").fill_null(False))
     return context_of(
-        patient_id, baseline, (course_date, post_days, pain), today, relief_threshold_pct
+        patient_id,
+        baseline[0],
+        (course_date, post_days, pain),
+        today,
+        relief_threshold_pct,
+        baseline_days=baseline[1],
+        flare_days=marked["local_date"].to_physical().to_numpy().astype(np.int64),
     )
 
 
@@ -461,9 +495,14 @@ def context_of(
     post: tuple[dt.date, npt.NDArray[np.int64], npt.NDArray[np.float64]],
     today: dt.date | None,
     relief_threshold_pct: float,
+    *,
+    baseline_days: int | None = None,
+    flare_days: npt.NDArray[np.int64] | None = None,
 ) -> _Context:
     """The forecast's context from the last course's first local date and the diary days
-    after its last session (days since 1970, their pain), up to ``today``."""
+    after its last session (days since 1970, their pain), up to ``today``; the baseline's
+    number of diary days and the days the patient marked a flare (days since 1970), for the
+    rules that read them."""
     course_date, post_days, pain = post
     threshold_pain = baseline * (1.0 - relief_threshold_pct / 100.0)
     t_days = (post_days - (course_date - dt.date(1970, 1, 1)).days).astype(np.float64)
@@ -478,8 +517,24 @@ def context_of(
         f"Last course started on {course_date.isoformat()}; {pain.size} diary days since its "
         "last session.",
     ]
+    reference = today or latest
+    last_mark = None
+    if flare_days is not None:
+        ref_day = (reference - dt.date(1970, 1, 1)).days
+        marks_so_far = flare_days[flare_days <= ref_day]
+        if marks_so_far.size:
+            last_mark = dt.date(1970, 1, 1) + dt.timedelta(days=int(marks_so_far.max()))
     return _Context(
-        patient_id, baseline, threshold_pain, course_date, today or latest, t_days, pain, reasons
+        patient_id,
+        baseline,
+        threshold_pain,
+        course_date,
+        reference,
+        t_days,
+        pain,
+        reasons,
+        baseline_days,
+        last_mark,
     )
 
 
@@ -543,7 +598,7 @@ def forecast_booster(
     model : ReliefModel
         The relief model giving the functional form and C50.
     rule : ForecastRule or str, optional
-        Rule object or version string (default 2.1, see :class:`ForecastRule`).
+        Rule object or version string (default 2.2, see :class:`ForecastRule`).
 
     Returns
     -------
@@ -557,8 +612,10 @@ def forecast_booster(
     found = _patient_rows(patient_id, sessions, baselines, today, settings.label)
     if isinstance(found, BoosterForecast):
         return found
-    baseline_pain, mine = found
-    ctx = _context(patient_id, daily, mine, baseline_pain, today, relief_threshold_pct)
+    baseline_pain, baseline_days, mine = found
+    ctx = _context(
+        patient_id, daily, mine, (baseline_pain, baseline_days), today, relief_threshold_pct
+    )
     current = (
         _current_relief(daily, mine, ctx, settings.rule)
         if settings.rule.use_patient_noise
@@ -621,6 +678,8 @@ def forecast_from_context(
         else "cohort_prior"
     )
     fit = _Decay(basis, *_decay(ctx, basis, settings.prior, settings.model, noise_sd, rule))
+    if current is not None and rule.baseline_uncertainty:
+        current = with_baseline_uncertainty(ctx, current)
     return _assemble(ctx, fit, current, settings.relief_threshold_pct, settings.model, rule)
 
 
@@ -636,9 +695,9 @@ def _patient_rows(
     baselines: pl.DataFrame,
     today: dt.date | None,
     label: tuple[str, str, str],
-) -> tuple[float, pl.DataFrame] | BoosterForecast:
-    """The patient's baseline pain and sessions up to ``today``, or the empty forecast that
-    says why there is nothing to forecast."""
+) -> tuple[float, int, pl.DataFrame] | BoosterForecast:
+    """The patient's baseline pain, its number of diary days and sessions up to ``today``, or
+    the empty forecast that says why there is nothing to forecast."""
     base = baselines.filter(pl.col("patient_id") == patient_id)
     mine = sessions.filter(pl.col("patient_id") == patient_id)
     if today is not None:
@@ -650,12 +709,12 @@ def _patient_rows(
     baseline_pain = float(base["baseline_pain"][0])
     if baseline_pain <= 0.0:
         return _empty(patient_id, NO_PAIN_REASON, *label)
-    return baseline_pain, mine
+    return baseline_pain, int(base["baseline_days"][0]), mine
 
 
 def _forecast_rule(rule: ForecastRule | str | None) -> ForecastRule:
     if rule is None:
-        return FORECAST_RULES[FORECAST_V21]
+        return FORECAST_RULES[FORECAST_V22]
     if isinstance(rule, str):
         if rule not in FORECAST_RULES:
             raise InvalidInputError(
@@ -767,6 +826,8 @@ def _assemble(
         )
 
     measured_below = _measured_below(ctx, current, threshold, rule)
+    if measured_below and _in_flare(ctx, rule):
+        measured_below = False
     crossing = _crossing_days(fit.basis, fit.log_depth, math.exp(fit.log_k), threshold, model)
     if crossing is None and not measured_below:
         ctx.reasons.append("Relief after this course never reached the threshold.")
@@ -822,6 +883,37 @@ def _measured_below(
         f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
     )
     return 0.5 * math.erfc(-z / math.sqrt(2.0)) >= rule.due_probability
+
+
+def _in_flare(ctx: _Context, rule: ForecastRule) -> bool:
+    """Whether the patient marked a flare within the rule's hold (rule 2.2): pain above the
+    threshold during a flare is not read as relief ending (a flare is a passing worsening
+    above the current level), so "due now" waits for it to settle."""
+    if rule.flare_hold_days is None or ctx.last_flare_mark is None:
+        return False
+    if (ctx.reference - ctx.last_flare_mark).days >= rule.flare_hold_days:
+        return False
+    ctx.reasons.append(
+        f"Pain is above the threshold, but a flare was marked on "
+        f"{ctx.last_flare_mark.isoformat()}: during a flare that is not read as relief ending, "
+        'so "due now" waits until the flare settles.'
+    )
+    return True
+
+
+def with_baseline_uncertainty(
+    ctx: _Context, current: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """The measured relief's SD with the baseline week's own uncertainty added (rule 2.2):
+    relief is ``1 - level / baseline`` and the baseline is a mean of ``baseline_days`` diary
+    days with the patient's noise, as in the responder probability; first-order (delta)
+    propagation. Unchanged when the baseline's days are not known."""
+    relief, level_sd, noise_sd = current
+    if not ctx.baseline_days:
+        return current
+    baseline_var = noise_sd * noise_sd / ctx.baseline_days
+    from_baseline = (1.0 - relief) ** 2 * baseline_var / (ctx.baseline * ctx.baseline)
+    return relief, math.sqrt(level_sd * level_sd + from_baseline), noise_sd
 
 
 def _dated(

@@ -956,7 +956,13 @@ def forecast_of(
         return pain_free_forecast(state.patient_id, settings)
     pct = settings.relief_threshold_pct
     ctx = context_of(
-        state.patient_id, base, (_date(course_day), daily.day[post], daily.pain[post]), today, pct
+        state.patient_id,
+        base,
+        (_date(course_day), daily.day[post], daily.pain[post]),
+        today,
+        pct,
+        baseline_days=state.baseline.days,
+        flare_days=daily.day[daily.flare],
     )
     current = None
     if settings.rule.use_patient_noise:
