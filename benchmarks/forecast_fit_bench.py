@@ -3,11 +3,16 @@
 
 Usage: uv run python benchmarks/forecast_fit_bench.py [--patients 600] [--days 730] [--seed 1]
        [--rounds 3]
+       uv run python benchmarks/forecast_fit_bench.py --whole [--rounds 3]
 
 Every exponential fit ``analyse_patient`` makes under rule 2.0 for a synthetic cohort is
 captured, then both fits are run on each and timed in process CPU time, round by round; the
 cost of each answer is rule 2.0's objective (pain misfit over the patient's noise, plus the
 prior on log k), so a lower cost is a better fit of the same model.
+
+``--whole`` times all of ``analyse_patient`` instead, under rule 2.0 and the default rule
+in turn for each patient (the order alternating by round), on the 200 patients of two-year
+diaries that ``outcomes_bench.py`` samples (10,000 patients, seed 1; sample seed 0).
 """
 
 from __future__ import annotations
@@ -74,14 +79,45 @@ def cost_of(args: tuple, theta: tuple[float, float]) -> float:
     return float(r @ r)
 
 
+def whole_analysis(rounds: int) -> None:
+    """Median process CPU of ``analyse_patient`` under rule 2.0 and the default, interleaved."""
+    cohort = generate_cohort(10_000, 730, seed=1)
+    everyone = cohort.patients["patient_id"].to_list()
+    drawn = np.random.default_rng(0).choice(np.arange(21, len(everyone)), 200, replace=False)
+    frames = []
+    for i in drawn:
+        pid = everyone[i]
+        frames.append(
+            [pid]
+            + [f.filter(f["patient_id"] == pid) for f in (cohort.diary, cohort.infusions)]
+            + [cohort.patients.filter(cohort.patients["patient_id"] == pid)]
+        )
+    rules = ("tenderpoint-booster-forecast/2.0", forecast.ForecastRule().version)
+    for round_ in range(rounds):
+        seconds: dict[str, list[float]] = {r: [] for r in rules}
+        for f in frames:
+            for rule in rules if round_ % 2 == 0 else rules[::-1]:
+                c0 = time.process_time()
+                analyse_patient(*f, now=NOW, forecast_rule=rule)
+                seconds[rule].append(time.process_time() - c0)
+        log.info(
+            f"round {round_ + 1}: analyse_patient, 200 patients, median process CPU: "
+            + "; ".join(f"{r} {np.median(v) * 1e3:.2f} ms" for r, v in seconds.items())
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=600)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--whole", action="store_true", help="time analyse_patient instead")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    if args.whole:
+        whole_analysis(args.rounds)
+        return
     fits = captured_fits(args.patients, args.days, args.seed)
     lengths = [a[0].size for a in fits]
     log.info(
