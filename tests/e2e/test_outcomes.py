@@ -64,6 +64,14 @@ def test_clinician_reads_a_patients_outcomes_and_the_clinic_dashboard(world, pag
     expect(page.locator("main")).to_contain_text("Noppers")
     page.get_by_text(re.compile("How this was computed", re.I)).first.click()
     _audit_widths(page, audit, "outcomes-patient")
+    # at 390 px (the last width audited) a wide table scrolls inside its region, and its
+    # caption stays on the screen instead of scrolling away with the table
+    right_edges = page.eval_on_selector_all(
+        ".table-scroll caption:not(.visually-hidden)",
+        "captions => captions.map(c => c.getBoundingClientRect().right)",
+    )
+    assert right_edges
+    assert max(right_edges) <= 390
 
     # --- the clinic dashboard: recompute, then read ----------------------------------------
     page.set_viewport_size({"width": 1280, "height": 900})
