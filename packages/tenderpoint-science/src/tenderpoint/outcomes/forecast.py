@@ -826,9 +826,11 @@ def _assemble(
         )
 
     measured_below = _measured_below(ctx, current, threshold, rule)
-    if measured_below and _in_flare(ctx, rule):
-        measured_below = False
     crossing = _crossing_days(fit.basis, fit.log_depth, math.exp(fit.log_k), threshold, model)
+    # a flare holds "due now" back only where there was relief to lose: without it, relief
+    # never reached the threshold and the flare changes nothing
+    if measured_below and crossing is not None and _in_flare(ctx, rule):
+        measured_below = False
     if crossing is None and not measured_below:
         ctx.reasons.append("Relief after this course never reached the threshold.")
         return result("no_relief", (None, None, None))

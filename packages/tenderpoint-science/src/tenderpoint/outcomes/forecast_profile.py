@@ -132,7 +132,10 @@ def _refine(problem: DecayProblem, grid: npt.NDArray[np.float64], j: int) -> flo
     a, b = grid[max(j - 1, 0)], grid[min(j + 1, grid.size - 1)]
     slope_a, slope_b = problem.profile(a)[1], problem.profile(b)[1]
     if slope_a < 0.0 < slope_b:
-        return float(brentq(lambda x: problem.profile(x)[1], a, b, xtol=_XTOL))
+        root = float(brentq(lambda x: problem.profile(x)[1], a, b, xtol=_XTOL))
+        # one sign change brackets a minimum; should the derivative cross three times, the
+        # root found could be a maximum, so it must beat the grid point it refines
+        return min((root, float(grid[j])), key=lambda x: problem.profile(x)[0])
     if j == 0 and slope_a >= 0.0:
         return float(a)
     if j == grid.size - 1 and slope_b <= 0.0:
