@@ -826,11 +826,9 @@ def _assemble(
         )
 
     measured_below = _measured_below(ctx, current, threshold, rule)
-    crossing = _crossing_days(fit.basis, fit.log_depth, math.exp(fit.log_k), threshold, model)
-    # a flare holds "due now" back only where there was relief to lose: without it, relief
-    # never reached the threshold and the flare changes nothing
-    if measured_below and crossing is not None and _in_flare(ctx, rule):
+    if measured_below and _in_flare(ctx, rule):
         measured_below = False
+    crossing = _crossing_days(fit.basis, fit.log_depth, math.exp(fit.log_k), threshold, model)
     if crossing is None and not measured_below:
         ctx.reasons.append("Relief after this course never reached the threshold.")
         return result("no_relief", (None, None, None))
@@ -897,8 +895,8 @@ def _in_flare(ctx: _Context, rule: ForecastRule) -> bool:
         return False
     ctx.reasons.append(
         f"Pain is above the threshold, but a flare was marked on "
-        f"{ctx.last_flare_mark.isoformat()}: during a flare that is not read as relief ending, "
-        'so "due now" waits until the flare settles.'
+        f"{ctx.last_flare_mark.isoformat()}: pain during a flare is not read as relief ending, "
+        "so the forecast rests on the fitted curve until the flare settles."
     )
     return True
 
