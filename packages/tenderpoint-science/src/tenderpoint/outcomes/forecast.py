@@ -879,10 +879,18 @@ def _measured_below(
     if current is None or rule.due_probability is None:
         return None
     z = (threshold - current[0]) / max(current[1], 1e-9)
-    ctx.reasons.append(
-        f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
-    )
-    return 0.5 * math.erfc(-z / math.sqrt(2.0)) >= rule.due_probability
+    below = 0.5 * math.erfc(-z / math.sqrt(2.0))
+    if rule.baseline_uncertainty:
+        ctx.reasons.append(
+            f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %, the "
+            f"smoothed level's and the baseline week's uncertainty); {below:.0%} likely below "
+            f'{100 * threshold:g} %, "due now" from {rule.due_probability:.0%}.'
+        )
+    else:
+        ctx.reasons.append(
+            f"Measured relief now: {100 * current[0]:.0f} % (SD {100 * current[1]:.0f} %)."
+        )
+    return below >= rule.due_probability
 
 
 def _in_flare(ctx: _Context, rule: ForecastRule) -> bool:
