@@ -1,11 +1,13 @@
 """Forecast rule 2.1: the exponential decay fit solved to its global minimum."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 from scipy.optimize import least_squares
 
+from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.forecast import (
     ForecastPrior,
     ForwardDifference,
@@ -149,6 +151,25 @@ def test_the_se_is_the_difference_jacobians() -> None:
     assert checked >= 15
 
 
-def test_a_nan_in_the_diary_is_an_error_not_a_minimum() -> None:
-    with pytest.raises(ValueError, match="finite pain"):
-        fit_decay(_problem([1.0, 2.0, 3.0], [4.0, math.nan, 5.0], 7.0, 0.8))
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"relief": np.array([0.3, math.nan, 0.2])}, "relief"),
+        ({"relief": np.array([0.3, 0.2])}, "relief"),
+        ({"t_days": np.array([]), "relief": np.array([])}, "relief"),
+        ({"weight": 0.0}, "weight"),
+        ({"weight": math.inf}, "weight"),
+        ({"log_k_prior_sd": 0.0}, "log_k_prior_sd"),
+        ({"log_k_prior": math.nan}, "log_k_prior"),
+        ({"depth_bounds": (0.0, 1.0)}, "depth_bounds"),
+        ({"log_k_bounds": (1.0, -8.0)}, "log_k_bounds"),
+    ],
+)
+def test_a_problem_the_fit_cannot_solve_is_refused_naming_the_field(change, field) -> None:
+    """A NaN in the diary (or a baseline of 0), mismatched or empty arrays, a zero noise
+    weight or prior SD, and inverted bounds are errors, not a minimum found somewhere."""
+    good = _problem([1.0, 2.0, 3.0], [4.0, 5.0, 5.0], 7.0, 0.8)
+    fit_decay(good)  # the unchanged problem is solved
+    with pytest.raises(InvalidInputError) as err:
+        dataclasses.replace(good, **change)
+    assert err.value.field == field

@@ -28,6 +28,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq, minimize_scalar
 
+from tenderpoint.errors import InvalidInputError
+
 GRID_STEP_LOG_K: Final = 0.1
 # as tight as the data allow: brentq stops on the root of the derivative to ~1e-12 in log k
 _XTOL: Final = 1e-12
@@ -50,6 +52,30 @@ class DecayProblem:
     log_k_prior_sd: float
     depth_bounds: tuple[float, float]
     log_k_bounds: tuple[float, float]
+
+    def __post_init__(self) -> None:
+        """Refuse a problem the fit cannot solve, naming the field (nothing is clipped)."""
+        t, y = self.t_days, self.relief
+        if t.ndim != 1 or t.shape != y.shape or not t.size:
+            _refuse("t_days and relief must be one-dimensional, of one length, not empty", "relief")
+        if not (np.isfinite(t).all() and np.isfinite(y).all()):
+            _refuse(
+                "t_days and relief must be finite (a missing pain, or a baseline of 0?)", "relief"
+            )
+        if not (math.isfinite(self.weight) and self.weight > 0):
+            _refuse("weight, (baseline / noise SD)^2, must be positive and finite", "weight")
+        if not (math.isfinite(self.log_k_prior_sd) and self.log_k_prior_sd > 0):
+            _refuse("the prior's SD of log k must be positive and finite", "log_k_prior_sd")
+        if not math.isfinite(self.log_k_prior):
+            _refuse("the prior's centre of log k must be finite", "log_k_prior")
+        for name in ("depth_bounds", "log_k_bounds"):
+            low, high = getattr(self, name)
+            if not (math.isfinite(low) and math.isfinite(high) and low < high):
+                _refuse(f"{name} must be finite, the lower bound below the upper", name)
+        if self.depth_bounds[0] <= 0:
+            _refuse(
+                "depth_bounds must be positive (the fit reports the depth's log)", "depth_bounds"
+            )
 
     def best_depth(self, u: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The depth that minimises the misfit for each row of decay factors ``u``, inside
@@ -100,7 +126,7 @@ def fit_decay(problem: DecayProblem) -> ProfileFit:
     lo, hi = problem.log_k_bounds
     n_steps = max(1, round((hi - lo) / GRID_STEP_LOG_K))
     grid = np.linspace(lo, hi, n_steps + 1)
-    costs = _grid_costs(problem, grid)
+    costs = problem.grid_costs(grid)
     candidates = []  # (cost, log k, depth) at each refined local minimum; never empty
     for j in _local_minima(costs):
         log_k = _refine(problem, grid, j)
@@ -110,12 +136,8 @@ def fit_decay(problem: DecayProblem) -> ProfileFit:
     return ProfileFit(math.log(depth), log_k, _log_k_se(problem, log_k, depth), cost)
 
 
-def _grid_costs(problem: DecayProblem, grid: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The grid's costs; a NaN (a NaN in the diary) is an error, not a minimum."""
-    costs = problem.grid_costs(grid)
-    if not np.isfinite(costs).all():
-        raise ValueError("the decay fit needs finite pain scores and a positive baseline")
-    return costs
+def _refuse(message: str, field: str) -> None:
+    raise InvalidInputError(f"Decay fit: {message}.", code="invalid", field=field)
 
 
 def _local_minima(costs: npt.NDArray[np.float64]) -> list[int]:
