@@ -19,6 +19,11 @@ Decisions (the reference is silent):
   optimum), depth held at its estimate - a 95 % interval for the timing, not for a single day.
 * Data needed: >= 14 post-course days for the relief model, >= 5 for the exponential;
   otherwise the cohort prior (half-life and the depth observed in the data or the prior depth).
+
+These are rule 1.0's choices. Rules 2.0-2.2 (:class:`ForecastRule`; 2.2 the default) use the
+patient's own noise, a weak prior, the exponential solved to its global minimum
+(:mod:`tenderpoint.outcomes.forecast_profile`) and a "due now" read from the measured relief;
+docs/outcomes.md explains each with its validation.
 """
 
 from __future__ import annotations
