@@ -314,3 +314,16 @@ def test_a_flare_where_relief_never_came_reads_as_no_relief() -> None:
     assert [r for r in after.reasons if "flare was marked" in r]
     assert "Relief after this course never reached the threshold." in after.reasons
     assert not [r for r in after.reasons if "waits" in r]
+
+
+def test_the_fit_is_described_as_the_rule_made_it() -> None:
+    """Rules 2.1 and 2.2 fit the exponential by choice and say so; 2.0 keeps its words."""
+    d, i = _pain_back_diary(())
+    p = patients(["a"])
+    words = {}
+    for rule in ("tenderpoint-booster-forecast/2.0", V21, V22):
+        f = analyse_patient("a", d, i, p, today=day(40), now=NOW, forecast_rule=rule).forecast
+        words[rule] = next(r for r in f.reasons if r.startswith("Fitted"))
+    assert "(few days for the full model)" in words["tenderpoint-booster-forecast/2.0"]
+    for rule in (V21, V22):
+        assert "(depth and decay fitted, best fit overall)" in words[rule]

@@ -777,6 +777,10 @@ def _decay(
     what = (
         "the relief model's shape (Dahan 2011, C50 fixed, depth and decay fitted)"
         if basis == "relief_model"
+        # 2.1 on: the exponential is the rule's shape, not a fallback (older rules keep
+        # their words, as stored results have them)
+        else "an exponential return to baseline (depth and decay fitted, best fit overall)"
+        if rule.fit == "profile"
         else "an exponential return to baseline (few days for the full model)"
     )
     whose = "the patient's own data dominate" if share < 0.5 else "the prior still fills in much"
