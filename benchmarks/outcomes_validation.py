@@ -76,6 +76,9 @@ COLUMNS = (
     ("KM median est [CI]", "km_est", None),
     ("KM median true", "km_true", None),
     ("KM median true, ends a diary can show", "km_observable", None),
+    ("unsure censored courses", "km_unsure", None),
+    ("KM median if those ended [CI]", "km_if_ended", None),
+    ("KM range reported", "km_range", None),
     ("flare recall/precision", "flare_recall", "flare_precision"),
     ("false flares /pt/6 mo", "false_flares_per_patient_6mo", None),
     ("forecast MAE d", "forecast_median_abs_error", None),
@@ -88,7 +91,9 @@ COLUMNS = (
 def cell(r: dict, a: str, b: str | None) -> str:
     """One table cell."""
     x = r[a]
-    if a.startswith("km_"):
+    if a == "km_range":
+        return f"[{x[0]:.0f}, {x[1]:.0f}]"
+    if a.startswith("km_") and isinstance(x, tuple):
         return f"{x[0]:.0f} [{x[1]:.0f}, {x[2]:.0f}]"
     if a in ("false_relief", "due_now_while_relief_holds"):
         return f"{x} of {r[b]}" if b else str(x)
@@ -105,6 +110,9 @@ RELIEF_COLUMNS = (
     ("KM median est [CI]", "km_est", None),
     ("KM median true", "km_true", None),
     ("KM median true, ends a diary can show", "km_observable", None),
+    ("unsure censored courses", "km_unsure", None),
+    ("KM median if those ended [CI]", "km_if_ended", None),
+    ("KM range reported", "km_range", None),
     ("ended read as ongoing", "ended_read_as_ongoing", None),
     ("ongoing read as ended", "ongoing_read_as_ended", None),
     ("of which unmarked flare in last 7 d", "read_as_ended_unmarked_flare_last_7d", None),

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from tenderpoint.outcomes.baseline import baseline_scores
+from tenderpoint.outcomes.cohort import CohortConfig, durability_kaplan_meier
 from tenderpoint.outcomes.contracts import (
     daily_values,
     validate_diary,
@@ -171,8 +172,9 @@ def responder_figures(c: IndependentCohort, daily: pl.DataFrame, base: pl.DataFr
     return out
 
 
-def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
-    """False relief, durability error and coverage, censoring, Kaplan-Meier medians."""
+def relief_figures(c: IndependentCohort, relief: pl.DataFrame, rule: LatentReliefRule) -> dict:
+    """False relief, durability error and coverage, censoring, Kaplan-Meier medians and the
+    range the cohort summary reports under ``rule``."""
     j = c.truth.join(relief, on="patient_id", how="inner")
     none = j.filter(~pl.col("true_relief"))
     both = j.filter(pl.col("true_relief") & pl.col("relief"))
@@ -188,6 +190,11 @@ def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
         true_rel["true_durability_days"].to_numpy(), true_rel["true_durability_event"].to_numpy()
     )
     km_est = _km_median(est["durability_days"].to_numpy(), est["durability_event"].to_numpy())
+    # the range the cohort summary reports (unseen ends counted both ways)
+    km_row = durability_kaplan_meier(est, config=CohortConfig(relief=rule)).medians.row(
+        0, named=True
+    )
+    km_range = (km_row["range_low"], km_row["range_high"])
     km_observable = _km_median(*observable_durability(true_rel))
     by_family = {
         f: float(np.median(np.abs(err[(both["family"] == f).to_numpy()])))
@@ -212,6 +219,14 @@ def relief_figures(c: IndependentCohort, relief: pl.DataFrame) -> dict:
         "km_truth_inside": bool(km_est[1] <= km_true[0] <= km_est[2]),
         "km_observable": km_observable,
         "km_observable_inside": bool(km_est[1] <= km_observable[0] <= km_est[2]),
+        "km_if_ended": (
+            km_row["median_if_ended"],
+            km_row["median_if_ended_ci_low"],
+            km_row["median_if_ended_ci_high"],
+        ),
+        "km_unsure": km_row["unsure"],
+        "km_range": km_range,
+        "km_truth_inside_range": bool(km_range[0] <= km_true[0] <= km_range[1]),
     }
 
 
@@ -317,7 +332,7 @@ def evaluate_relief(
     chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
     assert isinstance(chosen, LatentReliefRule)
     relief = latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
-    return relief_figures(c, relief) | censoring_misreads(c, relief)
+    return relief_figures(c, relief, chosen) | censoring_misreads(c, relief)
 
 
 def flare_figures(c: IndependentCohort, detected: pl.DataFrame, months: float) -> dict:
@@ -459,7 +474,7 @@ def evaluate(
     chosen = rule_by_name(relief_rule) if relief_rule else LatentReliefRule()
     assert isinstance(chosen, LatentReliefRule)
     relief = latent_relief_episodes(diary, ses, base, chosen, first_course_only=True)
-    out |= relief_figures(c, relief) | censoring_misreads(c, relief)
+    out |= relief_figures(c, relief, chosen) | censoring_misreads(c, relief)
     detected, forecasts = [], []
     truth = {r["patient_id"]: r for r in c.truth.drop("cf_relief").to_dicts()}
     cf = dict(zip(c.truth["patient_id"], c.truth["cf_relief"].to_list(), strict=True))

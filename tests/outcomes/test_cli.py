@@ -8,6 +8,7 @@ def test_cohort_command_prints_a_labelled_summary() -> None:
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC DATA" in result.output
     assert "Wilson" in result.output
+    assert "range (unsure)" in result.output  # durability's range, issue 14
 
 
 def test_cohort_command_rejects_an_unknown_stratum() -> None:

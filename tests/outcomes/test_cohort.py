@@ -4,7 +4,13 @@ import polars as pl
 import pytest
 
 from tenderpoint.errors import InvalidInputError
-from tenderpoint.outcomes.cohort import CohortConfig, cohort_summary, wilson_interval
+from tenderpoint.outcomes.cohort import (
+    CohortConfig,
+    cohort_summary,
+    durability_kaplan_meier,
+    kaplan_meier,
+    wilson_interval,
+)
 from tenderpoint.outcomes.response import ReliefRule
 
 from .helpers import NOW, diary, infusions
@@ -156,3 +162,59 @@ def test_summary_of_frames_validated_already_keys_them_alike_and_refuses_unknown
     with pytest.raises(InvalidInputError) as err:
         cohort_summary(stranger, i, pts, now=NOW, validate=False)
     assert (err.value.code, err.value.field) == ("unknown_patient", "patient_id")
+
+
+def test_durability_range_counts_unsure_courses_both_ways_by_hand() -> None:
+    # durations 2 (ended), 4 and 6 (censored, unsure), 8 (ended), 10 (censored, sure)
+    frame = pl.DataFrame(
+        {
+            "t": [2.0, 4.0, 6.0, 8.0, 10.0],
+            "e": [True, False, False, True, False],
+            "unsure": [True, True, True, False, False],  # an ended row's flag is ignored
+        }
+    )
+    km = kaplan_meier(frame, time="t", event="e", unit="days", unsure="unsure")
+    row = km.medians.row(0, named=True)
+    # estimate: S(2) = 4/5, S(8) = 4/5 x 1/2 = 0.4 -> median 8
+    # unsure ended: S(2) = 0.8, S(4) = 0.6, S(6) = 0.4 -> median 6
+    assert (row["median"], row["median_if_ended"], row["unsure"]) == (8.0, 6.0, 2)
+    assert row["range_low"] == min(row["median_ci_low"], row["median_if_ended_ci_low"])
+    assert row["range_high"] == row["median_ci_high"]
+    plain = kaplan_meier(frame, time="t", event="e", unit="days").medians.row(0, named=True)
+    assert plain["median"] == 8.0
+    assert plain["unsure"] is None
+    assert plain["range_low"] is None
+
+
+def _relief_courses(held: list[float | None]) -> pl.DataFrame:
+    n = len(held)
+    return pl.DataFrame(
+        {
+            "relief": [True] * n + [True, False],
+            "durability_days": [float(10 + i) for i in range(n)] + [3.0, None],
+            "durability_event": [False] * n + [True, None],
+            "relief_held_probability": [*held, None, None],
+        },
+        schema_overrides={"relief_held_probability": pl.Float64},
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "unsure"),
+    # the relief rule's onset probability (0.9) is the line: relief surely held at 0.9
+    [(0.8999, 1), (0.9, 0), (0.9001, 0), (None, 1)],  # None: no diary day in the last week
+)
+def test_a_censored_course_is_unsure_below_the_rules_ninety_percent(
+    held: float | None, unsure: int
+) -> None:
+    row = durability_kaplan_meier(_relief_courses([held])).medians.row(0, named=True)
+    assert (row["n"], row["events"], row["unsure"]) == (2, 1, unsure)
+
+
+def test_rule_1_0_durability_has_no_range() -> None:
+    km = durability_kaplan_meier(
+        _relief_courses([0.5]), config=CohortConfig(relief=ReliefRule())
+    ).medians.row(0, named=True)
+    assert km["n"] == 2
+    assert km["unsure"] is None
+    assert km["range_low"] is None

@@ -16,6 +16,7 @@ from tenderpoint.outcomes.relief import (
     marked_flare_before_follow_up_end,
     relief_from_level,
     relief_from_level_reference,
+    relief_held_at_follow_up_end,
     return_before_follow_up_end,
 )
 from tenderpoint.outcomes.response import relief_rule
@@ -530,3 +531,50 @@ def test_rule_2_4_reads_a_return_followed_by_relief_as_a_flare(
         assert int(r24["end_search_from"][0]) == 11
         assert r24["durability"][0] == 10.0  # onset day 1 -> day 11
         assert r24["durability_high"][0] == np.inf
+
+
+# --- how surely relief still held at the end of follow-up (the cohort's durability range) --
+
+# back level 9 (10 % below a baseline of 10, known exactly), noise variance 1, the last seven
+# diary days at v: P(level < 9) = Phi((9 - v) / sqrt(1/7)); 0.9 at v = 9 - 1.28155 / sqrt(7)
+HELD_AT_NINETY = 9.0 - 1.2815516 / math.sqrt(7.0)  # 8.51562
+
+
+def _held(pain: list[float], declared: list[int] = (), levels: list[float] | None = None):
+    res = _one(levels or [10.0] + [6.0] * 19)
+    back = (np.array([9.0]), np.array([0.0]))
+    return relief_held_at_follow_up_end(
+        res, _daily_block(pain, declared), np.array([1.0]), back, LatentReliefRule()
+    )
+
+
+@pytest.mark.parametrize(
+    ("last_week", "sure"),
+    [(HELD_AT_NINETY - 1e-4, True), (HELD_AT_NINETY + 1e-4, False), (6.0, True), (9.0, False)],
+)
+def test_relief_held_probability_reads_the_last_seven_diary_days(
+    last_week: float, sure: bool
+) -> None:
+    out = _held([10.0] + [6.0] * 12 + [last_week] * 7)
+    assert not bool(out["event"][0])  # censored: the smoothed level never got back
+    expected = 0.5 * math.erfc(-(9.0 - last_week) * math.sqrt(7.0) / math.sqrt(2.0))
+    assert out["held_probability"][0] == pytest.approx(expected, abs=1e-12)
+    assert bool(out["held_probability"][0] >= LatentReliefRule().onset_probability) is sure
+
+
+def test_relief_held_probability_sets_marked_days_aside_and_is_none_without_days() -> None:
+    pain = [10.0] + [6.0] * 12 + [6.0] * 4 + [10.0] * 3
+    unmarked = _held(pain)["held_probability"][0]
+    marked = _held(pain, declared=[17, 18, 19])["held_probability"][0]
+    assert marked == pytest.approx(0.5 * math.erfc(-3.0 * 2.0 / math.sqrt(2.0)), abs=1e-12)
+    assert unmarked < marked  # the three days at 10, unmarked, pull the week up
+    assert math.isnan(_held(pain, declared=list(range(13, 20)))["held_probability"][0])
+
+
+def test_relief_held_probability_only_for_censored_relief() -> None:
+    ended = _held([10.0] * 20, levels=[10, 6, 6, 9.5, 10] + [10.0] * 15)
+    assert bool(ended["event"][0])
+    assert math.isnan(ended["held_probability"][0])
+    no_relief = _held([10.0] * 20, levels=[10.0] * 20)
+    assert not bool(no_relief["relief"][0])
+    assert math.isnan(no_relief["held_probability"][0])

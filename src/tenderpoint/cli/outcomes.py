@@ -55,7 +55,7 @@ def cohort(
         )
     console.print(rates)
     km = Table(title="Kaplan-Meier medians (first course)")
-    for name in ("measure", "stratum", "n", "events", "median", "95 % CI"):
+    for name in ("measure", "stratum", "n", "events", "median", "95 % CI", "range (unsure)"):
         km.add_column(name)
     for label, fit in (
         ("durability", summary.durability),
@@ -69,6 +69,9 @@ def cohort(
                 str(r["events"]),
                 "-" if r["median"] is None else f"{r['median']:g}",
                 "-" if r["median"] is None else f"{r['median_ci_low']:g}-{r['median_ci_high']:g}",
+                "-"
+                if r.get("range_low") is None
+                else f"{r['range_low']:g}-{r['range_high']:g} ({r['unsure']})",
             )
     console.print(km)
     ind = Table(title="Induction completion (Wilson 95 % CI)")

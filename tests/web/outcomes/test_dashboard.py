@@ -81,6 +81,11 @@ def test_figures_are_the_cores_and_frozen(world, clinic_of_eleven, client_for, r
     if curve:
         last_drawn = curve[-1]["days"]
         assert int((durations >= last_drawn).sum()) >= MIN_CELL_PATIENTS
+    km = summary.durability.medians.row(0, named=True)
+    shown = snapshot.figures["durability"]
+    if shown["status"] != "suppressed":
+        assert shown["range"]["unsure"] == km["unsure"]
+        assert shown["range"]["low"] == round(km["range_low"], 1)
     body = client.get(URL, {"sex": "female"}).content.decode()
     assert f"{induction['n_completed']} of {induction['n_started']}" in body
     before = dict(snapshot.figures)
@@ -190,7 +195,7 @@ def test_review_returns_only_to_a_page_of_this_site(
     ("durability", "caveat_shown"),
     [
         ({"status": "ok", "median": 84.0, "median_ci_low": 72.0, "median_ci_high": 97.0}, True),
-        ({"status": "not_reached"}, False),
+        ({"status": "not_reached"}, True),
         ({"status": "suppressed"}, False),
     ],
 )
@@ -212,3 +217,36 @@ def test_a_median_durability_says_what_its_interval_leaves_out(durability, cavea
     if durability["status"] == "ok":
         assert "84.0 days (95 % interval 72.0–97.0; 30 patients, 20 with pain back)" in html
     assert ("the median tends to read later than it was" in html) is caveat_shown
+    assert "Range the diaries allow" not in html  # a snapshot without the core's range
+
+
+RANGE = {"low": 55.0, "high": 97.0, "unsure": 17, "median_if_ended": 69.0}
+DURABILITY = {"status": "ok", "median": 84.0, "median_ci_low": 74.0, "median_ci_high": 97.0}
+
+
+@pytest.mark.parametrize(
+    ("public", "events", "counts_shown"),
+    [(False, 5, True), (True, 15, True), (True, 5, False), (True, 25, False)],
+)
+def test_the_durability_range_and_who_is_counted_both_ways(public, events, counts_shown):
+    """The range the core gives (courses whose diary cannot say relief held counted both
+    ways) is shown with its basis to staff; the public page shows the range, and the counts
+    only when neither they nor the rest of the group are under the small-cell limit."""
+    from django.template.loader import render_to_string
+
+    figures = {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": {"n": 30, "events": events, "count": events, **DURABILITY, "range": RANGE},
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+    html = render_to_string("outcomes/_figures.html", {"figures": figures, "public": public})
+    assert "Range the diaries allow: 55.0–97.0 days" in html
+    assert "counts each patient whose last week of diary cannot say" in html
+    basis = "17 patients' diaries cannot say whether relief still held"
+    assert (basis in html) is (not public)
+    assert ("the median would be 69.0 days" in html) is (not public)
+    assert (f"30 patients, {events} with pain back" in html) is counts_shown

@@ -127,6 +127,19 @@ def _at_risk(curve: pl.DataFrame, day: float) -> int:
     return int(later["at_risk"][0]) if later.height else 0
 
 
+def _km_range(row: dict[str, Any]) -> dict[str, Any] | None:
+    """Durability's range (the core counts courses whose diary cannot say relief still held
+    at the end of follow-up both ways); None where the core gives none."""
+    if row.get("range_low") is None:
+        return None
+    return {
+        "low": _finite(row["range_low"]),
+        "high": _finite(row["range_high"]),
+        "unsure": row["unsure"],
+        "median_if_ended": _finite(row["median_if_ended"]),
+    }
+
+
 def _km(km: Any) -> dict[str, Any]:
     medians = km.medians.filter(pl.col("stratum") == "all")
     if medians.is_empty() or medians["n"][0] < MIN_CELL_PATIENTS:
@@ -143,6 +156,8 @@ def _km(km: Any) -> dict[str, Any]:
         "status": row["status"],
         "n": row["n"],
         "events": row["events"],
+        "count": row["events"],  # for the public page's small-count rule
+        "range": _km_range(row),
         "median": _finite(row["median"]),
         "median_ci_low": _finite(row["median_ci_low"]),
         "median_ci_high": _finite(row["median_ci_high"]),

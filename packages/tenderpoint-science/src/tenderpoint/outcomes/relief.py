@@ -742,7 +742,39 @@ def _returns(
     back = (back_level, back_var)
     res = marked_flare_before_follow_up_end(res, daily, noise, back, rule)
     res = return_before_follow_up_end(res, daily, noise, base, base_var, rule)
-    return earlier_return(res, daily, noise, back, rule)
+    res = earlier_return(res, daily, noise, back, rule)
+    return relief_held_at_follow_up_end(res, daily, noise, back, rule)
+
+
+def relief_held_at_follow_up_end(
+    res: dict[str, npt.NDArray[Any]],
+    daily: DiaryDays,
+    noise_var: FloatArray,
+    back: tuple[FloatArray, FloatArray],
+    rule: LatentReliefRule,
+) -> dict[str, npt.NDArray[Any]]:
+    """How surely relief still held at the end of follow-up, for each course left censored.
+
+    The diary days of the last ``return_confirm_days`` days of follow-up (after the onset;
+    days marked as a flare carry no measurement) are averaged, and ``held_probability`` is
+    the probability that their level lies more than 10 % below baseline (the patient's entry
+    noise and the baseline's uncertainty, as :func:`z_of_return`). Below
+    ``onset_probability`` the diary cannot say that relief outlasted follow-up: it may have
+    ended in those days, unseen by the end tests (which need a return on several days), and
+    the cohort's Kaplan-Meier range counts such a course both ways. NaN: no relief, relief
+    that ended, or no diary day in those days. ``back``: the 10 % level and its variance.
+    """
+    held = np.full(res["relief"].size, np.nan)
+    open_ = np.flatnonzero(res["relief"] & ~res["event"])
+    span = rule.return_confirm_days
+    if open_.size and span > 0:
+        limit = res["limit"][open_]
+        days = limit[None, :] - span + 1 + np.arange(span)[:, None]
+        weight, total, _ = daily.gather(days, open_, days > res["onset"][open_][None, :])
+        w, s = weight.sum(axis=0), total.sum(axis=0)
+        z = z_of_return(s, w, back[0][open_], back[1][open_], noise_var[open_])
+        held[open_] = np.where(w > 0, ndtr(-np.nan_to_num(z, nan=0.0)), np.nan)
+    return {**res, "held_probability": held}
 
 
 def _grid_days(matrix_start: dt.date, dates: pl.Series) -> IntArray:
@@ -1013,7 +1045,9 @@ def latent_relief_episodes(
         ``durability_days``, ``durability_event``, ``censor_reason``, ``status``...) plus
         ``relief_probability``, ``onset_low_date``, ``onset_high_date``, ``relief_end_date``,
         ``end_low_date``, ``end_high_date``, ``durability_low_days``, ``durability_high_days``
-        (inf: open), ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
+        (inf: open), ``relief_held_probability`` (censored courses: how surely relief still
+        held over the last days of follow-up, :func:`relief_held_at_follow_up_end`),
+        ``follow_up_end_date``, ``noise_sd_points`` and ``rule_version``.
     """
     rule = rule or LatentReliefRule()
     lc, courses = latent_cohort(
@@ -1112,6 +1146,11 @@ def _course_frame(
         **{c: dates[c] for c in ("end_low_date", "end_high_date")},
         "durability_low_days": (pl.Float64, res["durability_low"], True),
         "durability_high_days": (pl.Float64, res["durability_high"], True),
+        "relief_held_probability": (
+            pl.Float64,
+            round_half_even(res["held_probability"], 4),
+            True,
+        ),
         "follow_up_end_date": dates["follow_up_end_date"],
         "noise_sd_points": (
             pl.Float64,
@@ -1213,6 +1252,7 @@ _RELIEF_SCHEMA: Final = {
     "end_high_date": pl.Date,
     "durability_low_days": pl.Float64,
     "durability_high_days": pl.Float64,
+    "relief_held_probability": pl.Float64,
     "follow_up_end_date": pl.Date,
     "noise_sd_points": pl.Float64,
     "rule_version": pl.String,
