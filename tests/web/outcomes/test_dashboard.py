@@ -245,8 +245,31 @@ def test_the_durability_range_and_who_is_counted_both_ways(public, events, count
     }
     html = render_to_string("outcomes/_figures.html", {"figures": figures, "public": public})
     assert "Range the diaries allow: 55.0–97.0 days" in html
-    assert "counts each patient whose last week of diary cannot say" in html
-    basis = "17 patients' diaries cannot say whether relief still held"
+    assert "counts each patient whose last week of diary cannot show" in html
+    basis = "17 patients whose diaries cannot say whether relief still held"
     assert (basis in html) is (not public)
     assert ("the median would be 69.0 days" in html) is (not public)
     assert (f"30 patients, {events} with pain back" in html) is counts_shown
+
+
+@pytest.mark.parametrize(
+    ("unsure", "text"),
+    [
+        (0, "every diary shows whether relief still held when follow-up ended"),
+        (1, "1 patient whose diary cannot say whether relief still held"),
+        (2, "2 patients whose diaries cannot say whether relief still held"),
+    ],
+)
+def test_the_range_says_how_many_diaries_leave_the_end_in_doubt(unsure, text):
+    from django.template.loader import render_to_string
+
+    figures = {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": {"n": 30, "events": 15, **DURABILITY, "range": {**RANGE, "unsure": unsure}},
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+    assert text in render_to_string("outcomes/_figures.html", {"figures": figures})
