@@ -84,6 +84,7 @@ COLUMNS = (
     ("forecast MAE d", "forecast_median_abs_error", None),
     ("oracle forecast MAE d", "forecast_oracle_median_abs_error", None),
     ("Bayes oracle forecast MAE d", "forecast_bayes_oracle_median_abs_error", None),
+    ("forecast 95 % range holds the crossing", "forecast_interval_coverage", None),
     ("due now while relief holds", "due_now_while_relief_holds", "relief_holds"),
 )
 

@@ -434,6 +434,12 @@ def forecast_figures(rows: list[dict[str, Any]]) -> dict:
         abs(r["predicted"] - r["due"]) for r in holds if r["predicted"] is not None and r["due"]
     ]
     oracle = [abs(math.ceil(r["oracle"]) - r["due"]) for r in holds if r["due"]]
+    # the forecast's interval (a date range; an open end holds every later day)
+    dated = [r for r in holds if r["due"] and r["interval"][0] is not None]
+    inside = [
+        r["interval"][0] <= r["due"] <= (math.inf if r["interval"][1] is None else r["interval"][1])
+        for r in dated
+    ]
     bayes = [abs(r["bayes_oracle"] - r["due"]) for r in holds if r["due"]]
     return {
         "forecast_oracle_median_abs_error": float(np.median(oracle)) if oracle else math.nan,
@@ -441,6 +447,8 @@ def forecast_figures(rows: list[dict[str, Any]]) -> dict:
         "forecast_patients": len(rows),
         "forecast_median_abs_error": float(np.median(errors)) if errors else math.nan,
         "forecast_within_5_days": float(np.mean(np.array(errors) <= 5)) if errors else math.nan,
+        "forecast_interval_coverage": float(np.mean(inside)) if inside else math.nan,
+        "forecast_with_interval": len(dated),
         "due_now_while_relief_holds": sum(r["status"] == "due_now" for r in holds),
         "relief_holds": len(holds),
         "due_now_when_gone": sum(r["status"] == "due_now" for r in gone),
@@ -508,6 +516,8 @@ def evaluate(
             rule=forecast_rule,
         )
         pred = (f.predicted_date - CALENDAR_START).days if f.predicted_date else None
+        low = (f.interval_low - CALENDAR_START).days if f.interval_low else None
+        high = (f.interval_high - CALENDAR_START).days if f.interval_high else None
         seen = one.filter(
             (pl.col("local_date") <= today) & (_day("local_date") > t["induction_end_day"])
         )
@@ -528,6 +538,7 @@ def evaluate(
                 ),
                 "status": f.status,
                 "predicted": pred,
+                "interval": (low, high),
                 "due": t["true_booster_due_day"],
                 "relief_now": cf[str(pid)][today_day],
             }

@@ -1,3 +1,4 @@
+import datetime as dt
 import math
 
 import numpy as np
@@ -13,6 +14,8 @@ from tenderpoint.outcomes.forecast import (
     BoosterForecast,
     ForecastPrior,
     ForecastRule,
+    _Decay,
+    _dated,
     _measured_below,
     cohort_prior,
     context_of,
@@ -205,8 +208,11 @@ def test_the_profile_fit_solves_only_the_exponential() -> None:
     assert err.value.field == "fit"
     assert FORECAST_RULES["tenderpoint-booster-forecast/2.0"].fit == "trf"
     assert FORECAST_RULES["tenderpoint-booster-forecast/1.0"].fit == "trf"
-    assert ForecastRule().version == "tenderpoint-booster-forecast/2.2"
+    assert ForecastRule().version == "tenderpoint-booster-forecast/2.3"
     assert FORECAST_RULES["tenderpoint-booster-forecast/2.1"].flare_hold_days is None
+    # 2.3 alone starts a crossed curve from the measured relief; the older rules keep theirs
+    starts = {v for v, r in FORECAST_RULES.items() if r.from_measured_relief}
+    assert starts == {"tenderpoint-booster-forecast/2.3"}
 
 
 @pytest.mark.parametrize("rule", sorted(FORECAST_RULES))
@@ -327,3 +333,43 @@ def test_the_fit_is_described_as_the_rule_made_it() -> None:
     assert "(few days for the full model)" in words["tenderpoint-booster-forecast/2.0"]
     for rule in (V21, V22):
         assert "(depth and decay fitted, best fit overall)" in words[rule]
+
+
+# ------------------------------------------- rule 2.3: a crossed curve, relief still measured
+
+V23 = "tenderpoint-booster-forecast/2.3"
+
+
+def _crossed(relief_now: float):
+    """A fitted exponential (depth 0.6, half-life 5 d, SE of log k 0.2) that crossed 30 % on
+    day 15, read on day 40 with the measured relief at ``relief_now`` (SD 5 %)."""
+    epoch_days = np.array([(day(d) - dt.date(1970, 1, 1)).days for d in range(11, 41)])
+    ctx = context_of("a", 8.0, (day(10), epoch_days, np.full(30, 4.0)), day(40), 30.0)
+    fit = _Decay("exponential", math.log(0.6), math.log(math.log(2) / 5), 0.2, 0.0)
+    return ctx, fit, (relief_now, 0.05, 1.0)
+
+
+def test_a_crossed_curve_with_relief_measured_starts_from_the_measured_relief() -> None:
+    """Rule 2.3: ln(0.5 / 0.3) / (ln 2 / 5) = 3.68 days -> day 44; the range's end from the
+    relief's upper bound 0.5 + 1.96 x 0.05 = 0.598 at k exp(-1.96 x 0.2): 7.36 days -> day
+    48. Rule 2.2 said "any day" with the one-day range day 41 - day 41."""
+    ctx, fit, current = _crossed(0.5)
+    status, dates = _dated(ctx, fit, 0.3, None, FORECAST_RULES[V23], current)  # type: ignore[arg-type]
+    assert (status, dates) == ("ok", (day(44), day(41), day(48)))
+    assert "expected on " + day(44).isoformat() in ctx.reasons[-1]
+    ctx, fit, current = _crossed(0.5)
+    status, dates = _dated(ctx, fit, 0.3, None, FORECAST_RULES[V22], current)  # type: ignore[arg-type]
+    assert (status, dates) == ("ok", (day(41), day(41), day(41)))
+    assert ctx.reasons[-1].endswith("expect the crossing any day.")
+
+
+@pytest.mark.parametrize(
+    ("relief_now", "predicted"),
+    # at or below the threshold the crossing is the next day; just above it, under a day away
+    [(0.29, 41), (0.30, 41), (0.31, 41), (0.40, 43)],  # 0.4: ln(4/3) / 0.1386 = 2.08 -> 3
+)
+def test_the_measured_relief_at_the_threshold_means_the_next_day(relief_now, predicted) -> None:
+    ctx, fit, current = _crossed(relief_now)
+    _, (when, low, high) = _dated(ctx, fit, 0.3, None, FORECAST_RULES[V23], current)  # type: ignore[arg-type]
+    assert (when, low) == (day(predicted), day(41))
+    assert high >= when

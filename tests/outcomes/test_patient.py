@@ -78,12 +78,13 @@ def test_notebook_display_names_the_patient_rules_and_frames() -> None:
         "tenderpoint-booster-forecast/2.0",
         "tenderpoint-booster-forecast/2.1",
         "tenderpoint-booster-forecast/2.2",
+        "tenderpoint-booster-forecast/2.3",
         None,
     ],
 )
 def test_the_forecast_names_the_rule_that_made_it(rule: str | None) -> None:
     # a stored forecast must say which rule made it (it said 1.0 whatever the rule was)
-    expected = rule or "tenderpoint-booster-forecast/2.2"  # the default
+    expected = rule or "tenderpoint-booster-forecast/2.3"  # the default
     d, i, p = _frames()
     no_course = infusions([("b", 10)])
     for frames in ((d, i, p), (d, no_course.vstack(i), patients(["a", "b"]))):

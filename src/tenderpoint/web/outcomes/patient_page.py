@@ -27,7 +27,7 @@ from tenderpoint.web.portal import cache
 from tenderpoint.web.portal.progress import weekly_means
 
 # bumped when a default rule or a result field changes, so no page shows an older result
-CACHE_NAME = "clinician-outcomes-v3"  # v3: forecast rules 2.1 and 2.2
+CACHE_NAME = "clinician-outcomes-v4"  # v4: forecast rule 2.3
 
 
 def _delivered_sessions(patient: Patient) -> list[DeliveredSession]:

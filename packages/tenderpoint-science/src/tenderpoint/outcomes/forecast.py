@@ -55,6 +55,7 @@ FORECAST_VERSION: Final = "tenderpoint-booster-forecast/1.0"
 FORECAST_V2: Final = "tenderpoint-booster-forecast/2.0"
 FORECAST_V21: Final = "tenderpoint-booster-forecast/2.1"
 FORECAST_V22: Final = "tenderpoint-booster-forecast/2.2"
+FORECAST_V23: Final = "tenderpoint-booster-forecast/2.3"
 MIN_PER_DAY: Final = 1440.0
 # rule 2.2: a flare marked on the reference day or the two days before it holds back "due now"
 FLARE_HOLD_DAYS: Final = 3
@@ -84,7 +85,15 @@ class ForecastPrior:
 class ForecastRule:
     """How the forecast weighs the patient's data against the prior (versioned).
 
-    Rule 2.2 (default): rule 2.1, and "due now" is surer of itself. The measured relief's SD
+    Rule 2.3 (default): rule 2.2, and when the fitted curve has already crossed the threshold
+    but the measured relief still holds (``from_measured_relief``), the forecast starts from
+    the measured relief instead of saying "any day" with a one-day range: the crossing is
+    expected ``ln(relief / threshold) / k`` days after the reference day, at the fitted decay
+    rate, and the range runs from the next day to where the measured relief's upper 95 %
+    bound would reach the threshold at the slow end of the decay rate's 95 % range. Under
+    rules 2.0-2.2 the true crossing lay inside such a one-day range in about half the cases.
+    Rule 2.2 (``FORECAST_RULES["tenderpoint-booster-forecast/2.2"]``): rule 2.1, and "due
+    now" is surer of itself. The measured relief's SD
     carries the baseline week's uncertainty as well as the level's (``baseline_uncertainty``;
     relief is a ratio to a baseline measured on a few noisy days), and a flare the patient
     marked on the reference day or the ``flare_hold_days - 1`` days before it holds "due now"
@@ -110,7 +119,8 @@ class ForecastRule:
     fit: Literal["profile", "trf"] = "profile"
     baseline_uncertainty: bool = True
     flare_hold_days: int | None = FLARE_HOLD_DAYS
-    version: str = FORECAST_V22
+    from_measured_relief: bool = True
+    version: str = FORECAST_V23
 
     def __post_init__(self) -> None:
         if self.flare_hold_days is not None and self.flare_hold_days < 1:
@@ -129,12 +139,20 @@ class ForecastRule:
 
 
 FORECAST_RULES: Final = {
-    FORECAST_V22: ForecastRule(),
+    FORECAST_V23: ForecastRule(),
+    FORECAST_V22: ForecastRule(from_measured_relief=False, version=FORECAST_V22),
     FORECAST_V21: ForecastRule(
-        baseline_uncertainty=False, flare_hold_days=None, version=FORECAST_V21
+        baseline_uncertainty=False,
+        flare_hold_days=None,
+        from_measured_relief=False,
+        version=FORECAST_V21,
     ),
     FORECAST_V2: ForecastRule(
-        fit="trf", baseline_uncertainty=False, flare_hold_days=None, version=FORECAST_V2
+        fit="trf",
+        baseline_uncertainty=False,
+        flare_hold_days=None,
+        from_measured_relief=False,
+        version=FORECAST_V2,
     ),
     FORECAST_VERSION: ForecastRule(
         prior_log_sd=None,
@@ -144,6 +162,7 @@ FORECAST_RULES: Final = {
         fit="trf",
         baseline_uncertainty=False,
         flare_hold_days=None,
+        from_measured_relief=False,
         version=FORECAST_VERSION,
     ),
 }
@@ -719,7 +738,7 @@ def _patient_rows(
 
 def _forecast_rule(rule: ForecastRule | str | None) -> ForecastRule:
     if rule is None:
-        return FORECAST_RULES[FORECAST_V22]
+        return FORECAST_RULES[FORECAST_V23]
     if isinstance(rule, str):
         if rule not in FORECAST_RULES:
             raise InvalidInputError(
@@ -844,7 +863,7 @@ def _assemble(
     if measured_below:
         ctx.reasons.append("Relief is measured below the threshold already.")
         return result("due_now", (ctx.reference, ctx.reference, ctx.reference))
-    status, dates = _dated(ctx, fit, threshold, model, rule)
+    status, dates = _dated(ctx, fit, threshold, model, rule, current)
     ctx.reasons.append(model.extrapolation_note)
     return result(status, dates)
 
@@ -934,9 +953,15 @@ def with_baseline_uncertainty(
 
 
 def _dated(
-    ctx: _Context, fit: _Decay, threshold: float, model: ReliefModel, rule: ForecastRule
+    ctx: _Context,
+    fit: _Decay,
+    threshold: float,
+    model: ReliefModel,
+    rule: ForecastRule,
+    current: tuple[float, float, float] | None = None,
 ) -> tuple[str, tuple[dt.date | None, dt.date | None, dt.date | None]]:
-    """Status and the predicted date with its interval from the fitted crossing."""
+    """Status and the predicted date with its interval from the fitted crossing (rule 2.3:
+    from the measured relief ``current`` when the fitted curve has crossed already)."""
     k = math.exp(fit.log_k)
     crossing = _crossing_days(fit.basis, fit.log_depth, k, threshold, model)
     early = _crossing_days(
@@ -957,6 +982,8 @@ def _dated(
         return status, (predicted, low, high)
     soonest = ctx.reference + dt.timedelta(days=1)
     if predicted is not None and predicted < soonest:
+        if rule.from_measured_relief and current is not None:
+            return "ok", _from_measured_relief(ctx, fit, threshold, current)
         ctx.reasons.append(
             "The fitted curve has already crossed, but the measured relief still holds: "
             "expect the crossing any day."
@@ -965,3 +992,34 @@ def _dated(
     low = max(low, soonest) if low else None
     high = max(high, soonest) if high else None
     return "ok", (predicted, low, high)
+
+
+def _from_measured_relief(
+    ctx: _Context, fit: _Decay, threshold: float, current: tuple[float, float, float]
+) -> tuple[dt.date, dt.date, dt.date]:
+    """Rule 2.3: the crossing extrapolated from the measured relief (mean, SD) at the fitted
+    decay rate, when the fitted curve has crossed already but the measured relief holds.
+
+    Predicted: ``ln(relief / threshold) / k`` days after the reference day (the next day when
+    the measured relief is at or below the threshold). Range: from the next day (the curve
+    says the crossing is due) to ``ln((relief + 1.96 SD) / threshold) / k_low`` days, with
+    ``k_low = exp(log k - 1.96 SE)``, the slow end of the decay rate's 95 % range.
+    """
+    relief, sd = current[0], current[1]
+    k, k_low = math.exp(fit.log_k), math.exp(fit.log_k - 1.96 * fit.se)
+
+    def after(relief_now: float, rate: float) -> dt.date:
+        days = math.log(relief_now / threshold) / rate if relief_now > threshold else 0.0
+        return ctx.reference + dt.timedelta(days=max(1, math.ceil(days)))
+
+    predicted = after(relief, k)
+    high = max(after(relief + 1.96 * sd, k_low), predicted)
+    soonest = ctx.reference + dt.timedelta(days=1)
+    ctx.reasons.append(
+        f"The fitted curve has already crossed, but the measured relief still holds "
+        f"({100 * relief:.0f} %, SD {100 * sd:.0f} %): from it, at the fitted half-life, the "
+        f"crossing is expected on {predicted.isoformat()}, between the next day and "
+        f"{high.isoformat()} (the relief's upper 95 % bound at the slow end of the half-life's "
+        "range)."
+    )
+    return predicted, soonest, high
