@@ -9,11 +9,13 @@ from tenderpoint.errors import InvalidInputError
 from tenderpoint.outcomes.baseline import baseline_scores
 from tenderpoint.outcomes.contracts import daily_values, validate_diary, validate_patients
 from tenderpoint.outcomes.forecast import (
+    FORECAST_HORIZON_DAYS,
     FORECAST_RULES,
     NO_PAIN_REASON,
     BoosterForecast,
     ForecastPrior,
     ForecastRule,
+    _date_after,
     _dated,
     _Decay,
     _measured_below,
@@ -373,3 +375,33 @@ def test_the_measured_relief_at_the_threshold_means_the_next_day(relief_now, pre
     _, (when, low, high) = _dated(ctx, fit, 0.3, None, FORECAST_RULES[V23], current)  # type: ignore[arg-type]
     assert (when, low) == (day(predicted), day(41))
     assert high >= when
+
+
+@pytest.mark.parametrize("prior_log_sd", [5.0, 20.0, 1e6])
+def test_a_range_past_the_horizon_is_left_open_not_a_crash(prior_log_sd) -> None:
+    """A wide prior makes the slow end of the decay rate's range tiny: its date would lie
+    centuries ahead (a log-SD of 20 overflowed the date type). Past FORECAST_HORIZON_DAYS the
+    range's end is left open and the reasons say so."""
+    rows = [("a", d, p) for d, p in BASE] + [("a", 10 + t, 5.0) for t in range(1, 9)]
+    daily = daily_values(validate_diary(diary(rows), now=NOW))
+    ses = infusion_courses(infusions([("a", 10)]), validate_patients(patients(["a"])))
+    rule = ForecastRule(prior_log_sd=prior_log_sd)
+    f = forecast_booster("a", daily, ses, baseline_scores(daily, ses), today=day(18), rule=rule)
+    assert f.status == "ok"
+    assert f.interval_high is None
+    assert f.predicted_date is not None
+    assert (f.predicted_date - day(18)).days <= FORECAST_HORIZON_DAYS
+
+
+@pytest.mark.parametrize(
+    ("days", "given"),
+    [
+        (FORECAST_HORIZON_DAYS - 0.5, True),
+        (FORECAST_HORIZON_DAYS, True),
+        (FORECAST_HORIZON_DAYS + 0.5, False),
+        (math.inf, False),
+        (math.nan, False),
+    ],
+)
+def test_a_date_is_given_up_to_the_horizon(days, given) -> None:
+    assert (_date_after(day(0), days) is not None) is given

@@ -213,6 +213,22 @@ FORECAST = {
             "cross back above 4.2 on or soon after <strong>2026-12-01</strong>",
         ),
         (
+            {
+                "status": "ok",
+                "predicted_date": "2026-12-05",
+                "interval_low": "2026-12-01",
+                "interval_high": None,
+                "reasons": ["open"],
+            },
+            "from <strong>2026-12-01</strong> on (central estimate 2026-12-05); the diary cannot "
+            "yet give a latest date",
+        ),
+        (
+            {"status": "ok", "predicted_date": None, "interval_high": None, "reasons": ["slow"]},
+            "No date is given: relief is fading so slowly that the fitted return of pain lies "
+            "more than ten years ahead",
+        ),
+        (
             {"status": "due_now", "predicted_date": "2026-11-30", "reasons": ["below"]},
             "Measured relief has already fallen below the relief threshold (daily pain above 4.2)",
         ),

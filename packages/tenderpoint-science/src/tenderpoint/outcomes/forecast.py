@@ -57,6 +57,9 @@ FORECAST_V21: Final = "tenderpoint-booster-forecast/2.1"
 FORECAST_V22: Final = "tenderpoint-booster-forecast/2.2"
 FORECAST_V23: Final = "tenderpoint-booster-forecast/2.3"
 MIN_PER_DAY: Final = 1440.0
+# a forecast date further ahead than this is not given (the interval's end is left open): a
+# decay that slow says no booster is in sight, and a date centuries ahead would be noise
+FORECAST_HORIZON_DAYS: Final = 3650
 # rule 2.2: a flare marked on the reference day or the two days before it holds back "due now"
 FLARE_HOLD_DAYS: Final = 3
 ASSUMED_NOISE_POINTS: Final = 0.8
@@ -972,9 +975,14 @@ def _dated(
     )
 
     def day(x: float | None) -> dt.date | None:
-        return None if x is None else ctx.course_date + dt.timedelta(days=math.ceil(x))
+        return None if x is None else _date_after(ctx.course_date, x)
 
     predicted, low, high = day(crossing), day(early), day(late)
+    if crossing is not None and predicted is None:
+        ctx.reasons.append(
+            f"The fitted crossing is more than {FORECAST_HORIZON_DAYS // 365} years away: no "
+            "date is given."
+        )
     if rule.due_probability is None:
         status = "due_now" if predicted is not None and predicted <= ctx.reference else "ok"
         if status == "due_now":
@@ -996,7 +1004,7 @@ def _dated(
 
 def _from_measured_relief(
     ctx: _Context, fit: _Decay, threshold: float, current: tuple[float, float, float]
-) -> tuple[dt.date, dt.date, dt.date]:
+) -> tuple[dt.date, dt.date, dt.date | None]:
     """Rule 2.3: the crossing extrapolated from the measured relief (mean, SD) at the fitted
     decay rate, when the fitted curve has crossed already but the measured relief holds.
 
@@ -1008,18 +1016,26 @@ def _from_measured_relief(
     relief, sd = current[0], current[1]
     k, k_low = math.exp(fit.log_k), math.exp(fit.log_k - 1.96 * fit.se)
 
-    def after(relief_now: float, rate: float) -> dt.date:
+    def after(relief_now: float, rate: float) -> dt.date | None:
         days = math.log(relief_now / threshold) / rate if relief_now > threshold else 0.0
-        return ctx.reference + dt.timedelta(days=max(1, math.ceil(days)))
+        return _date_after(ctx.reference, max(1.0, days))
 
-    predicted = after(relief, k)
-    high = max(after(relief + 1.96 * sd, k_low), predicted)
     soonest = ctx.reference + dt.timedelta(days=1)
+    predicted = after(relief, k) or soonest  # k >= exp(-8): within the horizon
+    late = after(relief + 1.96 * sd, k_low)
+    high = max(late, predicted) if late else None
+    until = high.isoformat() if high else f"an open end (beyond {FORECAST_HORIZON_DAYS} days)"
     ctx.reasons.append(
         f"The fitted curve has already crossed, but the measured relief still holds "
         f"({100 * relief:.0f} %, SD {100 * sd:.0f} %): from it, at the fitted half-life, the "
-        f"crossing is expected on {predicted.isoformat()}, between the next day and "
-        f"{high.isoformat()} (the relief's upper 95 % bound at the slow end of the half-life's "
-        "range)."
+        f"crossing is expected on {predicted.isoformat()}, between the next day and {until} "
+        "(the relief's upper 95 % bound at the slow end of the half-life's range)."
     )
     return predicted, soonest, high
+
+
+def _date_after(start: dt.date, days: float) -> dt.date | None:
+    """``start`` plus ``days`` rounded up; None beyond ``FORECAST_HORIZON_DAYS``."""
+    if not days <= FORECAST_HORIZON_DAYS:  # also NaN
+        return None
+    return start + dt.timedelta(days=math.ceil(days))
