@@ -59,6 +59,10 @@ def test_page_numbers_are_the_cores_numbers(world, history, client_for):
     first = direct.relief.row(0, named=True)
     if first["relief"] and first["durability_event"]:
         assert f"{first['durability_days']:.0f} days" in body
+    for course in direct.relief.iter_rows(named=True):
+        held = course["relief_held_probability"]
+        if held is not None:  # censored relief says how surely the last week still held it
+            assert f"last 7 days {round(100 * held)} % likely still more than 10 %" in body
     forecast = direct.forecast
     if forecast.interval_low is not None and forecast.status not in ("due_now", "not_enough_data"):
         assert forecast.interval_low.isoformat() in body
@@ -257,3 +261,34 @@ def test_the_forecast_says_what_its_status_means(forecast, says):
     assert says in html
     assert ("Not enough data" in html) is False
     assert forecast["status"] in html  # the status is shown with its basis
+
+
+@pytest.mark.parametrize(("held", "says"), [(0.9734, "97 %"), (0.5, "50 %"), (None, None)])
+def test_censored_relief_says_how_surely_the_last_week_held_it(world, held, says):
+    from django.template.loader import render_to_string
+
+    course = {
+        "course": 1,
+        "course_date": "2026-10-01",
+        "course_size": 6,
+        "relief": True,
+        "relief_probability": 0.99,
+        "time_to_relief_hours": 30,
+        "durability_event": False,
+        "durability_days": 45.0,
+        "censor_reason": "next_infusion",
+        "relief_held_probability": held,
+    }
+    html = render_to_string(
+        "outcomes/patient_outcomes.html",
+        {
+            "patient": world.patient_record,
+            "outcomes": {"status": "ok", "analysis": {"relief": [course], "rules": {}}},
+        },
+    )
+    html = " ".join(html.split())
+    assert "still in relief, censored at day 45 (next_infusion)" in html
+    if says:
+        assert f"last 7 days {says} likely still more than 10 % below baseline" in html
+    else:
+        assert "likely still more than 10 %" not in html
