@@ -405,3 +405,29 @@ def test_a_range_past_the_horizon_is_left_open_not_a_crash(prior_log_sd) -> None
 )
 def test_a_date_is_given_up_to_the_horizon(days, given) -> None:
     assert (_date_after(day(0), days) is not None) is given
+
+
+def test_days_marked_as_a_flare_are_left_out_of_the_fit() -> None:
+    """Rule 2.3: relief holding at pain 3 (baseline 8) after an infusion on day 10, with a
+    flare marked on days 20-23 (pain 8). Rule 2.2 fits the flare as relief fading; 2.3 sets
+    the four marked days aside, says so, and both paths agree."""
+    rows = [("a", d, 8.0) for d in range(3, 10)] + [("a", d, 3.0) for d in range(11, 31)]
+    rows = [(p, d, 8.0 if 20 <= d <= 23 else v) for p, d, v in rows]
+    d = diary(rows).with_columns(pl.Series("flare", [20 <= r[1] <= 23 for r in rows]))
+    i, p = infusions([("a", 10)]), patients(["a"])
+    daily = daily_values(validate_diary(d, now=NOW))
+    ses = infusion_courses(i, validate_patients(p))
+    base = baseline_scores(daily, ses)
+    found = {}
+    for rule in (V22, V23):
+        one = analyse_patient("a", d, i, p, today=day(30), now=NOW, forecast_rule=rule).forecast
+        frames = forecast_booster("a", daily, ses, base, today=day(30), rule=rule)
+        assert one.as_dict() == frames.as_dict()
+        found[rule] = one
+    words = "4 of them, marked as a flare, are left out of the fit"
+    assert not [r for r in found[V22].reasons if words in r]
+    assert [r for r in found[V23].reasons if "20 diary days since its last session. " + words in r]
+    assert found[V23].n_points == 16
+    assert found[V22].n_points == 20
+    # without the flare read as fading, relief that holds is expected to last longer
+    assert found[V22].half_life_days < found[V23].half_life_days

@@ -88,7 +88,10 @@ class ForecastPrior:
 class ForecastRule:
     """How the forecast weighs the patient's data against the prior (versioned).
 
-    Rule 2.3 (default): rule 2.2, and when the fitted curve has already crossed the threshold
+    Rule 2.3 (default): rule 2.2, and the days the patient marked as a flare are set aside
+    from the fit (``fit_sets_aside_flares``; a flare is a passing worsening above the current
+    level, as the latent level already reads it, not relief fading). And when the fitted
+    curve has already crossed the threshold
     but the measured relief still holds (``from_measured_relief``), the forecast starts from
     the measured relief instead of saying "any day" with a one-day range: the crossing is
     expected ``ln(relief / threshold) / k`` days after the reference day, at the fitted decay
@@ -123,6 +126,7 @@ class ForecastRule:
     baseline_uncertainty: bool = True
     flare_hold_days: int | None = FLARE_HOLD_DAYS
     from_measured_relief: bool = True
+    fit_sets_aside_flares: bool = True
     version: str = FORECAST_V23
 
     def __post_init__(self) -> None:
@@ -143,11 +147,14 @@ class ForecastRule:
 
 FORECAST_RULES: Final = {
     FORECAST_V23: ForecastRule(),
-    FORECAST_V22: ForecastRule(from_measured_relief=False, version=FORECAST_V22),
+    FORECAST_V22: ForecastRule(
+        from_measured_relief=False, fit_sets_aside_flares=False, version=FORECAST_V22
+    ),
     FORECAST_V21: ForecastRule(
         baseline_uncertainty=False,
         flare_hold_days=None,
         from_measured_relief=False,
+        fit_sets_aside_flares=False,
         version=FORECAST_V21,
     ),
     FORECAST_V2: ForecastRule(
@@ -155,6 +162,7 @@ FORECAST_RULES: Final = {
         baseline_uncertainty=False,
         flare_hold_days=None,
         from_measured_relief=False,
+        fit_sets_aside_flares=False,
         version=FORECAST_V2,
     ),
     FORECAST_VERSION: ForecastRule(
@@ -166,6 +174,7 @@ FORECAST_RULES: Final = {
         baseline_uncertainty=False,
         flare_hold_days=None,
         from_measured_relief=False,
+        fit_sets_aside_flares=False,
         version=FORECAST_VERSION,
     ),
 }
@@ -488,9 +497,12 @@ def _context(
     baseline: tuple[float, int],
     today: dt.date | None,
     relief_threshold_pct: float,
+    *,
+    set_aside_flares: bool = False,
 ) -> _Context:
     """The post-course diary of the last course up to ``today`` (``baseline``: its pain and
-    its number of diary days)."""
+    its number of diary days; ``set_aside_flares``: leave the days marked as a flare out of
+    the fit)."""
     last_course = int(mine["course"].max())  # type: ignore[arg-type]
     course = mine.filter(pl.col("course") == last_course)
     course_date: dt.date = course["course_date"][0]
@@ -513,6 +525,7 @@ def _context(
         relief_threshold_pct,
         baseline_days=baseline[1],
         flare_days=marked["local_date"].to_physical().to_numpy().astype(np.int64),
+        set_aside_flares=set_aside_flares,
     )
 
 
@@ -525,24 +538,37 @@ def context_of(
     *,
     baseline_days: int | None = None,
     flare_days: npt.NDArray[np.int64] | None = None,
+    set_aside_flares: bool = False,
 ) -> _Context:
     """The forecast's context from the last course's first local date and the diary days
     after its last session (days since 1970, their pain), up to ``today``; the baseline's
     number of diary days and the days the patient marked a flare (days since 1970), for the
-    rules that read them."""
+    rules that read them (``set_aside_flares``, rule 2.3: the marked days are left out of
+    the post-course days the decay is fitted to)."""
     course_date, post_days, pain = post
     threshold_pain = baseline * (1.0 - relief_threshold_pct / 100.0)
-    t_days = (post_days - (course_date - dt.date(1970, 1, 1)).days).astype(np.float64)
     latest = (
         dt.date(1970, 1, 1) + dt.timedelta(days=int(post_days.max()))
         if post_days.size
         else course_date
     )
+    written = int(post_days.size)
+    if set_aside_flares and flare_days is not None and written:
+        kept = ~np.isin(post_days, flare_days)
+        post_days, pain = post_days[kept], pain[kept]
+    left_out = written - int(post_days.size)
+    t_days = (post_days - (course_date - dt.date(1970, 1, 1)).days).astype(np.float64)
     reasons = [
         f"Baseline pain {baseline:.1f}/10; the booster is due when relief falls below "
         f"{relief_threshold_pct:g} %, i.e. daily pain above {threshold_pain:.1f}.",
-        f"Last course started on {course_date.isoformat()}; {pain.size} diary days since its "
-        "last session.",
+        f"Last course started on {course_date.isoformat()}; {written} diary days since its "
+        "last session."
+        + (
+            f" {left_out} of them, marked as a flare, are left out of the fit (a flare is a "
+            "passing worsening, not relief fading)."
+            if left_out
+            else ""
+        ),
     ]
     reference = today or latest
     last_mark = None
@@ -641,7 +667,13 @@ def forecast_booster(
         return found
     baseline_pain, baseline_days, mine = found
     ctx = _context(
-        patient_id, daily, mine, (baseline_pain, baseline_days), today, relief_threshold_pct
+        patient_id,
+        daily,
+        mine,
+        (baseline_pain, baseline_days),
+        today,
+        relief_threshold_pct,
+        set_aside_flares=settings.rule.fit_sets_aside_flares,
     )
     current = (
         _current_relief(daily, mine, ctx, settings.rule)

@@ -963,6 +963,7 @@ def forecast_of(
         pct,
         baseline_days=state.baseline.days,
         flare_days=daily.day[daily.flare],
+        set_aside_flares=settings.rule.fit_sets_aside_flares,
     )
     current = None
     if settings.rule.use_patient_noise:
