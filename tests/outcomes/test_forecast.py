@@ -375,6 +375,10 @@ def test_the_measured_relief_at_the_threshold_means_the_next_day(relief_now, pre
     _, (when, low, high) = _dated(ctx, fit, 0.3, None, FORECAST_RULES[V23], current)  # type: ignore[arg-type]
     assert (when, low) == (day(predicted), day(41))
     assert high >= when
+    # at or below the threshold the relief does not "still hold": the reason says so
+    holds = "the measured relief still holds" in ctx.reasons[-1]
+    assert holds is (relief_now > 0.30)
+    assert ('not surely enough below it for "due now"' in ctx.reasons[-1]) is (not holds)
 
 
 @pytest.mark.parametrize("prior_log_sd", [5.0, 20.0, 1e6])

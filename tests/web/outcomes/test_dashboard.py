@@ -273,3 +273,43 @@ def test_the_range_says_how_many_diaries_leave_the_end_in_doubt(unsure, text):
         "responders": [],
     }
     assert text in render_to_string("outcomes/_figures.html", {"figures": figures})
+
+
+def test_an_older_snapshot_keeps_small_durability_counts_off_the_public_page():
+    """A snapshot stored before durability rows carried "count" has only "events": the
+    public page must still hide '5 with pain back' (5 is under the small-cell limit)."""
+    from django.template.loader import render_to_string
+
+    figures = {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": {"n": 30, "events": 5, **DURABILITY},
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+    public = render_to_string("outcomes/_figures.html", {"figures": figures, "public": True})
+    assert "with pain back" not in public
+    staff = render_to_string("outcomes/_figures.html", {"figures": figures})
+    assert "30 patients, 5 with pain back" in staff
+
+
+def test_a_range_not_reached_reads_as_words_not_placeholders():
+    from django.template.loader import render_to_string
+
+    durability = {**DURABILITY, "median_ci_high": None, "count": 15, "events": 15}
+    durability["range"] = {"low": 0.0, "high": None, "unsure": 3, "median_if_ended": None}
+    figures = {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": {"n": 30, **durability},
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+    html = " ".join(render_to_string("outcomes/_figures.html", {"figures": figures}).split())
+    assert "Range the diaries allow: 0.0–not reached" in html
+    assert "had relief ended then, the median would still not be reached" in html
+    assert "not reached days" not in html

@@ -263,7 +263,9 @@ def test_the_forecast_says_what_its_status_means(forecast, says):
     assert forecast["status"] in html  # the status is shown with its basis
 
 
-@pytest.mark.parametrize(("held", "says"), [(0.9734, "97 %"), (0.5, "50 %"), (None, None)])
+@pytest.mark.parametrize(
+    ("held", "says"), [(0.9734, "97 %"), (0.8999, "90 %"), (0.5, "50 %"), (None, None)]
+)
 def test_censored_relief_says_how_surely_the_last_week_held_it(world, held, says):
     from django.template.loader import render_to_string
 
@@ -292,3 +294,6 @@ def test_censored_relief_says_how_surely_the_last_week_held_it(world, held, says
         assert f"last 7 days {says} likely still more than 10 % below baseline" in html
     else:
         assert "likely still more than 10 %" not in html
+    # 0.8999 shows as 90 % but is under the 90 % line: the page says which side it is on
+    under = held is not None and held < 0.9
+    assert ("under 90 %: the diary cannot tell whether relief ended" in html) is under

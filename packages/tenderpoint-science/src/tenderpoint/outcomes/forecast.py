@@ -1057,11 +1057,16 @@ def _from_measured_relief(
     late = after(relief + 1.96 * sd, k_low)
     high = max(late, predicted) if late else None
     until = high.isoformat() if high else f"an open end (beyond {FORECAST_HORIZON_DAYS} days)"
+    measured = f"{100 * relief:.0f} %, SD {100 * sd:.0f} %"
+    whose = "the prior's" if fit.basis == "cohort_prior" else "the fitted"
+    if relief > threshold:
+        said = f"the measured relief still holds ({measured}): from it, at {whose} half-life,"
+    else:
+        said = f'the measured relief ({measured}) is not surely enough below it for "due now":'
     ctx.reasons.append(
-        f"The fitted curve has already crossed, but the measured relief still holds "
-        f"({100 * relief:.0f} %, SD {100 * sd:.0f} %): from it, at the fitted half-life, the "
-        f"crossing is expected on {predicted.isoformat()}, between the next day and {until} "
-        "(the relief's upper 95 % bound at the slow end of the half-life's range)."
+        f"The fitted curve has already crossed the threshold, but {said} the crossing is "
+        f"expected on {predicted.isoformat()}, between the next day and {until} (the "
+        "relief's upper 95 % bound at the slow end of the half-life's range)."
     )
     return predicted, soonest, high
 

@@ -52,7 +52,8 @@ def small_count(rate: object) -> bool:
     """
     if not isinstance(rate, dict):
         return False
-    count, n = rate.get("count"), rate.get("n")
+    # a durability row counts its events; snapshots stored before it carried "count" too
+    count, n = rate.get("count", rate.get("events")), rate.get("n")
     if not isinstance(count, int) or not isinstance(n, int):
         return False
     return count < MIN_CELL_PATIENTS or n - count < MIN_CELL_PATIENTS
