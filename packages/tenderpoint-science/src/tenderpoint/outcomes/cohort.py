@@ -23,7 +23,7 @@ Decisions:
   so the estimate runs late, most at high noise. A censored course whose last days of
   follow-up cannot say with the relief rule's own probability (90 %) that relief still held
   (``relief_held_probability``) is counted a second time as ending on its last day; the
-  range runs from the lower 95 % limit of that second median to the upper limit of the
+  range runs from the lower of the two medians' lower 95 % limits to the upper limit of the
   estimate's. On the independent generator (seeds 1-10, four noise levels) the true median
   lay inside the range in all 40 runs, and inside the estimate's own interval in 29.
 * Strata: ``sex``, ``age_band`` (18-39, 40-59, 60+, unknown) and ``baseline_severity`` (Serlin
