@@ -191,6 +191,20 @@ def test_review_returns_only_to_a_page_of_this_site(
     assert response["Location"] == (lands_on or reverse("clinic_outcomes:dashboard"))
 
 
+def _figures_with(durability: dict) -> dict:
+    """A complete snapshot's figures around one durability row (the template's other parts
+    held constant)."""
+    return {
+        "status": "ok",
+        "n_patients": 40,
+        "min_cell_patients": MIN_CELL_PATIENTS,
+        "induction": {"rate": "suppressed"},
+        "durability": durability,
+        "time_to_relief": {"status": "not_reached"},
+        "responders": [],
+    }
+
+
 @pytest.mark.parametrize(
     ("durability", "caveat_shown"),
     [
@@ -204,15 +218,7 @@ def test_a_median_durability_says_what_its_interval_leaves_out(durability, cavea
     booster go unseen; the interval counts patients, not that, so the page says so."""
     from django.template.loader import render_to_string
 
-    figures = {
-        "status": "ok",
-        "n_patients": 40,
-        "min_cell_patients": MIN_CELL_PATIENTS,
-        "induction": {"rate": "suppressed"},
-        "durability": {"n": 30, "events": 20, **durability},
-        "time_to_relief": {"status": "not_reached"},
-        "responders": [],
-    }
+    figures = _figures_with({"n": 30, "events": 20, **durability})
     html = render_to_string("outcomes/_figures.html", {"figures": figures})
     if durability["status"] == "ok":
         assert "84.0 days (95 % interval 72.0–97.0; 30 patients, 20 with pain back)" in html
@@ -234,15 +240,9 @@ def test_the_durability_range_and_who_is_counted_both_ways(public, events, count
     only when neither they nor the rest of the group are under the small-cell limit."""
     from django.template.loader import render_to_string
 
-    figures = {
-        "status": "ok",
-        "n_patients": 40,
-        "min_cell_patients": MIN_CELL_PATIENTS,
-        "induction": {"rate": "suppressed"},
-        "durability": {"n": 30, "events": events, "count": events, **DURABILITY, "range": RANGE},
-        "time_to_relief": {"status": "not_reached"},
-        "responders": [],
-    }
+    figures = _figures_with(
+        {"n": 30, "events": events, "count": events, **DURABILITY, "range": RANGE}
+    )
     html = render_to_string("outcomes/_figures.html", {"figures": figures, "public": public})
     assert "Range the diaries allow: 55.0–97.0 days" in html
     assert "counts each patient whose last week of diary cannot show" in html
@@ -263,15 +263,9 @@ def test_the_durability_range_and_who_is_counted_both_ways(public, events, count
 def test_the_range_says_how_many_diaries_leave_the_end_in_doubt(unsure, text):
     from django.template.loader import render_to_string
 
-    figures = {
-        "status": "ok",
-        "n_patients": 40,
-        "min_cell_patients": MIN_CELL_PATIENTS,
-        "induction": {"rate": "suppressed"},
-        "durability": {"n": 30, "events": 15, **DURABILITY, "range": {**RANGE, "unsure": unsure}},
-        "time_to_relief": {"status": "not_reached"},
-        "responders": [],
-    }
+    figures = _figures_with(
+        {"n": 30, "events": 15, **DURABILITY, "range": {**RANGE, "unsure": unsure}}
+    )
     assert text in render_to_string("outcomes/_figures.html", {"figures": figures})
 
 
@@ -280,15 +274,7 @@ def test_an_older_snapshot_keeps_small_durability_counts_off_the_public_page():
     public page must still hide '5 with pain back' (5 is under the small-cell limit)."""
     from django.template.loader import render_to_string
 
-    figures = {
-        "status": "ok",
-        "n_patients": 40,
-        "min_cell_patients": MIN_CELL_PATIENTS,
-        "induction": {"rate": "suppressed"},
-        "durability": {"n": 30, "events": 5, **DURABILITY},
-        "time_to_relief": {"status": "not_reached"},
-        "responders": [],
-    }
+    figures = _figures_with({"n": 30, "events": 5, **DURABILITY})
     public = render_to_string("outcomes/_figures.html", {"figures": figures, "public": True})
     assert "with pain back" not in public
     staff = render_to_string("outcomes/_figures.html", {"figures": figures})
@@ -300,15 +286,7 @@ def test_a_range_not_reached_reads_as_words_not_placeholders():
 
     durability = {**DURABILITY, "median_ci_high": None, "count": 15, "events": 15}
     durability["range"] = {"low": 0.0, "high": None, "unsure": 3, "median_if_ended": None}
-    figures = {
-        "status": "ok",
-        "n_patients": 40,
-        "min_cell_patients": MIN_CELL_PATIENTS,
-        "induction": {"rate": "suppressed"},
-        "durability": {"n": 30, **durability},
-        "time_to_relief": {"status": "not_reached"},
-        "responders": [],
-    }
+    figures = _figures_with({"n": 30, **durability})
     html = " ".join(render_to_string("outcomes/_figures.html", {"figures": figures}).split())
     assert "Range the diaries allow: 0.0–not reached" in html
     assert "had relief ended then, the median would still not be reached" in html

@@ -722,27 +722,20 @@ def durability_kaplan_meier(
     is counted both ways."""
     config = config or CohortConfig()
     with_relief = courses.filter(pl.col("relief"))
-    rule = config.relief
-    if not isinstance(rule, LatentReliefRule):
-        return kaplan_meier(
-            with_relief,
-            time="durability_days",
-            event="durability_event",
-            by=by,
-            unit="days",
-            confidence=config.confidence,
-        )
-    held = pl.col("relief_held_probability").fill_null(0.0)  # no diary day: cannot say
+    unsure = None
+    if isinstance(config.relief, LatentReliefRule):
+        held = pl.col("relief_held_probability").fill_null(0.0)  # no diary day: cannot say
+        sure = held >= config.relief.onset_probability
+        unsure = "end_unsure"
+        with_relief = with_relief.with_columns((~pl.col("durability_event") & ~sure).alias(unsure))
     return kaplan_meier(
-        with_relief.with_columns(
-            (~pl.col("durability_event") & (held < rule.onset_probability)).alias("end_unsure")
-        ),
+        with_relief,
         time="durability_days",
         event="durability_event",
         by=by,
         unit="days",
         confidence=config.confidence,
-        unsure="end_unsure",
+        unsure=unsure,
     )
 
 
